@@ -1,0 +1,126 @@
+import { ComposeError, InputError } from '../errors.js';
+import { truncateForMessage } from './compose-id.js';
+
+/** Which hosts fedimg may fetch from. The payload that names them is untrusted. */
+export interface HostPolicy {
+  /** `host` or `host:port` entries, lower-case. */
+  allowedHosts: string[];
+  /** Permit plain http (loopback test servers); https is always required otherwise. */
+  allowHttp: boolean;
+}
+
+export const DEFAULT_ALLOWED_HOSTS = ['kojipkgs.fedoraproject.org', 'dl.fedoraproject.org'];
+
+const DEFAULT_PORTS: Record<string, string> = { 'https:': '443', 'http:': '80' };
+
+export function parseAllowedHosts(value: string): string[] {
+  const hosts = value
+    .split(/[,\s]+/)
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  for (const host of hosts) {
+    if (
+      !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$/.test(
+        host,
+      )
+    ) {
+      throw new InputError(`allowed-hosts entry "${truncateForMessage(host)}" is not a host[:port].`, {
+        hint: 'List host names or host:port pairs separated by commas, e.g. kojipkgs.fedoraproject.org,127.0.0.1:8080.',
+      });
+    }
+  }
+  return hosts;
+}
+
+function hostAllowed(url: URL, policy: HostPolicy): boolean {
+  const port = url.port || DEFAULT_PORTS[url.protocol];
+  const hostname = url.hostname.toLowerCase();
+  return policy.allowedHosts.some((entry) => {
+    const [entryHost, entryPort] = entry.split(':');
+    return entryHost === hostname && (entryPort ?? DEFAULT_PORTS[url.protocol]) === port;
+  });
+}
+
+/** Parse a URL from untrusted input and check it against the host policy. */
+export function checkUrl(value: string | URL, policy: HostPolicy, what: string): URL {
+  let url: URL;
+  try {
+    url = typeof value === 'string' ? new URL(value) : value;
+  } catch {
+    throw new ComposeError(`The ${what} "${truncateForMessage(String(value))}" is not a URL.`, {
+      hint: 'Give an absolute https:// URL.',
+    });
+  }
+  const shown = truncateForMessage(url.href, 200);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ComposeError(`The ${what} ${shown} uses ${url.protocol}, which fedimg does not fetch.`, {
+      hint: 'Use an https:// URL.',
+    });
+  }
+  if (url.username || url.password) {
+    throw new ComposeError(`The ${what} ${shown} carries credentials, which fedimg refuses.`, {
+      hint: 'Remove the user:password@ part.',
+    });
+  }
+  if (!hostAllowed(url, policy)) {
+    throw new ComposeError(`The ${what} ${shown} is on host ${url.host}, which is not in allowed-hosts.`, {
+      hint: `Allowed: ${policy.allowedHosts.join(', ') || '(none)'}. Add the host to the allowed-hosts input if it is trusted.`,
+    });
+  }
+  if (url.protocol === 'http:' && !policy.allowHttp) {
+    throw new ComposeError(`The ${what} ${shown} uses plain http.`, {
+      hint: 'Use https (Fedora hosts serve it); allow-http exists only for loopback test servers.',
+    });
+  }
+  return url;
+}
+
+export interface ComposeLocation {
+  /** The compose root, holding STATUS; ends with '/'. */
+  root: URL;
+  /** `<root>/compose/`, the base of every images.json path. */
+  composeDir: URL;
+}
+
+/** Accepts either the compose root or its `compose/` directory (what Pungi's message carries). */
+export function resolveComposeLocation(value: string, policy: HostPolicy): ComposeLocation {
+  const url = checkUrl(value, policy, 'compose location');
+  if (url.search || url.hash) {
+    throw new ComposeError(
+      `The compose location ${truncateForMessage(url.href, 200)} has a query or fragment.`,
+      {
+        hint: 'Give the plain directory URL of the compose.',
+      },
+    );
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  const rootPath = path.endsWith('/compose') ? path.slice(0, -'/compose'.length) : path;
+  const root = new URL(`${rootPath}/`, url);
+  return { root, composeDir: new URL('compose/', root) };
+}
+
+/**
+ * Resolve an images.json path under the compose directory. The metadata comes from the network, so a
+ * path that could leave the compose (`..`, absolute, encoded separators, another host) is refused.
+ */
+export function resolveImagePath(composeDir: URL, path: string): URL {
+  const shown = truncateForMessage(path, 200);
+  const unsafe =
+    path.startsWith('/') ||
+    path.includes('\\') ||
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    /[?#\s\x00-\x1f\x7f]/.test(path) ||
+    /%(?:2e|2f|5c)/i.test(path) ||
+    path.split('/').some((segment) => segment === '..' || segment === '.' || segment === '') ||
+    /^[a-z][a-z0-9+.-]*:/i.test(path);
+  const url = new URL(path, composeDir);
+  if (unsafe || url.origin !== composeDir.origin || !url.pathname.startsWith(composeDir.pathname)) {
+    throw new ComposeError(
+      `Image path "${shown}" in images.json escapes the compose directory ${composeDir.href}.`,
+      {
+        hint: 'Refusing to fetch it; the compose metadata may have been tampered with.',
+      },
+    );
+  }
+  return url;
+}

@@ -1,0 +1,98 @@
+/**
+ * One base error for everything fedimg reports, one subclass per area. Messages name the resource
+ * (and the region where there is one) and say what to do next, because they end up as the
+ * annotation a release engineer reads first.
+ */
+export class FedimgError extends Error {
+  /** The pipeline area that failed, used as the annotation title. */
+  readonly area: string;
+  /** What the person reading the log should do about it. */
+  readonly hint: string | undefined;
+
+  constructor(area: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(options.hint ? `${message} ${options.hint}` : message, { cause: options.cause });
+    this.name = new.target.name;
+    this.area = area;
+    this.hint = options.hint;
+  }
+}
+
+/** Invalid action inputs, CLI options or configuration files. */
+export class InputError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('inputs', message, options);
+  }
+}
+
+/** Compose metadata that is missing, malformed, disallowed or inconsistent. */
+export class ComposeError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('compose', message, options);
+  }
+}
+
+export type ImageSourceFailure =
+  'http' | 'checksum-mismatch' | 'size-mismatch' | 'truncated' | 'corrupt' | 'decoder';
+
+/**
+ * The image could not be read as published. Every kind means the same to a consumer: all data it
+ * has already received from this source must be discarded (`discardReceived` is always true), so an
+ * uploader never completes a snapshot from it.
+ */
+export class ImageSourceError extends FedimgError {
+  readonly kind: ImageSourceFailure;
+  readonly url: string;
+  readonly discardReceived = true;
+
+  constructor(
+    kind: ImageSourceFailure,
+    url: string,
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    super('image', message, options);
+    this.kind = kind;
+    this.url = url;
+  }
+}
+
+/** Uploading a snapshot (EBS direct or S3 + ImportSnapshot) failed. */
+export class UploadError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('upload', message, options);
+  }
+}
+
+/** Registering an AMI failed. */
+export class RegisterError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('register', message, options);
+  }
+}
+
+/** An AMI did not pass its boot test. */
+export class BootTestError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('boot-test', message, options);
+  }
+}
+
+/** Copying an AMI to another region failed. */
+export class CopyError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('copy', message, options);
+  }
+}
+
+/** Making AMIs public, deprecating or verifying them failed. */
+export class PublishError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('publish', message, options);
+  }
+}
+
+/** Describe any thrown value in one line for logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkUrl,
+  parseAllowedHosts,
+  resolveComposeLocation,
+  resolveImagePath,
+} from '../../src/compose/location.js';
+import { ComposeError, InputError } from '../../src/errors.js';
+
+const fedora = { allowedHosts: ['kojipkgs.fedoraproject.org', 'dl.fedoraproject.org'], allowHttp: false };
+const loopback = { allowedHosts: ['127.0.0.1:8080'], allowHttp: true };
+
+describe('host policy', () => {
+  it('accepts https on an allowed host', () => {
+    expect(
+      checkUrl('https://kojipkgs.fedoraproject.org/compose/41/x/compose', fedora, 'compose location').host,
+    ).toBe('kojipkgs.fedoraproject.org');
+  });
+
+  it.each([
+    ['a host not in the list', 'https://evil.example.org/compose', /not in allowed-hosts/],
+    ['a look-alike host', 'https://kojipkgs.fedoraproject.org.evil.example/compose', /not in allowed-hosts/],
+    ['another port', 'https://kojipkgs.fedoraproject.org:8443/compose', /not in allowed-hosts/],
+    ['plain http without allow-http', 'http://kojipkgs.fedoraproject.org/compose', /plain http/],
+    ['file URLs', 'file:///etc/passwd', /file:/],
+    ['credentials in the URL', 'https://user:pw@kojipkgs.fedoraproject.org/compose', /credentials/],
+    ['something that is not a URL', 'kojipkgs.fedoraproject.org/compose', /not a URL/],
+  ])('refuses %s', (_what, url, message) => {
+    expect(() => checkUrl(url, fedora, 'compose location')).toThrow(ComposeError);
+    expect(() => checkUrl(url, fedora, 'compose location')).toThrow(message);
+  });
+
+  it('allows plain http only on an allowed host:port when allow-http is set', () => {
+    expect(checkUrl('http://127.0.0.1:8080/c', loopback, 'x').port).toBe('8080');
+    expect(() => checkUrl('http://127.0.0.1:8081/c', loopback, 'x')).toThrow(/not in allowed-hosts/);
+    expect(() => checkUrl('http://127.0.0.1:8080/c', { ...loopback, allowHttp: false }, 'x')).toThrow(
+      /plain http/,
+    );
+  });
+
+  it('parses allowed-hosts lists and rejects junk entries', () => {
+    expect(parseAllowedHosts('Kojipkgs.fedoraproject.org, 127.0.0.1:9000')).toEqual([
+      'kojipkgs.fedoraproject.org',
+      '127.0.0.1:9000',
+    ]);
+    expect(() => parseAllowedHosts('https://example.org')).toThrow(InputError);
+    expect(() => parseAllowedHosts('exa mple.org;rm')).toThrow(InputError);
+  });
+});
+
+describe('compose locations and image paths', () => {
+  it('accepts the compose root or its compose/ directory', () => {
+    const a = resolveComposeLocation(
+      'https://kojipkgs.fedoraproject.org/compose/41/Fedora-41-20240911.0/compose',
+      fedora,
+    );
+    const b = resolveComposeLocation(
+      'https://kojipkgs.fedoraproject.org/compose/41/Fedora-41-20240911.0/',
+      fedora,
+    );
+    expect(a.root.href).toBe('https://kojipkgs.fedoraproject.org/compose/41/Fedora-41-20240911.0/');
+    expect(b.root.href).toBe(a.root.href);
+    expect(a.composeDir.href).toBe(`${a.root.href}compose/`);
+  });
+
+  it('resolves images.json paths under compose/', () => {
+    const { composeDir } = resolveComposeLocation(
+      'https://dl.fedoraproject.org/c/Fedora-41-20240911.0/compose',
+      fedora,
+    );
+    expect(resolveImagePath(composeDir, 'Cloud/x86_64/images/a.raw.xz').href).toBe(
+      `${composeDir.href}Cloud/x86_64/images/a.raw.xz`,
+    );
+  });
+
+  it.each([
+    '../../../etc/passwd',
+    'Cloud/../../STATUS',
+    '/etc/passwd',
+    'Cloud/%2e%2e/%2e%2e/x.raw.xz',
+    'Cloud\\..\\x.raw.xz',
+    'https://evil.example.org/x.raw.xz',
+    '//evil.example.org/x.raw.xz',
+    'Cloud/x86_64/images/a.raw.xz?x=1',
+    'Cloud//images/a.raw.xz',
+  ])('refuses the image path %j', (path) => {
+    const { composeDir } = resolveComposeLocation(
+      'https://dl.fedoraproject.org/c/Fedora-41-20240911.0/compose',
+      fedora,
+    );
+    expect(() => resolveImagePath(composeDir, path)).toThrow(/escapes the compose directory/);
+  });
+});
