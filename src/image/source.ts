@@ -1,0 +1,162 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { ImageSourceError } from '../errors.js';
+import type { HostPolicy } from '../compose/location.js';
+import { toBlocks, type BlockStats, type ImageBlock } from './blocks.js';
+import {
+  DecodeError,
+  pickDecoder,
+  startDecoder,
+  type DecoderName,
+  type DecoderPreference,
+} from './decompress.js';
+import { downloadVerified, type DownloadOptions, type DownloadStats } from './download.js';
+
+export interface ImageSourceOptions {
+  url: string;
+  sha256: string;
+  /** Compressed size from the compose metadata. */
+  size: number | undefined;
+  policy: HostPolicy;
+  decoder?: DecoderPreference;
+  maxResumes?: number;
+  idleTimeoutMs?: number;
+  retryDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal;
+  onResume?: DownloadOptions['onResume'];
+}
+
+export interface ImageSourceStats extends BlockStats, DownloadStats {
+  decoder: DecoderName;
+}
+
+/**
+ * download → verify → decompress → 512 KiB blocks, as one stream with back-pressure end to end and
+ * no temporary file. Iterating `blocks()` either ends normally, meaning every block was delivered
+ * and the compressed file's size and sha256 matched, or throws an ImageSourceError, meaning every
+ * block already delivered must be discarded.
+ */
+export class ImageSource {
+  readonly stats: ImageSourceStats;
+  private readonly options: ImageSourceOptions;
+
+  constructor(options: ImageSourceOptions) {
+    this.options = options;
+    this.stats = {
+      decoder: pickDecoder(options.decoder ?? 'auto'),
+      bytes: 0,
+      resumes: 0,
+      verified: false,
+      rawBytes: 0,
+      blocks: 0,
+    };
+  }
+
+  async *blocks(): AsyncGenerator<ImageBlock> {
+    const { options, stats } = this;
+    const url = new URL(options.url);
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const decoder = startDecoder(stats.decoder);
+    const download = downloadVerified(
+      {
+        url,
+        policy: options.policy,
+        sha256: options.sha256,
+        size: options.size,
+        maxResumes: options.maxResumes,
+        idleTimeoutMs: options.idleTimeoutMs,
+        retryDelayMs: options.retryDelayMs,
+        sleep: options.sleep,
+        signal,
+        onResume: options.onResume,
+      },
+      stats,
+    );
+    // Keeps reading after the decoder died so that a corrupt download is reported as the checksum
+    // mismatch it is, rather than as the xz error it causes.
+    const pump = (async () => {
+      let feeding = true;
+      for await (const chunk of download) {
+        if (feeding) feeding = await write(decoder.input, chunk);
+      }
+      if (feeding) decoder.input.end();
+    })();
+    pump.catch(() => decoder.abort());
+
+    let completed = false;
+    try {
+      yield* toBlocks(decoder.output, stats);
+      await decoder.finished;
+      await pump;
+      completed = true;
+    } catch (error) {
+      const downloadError = await pump.then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      if (downloadError instanceof ImageSourceError) throw downloadError;
+      options.signal?.throwIfAborted();
+      const decodeError = await decoder.finished.then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      throw this.decodeFailure(decodeError ?? error, url);
+    } finally {
+      if (!completed) {
+        decoder.abort();
+        controller.abort();
+        await pump.catch(() => undefined);
+      }
+    }
+  }
+
+  private decodeFailure(error: unknown, url: URL): ImageSourceError {
+    if (error instanceof ImageSourceError) return error;
+    const failure = error instanceof DecodeError ? error.failure : 'decoder';
+    const detail = error instanceof Error ? error.message : String(error);
+    const where = `${url.href} (after ${this.stats.rawBytes} decompressed bytes, decoder ${this.stats.decoder})`;
+    switch (failure) {
+      case 'truncated':
+        return new ImageSourceError(
+          'truncated',
+          url.href,
+          `The xz stream of ${where} ends too early: ${detail}.`,
+          {
+            hint: 'The published file is incomplete; nothing may be registered from it. Ask release engineering to check the compose.',
+            cause: error,
+          },
+        );
+      case 'corrupt':
+        return new ImageSourceError('corrupt', url.href, `The xz data of ${where} is corrupt: ${detail}.`, {
+          hint: 'Its checksum matched the compose, so the compose itself published a broken file; nothing may be registered from it.',
+          cause: error,
+        });
+      default:
+        return new ImageSourceError('decoder', url.href, `Decompressing ${where} failed: ${detail}.`, {
+          hint: 'Retry; if it persists, try the other decoder (decoder: npm or system).',
+          cause: error,
+        });
+    }
+  }
+}
+
+/** Write with back-pressure; resolves false once the decoder no longer accepts input. */
+async function write(input: Writable, chunk: Buffer): Promise<boolean> {
+  if (input.destroyed || input.writableEnded) return false;
+  if (input.write(chunk)) return true;
+  const closed = new AbortController();
+  try {
+    await Promise.race([
+      once(input, 'drain', { signal: closed.signal }).then(() => true),
+      once(input, 'close', { signal: closed.signal }).then(() => false),
+      once(input, 'error', { signal: closed.signal }).then(() => false),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    closed.abort();
+  }
+  return !input.destroyed;
+}

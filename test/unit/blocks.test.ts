@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { BLOCK_SIZE, toBlocks, type ImageBlock } from '../../src/image/blocks.js';
+
+async function collect(
+  chunks: Buffer[],
+): Promise<{ blocks: ImageBlock[]; stats: { rawBytes: number; blocks: number } }> {
+  const stats = { rawBytes: 0, blocks: 0 };
+  const blocks: ImageBlock[] = [];
+  async function* source() {
+    yield* chunks;
+  }
+  for await (const block of toBlocks(source(), stats)) blocks.push(block);
+  return { blocks, stats };
+}
+
+describe('512 KiB block stream', () => {
+  it('cuts odd-sized chunks into whole blocks, zero-pads the last and numbers them', async () => {
+    const data = Buffer.alloc(2 * BLOCK_SIZE + 1000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 251;
+    data.fill(0, BLOCK_SIZE, 2 * BLOCK_SIZE); // the middle block is all zeros
+    const chunks = [data.subarray(0, 1), data.subarray(1, 700_000), data.subarray(700_000)];
+    const { blocks, stats } = await collect(chunks);
+    expect(blocks.map((block) => block.index)).toEqual([0, 1, 2]);
+    expect(blocks.every((block) => block.data.length === BLOCK_SIZE)).toBe(true);
+    expect(blocks.map((block) => block.zero)).toEqual([false, true, false]);
+    expect(blocks[0]!.data.equals(data.subarray(0, BLOCK_SIZE))).toBe(true);
+    expect(blocks[2]!.data.subarray(0, 1000).equals(data.subarray(2 * BLOCK_SIZE))).toBe(true);
+    expect(blocks[2]!.data.subarray(1000).every((byte) => byte === 0)).toBe(true);
+    expect(blocks[1]!.sha256).toBe(createHash('sha256').update(Buffer.alloc(BLOCK_SIZE)).digest('base64'));
+    expect(stats).toEqual({ rawBytes: data.length, blocks: 3 });
+  });
+
+  it('emits nothing for an empty stream and no padding block for an exact multiple', async () => {
+    expect((await collect([])).blocks).toEqual([]);
+    expect((await collect([Buffer.alloc(BLOCK_SIZE, 1)])).blocks).toHaveLength(1);
+  });
+});
