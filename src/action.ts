@@ -1,0 +1,3 @@
+import { entry } from './main.js';
+
+await entry();

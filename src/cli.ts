@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FedimgError } from './errors.js';
+import { INPUT_NAMES, parseSettings, STAGES, type InputName } from './inputs.js';
+import { terminalLog } from './log.js';
+import { planTable, tableAsText } from './report/plan-summary.js';
+import { runPlan } from './stages/plan.js';
+
+const USAGE = `Usage: fedimg <stage> [options]
+
+Stages: ${STAGES.join(', ')}
+
+Where the images come from (one of):
+  --compose <url>            compose location: the compose root or its compose/ directory
+  --compose-id <id>          a compose ID; the location is derived under --compose-base-url
+  --payload <json|@file>     the compose-status message Pungi sends (repository_dispatch payload)
+  --image-url <url>          one raw.xz image; with --image-sha256, or a CHECKSUM file beside it
+
+Options (the action's inputs, same names):
+  --compose-status <status>  status when it is known without reading STATUS
+  --allowed-hosts <list>     hosts fedimg may fetch from (host[:port], comma-separated)
+  --allow-http               permit plain http on allowed hosts (loopback test servers)
+  --subvariants <list>       productmd subvariants to publish (default Cloud_Base)
+  --architectures <list>     x86_64, aarch64 (default both)
+  --decoder <auto|system|npm> xz decoder (default auto: system xz when installed)
+  --json                     print the stage's result as JSON on stdout (logs go to stderr)
+  -v, --verbose              debug logs
+  -h, --help                 this text
+`;
+
+type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+function optionSpec(): Options {
+  const options: Options = {
+    compose: { type: 'string' },
+    payload: { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const name of INPUT_NAMES) {
+    if (name !== 'stage') options[name] = { type: name === 'allow-http' ? 'boolean' : 'string' };
+  }
+  return options;
+}
+
+export async function cli(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: optionSpec(), allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (positionals.length > 1) {
+    process.stderr.write(`Unexpected arguments: ${positionals.slice(1).join(' ')}\n\n${USAGE}`);
+    return 2;
+  }
+  const log = terminalLog({ verbose: values.verbose === true });
+  const read = (name: InputName): string => {
+    if (name === 'stage') return positionals[0]!;
+    if (name === 'compose-location') return String(values['compose-location'] ?? values.compose ?? '');
+    if (name === 'compose-payload') {
+      const payload = String(values['compose-payload'] ?? values.payload ?? '');
+      return payload.startsWith('@') ? readFileSync(payload.slice(1), 'utf8') : payload;
+    }
+    const value = values[name];
+    return typeof value === 'boolean' ? String(value) : (value ?? '');
+  };
+  try {
+    const settings = parseSettings(read);
+    switch (settings.stage) {
+      case 'plan': {
+        const result = await runPlan(settings, log);
+        if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else process.stdout.write(tableAsText(planTable(result.plan)));
+        return 0;
+      }
+    }
+  } catch (error) {
+    if (error instanceof FedimgError) {
+      log.error(error.message, `fedimg ${error.area}`);
+      return 1;
+    }
+    throw error;
+  }
+}

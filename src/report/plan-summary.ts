@@ -1,0 +1,40 @@
+import type { ComposePlan } from '../compose/types.js';
+
+export interface Table {
+  title: string;
+  header: string[];
+  rows: string[][];
+  /** A sentence under the table, e.g. why nothing was done. */
+  note: string | undefined;
+}
+
+/** The plan as a table; rendered into the job summary by the action and as text by the CLI. */
+export function planTable(plan: ComposePlan): Table {
+  return {
+    title: `fedimg plan — ${plan.composeId || 'direct image'} (${plan.status})`,
+    header: ['Image', 'Arch', 'EC2 arch', 'Subvariant', 'Size (bytes)', 'sha256'],
+    rows: plan.images.map((image) => [
+      image.file,
+      image.arch,
+      image.ec2_arch,
+      image.subvariant,
+      String(image.size),
+      image.sha256,
+    ]),
+    note: plan.skipped ? `Nothing to do: ${plan.reason}.` : undefined,
+  };
+}
+
+export function tableAsText(table: Table): string {
+  const widths = table.header.map((cell, column) =>
+    Math.max(cell.length, ...table.rows.map((row) => (row[column] ?? '').length)),
+  );
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
+  const lines = [table.title, format(table.header), ...table.rows.map(format)];
+  if (table.note) lines.push(table.note);
+  return `${lines.join('\n')}\n`;
+}

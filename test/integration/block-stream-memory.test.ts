@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSystemXz } from '../../src/image/decompress.js';
+import { writeCompressedImage, type CompressedImage } from '../fixtures/disk-image.js';
+
+// Not a timing test: it checks that memory stays flat while a >= 1 GiB image streams through
+// download → verify → decompress → 512 KiB blocks, with either decoder.
+const GIB = 1024 ** 3;
+let dir: string;
+let image: CompressedImage;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-rss-'));
+  image = await writeCompressedImage(join(dir, 'big.raw.xz'), GIB + 4321, 'rss', {
+    zeros: 0.7,
+    random: 0.15,
+  });
+}, 300_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.each(hasSystemXz() ? ['system', 'npm'] : ['npm'])(
+  'block stream over a 1 GiB image (%s decoder)',
+  (decoder) => {
+    it('stays under 200 MiB RSS and delivers every block', async () => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'test/helpers/block-stream-rss.ts',
+          image.path,
+          image.sha256,
+          String(image.size),
+          decoder,
+        ],
+        { maxBuffer: 1 << 20 },
+      );
+      const result = JSON.parse(stdout);
+      console.log(`block stream RSS (${decoder}): ${JSON.stringify(result)}`);
+      expect(result.rawBytes).toBe(GIB + 4321);
+      expect(result.blocks).toBe(Math.ceil((GIB + 4321) / (512 * 1024)));
+      expect(result.peakRssMiB).toBeLessThan(200);
+    }, 300_000);
+  },
+);

@@ -1,0 +1,385 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ComposeError, ImageSourceError } from '../../src/errors.js';
+import { hasSystemXz } from '../../src/image/decompress.js';
+import { ImageSource } from '../../src/image/source.js';
+import { parseSettings, type InputName } from '../../src/inputs.js';
+import { terminalLog } from '../../src/log.js';
+import { runPlan } from '../../src/stages/plan.js';
+import { generateCompose, statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
+import { paddedSha256 } from '../fixtures/disk-image.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+
+let dir: string;
+let compose: GeneratedCompose;
+let server: FileServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-compose-'));
+  compose = await generateCompose(dir, { checksums: 'signed' });
+  server = await startFileServer(dir);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function inputs(values: Partial<Record<InputName, string>>) {
+  return parseSettings((name) => values[name] ?? '');
+}
+
+const loopback = () => ({ 'allowed-hosts': server.host, 'allow-http': 'true' });
+const locationOf = (c: GeneratedCompose) => `${server.url}${c.composeId}/compose`;
+
+describe('plan against a served compose', () => {
+  it('turns the compose-status payload into the image matrix, cross-checked with the signed CHECKSUM files', async () => {
+    const payload = JSON.stringify(statusMessage(compose, locationOf(compose)));
+    const { plan, matrix } = await runPlan(inputs({ 'compose-payload': payload, ...loopback() }), quiet);
+    expect(plan).toMatchObject({ composeId: 'Fedora-43-20260301.0', status: 'FINISHED', skipped: false });
+    expect(plan.notes).toEqual([]);
+    expect(matrix.include).toHaveLength(2);
+    for (const image of compose.images) {
+      const entry = matrix.include.find((item) => item.arch === image.arch)!;
+      expect(entry).toEqual({
+        name: image.file.replace(/\.raw\.xz$/, ''),
+        file: image.file,
+        arch: image.arch,
+        ec2_arch: image.arch === 'aarch64' ? 'arm64' : 'x86_64',
+        url: `${server.url}${compose.composeId}/compose/${image.relativePath}`,
+        size: image.size,
+        sha256: image.sha256,
+        compose_id: compose.composeId,
+        release: '43',
+        subvariant: 'Cloud_Base',
+        variant: 'Cloud',
+        compose_type: 'production',
+        compose_date: '20260301',
+        compose_respin: 0,
+        label: 'RC-1.6',
+      });
+    }
+  });
+
+  it.each(['1.0', '1.1'] as const)('reads a productmd %s compose the same way', async (version) => {
+    const old = await generateCompose(join(dir, `v${version}`), {
+      composeId: 'Fedora-Rawhide-20260302.n.0',
+      productmdVersion: version,
+      rawSize: 600_000,
+      checksums: 'none',
+    });
+    const { plan } = await runPlan(
+      inputs({ 'compose-location': `${server.url}v${version}/${old.composeId}/`, ...loopback() }),
+      quiet,
+    );
+    expect(
+      plan.images.map((image) => [image.arch, image.sha256, image.release, image.label, image.compose_type]),
+    ).toEqual(old.images.map((image) => [image.arch, image.sha256, 'Rawhide', '', 'nightly']));
+    expect(plan.notes.some((note) => note.includes('No CHECKSUM file'))).toBe(true);
+  });
+
+  it('ends a DOOMED payload without fetching anything', async () => {
+    const before = server.requests.length;
+    const payload = JSON.stringify(statusMessage(compose, locationOf(compose), 'DOOMED'));
+    const { plan, matrix } = await runPlan(inputs({ 'compose-payload': payload, ...loopback() }), quiet);
+    expect(plan).toMatchObject({ skipped: true, status: 'DOOMED', images: [] });
+    expect(plan.reason).toMatch(/DOOMED.*nothing to do/);
+    expect(matrix.include).toEqual([]);
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('reads STATUS when only a location is given, and stops on STARTED', async () => {
+    const started = await generateCompose(join(dir, 'started'), {
+      composeId: 'Fedora-43-20260303.n.0',
+      rawSize: 1000,
+      checksums: 'none',
+    });
+    await writeFile(join(started.root, 'STATUS'), 'STARTED\n');
+    const { plan } = await runPlan(
+      inputs({ 'compose-location': `${server.url}started/${started.composeId}/compose`, ...loopback() }),
+      quiet,
+    );
+    expect(plan).toMatchObject({ skipped: true, status: 'STARTED' });
+  });
+
+  it('refuses a disallowed host and plain http without allow-http, before fetching', async () => {
+    const before = server.requests.length;
+    expect(() =>
+      inputs({
+        'compose-location': locationOf(compose),
+        'allowed-hosts': 'kojipkgs.fedoraproject.org',
+        'allow-http': 'true',
+      }),
+    ).not.toThrow();
+    await expect(
+      runPlan(
+        inputs({
+          'compose-location': locationOf(compose),
+          'allowed-hosts': 'kojipkgs.fedoraproject.org',
+          'allow-http': 'true',
+        }),
+        quiet,
+      ),
+    ).rejects.toThrow(/not in allowed-hosts/);
+    await expect(
+      runPlan(inputs({ 'compose-location': locationOf(compose), 'allowed-hosts': server.host }), quiet),
+    ).rejects.toThrow(/plain http/);
+    expect(server.requests.length).toBe(before);
+  });
+
+  describe('broken composes', () => {
+    let broken: GeneratedCompose;
+    let brokenDir: string;
+    beforeAll(async () => {
+      brokenDir = join(dir, 'broken');
+      broken = await generateCompose(brokenDir, { composeId: 'Fedora-43-20260304.0', rawSize: 1000 });
+    });
+    const imagesJsonPath = () => join(broken.root, 'compose', 'metadata', 'images.json');
+    const plan = () =>
+      runPlan(
+        inputs({ 'compose-location': `${server.url}broken/${broken.composeId}/compose`, ...loopback() }),
+        quiet,
+      );
+
+    it('is a ComposeError when images.json is missing', async () => {
+      const saved = await readFile(imagesJsonPath());
+      await rm(imagesJsonPath());
+      await expect(plan()).rejects.toThrow(ComposeError);
+      await expect(plan()).rejects.toThrow(/images.json is missing/);
+      await writeFile(imagesJsonPath(), saved);
+    });
+
+    it('is a ComposeError when images.json is malformed or of an unknown version', async () => {
+      const saved = await readFile(imagesJsonPath(), 'utf8');
+      await writeFile(imagesJsonPath(), saved.slice(0, 100));
+      await expect(plan()).rejects.toThrow(/not valid JSON/);
+      await writeFile(imagesJsonPath(), saved.replace('"version": "1.2"', '"version": "9.9"'));
+      await expect(plan()).rejects.toThrow(/productmd version 9.9/);
+      await writeFile(imagesJsonPath(), saved);
+    });
+
+    it('refuses an image path that escapes the compose root', async () => {
+      const saved = await readFile(imagesJsonPath(), 'utf8');
+      await writeFile(
+        imagesJsonPath(),
+        saved.replace(/"Cloud\/x86_64\/images\/[^"]+raw\.xz"/, '"Cloud/../../../../secret.raw.xz"'),
+      );
+      await expect(plan()).rejects.toThrow(/escapes the compose directory/);
+      await writeFile(imagesJsonPath(), saved);
+    });
+
+    it('refuses a compose whose CHECKSUM file disagrees with images.json', async () => {
+      const saved = await readFile(imagesJsonPath(), 'utf8');
+      const sha = broken.images[0]!.sha256;
+      await writeFile(imagesJsonPath(), saved.replace(sha, 'f'.repeat(64)));
+      await expect(plan()).rejects.toThrow(/disagree about/);
+      await writeFile(imagesJsonPath(), saved);
+    });
+
+    it('refuses a payload announcing another compose than the location holds', async () => {
+      const payload = {
+        ...statusMessage(broken, `${server.url}broken/${broken.composeId}/compose`),
+        compose_id: 'Fedora-43-20260305.0',
+      };
+      await expect(
+        runPlan(inputs({ 'compose-payload': JSON.stringify(payload), ...loopback() }), quiet),
+      ).rejects.toThrow(
+        /describes Fedora-43-20260304.0, but the requested compose ID says Fedora-43-20260305.0/,
+      );
+    });
+  });
+
+  it('plans a direct image URL from the CHECKSUM file beside it', async () => {
+    const image = compose.images[1]!;
+    const url = `${server.url}${compose.composeId}/compose/${image.relativePath}`;
+    const { plan } = await runPlan(inputs({ 'image-url': url, ...loopback() }), quiet);
+    expect(plan.source).toBe('image-url');
+    expect(plan.images).toEqual([
+      expect.objectContaining({
+        url,
+        arch: image.arch,
+        sha256: image.sha256,
+        size: image.size,
+        release: '43',
+        label: 'RC-1.6',
+      }),
+    ]);
+    await expect(
+      runPlan(inputs({ 'image-url': url, 'image-sha256': 'e'.repeat(64), ...loopback() }), quiet),
+    ).rejects.toThrow(/does not match the CHECKSUM file/);
+  });
+});
+
+const decoders = hasSystemXz() ? (['system', 'npm'] as const) : (['npm'] as const);
+
+async function drain(source: ImageSource): Promise<{ sha256: string; blocks: number; zeros: number }> {
+  const hash = createHash('sha256');
+  let blocks = 0;
+  let zeros = 0;
+  let expected = 0;
+  for await (const block of source.blocks()) {
+    expect(block.index).toBe(expected++);
+    expect(block.sha256).toBe(createHash('sha256').update(block.data).digest('base64'));
+    hash.update(block.data);
+    blocks++;
+    if (block.zero) zeros++;
+  }
+  return { sha256: hash.digest('hex'), blocks, zeros };
+}
+
+describe.each(decoders)('image source with the %s decoder', (decoder) => {
+  let imageDir: string;
+  let files: FileServer;
+  let big: GeneratedCompose;
+  const rawSize = 6 * 1024 * 1024 + 777;
+  let expectedPadded: string;
+
+  beforeAll(async () => {
+    imageDir = await mkdtemp(join(tmpdir(), 'fedimg-source-'));
+    big = await generateCompose(imageDir, {
+      composeId: 'Fedora-43-20260310.0',
+      rawSize,
+      arches: ['x86_64'],
+      checksums: 'none',
+    });
+    expectedPadded = await paddedSha256(rawSize, `${big.composeId}/x86_64`);
+    files = await startFileServer(imageDir);
+  });
+  afterAll(async () => {
+    await files?.close();
+    await rm(imageDir, { recursive: true, force: true });
+  });
+
+  const image = () => big.images[0]!;
+  const urlPath = () => `/${big.composeId}/compose/${image().relativePath}`;
+  const source = (overrides: Partial<ConstructorParameters<typeof ImageSource>[0]> = {}) =>
+    new ImageSource({
+      url: `${files.url.slice(0, -1)}${urlPath()}`,
+      sha256: image().sha256,
+      size: image().size,
+      policy: { allowedHosts: [files.host], allowHttp: true },
+      decoder,
+      retryDelayMs: 1,
+      ...overrides,
+    });
+
+  it('delivers the raw disk as numbered, checksummed 512 KiB blocks, byte for byte', async () => {
+    const s = source();
+    const result = await drain(s);
+    expect(result.sha256).toBe(expectedPadded);
+    expect(result.blocks).toBe(Math.ceil(rawSize / (512 * 1024)));
+    expect(result.zeros).toBeGreaterThan(0);
+    expect(s.stats).toMatchObject({
+      verified: true,
+      rawBytes: rawSize,
+      bytes: image().size,
+      decoder: decoder === 'npm' ? 'node-liblzma' : 'xz',
+    });
+  });
+
+  it('resumes a dropped connection with a Range request and yields the same bytes', async () => {
+    files.faults = { resetAfter: { path: urlPath(), bytes: Math.floor(image().size / 3), times: 2 } };
+    files.requests.length = 0;
+    const s = source();
+    const result = await drain(s);
+    files.faults = {};
+    expect(result.sha256).toBe(expectedPadded);
+    expect(s.stats.resumes).toBe(2);
+    // What reaches the client before a reset varies; each resume asks for the bytes after it.
+    const ranges = files.requests.filter((r) => r.path === urlPath()).map((r) => r.range);
+    expect(ranges).toHaveLength(3);
+    expect(ranges[0]).toBeUndefined();
+    const starts = ranges.slice(1).map((range) => Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1]));
+    expect(starts[0]).toBeGreaterThan(0);
+    expect(starts[1]).toBeGreaterThanOrEqual(starts[0]!);
+  });
+
+  it('restarts cleanly on a server without Range support', async () => {
+    files.faults = { noRange: true, resetAfter: { path: urlPath(), bytes: 100_000, times: 1 } };
+    const s = source();
+    const result = await drain(s);
+    files.faults = {};
+    expect(result.sha256).toBe(expectedPadded);
+    expect(s.stats.resumes).toBe(1);
+  });
+
+  it('treats a stalled connection as dropped and resumes', async () => {
+    files.faults = { stallAfter: { path: urlPath(), bytes: 50_000, times: 1 } };
+    const s = source({ idleTimeoutMs: 300 });
+    const result = await drain(s);
+    files.faults = {};
+    expect(result.sha256).toBe(expectedPadded);
+    expect(s.stats.resumes).toBe(1);
+  });
+
+  async function failure(s: ImageSource): Promise<ImageSourceError> {
+    const error = await drain(s).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect((error as ImageSourceError).discardReceived).toBe(true);
+    return error as ImageSourceError;
+  }
+
+  it('reports a checksum mismatch after the last byte', async () => {
+    const error = await failure(source({ sha256: '0'.repeat(64) }));
+    expect(error.kind).toBe('checksum-mismatch');
+    expect(error.message).toMatch(/but the compose published 0{64}/);
+  });
+
+  it('reports a size mismatch before passing on any data', async () => {
+    const error = await failure(source({ size: image().size + 1 }));
+    expect(error.kind).toBe('size-mismatch');
+  });
+
+  it('gives up with "truncated" when the connection keeps breaking', async () => {
+    files.faults = { resetAfter: { path: urlPath(), bytes: 1000, times: 100 } };
+    const error = await failure(source({ maxResumes: 2 }));
+    files.faults = {};
+    expect(error.kind).toBe('truncated');
+    expect(error.message).toMatch(/broke off at byte \d+ of \d+ and could not be resumed after 2 attempts/);
+  });
+
+  it('reports a published file that ends too early as truncated', async () => {
+    const cut = join(imageDir, 'cut.raw.xz');
+    const bytes = await readFile(image().path);
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const sha = createHash('sha256')
+      .update(bytes.subarray(0, Math.floor(bytes.length / 2)))
+      .digest('hex');
+    const error = await failure(source({ url: `${files.url}cut.raw.xz`, sha256: sha, size: undefined }));
+    expect(error.kind).toBe('truncated');
+  });
+
+  it('reports corrupt xz data that matches its published checksum as corrupt', async () => {
+    const bad = join(imageDir, 'bad.raw.xz');
+    const bytes = Buffer.from(await readFile(image().path));
+    for (let i = 2000; i < 2100; i++) bytes[i] = bytes[i]! ^ 0xff;
+    await writeFile(bad, bytes);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const error = await failure(source({ url: `${files.url}bad.raw.xz`, sha256: sha, size: bytes.length }));
+    expect(error.kind).toBe('corrupt');
+  });
+
+  it('names a corrupted download a checksum mismatch, not an xz error', async () => {
+    const bad = join(imageDir, 'tampered.raw.xz');
+    await copyFile(image().path, bad);
+    const bytes = Buffer.from(await readFile(bad));
+    for (let i = 2000; i < 2100; i++) bytes[i] = bytes[i]! ^ 0xff;
+    await writeFile(bad, bytes);
+    const error = await failure(source({ url: `${files.url}tampered.raw.xz` }));
+    expect(error.kind).toBe('checksum-mismatch');
+  });
+
+  it('reports a missing file as an HTTP error without retrying', async () => {
+    const error = await failure(source({ url: `${files.url}nope.raw.xz` }));
+    expect(error.kind).toBe('http');
+    expect(error.message).toMatch(/HTTP 404/);
+  });
+});
