@@ -1,0 +1,34 @@
+// `npm run emulator -- --port <n>`: the local AWS on 127.0.0.1, until interrupted.
+import { parseArgs } from 'node:util';
+import { Emulator } from './server.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    state: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  process.stdout.write(`Usage: npm run emulator -- [--port <n>] [--state <file>]
+
+Starts the local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and prints its endpoint.
+With --state, the account is loaded from and saved to that file, so a run can be resumed.
+Point fedimg or any AWS SDK at it with:
+  AWS_ENDPOINT_URL=<endpoint> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1
+Control and inspection: POST <endpoint>/__emulator/{faults,region,boot,durations,latency,fail-imports,reset},
+GET <endpoint>/__emulator/inventory.
+`);
+  process.exit(0);
+}
+const emulator = new Emulator();
+const endpoint = await emulator.start(Number(values.port), values.state);
+process.stdout.write(`${endpoint}\n`);
+const stop = () => {
+  emulator.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
