@@ -5,6 +5,8 @@ import { INPUT_NAMES, parseSettings, STAGES, type InputName } from './inputs.js'
 import { terminalLog } from './log.js';
 import { planTable, tableAsText } from './report/plan-summary.js';
 import { runPlan } from './stages/plan.js';
+import { importTable } from './report/import-summary.js';
+import { runImport } from './stages/import.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
@@ -23,6 +25,19 @@ Options (the action's inputs, same names):
   --subvariants <list>       productmd subvariants to publish (default Cloud_Base)
   --architectures <list>     x86_64, aarch64 (default both)
   --decoder <auto|system|npm> xz decoder (default auto: system xz when installed)
+  --image <json>             one entry of the plan's matrix instead of a compose
+
+Import options:
+  --base-region <region>     where snapshots and AMIs are created (default AWS_REGION or us-east-1)
+  --upload-method <m>        ebs-direct (default) or import-snapshot (needs --s3-bucket)
+  --concurrency <n>          PutSnapshotBlock workers (default 64)
+  --omit-zero-blocks         skip all-zero blocks (unsafe for volumes launched encrypted)
+  --volume-size <GiB>        snapshot size (default: the raw image rounded up)
+  --volume-types <list>      one AMI flavour per volume type (default gp3)
+  --boot-mode <mode>, --imds-v2 <bool>, --tpm <bool>, --kms-key-id <key>
+  --config-file <path>       flavours from a YAML/JSON file
+  --name-template <t>        AMI names (default {product}.{arch}-{release}-{version}; "classic" for the old one)
+  --events-file <path>       NDJSON event log (default fedimg-events.ndjson)
   --json                     print the stage's result as JSON on stdout (logs go to stderr)
   -v, --verbose              debug logs
   -h, --help                 this text
@@ -39,7 +54,8 @@ function optionSpec(): Options {
     help: { type: 'boolean', short: 'h' },
   };
   for (const name of INPUT_NAMES) {
-    if (name !== 'stage') options[name] = { type: name === 'allow-http' ? 'boolean' : 'string' };
+    if (name !== 'stage')
+      options[name] = { type: name === 'allow-http' || name === 'omit-zero-blocks' ? 'boolean' : 'string' };
   }
   return options;
 }
@@ -72,13 +88,23 @@ export async function cli(argv: string[]): Promise<number> {
     const value = values[name];
     return typeof value === 'boolean' ? String(value) : (value ?? '');
   };
+  const controller = new AbortController();
+  const cancel = () => controller.abort(new Error('cancelled'));
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
   try {
     const settings = parseSettings(read);
+    const print = (result: unknown, table: Parameters<typeof tableAsText>[0]) =>
+      process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : tableAsText(table));
     switch (settings.stage) {
       case 'plan': {
         const result = await runPlan(settings, log);
-        if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        else process.stdout.write(tableAsText(planTable(result.plan)));
+        print(result, planTable(result.plan));
+        return 0;
+      }
+      case 'import': {
+        const result = await runImport(settings, log, { signal: controller.signal });
+        print(result, importTable(result, settings.baseRegion));
         return 0;
       }
     }
@@ -88,5 +114,8 @@ export async function cli(argv: string[]): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
   }
 }

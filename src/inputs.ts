@@ -5,6 +5,12 @@ import { COMPOSE_STATUSES, parseComposePayload, type ComposeStatus } from './com
 import { EC2_ARCHITECTURES, type SelectionCriteria } from './compose/select.js';
 import { InputError } from './errors.js';
 import type { DecoderPreference } from './image/decompress.js';
+import { DEFAULT_NAME_TEMPLATE, resolveNameTemplate } from './aws/naming.js';
+import { DEFAULT_RETRY } from './aws/retry.js';
+import type { UploadMethod, UploadSettings } from './aws/snapshot.js';
+import { parsePlannedImage } from './compose/planned-image.js';
+import type { PlannedImage } from './compose/types.js';
+import { flavoursFromInputs, readFlavourConfig, type BootMode, type Flavour } from './config.js';
 
 /**
  * Every input of the action, by its action.yml name. The CLI takes the same names as --options, so
@@ -12,6 +18,7 @@ import type { DecoderPreference } from './image/decompress.js';
  */
 export const INPUT_NAMES = [
   'stage',
+  'image',
   'compose-payload',
   'compose-location',
   'compose-id',
@@ -24,20 +31,46 @@ export const INPUT_NAMES = [
   'subvariants',
   'architectures',
   'decoder',
+  'base-region',
+  'upload-method',
+  'concurrency',
+  'omit-zero-blocks',
+  'volume-size',
+  's3-bucket',
+  'import-timeout-minutes',
+  'block-timeout-seconds',
+  'volume-types',
+  'boot-mode',
+  'imds-v2',
+  'tpm',
+  'kms-key-id',
+  'config-file',
+  'name-template',
+  'events-file',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-export const STAGES = ['plan'] as const;
+export const STAGES = ['plan', 'import'] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
+export type ImageInput =
+  { kind: 'discover'; request: DiscoveryRequest } | { kind: 'image'; image: PlannedImage };
 
 export interface Settings {
   stage: Stage;
-  request: DiscoveryRequest;
+  images: ImageInput;
   policy: HostPolicy;
   selection: SelectionCriteria;
   decoder: DecoderPreference;
+  baseRegion: string;
+  upload: UploadSettings;
+  flavours: Flavour[];
+  nameTemplate: string;
+  /** NDJSON file the stages append their events to. */
+  eventsFile: string;
 }
 
 export const DEFAULTS = {
@@ -47,6 +80,16 @@ export const DEFAULTS = {
   subvariants: 'Cloud_Base',
   architectures: 'x86_64,aarch64',
   decoder: 'auto',
+  'upload-method': 'ebs-direct',
+  concurrency: '64',
+  'omit-zero-blocks': 'false',
+  'import-timeout-minutes': '120',
+  'block-timeout-seconds': '20',
+  'volume-types': 'gp3',
+  'imds-v2': 'true',
+  tpm: 'false',
+  'name-template': DEFAULT_NAME_TEMPLATE,
+  'events-file': 'fedimg-events.ndjson',
 } as const satisfies Partial<Record<InputName, string>>;
 
 function list(value: string): string[] {
@@ -95,6 +138,72 @@ export function composeLocationFromId(id: string, baseUrl: string): string {
   else if (compose.type === 'nightly') directory = 'branched';
   else directory = compose.version;
   return `${base}/${directory}/${compose.id}/compose`;
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new InputError(`Input ${name} must be a whole number from ${min} to ${max}, not "${value}".`);
+  }
+  return number;
+}
+
+/** The base region: the input, else the SDK's configured region (as the credentials action sets it). */
+export function baseRegion(value: string, env: NodeJS.ProcessEnv = process.env): string {
+  const region = value || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    throw new InputError(`"${region}" is not an AWS region name.`, { hint: 'Use a name such as us-east-1.' });
+  }
+  return region;
+}
+
+function uploadSettings(read: InputReader): UploadSettings {
+  const method = oneOf<UploadMethod>('upload-method', read('upload-method'), [
+    'ebs-direct',
+    'import-snapshot',
+  ]);
+  const s3Bucket = read('s3-bucket').trim() || undefined;
+  if (method === 'import-snapshot' && !s3Bucket) {
+    throw new InputError('upload-method import-snapshot needs s3-bucket.', {
+      hint: 'Name a staging bucket in the base region.',
+    });
+  }
+  const volumeSize = read('volume-size').trim();
+  return {
+    method,
+    concurrency: integer('concurrency', read('concurrency'), 1, 256),
+    omitZeroBlocks: parseBoolean('omit-zero-blocks', read('omit-zero-blocks')),
+    volumeSizeGiB: volumeSize ? integer('volume-size', volumeSize, 1, 16384) : undefined,
+    s3Bucket,
+    snapshotTimeoutMinutes: 240,
+    importTimeoutMs: integer('import-timeout-minutes', read('import-timeout-minutes'), 1, 24 * 60) * 60_000,
+    blockTimeoutMs: integer('block-timeout-seconds', read('block-timeout-seconds'), 1, 600) * 1000,
+    pollIntervalMs: 15_000,
+    notFoundWindowMs: 120_000,
+    retry: DEFAULT_RETRY,
+  };
+}
+
+/** `explicit` reads an input without its default: the config file's name-template wins over the default only. */
+function flavourSettings(
+  read: InputReader,
+  explicit: InputReader,
+): { flavours: Flavour[]; nameTemplate: string } {
+  const configFile = read('config-file').trim();
+  const fromFile = configFile ? readFlavourConfig(configFile) : undefined;
+  const bootMode = read('boot-mode').trim();
+  const flavours =
+    fromFile?.flavours ??
+    flavoursFromInputs(list(read('volume-types')), {
+      imdsV2: parseBoolean('imds-v2', read('imds-v2')),
+      tpm: parseBoolean('tpm', read('tpm')),
+      bootMode: bootMode
+        ? oneOf<BootMode>('boot-mode', bootMode, ['legacy-bios', 'uefi', 'uefi-preferred'])
+        : undefined,
+      kmsKeyId: read('kms-key-id').trim() || undefined,
+    });
+  const template = explicit('name-template') || fromFile?.nameTemplate || read('name-template');
+  return { flavours, nameTemplate: resolveNameTemplate(template) };
 }
 
 function discoveryRequest(read: InputReader): DiscoveryRequest {
@@ -158,9 +267,9 @@ function discoveryRequest(read: InputReader): DiscoveryRequest {
 }
 
 /** Parse and validate every input once; the rest of the code only sees the typed result. */
-export function parseSettings(raw: InputReader): Settings {
+export function parseSettings(rawInput: InputReader): Settings {
   const read: InputReader = (name) => {
-    const value = raw(name);
+    const value = rawInput(name).trim();
     return value === '' && name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : value;
   };
   const allowHttp = parseBoolean('allow-http', read('allow-http'));
@@ -177,11 +286,20 @@ export function parseSettings(raw: InputReader): Settings {
       },
     );
   }
+  const stage = oneOf('stage', read('stage') || 'plan', STAGES);
+  const imageJson = read('image');
+  const images: ImageInput = imageJson
+    ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
+    : { kind: 'discover', request: discoveryRequest(read) };
   return {
-    stage: oneOf('stage', read('stage').trim() || 'plan', STAGES),
-    request: discoveryRequest(read),
+    stage,
+    images,
     policy,
     selection: { subvariants, architectures: architectures(read('architectures')) },
     decoder: oneOf<DecoderPreference>('decoder', read('decoder'), ['auto', 'system', 'npm']),
+    baseRegion: baseRegion(read('base-region')),
+    upload: uploadSettings(read),
+    ...flavourSettings(read, (name) => rawInput(name).trim()),
+    eventsFile: read('events-file'),
   };
 }

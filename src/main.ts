@@ -6,10 +6,25 @@ import { runPost } from './post.js';
 import { planTable } from './report/plan-summary.js';
 import { writeSummaryTable } from './report/summary.js';
 import { runPlan } from './stages/plan.js';
+import { resolve } from 'node:path';
+import { PendingResources } from './aws/pending.js';
+import { importTable } from './report/import-summary.js';
+import { runImport } from './stages/import.js';
+
+/** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
+function cancellation(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => controller.abort(new Error(`cancelled (${signal})`)));
+  }
+  return controller.signal;
+}
 
 /** The action's main step: parse inputs once, run the chosen stage, publish outputs and summary. */
 export async function runMain(): Promise<void> {
   const settings = parseSettings((name: InputName) => core.getInput(name));
+  // What the stage creates and has not finished yet, for the post step if this process dies.
+  const pending = new PendingResources((items) => core.saveState('pending', JSON.stringify(items)));
   switch (settings.stage) {
     case 'plan': {
       const { plan, matrix } = await runPlan(settings, actionsLog);
@@ -19,6 +34,15 @@ export async function runMain(): Promise<void> {
       core.setOutput('status', plan.status);
       core.setOutput('skipped', String(plan.skipped));
       await writeSummaryTable(planTable(plan));
+      break;
+    }
+    case 'import': {
+      const result = await runImport(settings, actionsLog, { pending, signal: cancellation() });
+      core.setOutput('amis', JSON.stringify(result.amis));
+      core.setOutput('compose-id', result.composeId);
+      core.setOutput('skipped', String(result.skipped));
+      core.setOutput('events-file', resolve(settings.eventsFile));
+      await writeSummaryTable(importTable(result, settings.baseRegion));
       break;
     }
   }

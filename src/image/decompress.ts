@@ -107,8 +107,16 @@ interface LiblzmaModule {
 
 function startNpmDecoder(): Decoder {
   // Loaded only when needed: it is a native module and the system xz is the common case.
-  const require = createRequire(import.meta.url);
-  const lzma = require('node-liblzma') as LiblzmaModule;
+  let lzma: LiblzmaModule;
+  try {
+    lzma = createRequire(import.meta.url)('node-liblzma') as LiblzmaModule;
+  } catch (error) {
+    // The bundled action carries no native modules: there it relies on the system xz.
+    throw new DecodeError(
+      'decoder',
+      `no xz binary on PATH and the npm decoder (node-liblzma) cannot be loaded here: ${(error as Error).message}. Install xz (xz-utils), or run fedimg from a checkout after npm ci`,
+    );
+  }
   // 1 MiB output chunks: ~2.4x the throughput of the default (domain measurements).
   const stream = lzma.createUnxz({ chunkSize: 1 << 20 });
   let aborted = false;

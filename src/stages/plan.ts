@@ -1,32 +1,41 @@
-import { discover } from '../compose/discover.js';
 import type { ComposePlan, PlannedImage } from '../compose/types.js';
 import type { Settings } from '../inputs.js';
 import type { Log } from '../log.js';
+import { plannedNames, resolveImages } from './images.js';
 
 export interface PlanResult {
   plan: ComposePlan;
   /** Ready for `strategy.matrix`: one entry per image. */
   matrix: { include: PlannedImage[] };
+  /** The AMI names the images will get (validated). */
+  names: string[];
 }
 
 /** Reads the compose metadata and decides which images this run publishes. Uploads nothing. */
 export async function runPlan(settings: Settings, log: Log): Promise<PlanResult> {
-  const { request } = settings;
-  const plan = await log.group(
-    `Plan: ${request.kind === 'compose' ? request.location : request.url}`,
-    async () => {
-      const plan = await discover(request, { policy: settings.policy, selection: settings.selection });
-      for (const note of plan.notes) log.notice(note, 'fedimg plan');
-      for (const image of plan.images) {
-        log.info(`${image.arch}: ${image.file} (${image.size} bytes, sha256 ${image.sha256})`);
-      }
-      return plan;
-    },
-  );
+  const { images } = settings;
+  const where =
+    images.kind === 'image'
+      ? images.image.url
+      : images.request.kind === 'compose'
+        ? images.request.location
+        : images.request.url;
+  const plan = await log.group(`Plan: ${where}`, async () => {
+    const plan = await resolveImages(settings);
+    for (const note of plan.notes) log.notice(note, 'fedimg plan');
+    for (const image of plan.images) {
+      log.info(`${image.arch}: ${image.file} (${image.size} bytes, sha256 ${image.sha256})`);
+    }
+    return plan;
+  });
+  // Names are checked now, before any upload: a template that yields an invalid name stops here.
+  const names = plannedNames(plan, settings);
   if (plan.skipped) {
     log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg plan');
   } else {
-    log.info(`Compose ${plan.composeId || '(direct image)'}: ${plan.images.length} image(s) to publish.`);
+    log.info(
+      `Compose ${plan.composeId || '(direct image)'}: ${plan.images.length} image(s) to publish as ${names.join(', ')}.`,
+    );
   }
-  return { plan, matrix: { include: plan.images } };
+  return { plan, matrix: { include: plan.images }, names };
 }

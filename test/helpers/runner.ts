@@ -42,6 +42,8 @@ export async function runAction(
     inputs?: Record<string, string>;
     env?: Record<string, string>;
     state?: Record<string, string>;
+    /** Kill the step (SIGKILL, like a runner losing the job) once this resolves. */
+    killAfter?: () => Promise<void>;
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'fedimg-runner-'));
@@ -72,7 +74,9 @@ export async function runAction(
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (options.killAfter) void options.killAfter().then(() => child.kill('SIGKILL'));
+    const exitCode = await closed;
     return {
       exitCode,
       stdout,

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { PutSnapshotBlockCommand, type EBSClient } from '@aws-sdk/client-ebs';
+import { BLOCK_SIZE, type ImageBlock } from '../image/blocks.js';
+import { isTransient, withRetry, type ErrorShape, type RetryPolicy } from './retry.js';
+
+export interface BlockUploadOptions {
+  client: EBSClient;
+  snapshotId: string;
+  /** Workers, each with its own connection. */
+  concurrency: number;
+  /** Skip all-zero blocks: only safe when volumes are never launched encrypted. */
+  omitZeroBlocks: boolean;
+  retry: RetryPolicy;
+  /** When StartSnapshot returned; "snapshot does not exist" is retried until notFoundWindowMs after it. */
+  startedAt: number;
+  notFoundWindowMs: number;
+  signal?: AbortSignal;
+  onBlockDone?: (done: number) => void;
+  onRetry?: (error: unknown, blockIndex: number) => void;
+}
+
+export interface BlockUploadResult {
+  /** Blocks written (the ChangedBlocksCount for CompleteSnapshot). */
+  sent: number;
+  skipped: number;
+  /** Base64 SHA-256 over the written blocks' digests in block-index order (LINEAR aggregation). */
+  aggregateChecksum: string;
+  retries: number;
+}
+
+/**
+ * Reads blocks and sends them with PutSnapshotBlock, `concurrency` at a time; it pulls the next
+ * block only when a worker is free, so memory is bounded by the number of workers. Its only other
+ * job is counting and checksumming (as coldsnap's uploader does).
+ */
+export async function uploadBlocks(
+  blocks: AsyncIterable<ImageBlock>,
+  options: BlockUploadOptions,
+): Promise<BlockUploadResult> {
+  // Every in-flight request listens on the cancellation signal.
+  if (options.signal) setMaxListeners(options.concurrency * 2 + 16, options.signal);
+  const digests = new Map<number, Buffer>();
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let done = 0;
+  let skipped = 0;
+  let retries = 0;
+
+  const retryable = (error: unknown) => {
+    if (isTransient(error)) return true;
+    const name = (error as ErrorShape).name;
+    return name === 'ResourceNotFoundException' && Date.now() < options.startedAt + options.notFoundWindowMs;
+  };
+
+  const send = async (block: ImageBlock) => {
+    await withRetry(
+      () =>
+        options.client.send(
+          new PutSnapshotBlockCommand({
+            SnapshotId: options.snapshotId,
+            BlockIndex: block.index,
+            BlockData: block.data,
+            DataLength: BLOCK_SIZE,
+            Checksum: block.sha256,
+            ChecksumAlgorithm: 'SHA256',
+          }),
+          { abortSignal: options.signal },
+        ),
+      options.retry,
+      {
+        retryable,
+        signal: options.signal,
+        onRetry: (error) => {
+          retries++;
+          options.onRetry?.(error, block.index);
+        },
+      },
+    );
+    digests.set(block.index, Buffer.from(block.sha256, 'base64'));
+    options.onBlockDone?.(++done + skipped);
+  };
+
+  try {
+    for await (const block of blocks) {
+      if (failure) break;
+      if (options.omitZeroBlocks && block.zero) {
+        skipped++;
+        options.onBlockDone?.(done + skipped);
+        continue;
+      }
+      const task: Promise<void> = send(block).then(
+        () => {
+          inFlight.delete(task);
+        },
+        (error: unknown) => {
+          inFlight.delete(task);
+          failure ??= error;
+        },
+      );
+      inFlight.add(task);
+      if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.all(inFlight);
+  }
+  if (failure) throw failure;
+
+  const linear = createHash('sha256');
+  for (const index of [...digests.keys()].sort((a, b) => a - b)) linear.update(digests.get(index)!);
+  return { sent: digests.size, skipped, aggregateChecksum: linear.digest('base64'), retries };
+}

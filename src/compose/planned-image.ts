@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { parseComposeId } from './compose-id.js';
+import { checkUrl, type HostPolicy } from './location.js';
+import type { PlannedImage } from './types.js';
+
+const word = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9._-]*$/);
+
+const plannedImageSchema = z.strictObject({
+  name: word(200).min(1),
+  file: z.string().regex(/^[A-Za-z0-9._+-]{1,200}\.raw\.xz$/),
+  arch: z.enum(['x86_64', 'aarch64']),
+  ec2_arch: z.enum(['x86_64', 'arm64']),
+  url: z.string().max(2048),
+  size: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  compose_id: word(100),
+  release: word(32),
+  subvariant: word(64),
+  variant: word(64),
+  compose_type: z.enum(['production', 'nightly', 'test', 'ci', 'development']),
+  compose_date: z.string().regex(/^(\d{8})?$/),
+  compose_respin: z.number().int().nonnegative(),
+  label: word(64),
+});
+
+/**
+ * One entry of the plan's matrix, handed to a later job's `image` input. It passed through the
+ * workflow, so it is validated again like any other untrusted input.
+ */
+export function parsePlannedImage(text: string, policy: HostPolicy): PlannedImage {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`Input image is not JSON (${(error as Error).message}).`, {
+      hint: 'Pass one entry of the plan output: ${{ toJSON(matrix) }}.',
+    });
+  }
+  const result = plannedImageSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new InputError(
+      `Input image is invalid: ${issue.path.join('.') || '(top level)'}: ${issue.message}.`,
+      {
+        hint: 'Pass one entry of the plan output unchanged.',
+      },
+    );
+  }
+  const image = result.data;
+  if ((image.arch === 'aarch64') !== (image.ec2_arch === 'arm64'))
+    throw new InputError(`Input image has arch ${image.arch} but ec2_arch ${image.ec2_arch}.`);
+  checkUrl(image.url, policy, 'image URL');
+  if (image.compose_id) parseComposeId(image.compose_id);
+  return image;
+}

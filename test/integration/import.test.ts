@@ -1,0 +1,473 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Image } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PendingResources } from '../../src/aws/pending.js';
+import type { PlannedImage } from '../../src/compose/types.js';
+import { ImageSourceError, InputError } from '../../src/errors.js';
+import { parseSettings, type InputName } from '../../src/inputs.js';
+import { terminalLog } from '../../src/log.js';
+import { runImport } from '../../src/stages/import.js';
+import type { Emulator } from '../emulator/server.js';
+import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
+import { paddedSha256 } from '../fixtures/disk-image.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { describeImage, leaks, snapshotSha256, startEmulator } from '../helpers/aws.js';
+import { runAction } from '../helpers/runner.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+const MIB = 1024 * 1024;
+const BLOCK = 524288;
+
+let dir: string;
+let emulator: Emulator;
+let files: FileServer;
+let big: GeneratedCompose;
+let small: GeneratedCompose;
+const bigRaw = 256 * MIB + 4321;
+const smallRaw = 24 * MIB + 99;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-import-'));
+  emulator = await startEmulator();
+  [big, small] = await Promise.all([
+    generateCompose(join(dir, 'big'), { composeId: 'Fedora-43-20260301.0', rawSize: bigRaw }),
+    generateCompose(join(dir, 'small'), { composeId: 'Fedora-Rawhide-20260302.n.0', rawSize: smallRaw }),
+  ]);
+  files = await startFileServer(dir);
+}, 300_000);
+afterAll(async () => {
+  await files?.close();
+  await emulator?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => emulator.reset());
+
+function settings(compose: GeneratedCompose, parent: string, extra: Partial<Record<InputName, string>> = {}) {
+  const values: Partial<Record<InputName, string>> = {
+    stage: 'import',
+    'compose-location': `${files.url}${parent}/${compose.composeId}/compose`,
+    'allowed-hosts': files.host,
+    'allow-http': 'true',
+    'events-file': join(dir, `events-${Math.random()}.ndjson`),
+    ...extra,
+  };
+  const parsed = parseSettings((name) => values[name] ?? '');
+  parsed.upload.pollIntervalMs = 50;
+  parsed.upload.retry = { ...parsed.upload.retry, baseDelayMs: 5, maxDelayMs: 50 };
+  return parsed;
+}
+
+function planned(compose: GeneratedCompose, parent: string, arch: string): PlannedImage {
+  const image = compose.images.find((candidate) => candidate.arch === arch)!;
+  return {
+    name: image.file.replace(/\.raw\.xz$/, ''),
+    file: image.file,
+    arch,
+    ec2_arch: arch === 'aarch64' ? 'arm64' : 'x86_64',
+    url: `${files.url}${parent}/${compose.composeId}/compose/${image.relativePath}`,
+    size: image.size,
+    sha256: image.sha256,
+    compose_id: compose.composeId,
+    release: 'Rawhide',
+    subvariant: 'Cloud_Base',
+    variant: 'Cloud',
+    compose_type: 'nightly',
+    compose_date: '20260302',
+    compose_respin: 0,
+    label: '',
+  };
+}
+
+function expectNoLeaks() {
+  const found = leaks(emulator);
+  expect(found.openSnapshots).toEqual([]);
+  expect(found.orphanSnapshots).toEqual([]);
+  expect(found.objects).toEqual([]);
+  expect(found.multipartUploads).toEqual([]);
+  expect(found.activeImports).toEqual([]);
+}
+
+describe.each(['ebs-direct', 'import-snapshot'] as const)('import with %s', (method) => {
+  it('stores both arches byte for byte, registers every flavour from one snapshot, and re-runs as a no-op', async () => {
+    const config = join(dir, `flavours-${method}.yaml`);
+    await writeFile(
+      config,
+      [
+        'flavours:',
+        '  - name: gp3',
+        '  - name: gp2',
+        '    volume-type: gp2',
+        '  - name: io2-tpm',
+        '    volume-type: io2',
+        '    iops: 3000',
+        '    boot-mode: uefi',
+        '    tpm: true',
+        '    volume-size: 10',
+      ].join('\n'),
+    );
+    const extra: Partial<Record<InputName, string>> = {
+      'config-file': config,
+      ...(method === 'import-snapshot' ? { 'upload-method': method, 's3-bucket': 'fedimg-staging' } : {}),
+    };
+    if (method === 'import-snapshot') {
+      const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+      await new S3Client({ region: 'us-east-1', forcePathStyle: true }).send(
+        new CreateBucketCommand({ Bucket: 'fedimg-staging' }),
+      );
+    }
+    const pending = new PendingResources();
+    const first = await runImport(settings(big, 'big', extra), quiet, { pending });
+    expect(pending.list()).toEqual([]);
+    expect(first.imported).toHaveLength(2);
+
+    for (const entry of first.imported) {
+      const generated = big.images.find((image) => image.arch === entry.image.arch)!;
+      // One snapshot per image; every flavour but the encrypted ones boots from it.
+      expect(new Set(entry.amis.map((ami) => ami.snapshotId))).toEqual(new Set([entry.snapshotId]));
+      expect(await snapshotSha256(entry.snapshotId, Math.ceil(bigRaw / BLOCK))).toBe(
+        await paddedSha256(bigRaw, `${big.composeId}/${generated.arch}`),
+      );
+      const [gp3, gp2, tpm] = (await Promise.all(entry.amis.map((ami) => describeImage(ami.imageId)))) as [
+        Image,
+        Image,
+        Image,
+      ];
+      const arm = entry.image.arch === 'aarch64';
+      expect(gp3).toMatchObject({
+        Name: `Fedora-Cloud-Base-AmazonEC2.${entry.image.arch}-43-1.6`,
+        Architecture: arm ? 'arm64' : 'x86_64',
+        BootMode: arm ? 'uefi' : 'uefi-preferred',
+        EnaSupport: true,
+        SriovNetSupport: 'simple',
+        ImdsSupport: 'v2.0',
+        RootDeviceName: '/dev/sda1',
+        VirtualizationType: 'hvm',
+        State: 'available',
+        BlockDeviceMappings: [
+          {
+            DeviceName: '/dev/sda1',
+            Ebs: expect.objectContaining({
+              SnapshotId: entry.snapshotId,
+              VolumeType: 'gp3',
+              VolumeSize: 1,
+              DeleteOnTermination: true,
+            }),
+          },
+        ],
+      });
+      expect(gp3.TpmSupport).toBeUndefined();
+      expect(gp2).toMatchObject({
+        Name: `Fedora-Cloud-Base-AmazonEC2.${entry.image.arch}-43-1.6-gp2`,
+        BlockDeviceMappings: [{ Ebs: expect.objectContaining({ VolumeType: 'gp2' }) }],
+      });
+      expect(tpm).toMatchObject({
+        TpmSupport: 'v2.0',
+        BootMode: 'uefi',
+        BlockDeviceMappings: [{ Ebs: expect.objectContaining({ VolumeType: 'io2', VolumeSize: 10 }) }],
+      });
+      const tags = Object.fromEntries(gp3.Tags!.map((tag) => [tag.Key, tag.Value]));
+      expect(tags).toMatchObject({
+        Name: gp3.Name,
+        ManagedBy: 'fedimg',
+        'fedimg:compose-id': big.composeId,
+        'fedimg:image': generated.file,
+        'fedimg:source-sha256': generated.sha256,
+        'fedimg:arch': entry.image.arch,
+        'fedimg:flavour': 'gp3',
+        'fedimg:release': '43',
+        'fedimg:compose-type': 'production',
+      });
+    }
+    expectNoLeaks();
+    expect(emulator.inventory().snapshots).toHaveLength(2);
+
+    const before = emulator.requests().length;
+    const again = await runImport(settings(big, 'big', extra), quiet);
+    const mutations = emulator
+      .requests()
+      .slice(before)
+      .filter((request) =>
+        /^(StartSnapshot|PutSnapshotBlock|CompleteSnapshot|RegisterImage|ImportSnapshot|PutObject|CreateMultipartUpload|UploadPart)$/.test(
+          request.operation,
+        ),
+      );
+    expect(mutations).toEqual([]);
+    expect(again.amis).toEqual(first.amis);
+    expect(
+      again.imported.every((entry) => entry.snapshotReused && entry.amis.every((ami) => ami.reused)),
+    ).toBe(true);
+    expect(emulator.inventory().images).toHaveLength(6);
+  }, 240_000);
+});
+
+describe('import failures leave nothing behind', () => {
+  it('refuses a checksum mismatch: the snapshot is deleted and no AMI registered', async () => {
+    const image = { ...planned(small, 'small', 'x86_64'), sha256: 'a'.repeat(64) };
+    const events = join(dir, 'mismatch.ndjson');
+    const error = await runImport(
+      settings(small, 'small', { image: JSON.stringify(image), 'events-file': events }),
+      quiet,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect((error as ImageSourceError).kind).toBe('checksum-mismatch');
+    expect(emulator.inventory().snapshots).toEqual([]);
+    expect(emulator.inventory().images).toEqual([]);
+    const lines = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((event) => `${event.topic} ${event.status}`)).toEqual([
+      'image.upload started',
+      'image.upload failed',
+    ]);
+    expect(lines[1]).toMatchObject({
+      image_name: image.name,
+      image_url: image.url,
+      destination: 'us-east-1',
+      service: 'EC2',
+      compose: small.composeId,
+      architecture: 'x86_64',
+      extra: { virt_type: 'hvm' },
+    });
+  });
+
+  it('refuses a download that keeps breaking off and a corrupt xz file', async () => {
+    const image = planned(small, 'small', 'aarch64');
+    // Past the 256 KiB the xz index is read from, so only the stream itself keeps breaking.
+    files.faults = { resetAfter: { path: new URL(image.url).pathname, bytes: 400_000, times: 100 } };
+    const truncated = await runImport(
+      settings(small, 'small', { image: JSON.stringify(image) }),
+      quiet,
+    ).catch((e: unknown) => e);
+    files.faults = {};
+    expect((truncated as ImageSourceError).kind).toBe('truncated');
+
+    const bytes = Buffer.from(await readFile(small.images[1]!.path));
+    for (let i = 4000; i < 4100; i++) bytes[i] = bytes[i]! ^ 0x55;
+    await writeFile(join(dir, 'small', 'corrupt.raw.xz'), bytes);
+    const { createHash } = await import('node:crypto');
+    const corruptImage = {
+      ...image,
+      url: `${files.url}small/corrupt.raw.xz`,
+      file: 'corrupt.raw.xz',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+    const corrupt = await runImport(
+      settings(small, 'small', { image: JSON.stringify(corruptImage) }),
+      quiet,
+    ).catch((e: unknown) => e);
+    expect((corrupt as ImageSourceError).kind).toMatch(/corrupt|truncated/);
+    expect(emulator.inventory()).toMatchObject({ snapshots: [], images: [] });
+  });
+
+  it('stops on an invalid name template or config before any AWS call', async () => {
+    const before = emulator.requests().length;
+    expect(() => settings(small, 'small', { 'name-template': '{product}-{nonsense}' })).toThrow(InputError);
+    await expect(
+      runImport(settings(small, 'small', { 'name-template': '{product}!{arch}' }), quiet),
+    ).rejects.toThrow(/not a valid AMI name/);
+    await expect(
+      runImport(settings(small, 'small', { 'name-template': 'x{flavour}' }), quiet),
+    ).rejects.toThrow(/two AMIs the same name/);
+    const config = join(dir, 'bad.yaml');
+    await writeFile(config, 'flavours:\n  - name: gp3\n    volume_type: gp3\n');
+    expect(() => settings(small, 'small', { 'config-file': config })).toThrow(
+      /Unrecognized key|unrecognized/i,
+    );
+    await writeFile(config, 'flavours:\n  - name: pv\n    virtualization: paravirtual\n');
+    expect(() => settings(small, 'small', { 'config-file': config })).toThrow(/AWS retired it/);
+    expect(emulator.requests().length).toBe(before);
+  });
+});
+
+describe('import under faults', () => {
+  it('finishes through 20% throttling, 5xx bursts, slow responses and the snapshot-not-found window', async () => {
+    for (const operation of [
+      'PutSnapshotBlock',
+      'StartSnapshot',
+      'CompleteSnapshot',
+      'RegisterImage',
+      'DescribeImages',
+      'DescribeSnapshots',
+    ]) {
+      emulator.addFault({ operation, kind: 'throttle', rate: 0.2 });
+    }
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'server-error', count: 5 });
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'latency', ms: 30, rate: 0.3 });
+    emulator.setDurations({ snapshotNotFoundWindow: 150, consistency: 100 });
+    const result = await runImport(
+      settings(small, 'small', { image: JSON.stringify(planned(small, 'small', 'x86_64')) }),
+      quiet,
+    );
+    const [entry] = result.imported;
+    expect(await snapshotSha256(entry!.snapshotId, Math.ceil(smallRaw / BLOCK))).toBe(
+      await paddedSha256(smallRaw, `${small.composeId}/x86_64`),
+    );
+    expect(emulator.requests().filter((request) => request.status >= 400).length).toBeGreaterThan(5);
+    expectNoLeaks();
+  }, 120_000);
+
+  it('times out a hung PutSnapshotBlock and retries it', async () => {
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'hang', count: 2, ms: 10_000 });
+    const s = settings(small, 'small', {
+      image: JSON.stringify(planned(small, 'small', 'x86_64')),
+      'block-timeout-seconds': '1',
+    });
+    const result = await runImport(s, quiet);
+    expect(result.imported[0]!.amis).toHaveLength(1);
+    expectNoLeaks();
+  }, 120_000);
+});
+
+describe('the bundled action', () => {
+  it('imports one matrix entry as the runner runs it: amis output, summary, events, clean post step', async () => {
+    const image = planned(small, 'small', 'aarch64');
+    const events = join(dir, 'action-events.ndjson');
+    const env = {
+      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_REGION: 'eu-west-1',
+    };
+    const inputs = {
+      stage: 'import',
+      image: JSON.stringify(image),
+      'allowed-hosts': files.host,
+      'allow-http': 'true',
+      'events-file': events,
+    };
+    const main = await runAction('dist/action/index.js', { inputs, env });
+    expect(main.stderr).not.toMatch(/error/i);
+    expect(main.exitCode).toBe(0);
+    const amis = JSON.parse(main.outputs.amis!);
+    const entry = amis[image.name].gp3;
+    expect(entry).toMatchObject({
+      ami: expect.stringMatching(/^ami-/),
+      snapshot: expect.stringMatching(/^snap-/),
+      region: 'eu-west-1',
+      name: 'Fedora-Cloud-Base-AmazonEC2.aarch64-Rawhide-20260302.0',
+    });
+    expect(main.summary).toContain(entry.ami);
+    expect(main.outputs['events-file']).toBe(events);
+    const lines = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((event) => `${event.topic} ${event.status} ${event.extra.id ?? ''}`)).toEqual([
+      'image.upload started ',
+      `image.upload completed ${entry.ami}`,
+    ]);
+    expect(JSON.parse(main.state.pending!)).toEqual([]);
+    const post = await runAction('dist/action/index.js', { inputs, env, state: main.state });
+    expect(post.stdout).toContain('nothing was left unfinished');
+  }, 60_000);
+});
+
+describe('interrupted imports', () => {
+  const cli = (args: string[]) =>
+    spawn(process.execPath, ['--import', 'tsx', 'src/cli-entry.ts', 'import', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    });
+
+  async function waitForBlocks(count: number): Promise<void> {
+    while (
+      emulator
+        .requests()
+        .filter((request) => request.operation === 'PutSnapshotBlock' && request.status === 201).length <
+      count
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('completes after the process is killed mid-upload, without a duplicate snapshot', async () => {
+    emulator.setLatency({ PutSnapshotBlock: 40 });
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const args = [
+      '--image',
+      image,
+      '--allowed-hosts',
+      files.host,
+      '--allow-http',
+      '--concurrency',
+      '2',
+      '--events-file',
+      join(dir, 'kill.ndjson'),
+    ];
+    const child = cli(args);
+    await waitForBlocks(6);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(emulator.inventory().snapshots.map((snapshot) => snapshot.state)).toEqual(['pending (open)']);
+
+    emulator.setLatency({ PutSnapshotBlock: 0 });
+    const result = await runImport(settings(small, 'small', { image }), quiet);
+    const inventory = emulator.inventory();
+    expect(inventory.snapshots).toHaveLength(1);
+    expect(inventory.snapshots[0]!.id).toBe(result.imported[0]!.snapshotId);
+    expect(await snapshotSha256(result.imported[0]!.snapshotId, Math.ceil(smallRaw / BLOCK))).toBe(
+      await paddedSha256(smallRaw, `${small.composeId}/x86_64`),
+    );
+    expectNoLeaks();
+  }, 120_000);
+
+  it('deletes its own snapshot when cancelled (SIGINT)', async () => {
+    emulator.setLatency({ PutSnapshotBlock: 40 });
+    const image = JSON.stringify(planned(small, 'small', 'aarch64'));
+    const child = cli([
+      '--image',
+      image,
+      '--allowed-hosts',
+      files.host,
+      '--allow-http',
+      '--concurrency',
+      '2',
+      '--events-file',
+      join(dir, 'int.ndjson'),
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitForBlocks(4);
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cancelled/);
+    expect(emulator.inventory().snapshots).toEqual([]);
+  }, 60_000);
+
+  it('leaves the unfinished snapshot to the action’s post step when the main step dies', async () => {
+    emulator.setLatency({ PutSnapshotBlock: 40 });
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const inputs = {
+      stage: 'import',
+      image,
+      'allowed-hosts': files.host,
+      'allow-http': 'true',
+      concurrency: '2',
+      'events-file': join(dir, 'post.ndjson'),
+    };
+    const env = {
+      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_REGION: 'us-east-1',
+    };
+    const main = runAction('dist/action/index.js', { inputs, env, killAfter: async () => waitForBlocks(4) });
+    const killed = await main;
+    expect(killed.exitCode).not.toBe(0);
+    const pending = JSON.parse(killed.state.pending!);
+    expect(pending).toEqual([
+      { kind: 'snapshot', region: 'us-east-1', id: emulator.inventory().snapshots[0]!.id },
+    ]);
+
+    const post = await runAction('dist/action/index.js', { inputs, env, state: killed.state });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toMatch(/Removed unfinished snapshot:us-east-1:snap-/);
+    expect(emulator.inventory().snapshots).toEqual([]);
+  }, 60_000);
+});
