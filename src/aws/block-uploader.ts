@@ -85,15 +85,18 @@ export async function uploadBlocks(
     for await (const block of blocks) {
       if (failure) break;
       if (options.omitZeroBlocks && block.zero) {
+        block.release();
         skipped++;
         options.onBlockDone?.(done + skipped);
         continue;
       }
       const task: Promise<void> = send(block).then(
         () => {
+          block.release();
           inFlight.delete(task);
         },
         (error: unknown) => {
+          block.release();
           inFlight.delete(task);
           failure ??= error;
         },

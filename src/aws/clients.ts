@@ -1,9 +1,11 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { EBSClient } from '@aws-sdk/client-ebs';
+import { EBSClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ebs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { HttpRequest } from '@smithy/protocol-http';
+import type { BuildMiddleware } from '@smithy/types';
 
 export interface ClientOptions {
   /** Sockets for the block uploader: one per worker. */
@@ -11,6 +13,20 @@ export interface ClientOptions {
   /** Per-attempt limit for one PutSnapshotBlock (AWS guidance: ~20 s), in ms. */
   blockTimeoutMs: number;
 }
+
+/**
+ * SigV4 signs a hash of the payload; for PutSnapshotBlock that is the block's SHA-256, which the
+ * request already carries as its Checksum. Handing it to the signer saves hashing every block twice
+ * (the signer uses a preset x-amz-content-sha256 header as it is).
+ */
+const precomputedPayloadHash: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> =
+  (next) => async (args) => {
+    const input = args.input as { Checksum?: string; ChecksumAlgorithm?: string };
+    if (input.Checksum && input.ChecksumAlgorithm === 'SHA256' && HttpRequest.isInstance(args.request)) {
+      args.request.headers['x-amz-content-sha256'] = Buffer.from(input.Checksum, 'base64').toString('hex');
+    }
+    return next(args);
+  };
 
 /**
  * AWS SDK v3 clients per region. Endpoints, credentials and region defaults come from the SDK's own
@@ -51,22 +67,25 @@ export class AwsClients {
   ebs(region: string): EBSClient {
     const { concurrency, blockTimeoutMs } = this.options;
     const agentOptions = { keepAlive: true, maxSockets: concurrency + 4 };
-    return this.cached(
-      `ebs:${region}`,
-      () =>
-        new EBSClient({
-          region,
-          maxAttempts: 1,
-          requestHandler: new NodeHttpHandler({
-            httpAgent: new Agent(agentOptions),
-            httpsAgent: new HttpsAgent(agentOptions),
-            connectionTimeout: 10_000,
-            requestTimeout: blockTimeoutMs,
-            socketTimeout: Math.min(blockTimeoutMs, 12_000),
-            throwOnRequestTimeout: true,
-          }),
+    return this.cached(`ebs:${region}`, () => {
+      const client = new EBSClient({
+        region,
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler({
+          httpAgent: new Agent(agentOptions),
+          httpsAgent: new HttpsAgent(agentOptions),
+          connectionTimeout: 10_000,
+          requestTimeout: blockTimeoutMs,
+          socketTimeout: Math.min(blockTimeoutMs, 12_000),
+          throwOnRequestTimeout: true,
         }),
-    );
+      });
+      client.middlewareStack.add(precomputedPayloadHash, {
+        step: 'build',
+        name: 'fedimgPrecomputedPayloadHash',
+      });
+      return client;
+    });
   }
 
   s3(region: string): S3Client {

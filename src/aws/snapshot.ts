@@ -129,8 +129,9 @@ export async function ensureSnapshot(image: PlannedImage, ctx: SnapshotContext):
     : importFromS3(image, ctx, token);
 }
 
-function imageSource(image: PlannedImage, ctx: SnapshotContext): ImageSource {
+function imageSource(image: PlannedImage, ctx: SnapshotContext, recycleBlocks: boolean): ImageSource {
   return new ImageSource({
+    recycleBlocks,
     url: image.url,
     sha256: image.sha256,
     size: image.size,
@@ -222,7 +223,7 @@ async function uploadDirect(
 
   const pendingSnapshot = { kind: 'snapshot' as const, region, id: snapshotId };
   ctx.pending.add(pendingSnapshot);
-  const source = imageSource(image, ctx);
+  const source = imageSource(image, ctx, true);
   const totalBlocks = rawSize !== undefined ? Math.ceil(rawSize / BLOCK_SIZE) : 0;
   const progress = new Progress(log, `${image.arch} → ${snapshotId}`, totalBlocks, BLOCK_SIZE);
   try {
@@ -307,7 +308,8 @@ async function importFromS3(
   ctx.pending.add(object);
   const started = Date.now();
   try {
-    const source = imageSource(image, ctx);
+    // No recycling: the S3 upload keeps parts of the stream until it sends them.
+    const source = imageSource(image, ctx, false);
     const body = Readable.from(
       (async function* () {
         for await (const block of source.blocks()) yield block.data;

@@ -14,6 +14,24 @@ export interface ImageBlock {
   sha256: string;
   /** True when every byte is zero (an uploader may skip it only when told to). */
   zero: boolean;
+  /** Hands `data` back for reuse; call it once the block is sent (a no-op without recycling). */
+  release: () => void;
+}
+
+/**
+ * Reuses block buffers: with recycling, memory is the blocks in flight, not whatever the garbage
+ * collector has not yet freed of every block ever read.
+ */
+export class BlockPool {
+  private readonly free: Buffer[] = [];
+
+  acquire(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafe(BLOCK_SIZE);
+  }
+
+  release(buffer: Buffer): void {
+    this.free.push(buffer);
+  }
 }
 
 export interface BlockStats {
@@ -22,12 +40,17 @@ export interface BlockStats {
   blocks: number;
 }
 
-function finishBlock(index: number, data: Buffer): ImageBlock {
+function finishBlock(index: number, data: Buffer, pool: BlockPool | undefined): ImageBlock {
+  let released = false;
   return {
     index,
     data,
     sha256: createHash('sha256').update(data).digest('base64'),
     zero: data.equals(ZERO_BLOCK),
+    release: () => {
+      if (pool && !released) pool.release(data);
+      released = true;
+    },
   };
 }
 
@@ -38,8 +61,10 @@ function finishBlock(index: number, data: Buffer): ImageBlock {
 export async function* toBlocks(
   chunks: AsyncIterable<Buffer>,
   stats: BlockStats,
+  pool?: BlockPool,
 ): AsyncGenerator<ImageBlock> {
-  let block = Buffer.allocUnsafe(BLOCK_SIZE);
+  const allocate = () => pool?.acquire() ?? Buffer.allocUnsafe(BLOCK_SIZE);
+  let block = allocate();
   let filled = 0;
   for await (const chunk of chunks) {
     stats.rawBytes += chunk.length;
@@ -54,14 +79,14 @@ export async function* toBlocks(
       filled += copied;
       position += copied;
       if (filled === BLOCK_SIZE) {
-        yield finishBlock(stats.blocks++, block);
-        block = Buffer.allocUnsafe(BLOCK_SIZE);
+        yield finishBlock(stats.blocks++, block, pool);
+        block = allocate();
         filled = 0;
       }
     }
   }
   if (filled > 0) {
     block.fill(0, filled);
-    yield finishBlock(stats.blocks++, block);
+    yield finishBlock(stats.blocks++, block, pool);
   }
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ImageSourceError } from '../errors.js';
 import type { HostPolicy } from '../compose/location.js';
-import { toBlocks, type BlockStats, type ImageBlock } from './blocks.js';
+import { BlockPool, toBlocks, type BlockStats, type ImageBlock } from './blocks.js';
 import {
   DecodeError,
   pickDecoder,
@@ -25,6 +25,8 @@ export interface ImageSourceOptions {
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
   onResume?: DownloadOptions['onResume'];
+  /** Reuse block buffers: the consumer promises to call block.release() once it is done with one. */
+  recycleBlocks?: boolean;
 }
 
 export interface ImageSourceStats extends BlockStats, DownloadStats {
@@ -87,7 +89,7 @@ export class ImageSource {
 
     let completed = false;
     try {
-      yield* toBlocks(decoder.output, stats);
+      yield* toBlocks(decoder.output, stats, options.recycleBlocks ? new BlockPool() : undefined);
       await decoder.finished;
       await pump;
       completed = true;

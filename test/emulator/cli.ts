@@ -6,14 +6,16 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     state: { type: 'string' },
+    'no-data': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  process.stdout.write(`Usage: npm run emulator -- [--port <n>] [--state <file>]
+  process.stdout.write(`Usage: npm run emulator -- [--port <n>] [--state <file>] [--no-data]
 
 Starts the local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and prints its endpoint.
 With --state, the account is loaded from and saved to that file, so a run can be resumed.
+With --no-data, block and object contents are checked but not kept (benchmarks with large images).
 Point fedimg or any AWS SDK at it with:
   AWS_ENDPOINT_URL=<endpoint> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1
 Control and inspection: POST <endpoint>/__emulator/{faults,region,boot,durations,latency,fail-imports,reset},
@@ -22,6 +24,7 @@ GET <endpoint>/__emulator/inventory.
   process.exit(0);
 }
 const emulator = new Emulator();
+if (values['no-data']) emulator.storeBlockData(false);
 const endpoint = await emulator.start(Number(values.port), values.state);
 process.stdout.write(`${endpoint}\n`);
 const stop = () => {

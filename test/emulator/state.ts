@@ -165,7 +165,7 @@ export interface MultipartUpload {
   id: string;
   bucket: string;
   key: string;
-  parts: Map<number, { data: Buffer; etag: string }>;
+  parts: Map<number, { data: Buffer; etag: string; size: number }>;
   initiated: Date;
 }
 

@@ -162,7 +162,12 @@ export function handleS3(state: AccountState, region: string, request: RestReque
         throw new AwsError('InvalidArgument', 'Part number must be an integer between 1 and 10000');
       const data = objectBody(request);
       const etag = md5(data);
-      upload.parts.set(number, { data, etag });
+      // Without data storage (benchmarks) only the size is kept.
+      upload.parts.set(number, {
+        data: state.storeBlockData ? data : Buffer.alloc(0),
+        etag,
+        size: data.length,
+      });
       return { status: 200, headers: { etag: `"${etag}"` } };
     }
     case 'CompleteMultipartUpload': {
@@ -183,7 +188,7 @@ export function handleS3(state: AccountState, region: string, request: RestReque
       const etag = `${digest.digest('hex')}-${parts.length}`;
       bucket.objects.set(upload.key, {
         chunks: parts.map((part) => part.data),
-        size: parts.reduce((sum, part) => sum + part.data.length, 0),
+        size: parts.reduce((sum, part) => sum + part.size, 0),
         etag,
         lastModified: new Date(),
         contentType: undefined,

@@ -1,0 +1,311 @@
+// npm run bench — fedimg's figures on this machine (not part of npm test). See README "Benchmarks".
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  createReadStream,
+  closeSync,
+} from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { hasSystemXz } from '../src/image/decompress.js';
+import { writeCompressedImage, type CompressedImage } from '../test/fixtures/disk-image.js';
+import { startFileServer, type FileServer } from '../test/fixtures/file-server.js';
+
+const GIB = 2 ** 30;
+const CACHE = 'bench/.cache';
+const MIX = { zeros: 0.6, random: 0.25 }; // the rest compressible text, as in Fedora's images
+
+interface Row {
+  row: string;
+  seconds: number | null;
+  mbPerSecond: number | null;
+  note: string;
+}
+
+async function image(rawSize: number): Promise<CompressedImage> {
+  mkdirSync(CACHE, { recursive: true });
+  const path = join(CACHE, `fedora-like-${rawSize}.raw.xz`);
+  const meta = `${path}.json`;
+  if (existsSync(path) && existsSync(meta)) return JSON.parse(readFileSync(meta, 'utf8')) as CompressedImage;
+  process.stderr.write(
+    `generating a ${(rawSize / GIB).toFixed(0)} GiB Fedora-like image (cached in ${CACHE}) ...\n`,
+  );
+  const generated = await writeCompressedImage(path, rawSize, 'bench', MIX);
+  writeFileSync(meta, JSON.stringify(generated));
+  return generated;
+}
+
+async function startEmulator(): Promise<{
+  endpoint: string;
+  control: (action: string, body?: unknown) => Promise<void>;
+  stop: () => void;
+}> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--no-data'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const endpoint = await new Promise<string>((resolve) =>
+    child.stdout.once('data', (line: Buffer) => resolve(line.toString().trim())),
+  );
+  return {
+    endpoint,
+    control: async (action, body = {}) => {
+      const response = await fetch(`${endpoint}/__emulator/${action}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`emulator ${action}: ${response.status}`);
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const started = process.hrtime.bigint();
+  return work().then((value) => ({ seconds: Number(process.hrtime.bigint() - started) / 1e9, value }));
+}
+
+async function xzLimit(path: string): Promise<number> {
+  const devNull = openSync('/dev/null', 'w');
+  try {
+    const { seconds } = await timed(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const xz = spawn('xz', ['-T0', '-dc', path], { stdio: ['ignore', devNull, 'inherit'] });
+          xz.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`xz exited ${code}`))));
+        }),
+    );
+    return seconds;
+  } finally {
+    closeSync(devNull);
+  }
+}
+
+/** The real CLI from dist/, as a maintainer runs it; returns wall time and its peak RSS. */
+async function ingest(
+  files: FileServer,
+  compressed: CompressedImage,
+  endpoint: string,
+): Promise<{ seconds: number; rssMiB: number }> {
+  const name = compressed.path.split('/').pop()!;
+  const matrixEntry = {
+    name: name.replace(/\.raw\.xz$/, ''),
+    file: name,
+    arch: 'x86_64',
+    ec2_arch: 'x86_64',
+    url: `${files.url}${name}`,
+    size: compressed.size,
+    sha256: compressed.sha256,
+    compose_id: 'Fedora-43-20260301.0',
+    release: '43',
+    subvariant: 'Cloud_Base',
+    variant: 'Cloud',
+    compose_type: 'production',
+    compose_date: '20260301',
+    compose_respin: 0,
+    label: 'RC-1.6',
+  };
+  let stderr = '';
+  const { seconds } = await timed(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            './bench/report-rss.mjs',
+            'dist/cli/index.js',
+            'import',
+            '--image',
+            JSON.stringify(matrixEntry),
+            '--allowed-hosts',
+            files.host,
+            '--allow-http',
+            '--events-file',
+            '/dev/null',
+            '--json',
+          ],
+          {
+            stdio: ['ignore', 'ignore', 'pipe'],
+            env: {
+              ...process.env,
+              AWS_ENDPOINT_URL: endpoint,
+              AWS_ACCESS_KEY_ID: 'bench',
+              AWS_SECRET_ACCESS_KEY: 'bench',
+              AWS_REGION: 'us-east-1',
+            },
+          },
+        );
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) =>
+          code === 0 ? resolve() : reject(new Error(`ingest exited ${code}:\n${stderr.slice(-2000)}`)),
+        );
+      }),
+  );
+  const rssKb = Number(/FEDIMG_BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1] ?? NaN);
+  const summary = stderr.split('\n').find((line) => line.includes('blocks (')) ?? '';
+  process.stderr.write(`  ${summary.trim()}\n`);
+  return { seconds, rssMiB: rssKb / 1024 };
+}
+
+/** What the old service did: download to a file, decompress to a file, upload the raw file to S3. */
+async function oldWay(files: FileServer, compressed: CompressedImage, endpoint: string): Promise<number> {
+  const name = compressed.path.split('/').pop()!;
+  const work = join(CACHE, 'old-way');
+  mkdirSync(work, { recursive: true });
+  try {
+    const { seconds } = await timed(async () => {
+      const response = await fetch(`${files.url}${name}`);
+      await pipeline(response.body!, createWriteStream(join(work, name)));
+      execFileSync('sh', ['-c', `xz -T0 -dc '${join(work, name)}' > '${join(work, 'image.raw')}'`]);
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: 'old-way' })).catch(() => undefined);
+      await new Upload({
+        client: s3,
+        params: { Bucket: 'old-way', Key: 'image.raw', Body: createReadStream(join(work, 'image.raw')) },
+        partSize: 64 * 2 ** 20,
+        queueSize: 4,
+      }).done();
+      s3.destroy();
+    });
+    return seconds;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const fmt = (value: number | null, digits = 2) =>
+  value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
+
+async function main(): Promise<void> {
+  if (!hasSystemXz()) throw new Error('the benchmark compares against `xz -T0 -dc`: install xz');
+  const two = await image(2 * GIB + 12345);
+  const one = await image(GIB + 777);
+  const four = await image(4 * GIB + 4321);
+  const files = await startFileServer(CACHE);
+  const emulator = await startEmulator();
+  const rows: Row[] = [];
+  try {
+    const limit = await xzLimit(two.path);
+    rows.push({
+      row: '1. limit: xz -T0 -dc (2 GiB)',
+      seconds: limit,
+      mbPerSecond: two.rawSize / 1e6 / limit,
+      note: 'decompression alone, local file',
+    });
+
+    await emulator.control('reset');
+    const fast = await ingest(files, two, emulator.endpoint);
+    rows.push({
+      row: '2. fedimg ingest (ebs-direct)',
+      seconds: fast.seconds,
+      mbPerSecond: two.rawSize / 1e6 / fast.seconds,
+      note: `download+verify+decompress+upload; peak RSS ${fmt(fast.rssMiB, 0)} MiB`,
+    });
+
+    await emulator.control('reset');
+    const old = await oldWay(files, two, emulator.endpoint);
+    rows.push({
+      row: '3. the old way (file, file, S3)',
+      seconds: old,
+      mbPerSecond: two.rawSize / 1e6 / old,
+      note: 'import wait not counted',
+    });
+
+    await emulator.control('reset');
+    await emulator.control('latency', { PutSnapshotBlock: 50 });
+    const slow = await ingest(files, two, emulator.endpoint);
+    await emulator.control('latency', { PutSnapshotBlock: 0 });
+    rows.push({
+      row: '4. ingest, 50 ms per PutSnapshotBlock',
+      seconds: slow.seconds,
+      mbPerSecond: two.rawSize / 1e6 / slow.seconds,
+      note: '64 workers',
+    });
+
+    await emulator.control('reset');
+    const small = await ingest(files, one, emulator.endpoint);
+    await emulator.control('reset');
+    const large = await ingest(files, four, emulator.endpoint);
+    rows.push({
+      row: '5. peak RSS, 1 GiB / 4 GiB image',
+      seconds: null,
+      mbPerSecond: null,
+      note: `${fmt(small.rssMiB, 0)} MiB / ${fmt(large.rssMiB, 0)} MiB`,
+    });
+    rows.push({
+      row: '6. copy fan-out, 30 regions',
+      seconds: null,
+      mbPerSecond: null,
+      note: 'not measurable yet: the copy stage does not exist',
+    });
+    rows.push({
+      row: '7. demo pipeline end to end',
+      seconds: null,
+      mbPerSecond: null,
+      note: 'not measurable yet: the demo covers plan only',
+    });
+
+    const xzVersion = execFileSync('xz', ['--version']).toString().split('\n')[0];
+    const results = {
+      ingest_vs_limit: fast.seconds / limit,
+      speedup_vs_old_way: old / fast.seconds,
+      latency_cost: 1 - fast.seconds / slow.seconds,
+      rss_mib_1g: small.rssMiB,
+      rss_mib_4g: large.rssMiB,
+      rss_mib_2g: fast.rssMiB,
+      fanout_ratio: null,
+      demo_seconds: null,
+      seconds: {
+        limit,
+        ingest: fast.seconds,
+        old_way: old,
+        ingest_latency_50ms: slow.seconds,
+        ingest_1g: small.seconds,
+        ingest_4g: large.seconds,
+      },
+      image: { raw_bytes: two.rawSize, xz_bytes: two.size, mix: MIX },
+      machine: {
+        cores: cpus().length,
+        cpu: cpus()[0]?.model,
+        memory_gib: Math.round(totalmem() / GIB),
+        node: process.version,
+        decoder: xzVersion,
+        emulator: 'separate process, block data not stored',
+      },
+    };
+    writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+
+    const width = Math.max(...rows.map((r) => r.row.length));
+    console.log(`\nfedimg benchmark — ${results.machine.cores} cores, Node ${process.version}, ${xzVersion}`);
+    console.log(`${'row'.padEnd(width)}  ${'seconds'.padStart(8)}  ${'MB/s'.padStart(7)}  note`);
+    for (const r of rows)
+      console.log(
+        `${r.row.padEnd(width)}  ${fmt(r.seconds).padStart(8)}  ${fmt(r.mbPerSecond, 0).padStart(7)}  ${r.note}`,
+      );
+    console.log(
+      `\ningest_vs_limit ${fmt(results.ingest_vs_limit)} (target ≤ 1.25), speedup_vs_old_way ${fmt(results.speedup_vs_old_way)} (≥ 2), latency_cost ${fmt(results.latency_cost)} (≤ 0.15), RSS ${fmt(small.rssMiB, 0)} → ${fmt(large.rssMiB, 0)} MiB (≤ 200, flat)`,
+    );
+    console.log('written to bench/results.json');
+  } finally {
+    emulator.stop();
+    await files.close();
+  }
+}
+
+await main();
