@@ -55,6 +55,47 @@ function finishBlock(index: number, data: Buffer, pool: BlockPool | undefined): 
 }
 
 /**
+ * Fills 512 KiB buffers from chunks of any size: `push` returns the blocks a chunk completed,
+ * `finish` the zero-padded last one.
+ */
+export class BlockCutter {
+  private block: Buffer;
+  private filled = 0;
+
+  constructor(private readonly allocate: () => Buffer = () => Buffer.allocUnsafe(BLOCK_SIZE)) {
+    this.block = allocate();
+  }
+
+  push(chunk: Buffer): Buffer[] {
+    const full: Buffer[] = [];
+    let position = 0;
+    while (position < chunk.length) {
+      const copied = chunk.copy(
+        this.block,
+        this.filled,
+        position,
+        Math.min(chunk.length, position + BLOCK_SIZE - this.filled),
+      );
+      this.filled += copied;
+      position += copied;
+      if (this.filled === BLOCK_SIZE) {
+        full.push(this.block);
+        this.block = this.allocate();
+        this.filled = 0;
+      }
+    }
+    return full;
+  }
+
+  finish(): Buffer | undefined {
+    if (this.filled === 0) return undefined;
+    this.block.fill(0, this.filled);
+    this.filled = 0;
+    return this.block;
+  }
+}
+
+/**
  * Cuts a byte stream into 512 KiB blocks. It pulls from the source only as fast as the consumer
  * takes blocks, so memory stays at one block in progress plus what the consumer holds.
  */
@@ -63,30 +104,11 @@ export async function* toBlocks(
   stats: BlockStats,
   pool?: BlockPool,
 ): AsyncGenerator<ImageBlock> {
-  const allocate = () => pool?.acquire() ?? Buffer.allocUnsafe(BLOCK_SIZE);
-  let block = allocate();
-  let filled = 0;
+  const cutter = new BlockCutter(() => pool?.acquire() ?? Buffer.allocUnsafe(BLOCK_SIZE));
   for await (const chunk of chunks) {
     stats.rawBytes += chunk.length;
-    let position = 0;
-    while (position < chunk.length) {
-      const copied = chunk.copy(
-        block,
-        filled,
-        position,
-        Math.min(chunk.length, position + BLOCK_SIZE - filled),
-      );
-      filled += copied;
-      position += copied;
-      if (filled === BLOCK_SIZE) {
-        yield finishBlock(stats.blocks++, block, pool);
-        block = allocate();
-        filled = 0;
-      }
-    }
+    for (const data of cutter.push(chunk)) yield finishBlock(stats.blocks++, data, pool);
   }
-  if (filled > 0) {
-    block.fill(0, filled);
-    yield finishBlock(stats.blocks++, block, pool);
-  }
+  const last = cutter.finish();
+  if (last) yield finishBlock(stats.blocks++, last, pool);
 }

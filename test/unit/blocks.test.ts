@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_SIZE, toBlocks, type ImageBlock } from '../../src/image/blocks.js';
+import { BLOCK_SIZE, BlockPool, toBlocks, type ImageBlock } from '../../src/image/blocks.js';
 
 async function collect(
   chunks: Buffer[],
@@ -34,5 +34,22 @@ describe('512 KiB block stream', () => {
   it('emits nothing for an empty stream and no padding block for an exact multiple', async () => {
     expect((await collect([])).blocks).toEqual([]);
     expect((await collect([Buffer.alloc(BLOCK_SIZE, 1)])).blocks).toHaveLength(1);
+  });
+
+  it('reuses released block buffers, so memory is the blocks still held', async () => {
+    const pool = new BlockPool();
+    const stats = { rawBytes: 0, blocks: 0 };
+    async function* source() {
+      for (let i = 0; i < 10; i++) yield Buffer.alloc(BLOCK_SIZE, i + 1);
+    }
+    const seen = new Set<Buffer>();
+    for await (const block of toBlocks(source(), stats, pool)) {
+      expect(block.data[0]).toBe(block.index + 1);
+      seen.add(block.data);
+      block.release();
+      block.release(); // a second release is harmless
+    }
+    expect(stats.blocks).toBe(10);
+    expect(seen.size).toBeLessThanOrEqual(2);
   });
 });

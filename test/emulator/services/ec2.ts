@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BlockCutter } from '../../../src/image/blocks.js';
 import { bootConsoleLines } from '../boot-console.js';
 import { AwsError, notFound } from '../errors.js';
 import {
@@ -1130,31 +1131,15 @@ function looksLikeContainer(first: Buffer | undefined): boolean {
 
 /** Cut a raw object into snapshot blocks, as the import service would write the volume. */
 export function storeObjectAsBlocks(storeData: boolean, chunks: Buffer[], snapshot: Snapshot): void {
-  let block = Buffer.alloc(BLOCK_SIZE);
-  let filled = 0;
-  let index = 0;
-  const flush = () => {
-    if (block.some((byte) => byte !== 0)) {
-      snapshot.blocks.set(index, storeData ? block : null);
-      snapshot.checksums.set(index, createHash('sha256').update(block).digest('base64'));
-    }
-    index++;
-    block = Buffer.alloc(BLOCK_SIZE);
-    filled = 0;
+  const cutter = new BlockCutter(() => Buffer.alloc(BLOCK_SIZE));
+  const zero = Buffer.alloc(BLOCK_SIZE);
+  const store = (block: Buffer, index: number) => {
+    if (block.equals(zero)) return; // never-written blocks read as zeros
+    snapshot.blocks.set(index, storeData ? block : null);
+    snapshot.checksums.set(index, createHash('sha256').update(block).digest('base64'));
   };
-  for (const chunk of chunks) {
-    let position = 0;
-    while (position < chunk.length) {
-      const copied = chunk.copy(
-        block,
-        filled,
-        position,
-        Math.min(chunk.length, position + BLOCK_SIZE - filled),
-      );
-      filled += copied;
-      position += copied;
-      if (filled === BLOCK_SIZE) flush();
-    }
-  }
-  if (filled > 0) flush();
+  let index = 0;
+  for (const chunk of chunks) for (const block of cutter.push(chunk)) store(block, index++);
+  const last = cutter.finish();
+  if (last) store(last, index);
 }

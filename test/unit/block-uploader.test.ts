@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { EBSClient } from '@aws-sdk/client-ebs';
+import { describe, expect, it } from 'vitest';
+import { uploadBlocks, type BlockUploadOptions } from '../../src/aws/block-uploader.js';
+import { isTransient, withRetry } from '../../src/aws/retry.js';
+import { BLOCK_SIZE, type ImageBlock } from '../../src/image/blocks.js';
+
+function block(index: number, fill: number): ImageBlock & { released: boolean } {
+  const data = Buffer.alloc(BLOCK_SIZE, fill);
+  const result = {
+    index,
+    data,
+    sha256: createHash('sha256').update(data).digest('base64'),
+    zero: fill === 0,
+    released: false,
+    release: () => (result.released = true),
+  };
+  return result;
+}
+
+async function* blocks(list: ImageBlock[]) {
+  yield* list;
+}
+
+const noSleep = { attempts: 5, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined };
+
+function fakeClient(respond: (index: number, attempt: number) => Promise<void>) {
+  const attempts = new Map<number, number>();
+  let inFlight = 0;
+  let peak = 0;
+  const client = {
+    send: async (command: { input: { BlockIndex: number } }) => {
+      const index = command.input.BlockIndex;
+      attempts.set(index, (attempts.get(index) ?? 0) + 1);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        await respond(index, attempts.get(index)!);
+      } finally {
+        inFlight--;
+      }
+      return {};
+    },
+  } as unknown as EBSClient;
+  return { client, attempts, peak: () => peak };
+}
+
+const options = (client: EBSClient, overrides: Partial<BlockUploadOptions> = {}): BlockUploadOptions => ({
+  client,
+  snapshotId: 'snap-1',
+  concurrency: 4,
+  omitZeroBlocks: false,
+  retry: noSleep,
+  startedAt: Date.now(),
+  notFoundWindowMs: 120_000,
+  ...overrides,
+});
+
+const error = (name: string, status = 400) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+
+describe('block uploader', () => {
+  it('keeps at most `concurrency` requests in flight, releases every block and checksums LINEAR', async () => {
+    const fake = fakeClient(() => new Promise((resolve) => setTimeout(resolve, 2)));
+    const list = Array.from({ length: 20 }, (_, i) => block(i, (i % 3) + 1));
+    const result = await uploadBlocks(blocks(list), options(fake.client));
+    expect(fake.peak()).toBe(4);
+    expect(list.every((b) => b.released)).toBe(true);
+    const linear = createHash('sha256');
+    for (const b of list) linear.update(Buffer.from(b.sha256, 'base64'));
+    expect(result).toEqual({ sent: 20, skipped: 0, aggregateChecksum: linear.digest('base64'), retries: 0 });
+  });
+
+  it('uploads zero blocks unless told to skip them', async () => {
+    const fake = fakeClient(async () => undefined);
+    const list = [block(0, 1), block(1, 0), block(2, 1)];
+    expect((await uploadBlocks(blocks(list), options(fake.client))).sent).toBe(3);
+    const skipping = await uploadBlocks(
+      blocks([block(0, 1), block(1, 0), block(2, 1)]),
+      options(fake.client, { omitZeroBlocks: true }),
+    );
+    expect(skipping).toMatchObject({ sent: 2, skipped: 1 });
+  });
+
+  it('retries throttling, 5xx and timeouts, and "snapshot does not exist" only within the window', async () => {
+    const fake = fakeClient(async (index, attempt) => {
+      if (attempt === 1 && index === 0) throw error('RequestThrottledException');
+      if (attempt === 1 && index === 1) throw error('InternalServerException', 500);
+      if (attempt === 1 && index === 2) throw error('TimeoutError');
+      if (attempt <= 2 && index === 3) throw error('ResourceNotFoundException', 404);
+    });
+    const result = await uploadBlocks(blocks([0, 1, 2, 3].map((i) => block(i, 1))), options(fake.client));
+    expect(result.retries).toBe(5);
+
+    const late = fakeClient(async () => {
+      throw error('ResourceNotFoundException', 404);
+    });
+    await expect(
+      uploadBlocks(blocks([block(0, 1)]), options(late.client, { startedAt: Date.now() - 200_000 })),
+    ).rejects.toThrow('ResourceNotFoundException');
+    expect(late.attempts.get(0)).toBe(1);
+  });
+
+  it('stops reading after a permanent failure and lets in-flight requests settle first', async () => {
+    let settled = 0;
+    const fake = fakeClient(async (index) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      settled++;
+      if (index === 2) throw error('ValidationException');
+    });
+    let pulled = 0;
+    async function* many() {
+      for (let i = 0; i < 100; i++) {
+        pulled++;
+        yield block(i, 1);
+      }
+    }
+    await expect(uploadBlocks(many(), options(fake.client))).rejects.toThrow('ValidationException');
+    expect(pulled).toBeLessThan(20);
+    expect(settled).toBe(fake.attempts.size);
+  });
+});
+
+describe('retry policy', () => {
+  it('classifies transient errors', () => {
+    expect(isTransient(error('RequestLimitExceeded', 503))).toBe(true);
+    expect(isTransient(error('SlowDown', 503))).toBe(true);
+    expect(isTransient(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransient(error('InvalidAMIName.Duplicate'))).toBe(false);
+    expect(isTransient(error('ValidationException'))).toBe(false);
+  });
+
+  it('gives up after the configured attempts with the last error', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw error('Throttling');
+        },
+        { attempts: 4, baseDelayMs: 100, maxDelayMs: 250, sleep: async (ms) => void delays.push(ms) },
+      ),
+    ).rejects.toThrow('Throttling');
+    expect(calls).toBe(4);
+    expect(delays).toHaveLength(3);
+    expect(delays.every((ms) => ms >= 0 && ms <= 250)).toBe(true);
+  });
+});
