@@ -56,13 +56,13 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
   const imported: ImportedImage[] = [];
   try {
     for (const image of plan.images) {
-      imported.push(
-        await log.group(`Import ${image.file} into ${region}`, async () => {
-          events.emit('image.upload', 'started', image, region, {
-            vol_type: settings.flavours[0]?.volumeType,
-          });
-          try {
-            const snapshot = await ensureSnapshot(image, {
+      events.emit('image.upload', 'started', image, region, { vol_type: settings.flavours[0]?.volumeType });
+      try {
+        // Each phase in its own log group: the upload, then the registration of every flavour.
+        const snapshot = await log.group(
+          `Upload ${image.file} to ${region} (${settings.upload.method})`,
+          () =>
+            ensureSnapshot(image, {
               clients,
               region,
               log,
@@ -71,35 +71,36 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
               policy: settings.policy,
               decoder: settings.decoder,
               signal: deps.signal,
-            });
-            const amis = await registerFlavours(
-              image,
-              { id: snapshot.snapshotId, volumeSize: snapshot.volumeSize },
-              settings.flavours,
-              {
-                ec2: clients.ec2(region),
-                region,
-                log,
-                nameTemplate: settings.nameTemplate,
-                pollIntervalMs: settings.upload.pollIntervalMs,
-                imageTimeoutMs: 30 * 60_000,
-                signal: deps.signal,
-              },
-            );
-            for (const ami of amis) {
-              events.emit('image.upload', 'completed', image, region, {
-                id: ami.imageId,
-                vol_type: ami.volumeType,
-                flavour: ami.flavour,
-              });
-            }
-            return { image, snapshotId: snapshot.snapshotId, snapshotReused: snapshot.reused, amis };
-          } catch (error) {
-            events.emit('image.upload', 'failed', image, region, { error: describeError(error) });
-            throw error;
-          }
-        }),
-      );
+            }),
+        );
+        const amis = await log.group(`Register ${settings.flavours.length} flavour(s) of ${image.file}`, () =>
+          registerFlavours(
+            image,
+            { id: snapshot.snapshotId, volumeSize: snapshot.volumeSize },
+            settings.flavours,
+            {
+              ec2: clients.ec2(region),
+              region,
+              log,
+              nameTemplate: settings.nameTemplate,
+              pollIntervalMs: settings.upload.pollIntervalMs,
+              imageTimeoutMs: 30 * 60_000,
+              signal: deps.signal,
+            },
+          ),
+        );
+        for (const ami of amis) {
+          events.emit('image.upload', 'completed', image, region, {
+            id: ami.imageId,
+            vol_type: ami.volumeType,
+            flavour: ami.flavour,
+          });
+        }
+        imported.push({ image, snapshotId: snapshot.snapshotId, snapshotReused: snapshot.reused, amis });
+      } catch (error) {
+        events.emit('image.upload', 'failed', image, region, { error: describeError(error) });
+        throw error;
+      }
     }
   } finally {
     if (!deps.clients) clients.destroy();

@@ -204,6 +204,34 @@ describe.each(['ebs-direct', 'import-snapshot'] as const)('import with %s', (met
   }, 240_000);
 });
 
+describe('encrypted flavours', () => {
+  it('register from an encrypted copy of the snapshot, made once and reused', async () => {
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const first = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
+    const [plain, encrypted] = first.imported[0]!.amis;
+    expect(encrypted).toMatchObject({
+      flavour: 'gp3-encrypted',
+      encrypted: true,
+      name: `${plain!.name}-gp3-encrypted`,
+    });
+    expect(encrypted!.snapshotId).not.toBe(plain!.snapshotId);
+    const described = await describeImage(encrypted!.imageId);
+    expect(described.BlockDeviceMappings![0]!.Ebs).toMatchObject({
+      SnapshotId: encrypted!.snapshotId,
+      Encrypted: true,
+    });
+    const copy = emulator.inventory().snapshots.find((snapshot) => snapshot.id === encrypted!.snapshotId)!;
+    expect(copy.tags).toMatchObject({
+      'fedimg:source-snapshot': plain!.snapshotId,
+      'fedimg:kms-key': 'alias/fedimg',
+      ManagedBy: 'fedimg',
+    });
+    await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
+    expect(emulator.inventory().snapshots).toHaveLength(2);
+    expect(emulator.inventory().images).toHaveLength(2);
+  }, 60_000);
+});
+
 describe('import failures leave nothing behind', () => {
   it('refuses a checksum mismatch: the snapshot is deleted and no AMI registered', async () => {
     const image = { ...planned(small, 'small', 'x86_64'), sha256: 'a'.repeat(64) };
