@@ -7,6 +7,8 @@ import { planTable, tableAsText } from './report/plan-summary.js';
 import { runPlan } from './stages/plan.js';
 import { importTable } from './report/import-summary.js';
 import { runImport } from './stages/import.js';
+import { bootTestTable } from './report/boot-test-summary.js';
+import { runBootTest } from './stages/boot-test.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
@@ -38,6 +40,13 @@ Import options:
   --config-file <path>       flavours from a YAML/JSON file
   --name-template <t>        AMI names (default {product}.{arch}-{release}-{version}; "classic" for the old one)
   --events-file <path>       NDJSON event log (default fedimg-events.ndjson)
+
+Boot-test options:
+  --test-command <cmd>       run on the booted instance; exit 0 passes (default /bin/true)
+  --instance-types <list>    x86_64=t3.micro,arm64=t4g.micro
+  --boot-timeout-minutes <n> from launch to verdict (default 15)
+  --subnet-id <id>, --security-group-ids <list>  where to launch (no inbound access is needed)
+  --boot-test-flavours <list> flavours to boot (default: the first)
   --json                     print the stage's result as JSON on stdout (logs go to stderr)
   -v, --verbose              debug logs
   -h, --help                 this text
@@ -105,6 +114,11 @@ export async function cli(argv: string[]): Promise<number> {
       case 'import': {
         const result = await runImport(settings, log, { signal: controller.signal });
         print(result, importTable(result, settings.baseRegion));
+        return 0;
+      }
+      case 'boot-test': {
+        const result = await runBootTest(settings, log, { signal: controller.signal });
+        print(result, bootTestTable(result, settings.baseRegion));
         return 0;
       }
     }

@@ -2,7 +2,8 @@ import { parseComposeId } from './compose/compose-id.js';
 import type { DiscoveryRequest } from './compose/discover.js';
 import { DEFAULT_ALLOWED_HOSTS, parseAllowedHosts, type HostPolicy } from './compose/location.js';
 import { COMPOSE_STATUSES, parseComposePayload, type ComposeStatus } from './compose/payload.js';
-import { EC2_ARCHITECTURES, type SelectionCriteria } from './compose/select.js';
+import { EC2_ARCHITECTURES, type Ec2Architecture, type SelectionCriteria } from './compose/select.js';
+import type { BootTestSettings } from './aws/boot-test.js';
 import { InputError } from './errors.js';
 import type { DecoderPreference } from './image/decompress.js';
 import { DEFAULT_NAME_TEMPLATE, resolveNameTemplate } from './aws/naming.js';
@@ -47,12 +48,18 @@ export const INPUT_NAMES = [
   'config-file',
   'name-template',
   'events-file',
+  'test-command',
+  'instance-types',
+  'boot-timeout-minutes',
+  'subnet-id',
+  'security-group-ids',
+  'boot-test-flavours',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-export const STAGES = ['plan', 'import'] as const;
+export const STAGES = ['plan', 'import', 'boot-test'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
@@ -71,6 +78,8 @@ export interface Settings {
   nameTemplate: string;
   /** NDJSON file the stages append their events to. */
   eventsFile: string;
+  /** Which flavours are booted (empty: the default flavour only). */
+  bootTest: BootTestSettings & { flavours: string[] };
 }
 
 export const DEFAULTS = {
@@ -90,6 +99,9 @@ export const DEFAULTS = {
   tpm: 'false',
   'name-template': DEFAULT_NAME_TEMPLATE,
   'events-file': 'fedimg-events.ndjson',
+  'test-command': '/bin/true',
+  'instance-types': 'x86_64=t3.micro,arm64=t4g.micro',
+  'boot-timeout-minutes': '15',
 } as const satisfies Partial<Record<InputName, string>>;
 
 function list(value: string): string[] {
@@ -206,6 +218,36 @@ function flavourSettings(
   return { flavours, nameTemplate: resolveNameTemplate(template) };
 }
 
+function bootTestSettings(read: InputReader): Settings['bootTest'] {
+  const types: Record<Ec2Architecture, string> = { x86_64: 't3.micro', arm64: 't4g.micro' };
+  for (const entry of list(read('instance-types'))) {
+    const [arch, type] = entry.split('=');
+    if ((arch !== 'x86_64' && arch !== 'arm64') || !type || !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(type)) {
+      throw new InputError(`instance-types entry "${entry}" is not <x86_64|arm64>=<instance type>.`, {
+        hint: 'Example: x86_64=t3.micro,arm64=t4g.micro',
+      });
+    }
+    types[arch] = type;
+  }
+  const command = read('test-command');
+  if (command.length > 4096 || /[\0\n]/.test(command))
+    throw new InputError('test-command must be one line of at most 4096 characters.');
+  const groups = list(read('security-group-ids'));
+  for (const id of [read('subnet-id'), ...groups].filter(Boolean)) {
+    if (!/^(subnet|sg)-[0-9a-f]{8,17}$/.test(id))
+      throw new InputError(`"${id}" is not a subnet or security group ID.`);
+  }
+  return {
+    command,
+    instanceTypes: types,
+    timeoutMs: integer('boot-timeout-minutes', read('boot-timeout-minutes'), 1, 180) * 60_000,
+    subnetId: read('subnet-id') || undefined,
+    securityGroupIds: groups,
+    pollIntervalMs: 10_000,
+    flavours: list(read('boot-test-flavours')),
+  };
+}
+
 function discoveryRequest(read: InputReader): DiscoveryRequest {
   const payloadText = read('compose-payload').trim();
   const location = read('compose-location').trim();
@@ -301,5 +343,6 @@ export function parseSettings(rawInput: InputReader): Settings {
     upload: uploadSettings(read),
     ...flavourSettings(read, (name) => rawInput(name).trim()),
     eventsFile: read('events-file'),
+    bootTest: bootTestSettings(read),
   };
 }

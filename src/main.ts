@@ -10,6 +10,8 @@ import { resolve } from 'node:path';
 import { PendingResources } from './aws/pending.js';
 import { importTable } from './report/import-summary.js';
 import { runImport } from './stages/import.js';
+import { bootTestTable } from './report/boot-test-summary.js';
+import { runBootTest } from './stages/boot-test.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
@@ -43,6 +45,27 @@ export async function runMain(): Promise<void> {
       core.setOutput('skipped', String(result.skipped));
       core.setOutput('events-file', resolve(settings.eventsFile));
       await writeSummaryTable(importTable(result, settings.baseRegion));
+      break;
+    }
+    case 'boot-test': {
+      let result;
+      try {
+        result = await runBootTest(settings, actionsLog, { pending, signal: cancellation() });
+      } finally {
+        core.setOutput('events-file', resolve(settings.eventsFile));
+      }
+      core.setOutput(
+        'boot-test',
+        JSON.stringify(
+          result.records.map((record) => ({
+            image: record.image.name,
+            ami: record.imageId,
+            passed: record.alreadyPassed || Boolean(record.outcome?.passed),
+          })),
+        ),
+      );
+      core.setOutput('skipped', String(result.skipped));
+      await writeSummaryTable(bootTestTable(result, settings.baseRegion));
       break;
     }
   }

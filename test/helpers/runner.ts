@@ -43,7 +43,7 @@ export async function runAction(
     env?: Record<string, string>;
     state?: Record<string, string>;
     /** Kill the step (SIGKILL, like a runner losing the job) once this resolves. */
-    killAfter?: () => Promise<void>;
+    killAfter?: (files: { output: string; state: string; summary: string }) => Promise<void>;
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'fedimg-runner-'));
@@ -75,7 +75,7 @@ export async function runAction(
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (options.killAfter) void options.killAfter().then(() => child.kill('SIGKILL'));
+    if (options.killAfter) void options.killAfter(files).then(() => child.kill('SIGKILL'));
     const exitCode = await closed;
     return {
       exitCode,

@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceStatusCommand,
+  GetConsoleOutputCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type _InstanceType,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import type { Ec2Architecture } from '../compose/select.js';
+import type { PlannedImage } from '../compose/types.js';
+import { BootTestError, describeError } from '../errors.js';
+import type { Log } from '../log.js';
+import { bootTestExitCode, bootTestUserData } from './boot-contract.js';
+import type { PendingResources } from './pending.js';
+import { imageTags, TAG } from './tags.js';
+import { poll } from './wait.js';
+
+export interface BootTestSettings {
+  /** Run on the instance after boot; exit 0 passes (fedimg's default was /bin/true). */
+  command: string;
+  instanceTypes: Record<Ec2Architecture, string>;
+  timeoutMs: number;
+  subnetId: string | undefined;
+  securityGroupIds: string[];
+  pollIntervalMs: number;
+}
+
+export interface BootTestContext {
+  ec2: EC2Client;
+  region: string;
+  log: Log;
+  pending: PendingResources;
+  settings: BootTestSettings;
+  signal?: AbortSignal;
+}
+
+export interface BootTestOutcome {
+  imageId: string;
+  instanceId: string;
+  passed: boolean;
+  exitCode: number | undefined;
+  consoleTail: string[];
+  seconds: number;
+}
+
+/** The tag that gates copy and publish: only AMIs tagged "passed" go further. */
+export const BOOT_TEST_TAG = 'fedimg:boot-test';
+
+function tail(output: string, lines = 25): string[] {
+  return output.replace(/\r/g, '').split('\n').filter(Boolean).slice(-lines);
+}
+
+async function consoleText(ec2: EC2Client, instanceId: string): Promise<string> {
+  const { Output } = await ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
+  return Output ? Buffer.from(Output, 'base64').toString('utf8') : '';
+}
+
+/**
+ * Boots one AMI, waits for it to run and pass its status checks, then reads the verdict marker the
+ * user-data writes to the serial console. The instance needs no key pair and no inbound access, and
+ * it is always terminated; the AMI is tagged with the verdict.
+ */
+export async function bootTest(
+  image: PlannedImage,
+  ami: { imageId: string; name: string },
+  ctx: BootTestContext,
+): Promise<BootTestOutcome> {
+  const { ec2, settings, log, region } = ctx;
+  const token = `fedimg-${randomBytes(12).toString('hex')}`;
+  const instanceType = settings.instanceTypes[image.ec2_arch];
+  const started = Date.now();
+  const run = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: ami.imageId,
+      InstanceType: instanceType as _InstanceType,
+      MinCount: 1,
+      MaxCount: 1,
+      ClientToken: token,
+      UserData: Buffer.from(bootTestUserData(settings.command, token)).toString('base64'),
+      InstanceInitiatedShutdownBehavior: 'terminate',
+      MetadataOptions: { HttpTokens: 'required' },
+      SubnetId: settings.subnetId,
+      SecurityGroupIds: settings.securityGroupIds.length > 0 ? settings.securityGroupIds : undefined,
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: imageTags(image, {
+            [TAG.name]: `fedimg boot test of ${ami.name}`,
+            [BOOT_TEST_TAG]: ami.imageId,
+          }),
+        },
+      ],
+    }),
+  );
+  const instanceId = run.Instances![0]!.InstanceId!;
+  const pendingInstance = { kind: 'instance' as const, region, id: instanceId };
+  ctx.pending.add(pendingInstance);
+  log.info(
+    `${image.arch}: booting ${ami.imageId} (${ami.name}) as ${instanceId} (${instanceType}) in ${region}; test command: ${settings.command}`,
+  );
+  let consoleOutput = '';
+  const deadline = started + settings.timeoutMs;
+  const remaining = () => Math.max(1000, deadline - Date.now());
+  const options = () => ({ timeoutMs: remaining(), intervalMs: settings.pollIntervalMs, signal: ctx.signal });
+  try {
+    await poll(
+      `instance ${instanceId} to run`,
+      async () => {
+        const { Reservations } = await ec2
+          .send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))
+          .catch((error: unknown) => {
+            if (/NotFound/.test((error as Error).name)) return { Reservations: [] };
+            throw error;
+          });
+        const state = Reservations?.[0]?.Instances?.[0]?.State?.Name;
+        if (state === 'running') return true;
+        if (state === 'shutting-down' || state === 'terminated' || state === 'stopped') {
+          throw new Error(`the instance went ${state} before it ran`);
+        }
+        return undefined;
+      },
+      options(),
+    );
+    await poll(
+      `status checks of ${instanceId}`,
+      async () => {
+        const { InstanceStatuses } = await ec2.send(
+          new DescribeInstanceStatusCommand({ InstanceIds: [instanceId] }),
+        );
+        const status = InstanceStatuses?.[0];
+        const checks = [status?.InstanceStatus?.Status, status?.SystemStatus?.Status];
+        if (checks.includes('impaired'))
+          throw new Error('the status checks report the instance impaired (it did not boot)');
+        return checks.every((check) => check === 'ok') ? true : undefined;
+      },
+      options(),
+    );
+    const exitCode = await poll(
+      `the boot-test verdict on the console of ${instanceId}`,
+      async () => {
+        consoleOutput = await consoleText(ec2, instanceId);
+        return bootTestExitCode(consoleOutput, token);
+      },
+      options(),
+    );
+    const passed = exitCode === 0;
+    return {
+      imageId: ami.imageId,
+      instanceId,
+      passed,
+      exitCode,
+      consoleTail: tail(consoleOutput),
+      seconds: (Date.now() - started) / 1000,
+    };
+  } catch (error) {
+    if (!consoleOutput) consoleOutput = await consoleText(ec2, instanceId).catch(() => '');
+    return {
+      imageId: ami.imageId,
+      instanceId,
+      passed: false,
+      exitCode: undefined,
+      consoleTail: [`(${describeError(error)})`, ...tail(consoleOutput)],
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    try {
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+      ctx.pending.remove(pendingInstance);
+    } catch (error) {
+      log.warning(
+        `Could not terminate boot-test instance ${instanceId} in ${region}: ${describeError(error)}; the post step will try again.`,
+        'fedimg boot-test',
+      );
+    }
+  }
+}
+
+/** Records the verdict on the AMI, where copy and publish look for it. */
+export async function tagVerdict(ec2: EC2Client, outcome: BootTestOutcome): Promise<void> {
+  await ec2.send(
+    new CreateTagsCommand({
+      Resources: [outcome.imageId],
+      Tags: [{ Key: BOOT_TEST_TAG, Value: outcome.passed ? 'passed' : 'failed' }],
+    }),
+  );
+}
+
+export function bootTestFailure(
+  image: PlannedImage,
+  outcome: BootTestOutcome,
+  region: string,
+): BootTestError {
+  const why =
+    outcome.exitCode !== undefined
+      ? `the test command exited ${outcome.exitCode}`
+      : 'no verdict reached the console';
+  return new BootTestError(
+    `AMI ${outcome.imageId} (${image.file}) failed its boot test in ${region}: ${why}. Last console lines:\n${outcome.consoleTail.join('\n')}`,
+    {
+      hint: 'It will not be copied or made public. Fix the image or the test command and re-run.',
+    },
+  );
+}

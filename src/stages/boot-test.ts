@@ -1,0 +1,127 @@
+import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import {
+  BOOT_TEST_TAG,
+  bootTest,
+  bootTestFailure,
+  tagVerdict,
+  type BootTestOutcome,
+} from '../aws/boot-test.js';
+import { AwsClients } from '../aws/clients.js';
+import { amiName } from '../aws/naming.js';
+import { PendingResources } from '../aws/pending.js';
+import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
+import type { PlannedImage } from '../compose/types.js';
+import { BootTestError } from '../errors.js';
+import type { Settings } from '../inputs.js';
+import type { Log } from '../log.js';
+import { EventLog } from '../report/events.js';
+import { resolveImages } from './images.js';
+import type { StageDeps } from './import.js';
+
+export interface BootTestRecord {
+  image: PlannedImage;
+  name: string;
+  outcome: BootTestOutcome | undefined;
+  /** Passed in an earlier run (the AMI carries the tag): not booted again. */
+  alreadyPassed: boolean;
+  imageId: string;
+}
+
+export interface BootTestResult {
+  composeId: string;
+  skipped: boolean;
+  reason: string | undefined;
+  records: BootTestRecord[];
+}
+
+/**
+ * Boots the AMIs the import stage registered (found by name and tags in the base region) and
+ * records each verdict as a tag. Any failure fails the stage: those AMIs are never copied or made
+ * public.
+ */
+export async function runBootTest(
+  settings: Settings,
+  log: Log,
+  deps: StageDeps = {},
+): Promise<BootTestResult> {
+  const plan = await resolveImages(settings);
+  if (plan.skipped) {
+    log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg boot-test');
+    return { composeId: plan.composeId, skipped: true, reason: plan.reason, records: [] };
+  }
+  const region = settings.baseRegion;
+  const clients =
+    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const pending = deps.pending ?? new PendingResources();
+  const events = deps.events ?? new EventLog(settings.eventsFile, log);
+  const ec2 = clients.ec2(region);
+  const wanted = settings.flavours.filter((flavour, index) =>
+    settings.bootTest.flavours.length === 0 ? index === 0 : settings.bootTest.flavours.includes(flavour.name),
+  );
+  try {
+    const targets = plan.images.flatMap((image) =>
+      wanted.map((flavour) => ({
+        image,
+        name: amiName(settings.nameTemplate, {
+          image,
+          flavour,
+          isDefaultFlavour: flavour === settings.flavours[0],
+          region,
+        }),
+      })),
+    );
+    const records = await log.group(`Boot test ${targets.length} AMI(s) in ${region}`, () =>
+      Promise.all(
+        targets.map(async ({ image, name }): Promise<BootTestRecord> => {
+          const { Images } = await ec2.send(
+            new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
+          );
+          const ami = Images?.find(
+            (candidate) =>
+              tagValue(candidate.Tags, TAG.managedBy) === MANAGED_BY &&
+              tagValue(candidate.Tags, TAG.sourceSha256) === image.sha256,
+          );
+          if (!ami?.ImageId) {
+            throw new BootTestError(`AMI ${name} of ${image.file} is not registered in ${region}.`, {
+              hint: 'Run the import stage for this compose first.',
+            });
+          }
+          if (tagValue(ami.Tags, BOOT_TEST_TAG) === 'passed') {
+            log.info(`${image.arch}: ${ami.ImageId} (${name}) passed its boot test in an earlier run.`);
+            return { image, name, outcome: undefined, alreadyPassed: true, imageId: ami.ImageId };
+          }
+          events.emit('image.test', 'started', image, region, { id: ami.ImageId });
+          const outcome = await bootTest(
+            image,
+            { imageId: ami.ImageId, name },
+            { ec2, region, log, pending, settings: settings.bootTest, signal: deps.signal },
+          );
+          await tagVerdict(ec2, outcome);
+          events.emit('image.test', outcome.passed ? 'completed' : 'failed', image, region, {
+            id: ami.ImageId,
+            ...(outcome.passed ? {} : { error: outcome.consoleTail.slice(-3).join(' | ') }),
+          });
+          if (outcome.passed)
+            log.info(
+              `${image.arch}: ${ami.ImageId} passed its boot test in ${outcome.seconds.toFixed(0)} s.`,
+            );
+          else log.error(bootTestFailure(image, outcome, region).message, 'fedimg boot-test');
+          return { image, name, outcome, alreadyPassed: false, imageId: ami.ImageId };
+        }),
+      ),
+    );
+    const failed = records.filter((record) => record.outcome && !record.outcome.passed);
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      throw new BootTestError(
+        `${failed.length} of ${records.length} AMI(s) failed the boot test: ${failed.map((record) => `${record.imageId} (${record.image.arch})`).join(', ')}.`,
+        {
+          hint: `${bootTestFailure(first.image, first.outcome!, region).message}`,
+        },
+      );
+    }
+    return { composeId: plan.composeId, skipped: false, reason: undefined, records };
+  } finally {
+    if (!deps.clients) clients.destroy();
+  }
+}

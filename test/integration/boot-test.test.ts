@@ -1,0 +1,160 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PendingResources } from '../../src/aws/pending.js';
+import { BootTestError } from '../../src/errors.js';
+import { parseSettings, type InputName } from '../../src/inputs.js';
+import { terminalLog } from '../../src/log.js';
+import { runBootTest } from '../../src/stages/boot-test.js';
+import { runImport } from '../../src/stages/import.js';
+import type { Emulator } from '../emulator/server.js';
+import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { describeImage, leaks, startEmulator } from '../helpers/aws.js';
+import { runAction } from '../helpers/runner.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+
+let dir: string;
+let emulator: Emulator;
+let files: FileServer;
+let compose: GeneratedCompose;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-boot-'));
+  emulator = await startEmulator();
+  compose = await generateCompose(dir, { composeId: 'Fedora-43-20260401.0', rawSize: 3 * 1024 * 1024 + 5 });
+  files = await startFileServer(dir);
+}, 120_000);
+afterAll(async () => {
+  await files?.close();
+  await emulator?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => emulator.reset());
+
+function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
+  const values: Partial<Record<InputName, string>> = {
+    stage,
+    'compose-location': `${files.url}${compose.composeId}/compose`,
+    'allowed-hosts': files.host,
+    'allow-http': 'true',
+    'volume-types': 'gp3,gp2',
+    'events-file': join(dir, 'events.ndjson'),
+    ...extra,
+  };
+  const parsed = parseSettings((name) => values[name] ?? '');
+  parsed.upload.pollIntervalMs = 50;
+  parsed.bootTest.pollIntervalMs = 50;
+  return parsed;
+}
+
+const noInstanceRunning = () => expect(leaks(emulator).runningInstances).toEqual([]);
+
+describe('boot-test stage', () => {
+  it('boots the default flavour of each arch with the right instance type, tags it passed, terminates, and re-runs as a no-op', async () => {
+    await runImport(settings('import'), quiet);
+    const pending = new PendingResources();
+    const result = await runBootTest(settings('boot-test'), quiet, { pending });
+    expect(result.records.map((record) => [record.image.arch, record.name, record.outcome?.passed])).toEqual([
+      ['x86_64', 'Fedora-Cloud-Base-AmazonEC2.x86_64-43-1.6', true],
+      ['aarch64', 'Fedora-Cloud-Base-AmazonEC2.aarch64-43-1.6', true],
+    ]);
+    expect(pending.list()).toEqual([]);
+    const instances = emulator.inventory().instances;
+    expect(instances).toHaveLength(2);
+    expect(
+      instances.every(
+        (instance) => instance.tags.ManagedBy === 'fedimg' && instance.tags['fedimg:boot-test'],
+      ),
+    ).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    noInstanceRunning();
+    for (const record of result.records) {
+      const image = await describeImage(record.imageId);
+      expect(image.Tags).toEqual(expect.arrayContaining([{ Key: 'fedimg:boot-test', Value: 'passed' }]));
+    }
+    const events = (await readFile(join(dir, 'events.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.filter((event) => event.topic === 'image.test').map((event) => event.status)).toEqual([
+      'started',
+      'started',
+      'completed',
+      'completed',
+    ]);
+
+    const again = await runBootTest(settings('boot-test'), quiet);
+    expect(again.records.every((record) => record.alreadyPassed)).toBe(true);
+    expect(emulator.inventory().instances).toHaveLength(2);
+  }, 60_000);
+
+  it.each([
+    ['fail', /test command exited 1/],
+    ['hang', /no verdict reached the console/],
+    ['no-boot', /impaired/],
+  ] as const)(
+    'fails with a BootTestError naming AMI and region when the boot test %s, and terminates the instance',
+    async (verdict, message) => {
+      await runImport(settings('import'), quiet);
+      emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.x86_64-*', verdict);
+      const short = settings('boot-test');
+      short.bootTest.timeoutMs = 1500; // a hang is only detected by the timeout
+      const error = await runBootTest(short, quiet).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BootTestError);
+      expect((error as Error).message).toMatch(/1 of 2 AMI\(s\) failed the boot test: ami-\w+ \(x86_64\)/);
+      expect((error as Error).message).toMatch(/in us-east-1/);
+      expect((error as Error).message).toMatch(message);
+      const x86 = emulator
+        .inventory()
+        .images.find((image) => image.name === 'Fedora-Cloud-Base-AmazonEC2.x86_64-43-1.6')!;
+      expect(x86.tags['fedimg:boot-test']).toBe('failed');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      noInstanceRunning();
+    },
+    120_000,
+  );
+
+  it('refuses to test an AMI that was never imported', async () => {
+    await expect(runBootTest(settings('boot-test'), quiet)).rejects.toThrow(
+      /is not registered in us-east-1.*Run the import stage/,
+    );
+    expect(emulator.inventory().instances).toEqual([]);
+  });
+
+  it('runs from the bundled action, and its post step terminates an instance a killed main step left', async () => {
+    await runImport(settings('import'), quiet);
+    emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.aarch64-*', 'hang');
+    const env = {
+      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_REGION: 'us-east-1',
+    };
+    const inputs = {
+      stage: 'boot-test',
+      'compose-location': `${files.url}${compose.composeId}/compose`,
+      'allowed-hosts': files.host,
+      'allow-http': 'true',
+      'volume-types': 'gp3,gp2',
+      architectures: 'aarch64',
+      'events-file': join(dir, 'action-events.ndjson'),
+    };
+    // Kill the step once it has recorded the instance in its state (not merely launched it).
+    const waitForInstance = async (files: { state: string }) => {
+      while (!(await readFile(files.state, 'utf8')).includes('"instance"')) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const main = await runAction('dist/action/index.js', { inputs, env, killAfter: waitForInstance });
+    expect(main.exitCode, main.stdout).not.toBe(0);
+    const [pending] = JSON.parse(main.state.pending!);
+    expect(pending).toMatchObject({ kind: 'instance', region: 'us-east-1' });
+    const post = await runAction('dist/action/index.js', { inputs, env, state: main.state });
+    expect(post.stdout).toMatch(/Removed unfinished instance:us-east-1:i-/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    noInstanceRunning();
+  }, 60_000);
+});
