@@ -9,6 +9,8 @@ import { importTable } from './report/import-summary.js';
 import { runImport } from './stages/import.js';
 import { bootTestTable } from './report/boot-test-summary.js';
 import { runBootTest } from './stages/boot-test.js';
+import { copyTable } from './report/copy-summary.js';
+import { runCopy } from './stages/copy.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
@@ -47,6 +49,11 @@ Boot-test options:
   --boot-timeout-minutes <n> from launch to verdict (default 15)
   --subnet-id <id>, --security-group-ids <list>  where to launch (no inbound access is needed)
   --boot-test-flavours <list> flavours to boot (default: the first)
+
+Copy options:
+  --regions <list|all>       destination regions (default all enabled regions)
+  --best-effort-regions <list> regions where a failed copy is only a warning
+  --copy-timeout-minutes <n> per copy (default 45)
   --json                     print the stage's result as JSON on stdout (logs go to stderr)
   -v, --verbose              debug logs
   -h, --help                 this text
@@ -119,6 +126,11 @@ export async function cli(argv: string[]): Promise<number> {
       case 'boot-test': {
         const result = await runBootTest(settings, log, { signal: controller.signal });
         print(result, bootTestTable(result, settings.baseRegion));
+        return 0;
+      }
+      case 'copy': {
+        const result = await runCopy(settings, log, { signal: controller.signal });
+        print(result, copyTable(result, settings.baseRegion));
         return 0;
       }
     }

@@ -4,6 +4,7 @@ import { DEFAULT_ALLOWED_HOSTS, parseAllowedHosts, type HostPolicy } from './com
 import { COMPOSE_STATUSES, parseComposePayload, type ComposeStatus } from './compose/payload.js';
 import { EC2_ARCHITECTURES, type Ec2Architecture, type SelectionCriteria } from './compose/select.js';
 import type { BootTestSettings } from './aws/boot-test.js';
+import type { CopySettings } from './aws/copy.js';
 import { InputError } from './errors.js';
 import type { DecoderPreference } from './image/decompress.js';
 import { DEFAULT_NAME_TEMPLATE, resolveNameTemplate } from './aws/naming.js';
@@ -54,12 +55,15 @@ export const INPUT_NAMES = [
   'subnet-id',
   'security-group-ids',
   'boot-test-flavours',
+  'regions',
+  'best-effort-regions',
+  'copy-timeout-minutes',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-export const STAGES = ['plan', 'import', 'boot-test'] as const;
+export const STAGES = ['plan', 'import', 'boot-test', 'copy'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
@@ -80,6 +84,7 @@ export interface Settings {
   eventsFile: string;
   /** Which flavours are booted (empty: the default flavour only). */
   bootTest: BootTestSettings & { flavours: string[] };
+  copy: CopySettings & { regions: string[]; bestEffortRegions: string[] };
 }
 
 export const DEFAULTS = {
@@ -102,6 +107,8 @@ export const DEFAULTS = {
   'test-command': '/bin/true',
   'instance-types': 'x86_64=t3.micro,arm64=t4g.micro',
   'boot-timeout-minutes': '15',
+  regions: 'all',
+  'copy-timeout-minutes': '45',
 } as const satisfies Partial<Record<InputName, string>>;
 
 function list(value: string): string[] {
@@ -248,6 +255,34 @@ function bootTestSettings(read: InputReader): Settings['bootTest'] {
   };
 }
 
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+function regionList(name: InputName, value: string, allowAll: boolean): string[] {
+  const regions = list(value);
+  for (const region of regions) {
+    if (!(allowAll && region === 'all') && !REGION_NAME.test(region)) {
+      throw new InputError(`Input ${name} has "${region}", which is not a region name.`, {
+        hint: allowAll
+          ? 'Use region names such as eu-west-1, or all.'
+          : 'Use region names such as eu-west-1.',
+      });
+    }
+  }
+  return regions;
+}
+
+function copySettings(read: InputReader): Settings['copy'] {
+  return {
+    regions: regionList('regions', read('regions'), true),
+    bestEffortRegions: regionList('best-effort-regions', read('best-effort-regions'), false),
+    timeoutMs: integer('copy-timeout-minutes', read('copy-timeout-minutes'), 1, 24 * 60) * 60_000,
+    pollIntervalMs: 15_000,
+    consecutive: 3,
+    kmsKeyId: read('kms-key-id') || undefined,
+    retry: DEFAULT_RETRY,
+  };
+}
+
 function discoveryRequest(read: InputReader): DiscoveryRequest {
   const payloadText = read('compose-payload').trim();
   const location = read('compose-location').trim();
@@ -344,5 +379,6 @@ export function parseSettings(rawInput: InputReader): Settings {
     ...flavourSettings(read, (name) => rawInput(name).trim()),
     eventsFile: read('events-file'),
     bootTest: bootTestSettings(read),
+    copy: copySettings(read),
   };
 }

@@ -12,6 +12,8 @@ import { importTable } from './report/import-summary.js';
 import { runImport } from './stages/import.js';
 import { bootTestTable } from './report/boot-test-summary.js';
 import { runBootTest } from './stages/boot-test.js';
+import { copiesOutput, copyTable } from './report/copy-summary.js';
+import { runCopy } from './stages/copy.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
@@ -66,6 +68,14 @@ export async function runMain(): Promise<void> {
       );
       core.setOutput('skipped', String(result.skipped));
       await writeSummaryTable(bootTestTable(result, settings.baseRegion));
+      break;
+    }
+    case 'copy': {
+      const result = await runCopy(settings, actionsLog, { signal: cancellation() });
+      core.setOutput('copies', JSON.stringify(copiesOutput(result)));
+      core.setOutput('skipped', String(result.skipped));
+      core.setOutput('events-file', resolve(settings.eventsFile));
+      await writeSummaryTable(copyTable(result, settings.baseRegion));
       break;
     }
   }

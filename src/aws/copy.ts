@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import {
+  CopyImageCommand,
+  CreateTagsCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  type EC2Client,
+  type Image,
+} from '@aws-sdk/client-ec2';
+import type { PlannedImage } from '../compose/types.js';
+import { CopyError, describeError } from '../errors.js';
+import type { Log } from '../log.js';
+import { backoff, isTransient, type RetryPolicy } from './retry.js';
+import { MANAGED_BY, TAG, tagValue } from './tags.js';
+import { waitForImage } from './wait.js';
+
+export interface CopySource {
+  image: PlannedImage;
+  flavour: string;
+  imageId: string;
+  name: string;
+  encrypted: boolean;
+}
+
+export interface CopySettings {
+  timeoutMs: number;
+  pollIntervalMs: number;
+  /** Reads of `available` in a row before a copy is trusted. */
+  consecutive: number;
+  /** KMS key for encrypted flavours in each destination (an alias resolves per region). */
+  kmsKeyId: string | undefined;
+  retry: RetryPolicy;
+}
+
+export interface CopyOutcome {
+  source: CopySource;
+  region: string;
+  imageId: string;
+  reused: boolean;
+}
+
+/** At most `limit` copies at once into one region (AWS allows 20 concurrent copies per destination). */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+async function existingCopy(ec2: EC2Client, source: CopySource): Promise<Image | undefined> {
+  const { Images } = await ec2.send(
+    new DescribeImagesCommand({
+      Owners: ['self'],
+      Filters: [
+        { Name: 'name', Values: [source.name] },
+        { Name: `tag:${TAG.sourceSha256}`, Values: [source.image.sha256] },
+      ],
+    }),
+  );
+  return Images?.find((image) => tagValue(image.Tags, TAG.managedBy) === MANAGED_BY);
+}
+
+/**
+ * One AMI into one region: an existing copy (found by name and tags; CopyImage itself does not
+ * enforce unique names) is reused, a failed one replaced; otherwise CopyImage with a ClientToken, the
+ * source's tags, and the tags also on the new snapshots. Waits for several available reads in a row.
+ */
+export async function copyToRegion(
+  source: CopySource,
+  region: string,
+  ec2: EC2Client,
+  sourceRegion: string,
+  settings: CopySettings,
+  log: Log,
+  signal?: AbortSignal,
+): Promise<CopyOutcome> {
+  const label = `${source.name} → ${region}`;
+  let existing = await existingCopy(ec2, source);
+  if (existing?.State === 'failed' || existing?.State === 'error') {
+    log.info(`${label}: replacing failed copy ${existing.ImageId}.`);
+    await ec2.send(
+      new DeregisterImageCommand({ ImageId: existing.ImageId, DeleteAssociatedSnapshots: true }),
+    );
+    existing = undefined;
+  }
+  let imageId = existing?.ImageId;
+  const reused = Boolean(imageId);
+  if (!imageId) {
+    const token = createHash('sha256')
+      .update(`${source.imageId}:${region}:${source.encrypted}`)
+      .digest('hex')
+      .slice(0, 64);
+    const deadline = Date.now() + settings.timeoutMs;
+    for (let attempt = 0; !imageId; attempt++) {
+      try {
+        const copied = await ec2.send(
+          new CopyImageCommand({
+            SourceRegion: sourceRegion,
+            SourceImageId: source.imageId,
+            Name: source.name,
+            Description: `${source.image.file} (${source.image.compose_id || 'direct image'}), ${source.flavour}, copied from ${sourceRegion}`,
+            ClientToken: token,
+            CopyImageTags: true,
+            Encrypted: source.encrypted || undefined,
+            KmsKeyId: source.encrypted ? settings.kmsKeyId : undefined,
+          }),
+          { abortSignal: signal },
+        );
+        imageId = copied.ImageId!;
+      } catch (error) {
+        // ResourceLimitExceeded: 20 copies are already running into this region (other runs too).
+        const limited = (error as Error).name === 'ResourceLimitExceeded';
+        if ((!limited && !isTransient(error)) || Date.now() > deadline) throw error;
+        await settings.retry.sleep(backoff(settings.retry, Math.min(attempt, 6)));
+      }
+    }
+    log.info(`${label}: copying ${source.imageId} as ${imageId}.`);
+  }
+  const state = await waitForImage(ec2, imageId, {
+    timeoutMs: settings.timeoutMs,
+    intervalMs: settings.pollIntervalMs,
+    consecutive: settings.consecutive,
+    signal,
+  });
+  if (state.state !== 'available') {
+    throw new CopyError(
+      `The copy ${imageId} of ${source.imageId} into ${region} became ${state.state}${state.reason ? `: ${state.reason}` : ''}.`,
+      {
+        hint: 'Re-run the copy job; the failed copy is replaced.',
+      },
+    );
+  }
+  const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+  const snapshots = (Images?.[0]?.BlockDeviceMappings ?? []).flatMap((mapping) =>
+    mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
+  );
+  const tags = (Images?.[0]?.Tags ?? [])
+    .filter((tag) => tag.Key && !tag.Key.startsWith('aws:'))
+    .map((tag) => ({ Key: tag.Key!, Value: tag.Value ?? '' }));
+  tags.push({ Key: 'fedimg:source-ami', Value: `${sourceRegion}/${source.imageId}` });
+  await ec2.send(new CreateTagsCommand({ Resources: [imageId, ...snapshots], Tags: tags }));
+  log.info(`${label}: ${imageId} available${reused ? ' (existing copy)' : ''}.`);
+  return { source, region, imageId, reused };
+}
+
+export function copyFailure(source: CopySource, region: string, error: unknown): CopyError {
+  if (error instanceof CopyError) return error;
+  return new CopyError(
+    `Copying ${source.imageId} (${source.name}) into ${region} failed: ${describeError(error)}.`,
+    {
+      hint: 'Re-run the copy job; existing copies are reused.',
+      cause: error,
+    },
+  );
+}

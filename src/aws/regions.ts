@@ -1,0 +1,42 @@
+import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { InputError } from '../errors.js';
+import type { Log } from '../log.js';
+
+export interface RegionChoice {
+  /** Regions to work in (enabled for the account). */
+  regions: string[];
+  /** Asked for, but opt-in regions the account has not enabled: reported and skipped. */
+  notEnabled: string[];
+}
+
+/**
+ * The destination regions: a list, or `all` = every region enabled for the account, read from
+ * DescribeRegions at run time (never hard-coded). Unknown names are an error.
+ */
+export async function resolveRegions(
+  ec2: EC2Client,
+  requested: string[],
+  exclude: string,
+  log: Log,
+): Promise<RegionChoice> {
+  const { Regions } = await ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
+  const status = new Map(
+    (Regions ?? []).map((region) => [region.RegionName!, region.OptInStatus ?? 'opt-in-not-required']),
+  );
+  const enabled = (name: string) => status.get(name) !== 'not-opted-in';
+  const names = requested.includes('all') ? [...status.keys()].sort() : requested;
+  const unknown = names.filter((name) => !status.has(name));
+  if (unknown.length > 0) {
+    throw new InputError(`Unknown region(s): ${unknown.join(', ')}.`, {
+      hint: `The account knows ${[...status.keys()].sort().join(', ')}.`,
+    });
+  }
+  const notEnabled = names.filter((name) => !enabled(name));
+  if (notEnabled.length > 0) {
+    log.notice(
+      `Skipping region(s) not enabled for this account: ${notEnabled.join(', ')}. Enable them under Account → AWS Regions to publish there.`,
+      'fedimg copy',
+    );
+  }
+  return { regions: names.filter((name) => enabled(name) && name !== exclude), notEnabled };
+}

@@ -1,0 +1,181 @@
+import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { BOOT_TEST_TAG } from '../aws/boot-test.js';
+import { AwsClients } from '../aws/clients.js';
+import { copyFailure, copyToRegion, Semaphore, type CopyOutcome, type CopySource } from '../aws/copy.js';
+import { amiName } from '../aws/naming.js';
+import { resolveRegions } from '../aws/regions.js';
+import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
+import { CopyError, describeError } from '../errors.js';
+import type { PlannedImage } from '../compose/types.js';
+import type { Settings } from '../inputs.js';
+import type { Log } from '../log.js';
+import { EventLog } from '../report/events.js';
+import { resolveImages } from './images.js';
+import type { StageDeps } from './import.js';
+
+export interface CopyFailure {
+  region: string;
+  source: CopySource;
+  error: string;
+  bestEffort: boolean;
+}
+
+export interface CopyResult {
+  composeId: string;
+  skipped: boolean;
+  reason: string | undefined;
+  regions: string[];
+  notEnabled: string[];
+  copies: CopyOutcome[];
+  failures: CopyFailure[];
+}
+
+/** The AMIs of every image and flavour in the base region; only boot-tested images go further. */
+async function copySources(
+  settings: Settings,
+  clients: AwsClients,
+  images: PlannedImage[],
+): Promise<CopySource[]> {
+  const region = settings.baseRegion;
+  const ec2 = clients.ec2(region);
+  const sources: CopySource[] = [];
+  for (const image of images) {
+    const { Images } = await ec2.send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [
+          { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
+          { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] },
+        ],
+      }),
+    );
+    const amis = Images ?? [];
+    const verdicts = amis.map((ami) => tagValue(ami.Tags, BOOT_TEST_TAG));
+    if (verdicts.includes('failed') || !verdicts.includes('passed')) {
+      throw new CopyError(
+        `${image.file} has no AMI that passed its boot test in ${region}${verdicts.includes('failed') ? ' (one failed)' : ''}; nothing of it is copied.`,
+        {
+          hint: 'Run (or fix and re-run) the boot-test stage first.',
+        },
+      );
+    }
+    for (const [index, flavour] of settings.flavours.entries()) {
+      const name = amiName(settings.nameTemplate, { image, flavour, isDefaultFlavour: index === 0, region });
+      const ami = amis.find((candidate) => candidate.Name === name);
+      if (!ami?.ImageId || ami.State !== 'available') {
+        throw new CopyError(`AMI ${name} is not available in ${region}.`, {
+          hint: 'Run the import stage for this compose first.',
+        });
+      }
+      sources.push({
+        image,
+        flavour: flavour.name,
+        imageId: ami.ImageId,
+        name,
+        encrypted: Boolean(flavour.kmsKeyId),
+      });
+    }
+  }
+  return sources;
+}
+
+/**
+ * Copies every AMI of the compose into every destination region, all regions in parallel, at most 20
+ * copies at once per region. A failure in a best-effort region is a warning; anywhere else it fails
+ * the stage once every other copy has finished.
+ */
+export async function runCopy(settings: Settings, log: Log, deps: StageDeps = {}): Promise<CopyResult> {
+  const plan = await resolveImages(settings);
+  if (plan.skipped) {
+    log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg copy');
+    return {
+      composeId: plan.composeId,
+      skipped: true,
+      reason: plan.reason,
+      regions: [],
+      notEnabled: [],
+      copies: [],
+      failures: [],
+    };
+  }
+  const clients =
+    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const events = deps.events ?? new EventLog(settings.eventsFile, log);
+  const base = settings.baseRegion;
+  try {
+    const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
+    const sources = await copySources(settings, clients, plan.images);
+    const failures: CopyFailure[] = [];
+    const copies: CopyOutcome[] = [];
+    await log.group(
+      `Copy ${sources.length} AMI(s) from ${base} to ${choice.regions.length} region(s)`,
+      async () => {
+        await Promise.all(
+          choice.regions.map(async (region) => {
+            const limit = new Semaphore(20);
+            const ec2 = clients.ec2(region);
+            await Promise.all(
+              sources.map((source) =>
+                limit.run(async () => {
+                  events.emit('image.copy', 'started', source.image, region, {
+                    source_image_id: source.imageId,
+                    flavour: source.flavour,
+                  });
+                  try {
+                    const outcome = await copyToRegion(
+                      source,
+                      region,
+                      ec2,
+                      base,
+                      settings.copy,
+                      log,
+                      deps.signal,
+                    );
+                    copies.push(outcome);
+                    events.emit('image.copy', 'completed', source.image, region, {
+                      id: outcome.imageId,
+                      source_image_id: source.imageId,
+                      flavour: source.flavour,
+                    });
+                  } catch (error) {
+                    const failure = copyFailure(source, region, error);
+                    const bestEffort = settings.copy.bestEffortRegions.includes(region);
+                    failures.push({ region, source, error: failure.message, bestEffort });
+                    events.emit('image.copy', 'failed', source.image, region, {
+                      source_image_id: source.imageId,
+                      flavour: source.flavour,
+                      error: describeError(error),
+                    });
+                    if (bestEffort)
+                      log.warning(`${failure.message} (best-effort region: the run goes on)`, 'fedimg copy');
+                    else log.error(failure.message, 'fedimg copy');
+                  }
+                }),
+              ),
+            );
+          }),
+        );
+      },
+    );
+    const required = failures.filter((failure) => !failure.bestEffort);
+    if (required.length > 0) {
+      throw new CopyError(
+        `${required.length} copy(ies) failed in required region(s) ${[...new Set(required.map((failure) => failure.region))].join(', ')}.`,
+        {
+          hint: 'Re-run the failed copy jobs; finished copies are reused. Regions that may fail go in best-effort-regions.',
+        },
+      );
+    }
+    return {
+      composeId: plan.composeId,
+      skipped: false,
+      reason: undefined,
+      regions: choice.regions,
+      notEnabled: choice.notEnabled,
+      copies,
+      failures,
+    };
+  } finally {
+    if (!deps.clients) clients.destroy();
+  }
+}
