@@ -11,6 +11,9 @@ import { bootTestTable } from './report/boot-test-summary.js';
 import { runBootTest } from './stages/boot-test.js';
 import { copyTable } from './report/copy-summary.js';
 import { runCopy } from './stages/copy.js';
+import { publishTable, verifyTable } from './report/publish-summary.js';
+import { runPublish } from './stages/publish.js';
+import { runVerify } from './stages/verify.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
@@ -54,6 +57,13 @@ Copy options:
   --regions <list|all>       destination regions (default all enabled regions)
   --best-effort-regions <list> regions where a failed copy is only a warning
   --copy-timeout-minutes <n> per copy (default 45)
+
+Publish and verify options:
+  --public <bool>            make AMIs and snapshots public (default true)
+  --share-accounts <list>    with --public false: share with these account IDs
+  --deprecation-days <n>     deprecate nightly/test composes' AMIs after n days (default 30)
+  --release-deprecation-days <n> deprecate release AMIs too (default never)
+  --public-ami-quota <n>     the account's public-AMI quota per region (default 5)
   --json                     print the stage's result as JSON on stdout (logs go to stderr)
   -v, --verbose              debug logs
   -h, --help                 this text
@@ -131,6 +141,16 @@ export async function cli(argv: string[]): Promise<number> {
       case 'copy': {
         const result = await runCopy(settings, log, { signal: controller.signal });
         print(result, copyTable(result, settings.baseRegion));
+        return 0;
+      }
+      case 'publish': {
+        const result = await runPublish(settings, log, { signal: controller.signal });
+        print(result, publishTable(result));
+        return 0;
+      }
+      case 'verify': {
+        const result = await runVerify(settings, log);
+        print(result, verifyTable(result));
         return 0;
       }
     }

@@ -5,6 +5,7 @@ import { COMPOSE_STATUSES, parseComposePayload, type ComposeStatus } from './com
 import { EC2_ARCHITECTURES, type Ec2Architecture, type SelectionCriteria } from './compose/select.js';
 import type { BootTestSettings } from './aws/boot-test.js';
 import type { CopySettings } from './aws/copy.js';
+import type { PublishSettings } from './stages/publish.js';
 import { InputError } from './errors.js';
 import type { DecoderPreference } from './image/decompress.js';
 import { DEFAULT_NAME_TEMPLATE, resolveNameTemplate } from './aws/naming.js';
@@ -58,12 +59,17 @@ export const INPUT_NAMES = [
   'regions',
   'best-effort-regions',
   'copy-timeout-minutes',
+  'public',
+  'share-accounts',
+  'deprecation-days',
+  'release-deprecation-days',
+  'public-ami-quota',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-export const STAGES = ['plan', 'import', 'boot-test', 'copy'] as const;
+export const STAGES = ['plan', 'import', 'boot-test', 'copy', 'publish', 'verify'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
@@ -85,6 +91,7 @@ export interface Settings {
   /** Which flavours are booted (empty: the default flavour only). */
   bootTest: BootTestSettings & { flavours: string[] };
   copy: CopySettings & { regions: string[]; bestEffortRegions: string[] };
+  publish: PublishSettings;
 }
 
 export const DEFAULTS = {
@@ -109,6 +116,9 @@ export const DEFAULTS = {
   'boot-timeout-minutes': '15',
   regions: 'all',
   'copy-timeout-minutes': '45',
+  public: 'true',
+  'deprecation-days': '30',
+  'public-ami-quota': '5',
 } as const satisfies Partial<Record<InputName, string>>;
 
 function list(value: string): string[] {
@@ -283,6 +293,25 @@ function copySettings(read: InputReader): Settings['copy'] {
   };
 }
 
+function publishSettings(read: InputReader): PublishSettings {
+  const accounts = list(read('share-accounts'));
+  for (const account of accounts) {
+    if (!/^\d{12}$/.test(account))
+      throw new InputError(`share-accounts has "${account}", which is not a 12-digit AWS account ID.`);
+  }
+  const releaseDays = read('release-deprecation-days');
+  return {
+    public: parseBoolean('public', read('public')),
+    shareAccounts: accounts,
+    deprecationDays: integer('deprecation-days', read('deprecation-days'), 1, 730),
+    // Public AMIs can be deprecated at most two years ahead.
+    releaseDeprecationDays: releaseDays
+      ? integer('release-deprecation-days', releaseDays, 1, 730)
+      : undefined,
+    publicAmiQuota: integer('public-ami-quota', read('public-ami-quota'), 1, 100_000),
+  };
+}
+
 function discoveryRequest(read: InputReader): DiscoveryRequest {
   const payloadText = read('compose-payload').trim();
   const location = read('compose-location').trim();
@@ -380,5 +409,6 @@ export function parseSettings(rawInput: InputReader): Settings {
     eventsFile: read('events-file'),
     bootTest: bootTestSettings(read),
     copy: copySettings(read),
+    publish: publishSettings(read),
   };
 }

@@ -14,6 +14,9 @@ import { bootTestTable } from './report/boot-test-summary.js';
 import { runBootTest } from './stages/boot-test.js';
 import { copiesOutput, copyTable } from './report/copy-summary.js';
 import { runCopy } from './stages/copy.js';
+import { publishTable, verifyTable } from './report/publish-summary.js';
+import { runPublish } from './stages/publish.js';
+import { runVerify } from './stages/verify.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
@@ -76,6 +79,30 @@ export async function runMain(): Promise<void> {
       core.setOutput('skipped', String(result.skipped));
       core.setOutput('events-file', resolve(settings.eventsFile));
       await writeSummaryTable(copyTable(result, settings.baseRegion));
+      break;
+    }
+    case 'publish': {
+      const result = await runPublish(settings, actionsLog, { signal: cancellation() });
+      core.setOutput(
+        'published',
+        JSON.stringify(
+          result.published.map((entry) => ({
+            region: entry.region,
+            ami: entry.imageId,
+            name: entry.ami.name,
+            public: entry.public,
+            deprecate_at: entry.deprecateAt,
+          })),
+        ),
+      );
+      core.setOutput('skipped', String(result.skipped));
+      core.setOutput('events-file', resolve(settings.eventsFile));
+      await writeSummaryTable(publishTable(result));
+      break;
+    }
+    case 'verify': {
+      const result = await runVerify(settings, actionsLog);
+      await writeSummaryTable(verifyTable(result));
       break;
     }
   }

@@ -1,0 +1,253 @@
+import {
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  EnableImageDeprecationCommand,
+  GetEbsEncryptionByDefaultCommand,
+  GetImageBlockPublicAccessStateCommand,
+  ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import { BOOT_TEST_TAG } from '../aws/boot-test.js';
+import { AwsClients } from '../aws/clients.js';
+import { expectedAmis, snapshotIds, type ExpectedAmi } from '../aws/published-amis.js';
+import { resolveRegions } from '../aws/regions.js';
+import { tagValue } from '../aws/tags.js';
+import { describeError, PublishError } from '../errors.js';
+import type { Settings } from '../inputs.js';
+import type { Log } from '../log.js';
+import { EventLog } from '../report/events.js';
+import { resolveImages } from './images.js';
+import type { StageDeps } from './import.js';
+
+export interface PublishSettings {
+  /** Make AMIs and their snapshots public (group all); otherwise share with `shareAccounts`. */
+  public: boolean;
+  shareAccounts: string[];
+  /** Deprecate nightly/test/ci/development composes' AMIs this many days out. */
+  deprecationDays: number;
+  /** Deprecate release AMIs too (at most 730 days for public AMIs); undefined: never. */
+  releaseDeprecationDays: number | undefined;
+  /** The account's public-AMI quota per region (AWS default 5; raised accounts set theirs). */
+  publicAmiQuota: number;
+}
+
+export interface PublishedAmi {
+  region: string;
+  ami: ExpectedAmi;
+  imageId: string;
+  public: boolean;
+  deprecateAt: string | undefined;
+}
+
+export interface PublishResult {
+  composeId: string;
+  skipped: boolean;
+  reason: string | undefined;
+  published: PublishedAmi[];
+  skippedRegions: string[];
+}
+
+interface RegionPlan {
+  region: string;
+  amis: ExpectedAmi[];
+  problems: string[];
+}
+
+/** Every check that can stop publishing in a region, each problem with the fix for the account. */
+async function preflight(
+  settings: Settings,
+  clients: AwsClients,
+  region: string,
+  amis: ExpectedAmi[],
+): Promise<string[]> {
+  const ec2 = clients.ec2(region);
+  const problems: string[] = [];
+  // The boot test runs on one flavour per image; every flavour boots from the same snapshot, so the
+  // verdict is the image's: it needs a pass and no failure among its AMIs.
+  const verdicts = new Map<string, Array<string | undefined>>();
+  for (const ami of amis) {
+    const list = verdicts.get(ami.image.sha256) ?? [];
+    list.push(ami.found ? tagValue(ami.found.Tags, BOOT_TEST_TAG) : undefined);
+    verdicts.set(ami.image.sha256, list);
+  }
+  for (const ami of amis) {
+    const imageVerdicts = verdicts.get(ami.image.sha256)!;
+    if (!ami.found?.ImageId)
+      problems.push(`${ami.name} does not exist in ${region}: run the import/copy stages first.`);
+    else if (ami.found.State !== 'available')
+      problems.push(`${ami.found.ImageId} (${ami.name}) in ${region} is ${ami.found.State}.`);
+    else if (imageVerdicts.includes('failed') || !imageVerdicts.includes('passed')) {
+      problems.push(
+        `${ami.found.ImageId} (${ami.name}) in ${region}: ${ami.image.file} has not passed the boot test; it is never made public.`,
+      );
+    }
+  }
+  if (!settings.publish.public || problems.length > 0) return problems;
+  const toPublish = amis.filter((ami) => !ami.flavour.kmsKeyId && !ami.found?.Public);
+  const { ImageBlockPublicAccessState } = await ec2.send(new GetImageBlockPublicAccessStateCommand({}));
+  if (ImageBlockPublicAccessState === 'block-new-sharing' && toPublish.length > 0) {
+    problems.push(
+      `Block public access for AMIs is on in ${region}: turn it off (aws ec2 disable-image-block-public-access --region ${region}, or EC2 console → AMIs → Data protection and security); the change takes up to 10 minutes.`,
+    );
+  }
+  const { Images: alreadyPublic } = await ec2.send(
+    new DescribeImagesCommand({ Owners: ['self'], ExecutableUsers: ['all'] }),
+  );
+  const after = (alreadyPublic?.length ?? 0) + toPublish.length;
+  if (after > settings.publish.publicAmiQuota) {
+    problems.push(
+      `${region} would hold ${after} public AMIs, over the account's quota of ${settings.publish.publicAmiQuota}: request a higher "Public AMIs" quota in Service Quotas (EC2) for ${region}, or set public-ami-quota if it was already raised.`,
+    );
+  }
+  const { EbsEncryptionByDefault } = await ec2.send(new GetEbsEncryptionByDefaultCommand({}));
+  const snapshots = toPublish.flatMap((ami) => snapshotIds(ami.found!));
+  if (snapshots.length > 0) {
+    const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshots }));
+    const encrypted = (Snapshots ?? [])
+      .filter((snapshot) => snapshot.Encrypted)
+      .map((snapshot) => snapshot.SnapshotId);
+    if (encrypted.length > 0) {
+      problems.push(
+        `Snapshots ${encrypted.join(', ')} in ${region} are encrypted${EbsEncryptionByDefault ? ' (EBS encryption by default is on)' : ''} and can never be public: turn off encryption by default in ${region} (aws ec2 disable-ebs-encryption-by-default --region ${region}), then delete these AMIs and re-run import/copy.`,
+      );
+    }
+  }
+  return problems;
+}
+
+function deprecationTime(settings: Settings, composeType: string): Date | undefined {
+  const days =
+    composeType === 'production' ? settings.publish.releaseDeprecationDays : settings.publish.deprecationDays;
+  if (days === undefined) return undefined;
+  const at = new Date(Date.now() + days * 24 * 3600 * 1000);
+  at.setUTCSeconds(0, 0);
+  return at;
+}
+
+/**
+ * Makes every AMI of the compose public in every region (snapshot first, so users can also copy the
+ * AMI), or shares it with listed accounts, and deprecates nightlies. Nothing changes anywhere until
+ * every required region passed its pre-flight checks.
+ */
+export async function runPublish(settings: Settings, log: Log, deps: StageDeps = {}): Promise<PublishResult> {
+  const plan = await resolveImages(settings);
+  if (plan.skipped) {
+    log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg publish');
+    return {
+      composeId: plan.composeId,
+      skipped: true,
+      reason: plan.reason,
+      published: [],
+      skippedRegions: [],
+    };
+  }
+  const clients =
+    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const events = deps.events ?? new EventLog(settings.eventsFile, log);
+  const base = settings.baseRegion;
+  try {
+    const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
+    const plans: RegionPlan[] = await log.group(`Pre-flight checks in ${regions.length + 1} region(s)`, () =>
+      Promise.all(
+        [base, ...regions].map(async (region) => {
+          const amis = await expectedAmis(
+            clients.ec2(region),
+            region,
+            base,
+            plan.images,
+            settings.flavours,
+            settings.nameTemplate,
+          );
+          return { region, amis, problems: await preflight(settings, clients, region, amis) };
+        }),
+      ),
+    );
+    const blocking = plans.filter(
+      (entry) => entry.problems.length > 0 && !settings.copy.bestEffortRegions.includes(entry.region),
+    );
+    if (blocking.length > 0) {
+      throw new PublishError(
+        `Nothing was made public: pre-flight failed in ${blocking.map((entry) => entry.region).join(', ')}:\n${blocking.flatMap((entry) => entry.problems).join('\n')}`,
+        {
+          hint: 'Fix the account settings named above and re-run the publish job.',
+        },
+      );
+    }
+    const skippedRegions = plans.filter((entry) => entry.problems.length > 0).map((entry) => entry.region);
+    for (const region of skippedRegions) {
+      log.warning(
+        `Skipping best-effort region ${region}: ${plans.find((entry) => entry.region === region)!.problems.join(' ')}`,
+        'fedimg publish',
+      );
+    }
+    const published: PublishedAmi[] = [];
+    await log.group('Publish', () =>
+      Promise.all(
+        plans
+          .filter((entry) => entry.problems.length === 0)
+          .map(async ({ region, amis }) => {
+            const ec2 = clients.ec2(region);
+            for (const ami of amis) {
+              const found = ami.found!;
+              const makePublic = settings.publish.public && !ami.flavour.kmsKeyId;
+              try {
+                const snapshotGrant = makePublic
+                  ? { Add: [{ Group: 'all' as const }] }
+                  : { Add: settings.publish.shareAccounts.map((UserId) => ({ UserId })) };
+                const imageGrant = makePublic
+                  ? { Add: [{ Group: 'all' as const }] }
+                  : { Add: settings.publish.shareAccounts.map((UserId) => ({ UserId })) };
+                if (makePublic || settings.publish.shareAccounts.length > 0) {
+                  // The snapshot first: a public AMI with a private snapshot can be launched but not copied.
+                  for (const snapshotId of snapshotIds(found)) {
+                    await ec2.send(
+                      new ModifySnapshotAttributeCommand({
+                        SnapshotId: snapshotId,
+                        CreateVolumePermission: snapshotGrant,
+                      }),
+                    );
+                  }
+                  await ec2.send(
+                    new ModifyImageAttributeCommand({ ImageId: found.ImageId, LaunchPermission: imageGrant }),
+                  );
+                }
+                const deprecateAt = deprecationTime(settings, ami.image.compose_type);
+                if (deprecateAt && !found.DeprecationTime) {
+                  await ec2.send(
+                    new EnableImageDeprecationCommand({ ImageId: found.ImageId, DeprecateAt: deprecateAt }),
+                  );
+                }
+                published.push({
+                  region,
+                  ami,
+                  imageId: found.ImageId!,
+                  public: makePublic,
+                  deprecateAt: (
+                    deprecateAt ?? (found.DeprecationTime ? new Date(found.DeprecationTime) : undefined)
+                  )?.toISOString(),
+                });
+                events.emit('image.publish', 'completed', ami.image, region, {
+                  id: found.ImageId,
+                  vol_type: ami.flavour.volumeType,
+                  flavour: ami.flavour.name,
+                });
+              } catch (error) {
+                events.emit('image.publish', 'failed', ami.image, region, {
+                  id: found.ImageId,
+                  error: describeError(error),
+                });
+                throw new PublishError(
+                  `Publishing ${found.ImageId} (${ami.name}) in ${region} failed: ${describeError(error)}.`,
+                  { hint: 'Re-run the publish job; what is already public stays so.', cause: error },
+                );
+              }
+            }
+          }),
+      ),
+    );
+    log.info(`Published ${published.length} AMI(s) in ${plans.length - skippedRegions.length} region(s).`);
+    return { composeId: plan.composeId, skipped: false, reason: undefined, published, skippedRegions };
+  } finally {
+    if (!deps.clients) clients.destroy();
+  }
+}

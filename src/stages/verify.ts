@@ -1,0 +1,118 @@
+import { DescribeSnapshotAttributeCommand } from '@aws-sdk/client-ec2';
+import { AwsClients } from '../aws/clients.js';
+import { expectedAmis, snapshotIds } from '../aws/published-amis.js';
+import { resolveRegions } from '../aws/regions.js';
+import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
+import { PublishError } from '../errors.js';
+import type { Settings } from '../inputs.js';
+import type { Log } from '../log.js';
+import { resolveImages } from './images.js';
+import type { StageDeps } from './import.js';
+
+export interface VerifyRow {
+  region: string;
+  name: string;
+  flavour: string;
+  imageId: string;
+  state: string;
+  public: string;
+  gaps: string[];
+}
+
+export interface VerifyResult {
+  composeId: string;
+  skipped: boolean;
+  rows: VerifyRow[];
+  gaps: string[];
+}
+
+/**
+ * Does every image × flavour × region AMI exist, is it available, tagged, and public (with its
+ * snapshot) as configured? Fedora's original test plan asked exactly "do the images exist in EC2?".
+ */
+export async function runVerify(settings: Settings, log: Log, deps: StageDeps = {}): Promise<VerifyResult> {
+  const plan = await resolveImages(settings);
+  if (plan.skipped) return { composeId: plan.composeId, skipped: true, rows: [], gaps: [] };
+  const clients =
+    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const base = settings.baseRegion;
+  try {
+    const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
+    const perRegion = await Promise.all(
+      [base, ...regions].map(async (region) => {
+        const ec2 = clients.ec2(region);
+        const rows: VerifyRow[] = [];
+        for (const ami of await expectedAmis(
+          ec2,
+          region,
+          base,
+          plan.images,
+          settings.flavours,
+          settings.nameTemplate,
+        )) {
+          const gaps: string[] = [];
+          const found = ami.found;
+          const shouldBePublic = settings.publish.public && !ami.flavour.kmsKeyId;
+          if (!found?.ImageId) {
+            gaps.push(`${ami.name} is missing in ${region}`);
+          } else {
+            if (found.State !== 'available')
+              gaps.push(`${found.ImageId} (${ami.name}) in ${region} is ${found.State}`);
+            if (
+              tagValue(found.Tags, TAG.managedBy) !== MANAGED_BY ||
+              tagValue(found.Tags, TAG.sourceSha256) !== ami.image.sha256
+            ) {
+              gaps.push(`${found.ImageId} in ${region} lacks fedimg's tags`);
+            }
+            if (Boolean(found.Public) !== shouldBePublic)
+              gaps.push(
+                `${found.ImageId} in ${region} is ${found.Public ? 'public' : 'private'}, expected ${shouldBePublic ? 'public' : 'private'}`,
+              );
+            for (const snapshotId of snapshotIds(found)) {
+              const attribute = await ec2.send(
+                new DescribeSnapshotAttributeCommand({
+                  SnapshotId: snapshotId,
+                  Attribute: 'createVolumePermission',
+                }),
+              );
+              const snapshotPublic = (attribute.CreateVolumePermissions ?? []).some(
+                (permission) => permission.Group === 'all',
+              );
+              if (snapshotPublic !== shouldBePublic)
+                gaps.push(
+                  `snapshot ${snapshotId} of ${found.ImageId} in ${region} is ${snapshotPublic ? 'public' : 'private'}, expected ${shouldBePublic ? 'public' : 'private'}`,
+                );
+            }
+          }
+          rows.push({
+            region,
+            name: ami.name,
+            flavour: ami.flavour.name,
+            imageId: found?.ImageId ?? '',
+            state: found?.State ?? 'missing',
+            public: found?.Public ? 'yes' : 'no',
+            gaps,
+          });
+        }
+        return rows;
+      }),
+    );
+    const rows = perRegion.flat();
+    const gaps = rows.flatMap((row) => row.gaps);
+    for (const row of rows)
+      log.info(
+        `${row.region}  ${row.name}  ${row.imageId || '-'}  ${row.state}  public=${row.public}${row.gaps.length ? '  GAP' : ''}`,
+      );
+    if (gaps.length > 0) {
+      throw new PublishError(`Verification found ${gaps.length} gap(s):\n${gaps.join('\n')}`, {
+        hint: 'Re-run the import, copy or publish job for the regions named.',
+      });
+    }
+    log.info(
+      `Verified ${rows.length} AMI(s) in ${perRegion.length} region(s): all present, available, tagged and ${settings.publish.public ? 'public' : 'private'} as configured.`,
+    );
+    return { composeId: plan.composeId, skipped: false, rows, gaps };
+  } finally {
+    if (!deps.clients) clients.destroy();
+  }
+}

@@ -1,0 +1,152 @@
+import { DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PublishError } from '../../src/errors.js';
+import { parseSettings, type InputName } from '../../src/inputs.js';
+import { terminalLog } from '../../src/log.js';
+import { runBootTest } from '../../src/stages/boot-test.js';
+import { runCopy } from '../../src/stages/copy.js';
+import { runImport } from '../../src/stages/import.js';
+import { runPublish } from '../../src/stages/publish.js';
+import { runVerify } from '../../src/stages/verify.js';
+import type { Emulator } from '../emulator/server.js';
+import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { leaks, startEmulator } from '../helpers/aws.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+const REGIONS = ['eu-west-1', 'ap-south-1', 'sa-east-1', 'us-west-2'];
+
+let dir: string;
+let emulator: Emulator;
+let files: FileServer;
+let nightly: GeneratedCompose;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-publish-'));
+  emulator = await startEmulator();
+  nightly = await generateCompose(dir, {
+    composeId: 'Fedora-Rawhide-20260403.n.0',
+    rawSize: 2 * 1024 * 1024 + 7,
+  });
+  files = await startFileServer(dir);
+}, 120_000);
+afterAll(async () => {
+  await files?.close();
+  await emulator?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  emulator.reset();
+  // Room for 2 arches × 2 flavours in every region.
+  for (const region of ['us-east-1', ...REGIONS]) emulator.setRegion(region, { publicAmiQuota: 10 });
+});
+
+function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
+  const values: Partial<Record<InputName, string>> = {
+    stage,
+    'compose-location': `${files.url}${nightly.composeId}/compose`,
+    'allowed-hosts': files.host,
+    'allow-http': 'true',
+    'volume-types': 'gp3,gp2',
+    regions: REGIONS.join(','),
+    'public-ami-quota': '10',
+    'events-file': join(dir, 'events.ndjson'),
+    ...extra,
+  };
+  const parsed = parseSettings((name) => values[name] ?? '');
+  parsed.upload.pollIntervalMs = 50;
+  parsed.bootTest.pollIntervalMs = 50;
+  parsed.copy.pollIntervalMs = 50;
+  return parsed;
+}
+
+async function throughCopy(): Promise<void> {
+  await runImport(settings('import'), quiet);
+  await runBootTest(settings('boot-test'), quiet);
+  await runCopy(settings('copy'), quiet);
+}
+
+describe('publish and verify', () => {
+  it('runs the whole chain for two arches into four regions: public snapshots and AMIs, nightlies deprecated, verified', async () => {
+    await throughCopy();
+    const result = await runPublish(settings('publish'), quiet);
+    expect(result.published).toHaveLength(20); // 4 AMIs × (base + 4 regions)
+    const inventory = emulator.inventory();
+    expect(inventory.images).toHaveLength(20);
+    expect(inventory.images.every((image) => image.public)).toBe(true);
+    expect(inventory.snapshots.every((snapshot) => snapshot.public)).toBe(true);
+    const deprecations = result.published.map((entry) => new Date(entry.deprecateAt!).getTime());
+    const in30Days = Date.now() + 30 * 24 * 3600 * 1000;
+    expect(deprecations.every((at) => Math.abs(at - in30Days) < 5 * 60_000)).toBe(true);
+
+    const verified = await runVerify(settings('verify'), quiet);
+    expect(verified.rows).toHaveLength(20);
+    expect(verified.gaps).toEqual([]);
+    expect(leaks(emulator).runningInstances).toEqual([]);
+    expect(leaks(emulator).orphanSnapshots).toEqual([]);
+
+    // Re-running publish changes nothing and still succeeds.
+    await expect(runPublish(settings('publish'), quiet)).resolves.toMatchObject({ skippedRegions: [] });
+  }, 120_000);
+
+  it('changes nothing anywhere when block-public-access is on in one required region', async () => {
+    await throughCopy();
+    emulator.setRegion('ap-south-1', { blockPublicAccess: true });
+    const error = await runPublish(settings('publish'), quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as Error).message).toMatch(/pre-flight failed in ap-south-1/);
+    expect((error as Error).message).toMatch(/disable-image-block-public-access --region ap-south-1/);
+    const inventory = emulator.inventory();
+    expect(inventory.images.some((image) => image.public)).toBe(false);
+    expect(inventory.snapshots.some((snapshot) => snapshot.public)).toBe(false);
+    expect(
+      emulator.requests().filter((request) => /^Modify(Image|Snapshot)Attribute$/.test(request.operation)),
+    ).toEqual([]);
+  }, 120_000);
+
+  it('reports a public-AMI quota that would be exceeded, with the fix, before any change', async () => {
+    await throughCopy();
+    await expect(runPublish(settings('publish', { 'public-ami-quota': '3' }), quiet)).rejects.toThrow(
+      /over the account's quota of 3.*Service Quotas/s,
+    );
+    expect(emulator.inventory().images.some((image) => image.public)).toBe(false);
+  }, 120_000);
+
+  it('skips a best-effort region that fails pre-flight and publishes the rest', async () => {
+    await throughCopy();
+    emulator.setRegion('sa-east-1', { blockPublicAccess: true });
+    const result = await runPublish(settings('publish', { 'best-effort-regions': 'sa-east-1' }), quiet);
+    expect(result.skippedRegions).toEqual(['sa-east-1']);
+    const inventory = emulator.inventory();
+    expect(
+      inventory.images.filter((image) => image.region === 'sa-east-1').some((image) => image.public),
+    ).toBe(false);
+    expect(
+      inventory.images.filter((image) => image.region !== 'sa-east-1').every((image) => image.public),
+    ).toBe(true);
+  }, 120_000);
+
+  it('verify catches a deleted copy and a private AMI', async () => {
+    await throughCopy();
+    await runPublish(settings('publish'), quiet);
+    const copy = emulator
+      .inventory()
+      .images.find(
+        (image) => image.region === 'us-west-2' && image.name.endsWith('x86_64-Rawhide-20260403.0'),
+      )!;
+    await new EC2Client({ region: 'us-west-2' }).send(
+      new DeregisterImageCommand({ ImageId: copy.id, DeleteAssociatedSnapshots: true }),
+    );
+    const error = await runVerify(settings('verify'), quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as Error).message).toMatch(
+      /Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20260403.0 is missing in us-west-2/,
+    );
+    await expect(runVerify(settings('verify', { public: 'false' }), quiet)).rejects.toThrow(
+      /is public, expected private/,
+    );
+  }, 120_000);
+});
