@@ -64,6 +64,8 @@ Publish and verify options:
   --deprecation-days <n>     deprecate nightly/test composes' AMIs after n days (default 30)
   --release-deprecation-days <n> deprecate release AMIs too (default never)
   --public-ami-quota <n>     the account's public-AMI quota per region (default 5)
+  --manifest-file <path>     verify: where the compose manifest is written (default fedimg-manifest.json)
+  --notify-url <url>, --notify-secret <s>  also POST events, HMAC-signed
   --json                     print the stage's result as JSON on stdout (logs go to stderr)
   -v, --verbose              debug logs
   -h, --help                 this text

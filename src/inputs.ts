@@ -64,6 +64,9 @@ export const INPUT_NAMES = [
   'deprecation-days',
   'release-deprecation-days',
   'public-ami-quota',
+  'manifest-file',
+  'notify-url',
+  'notify-secret',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -92,6 +95,10 @@ export interface Settings {
   bootTest: BootTestSettings & { flavours: string[] };
   copy: CopySettings & { regions: string[]; bestEffortRegions: string[] };
   publish: PublishSettings;
+  /** verify writes the compose's manifest here. */
+  manifestFile: string;
+  /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
+  notify: { url: string | undefined; secret: string | undefined };
 }
 
 export const DEFAULTS = {
@@ -119,6 +126,7 @@ export const DEFAULTS = {
   public: 'true',
   'deprecation-days': '30',
   'public-ami-quota': '5',
+  'manifest-file': 'fedimg-manifest.json',
 } as const satisfies Partial<Record<InputName, string>>;
 
 function list(value: string): string[] {
@@ -312,6 +320,24 @@ function publishSettings(read: InputReader): PublishSettings {
   };
 }
 
+function notifySettings(read: InputReader, policy: HostPolicy): Settings['notify'] {
+  const url = read('notify-url');
+  if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new InputError('notify-url is not a URL.');
+    }
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && policy.allowHttp)) {
+      throw new InputError(`notify-url ${parsed.origin} must use https.`, {
+        hint: 'allow-http permits http for loopback test receivers only.',
+      });
+    }
+  }
+  return { url: url || undefined, secret: read('notify-secret') || undefined };
+}
+
 function discoveryRequest(read: InputReader): DiscoveryRequest {
   const payloadText = read('compose-payload').trim();
   const location = read('compose-location').trim();
@@ -410,5 +436,7 @@ export function parseSettings(rawInput: InputReader): Settings {
     bootTest: bootTestSettings(read),
     copy: copySettings(read),
     publish: publishSettings(read),
+    manifestFile: read('manifest-file'),
+    notify: notifySettings(read, policy),
   };
 }

@@ -102,6 +102,7 @@ export async function runMain(): Promise<void> {
     }
     case 'verify': {
       const result = await runVerify(settings, actionsLog);
+      core.setOutput('manifest-file', resolve(settings.manifestFile));
       await writeSummaryTable(verifyTable(result));
       break;
     }

@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { PlannedImage } from '../compose/types.js';
 import type { Log } from '../log.js';
 
@@ -26,12 +28,74 @@ export interface FedimgEvent {
   };
 }
 
-/** Appends events as NDJSON; every stage writes to the same file so a job can publish them all. */
+export interface NotifyTarget {
+  url: string | undefined;
+  /** Signs each body: X-Fedimg-Signature-256: sha256=<hex HMAC-SHA256>, as GitHub signs webhooks. */
+  secret: string | undefined;
+}
+
+export function signature(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * Appends events as NDJSON (every stage writes to the same file so a job can publish them all) and,
+ * when a notify URL is set, POSTs each one as JSON. A failing receiver is retried and then only
+ * warned about: it never fails the pipeline.
+ */
 export class EventLog {
+  private readonly deliveries: Array<Promise<void>> = [];
+
   constructor(
     readonly path: string | undefined,
     private readonly log: Log,
+    private readonly notify: NotifyTarget = { url: undefined, secret: undefined },
+    private readonly retry: RetryPolicy = {
+      ...DEFAULT_RETRY,
+      attempts: 4,
+      baseDelayMs: 500,
+      maxDelayMs: 5_000,
+    },
   ) {}
+
+  private deliver(event: FedimgEvent): void {
+    const url = this.notify.url;
+    if (!url) return;
+    const body = JSON.stringify(event);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-fedimg-event': event.topic,
+    };
+    if (this.notify.secret) headers['x-fedimg-signature-256'] = signature(body, this.notify.secret);
+    const delivery = withRetry(
+      async () => {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(15_000),
+        });
+        await response.body?.cancel();
+        if (!response.ok)
+          throw Object.assign(new Error(`HTTP ${response.status}`), {
+            $metadata: { httpStatusCode: response.status },
+          });
+      },
+      this.retry,
+      { retryable: () => true },
+    ).catch((error: unknown) => {
+      this.log.warning(
+        `Could not deliver ${event.topic} ${event.status} to ${new URL(url).origin}: ${(error as Error).message}.`,
+        'fedimg events',
+      );
+    });
+    this.deliveries.push(delivery);
+  }
+
+  /** Waits for every notification in flight (each ends delivered or warned about). */
+  async flush(): Promise<void> {
+    await Promise.all(this.deliveries);
+  }
 
   emit(
     topic: EventTopic,
@@ -54,6 +118,7 @@ export class EventLog {
     };
     this.log.debug(`event ${topic} ${status}: ${JSON.stringify(event)}`);
     if (this.path) appendFileSync(this.path, `${JSON.stringify(event)}\n`);
+    this.deliver(event);
     return event;
   }
 }

@@ -53,7 +53,7 @@ export async function runBootTest(
   const clients =
     deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
   const pending = deps.pending ?? new PendingResources();
-  const events = deps.events ?? new EventLog(settings.eventsFile, log);
+  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
   const ec2 = clients.ec2(region);
   const wanted = settings.flavours.filter((flavour, index) =>
     settings.bootTest.flavours.length === 0 ? index === 0 : settings.bootTest.flavours.includes(flavour.name),
@@ -122,6 +122,7 @@ export async function runBootTest(
     }
     return { composeId: plan.composeId, skipped: false, reason: undefined, records };
   } finally {
+    await events.flush();
     if (!deps.clients) clients.destroy();
   }
 }

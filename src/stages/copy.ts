@@ -100,7 +100,7 @@ export async function runCopy(settings: Settings, log: Log, deps: StageDeps = {}
   }
   const clients =
     deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
-  const events = deps.events ?? new EventLog(settings.eventsFile, log);
+  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
   const base = settings.baseRegion;
   try {
     const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
@@ -176,6 +176,7 @@ export async function runCopy(settings: Settings, log: Log, deps: StageDeps = {}
       failures,
     };
   } finally {
+    await events.flush();
     if (!deps.clients) clients.destroy();
   }
 }

@@ -51,7 +51,7 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
       blockTimeoutMs: settings.upload.blockTimeoutMs,
     });
   const pending = deps.pending ?? new PendingResources();
-  const events = deps.events ?? new EventLog(settings.eventsFile, log);
+  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
   const region = settings.baseRegion;
   const imported: ImportedImage[] = [];
   try {
@@ -103,6 +103,7 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
       }
     }
   } finally {
+    await events.flush();
     if (!deps.clients) clients.destroy();
   }
   const amis: ImportResult['amis'] = {};

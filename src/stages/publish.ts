@@ -143,7 +143,7 @@ export async function runPublish(settings: Settings, log: Log, deps: StageDeps =
   }
   const clients =
     deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
-  const events = deps.events ?? new EventLog(settings.eventsFile, log);
+  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
   const base = settings.baseRegion;
   try {
     const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
@@ -248,6 +248,7 @@ export async function runPublish(settings: Settings, log: Log, deps: StageDeps =
     log.info(`Published ${published.length} AMI(s) in ${plans.length - skippedRegions.length} region(s).`);
     return { composeId: plan.composeId, skipped: false, reason: undefined, published, skippedRegions };
   } finally {
+    await events.flush();
     if (!deps.clients) clients.destroy();
   }
 }

@@ -6,16 +6,24 @@ import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { PublishError } from '../errors.js';
 import type { Settings } from '../inputs.js';
 import type { Log } from '../log.js';
+import { buildManifest, writeManifest } from '../report/manifest.js';
+import type { PlannedImage } from '../compose/types.js';
 import { resolveImages } from './images.js';
 import type { StageDeps } from './import.js';
 
 export interface VerifyRow {
   region: string;
+  image: PlannedImage;
   name: string;
   flavour: string;
+  isDefaultFlavour: boolean;
+  volumeType: string;
+  bootMode: string;
   imageId: string;
+  snapshotIds: string[];
   state: string;
   public: string;
+  deprecationTime: string | undefined;
   gaps: string[];
 }
 
@@ -86,11 +94,17 @@ export async function runVerify(settings: Settings, log: Log, deps: StageDeps = 
           }
           rows.push({
             region,
+            image: ami.image,
             name: ami.name,
             flavour: ami.flavour.name,
+            isDefaultFlavour: ami.flavour === settings.flavours[0],
+            volumeType: ami.flavour.volumeType,
+            bootMode: found?.BootMode ?? '',
             imageId: found?.ImageId ?? '',
+            snapshotIds: found ? snapshotIds(found) : [],
             state: found?.State ?? 'missing',
             public: found?.Public ? 'yes' : 'no',
+            deprecationTime: found?.DeprecationTime,
             gaps,
           });
         }
@@ -99,6 +113,8 @@ export async function runVerify(settings: Settings, log: Log, deps: StageDeps = 
     );
     const rows = perRegion.flat();
     const gaps = rows.flatMap((row) => row.gaps);
+    writeManifest(settings.manifestFile, buildManifest(rows));
+    log.info(`Manifest written to ${settings.manifestFile}.`);
     for (const row of rows)
       log.info(
         `${row.region}  ${row.name}  ${row.imageId || '-'}  ${row.state}  public=${row.public}${row.gaps.length ? '  GAP' : ''}`,

@@ -1,5 +1,5 @@
 import { DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,7 @@ function settings(stage: string, extra: Partial<Record<InputName, string>> = {})
     regions: REGIONS.join(','),
     'public-ami-quota': '10',
     'events-file': join(dir, 'events.ndjson'),
+    'manifest-file': join(dir, 'manifest.json'),
     ...extra,
   };
   const parsed = parseSettings((name) => values[name] ?? '');
@@ -85,6 +86,29 @@ describe('publish and verify', () => {
     const verified = await runVerify(settings('verify'), quiet);
     expect(verified.rows).toHaveLength(20);
     expect(verified.gaps).toEqual([]);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.compose_id).toBe(nightly.composeId);
+    expect(manifest.images).toHaveLength(2);
+    const x86 = manifest.images.find((record: { architecture: string }) => record.architecture === 'x86_64');
+    expect(x86).toMatchObject({
+      architecture: 'x86_64',
+      compose_id: nightly.composeId,
+      image_name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20260403.0',
+      release: 'Rawhide',
+      subvariant: 'Cloud_Base',
+    });
+    expect(Object.keys(x86.regions)).toEqual([
+      'ap-south-1',
+      'eu-west-1',
+      'sa-east-1',
+      'us-east-1',
+      'us-west-2',
+    ]);
+    expect(x86.flavours.gp2.regions['eu-west-1']).toMatchObject({
+      ami: expect.stringMatching(/^ami-/),
+      public: true,
+      deprecation_time: expect.any(String),
+    });
     expect(leaks(emulator).runningInstances).toEqual([]);
     expect(leaks(emulator).orphanSnapshots).toEqual([]);
 
