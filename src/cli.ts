@@ -14,6 +14,7 @@ import { runCopy } from './stages/copy.js';
 import { publishTable, verifyTable } from './report/publish-summary.js';
 import { runPublish } from './stages/publish.js';
 import { runVerify } from './stages/verify.js';
+import { runCleanup } from './stages/cleanup.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
@@ -66,6 +67,12 @@ Publish and verify options:
   --public-ami-quota <n>     the account's public-AMI quota per region (default 5)
   --manifest-file <path>     verify: where the compose manifest is written (default fedimg-manifest.json)
   --notify-url <url>, --notify-secret <s>  also POST events, HMAC-signed
+
+Cleanup (the lifecycle sweep over every enabled region; a dry run from the CLI unless --dry-run false):
+  --delete-after-days <n>    delete expired AMIs this long after they were made private (default 10)
+  --include-releases <bool>  also expire release AMIs (default false)
+  --orphan-after-hours <n>   delete fedimg snapshots no AMI uses once this old (default 24)
+  --instance-max-hours <n>   terminate boot-test instances older than this (default 2)
   --json                     print the stage's result as JSON on stdout (logs go to stderr)
   -v, --verbose              debug logs
   -h, --help                 this text
@@ -108,6 +115,8 @@ export async function cli(argv: string[]): Promise<number> {
   const log = terminalLog({ verbose: values.verbose === true });
   const read = (name: InputName): string => {
     if (name === 'stage') return positionals[0]!;
+    // From a terminal the lifecycle sweep only reports unless told otherwise.
+    if (name === 'dry-run' && positionals[0] === 'cleanup' && values['dry-run'] === undefined) return 'true';
     if (name === 'compose-location') return String(values['compose-location'] ?? values.compose ?? '');
     if (name === 'compose-payload') {
       const payload = String(values['compose-payload'] ?? values.payload ?? '');
@@ -153,6 +162,22 @@ export async function cli(argv: string[]): Promise<number> {
       case 'verify': {
         const result = await runVerify(settings, log);
         print(result, verifyTable(result));
+        return 0;
+      }
+      case 'cleanup': {
+        const actions = await runCleanup(settings, log);
+        print(actions, {
+          title: `fedimg cleanup${settings.cleanup.dryRun ? ' (dry run: pass --dry-run false to act)' : ''}`,
+          header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
+          rows: actions.map((action) => [
+            action.region,
+            action.action,
+            action.id,
+            action.reason,
+            action.done ? 'yes' : 'no',
+          ]),
+          note: actions.length === 0 ? 'Nothing to clean up.' : undefined,
+        });
         return 0;
       }
     }

@@ -6,6 +6,7 @@ import { EC2_ARCHITECTURES, type Ec2Architecture, type SelectionCriteria } from 
 import type { BootTestSettings } from './aws/boot-test.js';
 import type { CopySettings } from './aws/copy.js';
 import type { PublishSettings } from './stages/publish.js';
+import type { CleanupSettings } from './stages/cleanup.js';
 import { InputError } from './errors.js';
 import type { DecoderPreference } from './image/decompress.js';
 import { DEFAULT_NAME_TEMPLATE, resolveNameTemplate } from './aws/naming.js';
@@ -67,17 +68,22 @@ export const INPUT_NAMES = [
   'manifest-file',
   'notify-url',
   'notify-secret',
+  'dry-run',
+  'delete-after-days',
+  'include-releases',
+  'orphan-after-hours',
+  'instance-max-hours',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-export const STAGES = ['plan', 'import', 'boot-test', 'copy', 'publish', 'verify'] as const;
+export const STAGES = ['plan', 'import', 'boot-test', 'copy', 'publish', 'verify', 'cleanup'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
 export type ImageInput =
-  { kind: 'discover'; request: DiscoveryRequest } | { kind: 'image'; image: PlannedImage };
+  { kind: 'discover'; request: DiscoveryRequest } | { kind: 'image'; image: PlannedImage } | { kind: 'none' };
 
 export interface Settings {
   stage: Stage;
@@ -99,6 +105,7 @@ export interface Settings {
   manifestFile: string;
   /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
   notify: { url: string | undefined; secret: string | undefined };
+  cleanup: CleanupSettings;
 }
 
 export const DEFAULTS = {
@@ -127,6 +134,11 @@ export const DEFAULTS = {
   'deprecation-days': '30',
   'public-ami-quota': '5',
   'manifest-file': 'fedimg-manifest.json',
+  'dry-run': 'false',
+  'delete-after-days': '10',
+  'include-releases': 'false',
+  'orphan-after-hours': '24',
+  'instance-max-hours': '2',
 } as const satisfies Partial<Record<InputName, string>>;
 
 function list(value: string): string[] {
@@ -420,9 +432,12 @@ export function parseSettings(rawInput: InputReader): Settings {
   }
   const stage = oneOf('stage', read('stage') || 'plan', STAGES);
   const imageJson = read('image');
+  // The lifecycle sweep works on the account, not on one compose.
   const images: ImageInput = imageJson
     ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
-    : { kind: 'discover', request: discoveryRequest(read) };
+    : stage === 'cleanup'
+      ? { kind: 'none' }
+      : { kind: 'discover', request: discoveryRequest(read) };
   return {
     stage,
     images,
@@ -438,5 +453,12 @@ export function parseSettings(rawInput: InputReader): Settings {
     publish: publishSettings(read),
     manifestFile: read('manifest-file'),
     notify: notifySettings(read, policy),
+    cleanup: {
+      dryRun: parseBoolean('dry-run', read('dry-run')),
+      deleteAfterDays: integer('delete-after-days', read('delete-after-days'), 0, 3650),
+      includeReleases: parseBoolean('include-releases', read('include-releases')),
+      orphanAfterHours: integer('orphan-after-hours', read('orphan-after-hours'), 1, 24 * 365),
+      instanceMaxHours: integer('instance-max-hours', read('instance-max-hours'), 1, 24 * 30),
+    },
   };
 }

@@ -17,6 +17,7 @@ import { runCopy } from './stages/copy.js';
 import { publishTable, verifyTable } from './report/publish-summary.js';
 import { runPublish } from './stages/publish.js';
 import { runVerify } from './stages/verify.js';
+import { runCleanup } from './stages/cleanup.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
@@ -98,6 +99,23 @@ export async function runMain(): Promise<void> {
       core.setOutput('skipped', String(result.skipped));
       core.setOutput('events-file', resolve(settings.eventsFile));
       await writeSummaryTable(publishTable(result));
+      break;
+    }
+    case 'cleanup': {
+      const actions = await runCleanup(settings, actionsLog);
+      core.setOutput('cleanup', JSON.stringify(actions));
+      await writeSummaryTable({
+        title: `fedimg cleanup${settings.cleanup.dryRun ? ' (dry run)' : ''}`,
+        header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
+        rows: actions.map((action) => [
+          action.region,
+          action.action,
+          action.id,
+          action.reason,
+          action.done ? 'yes' : 'no',
+        ]),
+        note: actions.length === 0 ? 'Nothing to clean up.' : undefined,
+      });
       break;
     }
     case 'verify': {

@@ -9,6 +9,11 @@ export async function resolveImages(settings: Settings): Promise<ComposePlan> {
   if (settings.images.kind === 'discover') {
     return discover(settings.images.request, { policy: settings.policy, selection: settings.selection });
   }
+  if (settings.images.kind === 'none') {
+    throw new InputError(
+      `Stage ${settings.stage} needs a compose: give compose-payload, compose-location, compose-id, image-url or image.`,
+    );
+  }
   const image = settings.images.image;
   return {
     source: 'image-url',

@@ -17,9 +17,11 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
   const where =
     images.kind === 'image'
       ? images.image.url
-      : images.request.kind === 'compose'
-        ? images.request.location
-        : images.request.url;
+      : images.kind === 'none'
+        ? '(no compose)'
+        : images.request.kind === 'compose'
+          ? images.request.location
+          : images.request.url;
   const plan = await log.group(`Plan: ${where}`, async () => {
     const plan = await resolveImages(settings);
     for (const note of plan.notes) log.notice(note, 'fedimg plan');

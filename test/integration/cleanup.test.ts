@@ -1,0 +1,157 @@
+import { CopySnapshotCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseSettings, type InputName } from '../../src/inputs.js';
+import { terminalLog } from '../../src/log.js';
+import { runBootTest } from '../../src/stages/boot-test.js';
+import { runCleanup } from '../../src/stages/cleanup.js';
+import { runImport } from '../../src/stages/import.js';
+import { runPublish } from '../../src/stages/publish.js';
+import type { Emulator } from '../emulator/server.js';
+import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { startEmulator } from '../helpers/aws.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+const DAY = 24 * 3600 * 1000;
+
+let dir: string;
+let emulator: Emulator;
+let files: FileServer;
+let nightly: GeneratedCompose;
+let release: GeneratedCompose;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-cleanup-'));
+  emulator = await startEmulator();
+  [nightly, release] = await Promise.all([
+    generateCompose(join(dir, 'n'), {
+      composeId: 'Fedora-Rawhide-20260404.n.0',
+      rawSize: 1024 * 1024,
+      arches: ['x86_64'],
+    }),
+    generateCompose(join(dir, 'r'), {
+      composeId: 'Fedora-43-20260405.0',
+      rawSize: 1024 * 1024,
+      arches: ['x86_64'],
+    }),
+  ]);
+  files = await startFileServer(dir);
+}, 120_000);
+afterAll(async () => {
+  await files?.close();
+  await emulator?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => emulator.reset());
+
+function settings(
+  stage: string,
+  compose: GeneratedCompose | undefined,
+  parent = '',
+  extra: Partial<Record<InputName, string>> = {},
+) {
+  const values: Partial<Record<InputName, string>> = {
+    stage,
+    ...(compose ? { 'compose-location': `${files.url}${parent}/${compose.composeId}/compose` } : {}),
+    'allowed-hosts': files.host,
+    'allow-http': 'true',
+    regions: 'eu-west-1',
+    'release-deprecation-days': '60',
+    'events-file': join(dir, 'events.ndjson'),
+    ...extra,
+  };
+  const parsed = parseSettings((name) => values[name] ?? '');
+  parsed.upload.pollIntervalMs = 50;
+  parsed.bootTest.pollIntervalMs = 50;
+  return parsed;
+}
+
+async function published(compose: GeneratedCompose, parent: string): Promise<void> {
+  await runImport(settings('import', compose, parent), quiet);
+  await runBootTest(settings('boot-test', compose, parent), quiet);
+  await runPublish(settings('publish', compose, parent, { regions: 'us-east-1' }), quiet);
+}
+
+describe('cleanup stage', () => {
+  it('makes expired nightlies private, deletes them after the grace period, and never touches releases; a dry run changes nothing', async () => {
+    await published(nightly, 'n');
+    await published(release, 'r');
+    const nightlyAmi = emulator.inventory().images.find((image) => image.name.includes('Rawhide'))!;
+    const releaseAmi = emulator.inventory().images.find((image) => image.name.includes('-43-'))!;
+    expect(nightlyAmi.public && releaseAmi.public).toBe(true);
+
+    const dry = await runCleanup(settings('cleanup', undefined, '', { 'dry-run': 'true' }), quiet, {
+      now: () => Date.now() + 31 * DAY,
+    });
+    expect(dry.map((action) => [action.action, action.id, action.done])).toEqual([
+      ['make-private', nightlyAmi.id, false],
+    ]);
+    expect(emulator.inventory().images.find((image) => image.id === nightlyAmi.id)!.public).toBe(true);
+
+    const expire = await runCleanup(settings('cleanup', undefined), quiet, {
+      now: () => Date.now() + 31 * DAY,
+    });
+    expect(expire.map((action) => [action.action, action.done])).toEqual([['make-private', true]]);
+    let inventory = emulator.inventory();
+    const expired = inventory.images.find((image) => image.id === nightlyAmi.id)!;
+    expect(expired.public).toBe(false);
+    expect(expired.tags['fedimg:expired-at']).toBeTruthy();
+    expect(inventory.snapshots.find((snapshot) => snapshot.id === expired.snapshotIds[0])!.public).toBe(
+      false,
+    );
+    expect(inventory.images.find((image) => image.id === releaseAmi.id)!.public).toBe(true);
+
+    // Before the grace period nothing more happens; after it the AMI goes, with its snapshot.
+    expect(
+      await runCleanup(settings('cleanup', undefined), quiet, { now: () => Date.now() + 31 * DAY + 5 * DAY }),
+    ).toEqual([]);
+    // Day 70: past the grace period, and past the release's own deprecation (day 60), which stays.
+    const remove = await runCleanup(settings('cleanup', undefined), quiet, {
+      now: () => Date.now() + 70 * DAY,
+    });
+    expect(remove.map((action) => action.action)).toEqual(['delete-ami']);
+    inventory = emulator.inventory();
+    expect(inventory.images.map((image) => image.id)).toEqual([releaseAmi.id]);
+    expect(inventory.snapshots.map((snapshot) => snapshot.id)).toEqual(releaseAmi.snapshotIds);
+  }, 120_000);
+
+  it('deletes orphaned fedimg snapshots once old enough and terminates stray boot-test instances', async () => {
+    await runImport(settings('import', release, 'r'), quiet);
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const [ami] = emulator.inventory().images;
+    const orphan = await ec2.send(
+      new CopySnapshotCommand({
+        SourceRegion: 'us-east-1',
+        SourceSnapshotId: ami!.snapshotIds[0],
+        TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'ManagedBy', Value: 'fedimg' }] }],
+      }),
+    );
+    const stray = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: ami!.id,
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [
+          { ResourceType: 'instance', Tags: [{ Key: 'fedimg:boot-test', Value: ami!.id }] },
+        ],
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await runCleanup(settings('cleanup', undefined), quiet)).toEqual([]); // too young
+    const actions = await runCleanup(settings('cleanup', undefined), quiet, {
+      now: () => Date.now() + 25 * 3600 * 1000,
+    });
+    expect(actions.map((action) => [action.action, action.id]).sort()).toEqual([
+      ['delete-snapshot', orphan.SnapshotId],
+      ['terminate-instance', stray.Instances![0]!.InstanceId],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const inventory = emulator.inventory();
+    expect(inventory.snapshots.map((snapshot) => snapshot.id)).toEqual(ami!.snapshotIds);
+    expect(inventory.instances.every((instance) => instance.state === 'terminated')).toBe(true);
+  }, 60_000);
+});
