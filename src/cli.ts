@@ -18,7 +18,7 @@ import { runCleanup } from './stages/cleanup.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
-Stages: ${STAGES.join(', ')}
+Stages: ${STAGES.join(', ')}, and run (plan, import, boot-test, copy, publish, verify in order)
 
 Where the images come from (one of):
   --compose <url>            compose location: the compose root or its compose/ directory
@@ -114,7 +114,8 @@ export async function cli(argv: string[]): Promise<number> {
   }
   const log = terminalLog({ verbose: values.verbose === true });
   const read = (name: InputName): string => {
-    if (name === 'stage') return positionals[0]!;
+    // `run` is every stage in order; the settings are the same as the plan's.
+    if (name === 'stage') return positionals[0] === 'run' ? 'plan' : positionals[0]!;
     // From a terminal the lifecycle sweep only reports unless told otherwise.
     if (name === 'dry-run' && positionals[0] === 'cleanup' && values['dry-run'] === undefined) return 'true';
     if (name === 'compose-location') return String(values['compose-location'] ?? values.compose ?? '');
@@ -133,6 +134,23 @@ export async function cli(argv: string[]): Promise<number> {
     const settings = parseSettings(read);
     const print = (result: unknown, table: Parameters<typeof tableAsText>[0]) =>
       process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : tableAsText(table));
+    if (positionals[0] === 'run') {
+      const signal = controller.signal;
+      const plan = await runPlan(settings, log);
+      if (plan.plan.skipped) {
+        print(plan, planTable(plan.plan));
+        return 0;
+      }
+      await runImport(settings, log, { signal });
+      await runBootTest(settings, log, { signal });
+      const copies = await runCopy(settings, log, { signal });
+      await runPublish(settings, log, { signal });
+      const verified = await runVerify(settings, log);
+      process.stderr.write(tableAsText(copyTable(copies, settings.baseRegion)));
+      print(verified, verifyTable(verified));
+      process.stderr.write(`Manifest: ${settings.manifestFile}\nEvents: ${settings.eventsFile}\n`);
+      return 0;
+    }
     switch (settings.stage) {
       case 'plan': {
         const result = await runPlan(settings, log);

@@ -134,10 +134,19 @@ export async function copyToRegion(
     signal,
   });
   if (state.state !== 'available') {
+    // A failed copy is never of use: remove it (with its snapshots) rather than leave it behind.
+    await ec2
+      .send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }))
+      .catch((error: unknown) => {
+        log.warning(
+          `${label}: could not remove the failed copy ${imageId}: ${describeError(error)}`,
+          'fedimg copy',
+        );
+      });
     throw new CopyError(
       `The copy ${imageId} of ${source.imageId} into ${region} became ${state.state}${state.reason ? `: ${state.reason}` : ''}.`,
       {
-        hint: 'Re-run the copy job; the failed copy is replaced.',
+        hint: 'The failed copy was removed; re-run the copy job.',
       },
     );
   }

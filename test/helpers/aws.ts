@@ -70,5 +70,20 @@ export function leaks(emulator: Emulator) {
     objects: inventory.objects,
     multipartUploads: inventory.multipartUploads,
     activeImports: inventory.importTasks.filter((task) => task.status === 'active'),
+    duplicateAmis: inventory.images.filter((image, index) =>
+      inventory.images.some(
+        (other, otherIndex) =>
+          otherIndex < index && other.region === image.region && other.name === image.name,
+      ),
+    ),
   };
+}
+
+/** Nothing leaked: no instance running, no open or orphaned snapshot, no duplicate AMI, no staging leftovers. */
+export function expectClean(
+  emulator: Emulator,
+  expect: (value: unknown) => { toEqual(expected: unknown): void },
+): void {
+  const found = leaks(emulator);
+  for (const [kind, items] of Object.entries(found)) expect({ [kind]: items }).toEqual({ [kind]: [] });
 }

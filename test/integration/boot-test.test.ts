@@ -11,7 +11,7 @@ import { runImport } from '../../src/stages/import.js';
 import type { Emulator } from '../emulator/server.js';
 import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { describeImage, leaks, startEmulator } from '../helpers/aws.js';
+import { describeImage, expectClean, startEmulator } from '../helpers/aws.js';
 import { runAction } from '../helpers/runner.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
@@ -50,7 +50,7 @@ function settings(stage: string, extra: Partial<Record<InputName, string>> = {})
   return parsed;
 }
 
-const noInstanceRunning = () => expect(leaks(emulator).runningInstances).toEqual([]);
+const noInstanceRunning = () => expectClean(emulator, expect);
 
 describe('boot-test stage', () => {
   it('boots the default flavour of each arch with the right instance type, tags it passed, terminates, and re-runs as a no-op', async () => {

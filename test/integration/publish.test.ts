@@ -14,7 +14,7 @@ import { runVerify } from '../../src/stages/verify.js';
 import type { Emulator } from '../emulator/server.js';
 import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { leaks, startEmulator } from '../helpers/aws.js';
+import { expectClean, startEmulator } from '../helpers/aws.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const REGIONS = ['eu-west-1', 'ap-south-1', 'sa-east-1', 'us-west-2'];
@@ -70,6 +70,50 @@ async function throughCopy(): Promise<void> {
   await runCopy(settings('copy'), quiet);
 }
 
+describe('npx fedimg run', () => {
+  it('runs every stage in order from the CLI and prints the verified AMIs', async () => {
+    const { cli } = await import('../../src/cli.js');
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const errWrite = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await cli([
+        'run',
+        '--compose',
+        `${files.url}${nightly.composeId}/compose`,
+        '--allowed-hosts',
+        files.host,
+        '--allow-http',
+        '--regions',
+        'eu-west-1,ap-south-1',
+        '--public-ami-quota',
+        '10',
+        '--events-file',
+        join(dir, 'run-events.ndjson'),
+        '--manifest-file',
+        join(dir, 'run-manifest.json'),
+        '--boot-timeout-minutes',
+        '1',
+      ]);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = errWrite;
+    }
+    expect(code).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('fedimg verify');
+    expect(text.match(/ami-\w+/g)!.length).toBe(6); // 2 arches × 3 regions
+    const manifest = JSON.parse(await readFile(join(dir, 'run-manifest.json'), 'utf8'));
+    expect(manifest.images.map((record: { regions: object }) => Object.keys(record.regions).length)).toEqual([
+      3, 3,
+    ]);
+    expectClean(emulator, expect);
+  }, 120_000);
+});
+
 describe('publish and verify', () => {
   it('runs the whole chain for two arches into four regions: public snapshots and AMIs, nightlies deprecated, verified', async () => {
     await throughCopy();
@@ -109,8 +153,7 @@ describe('publish and verify', () => {
       public: true,
       deprecation_time: expect.any(String),
     });
-    expect(leaks(emulator).runningInstances).toEqual([]);
-    expect(leaks(emulator).orphanSnapshots).toEqual([]);
+    expectClean(emulator, expect);
 
     // Re-running publish changes nothing and still succeeds.
     await expect(runPublish(settings('publish'), quiet)).resolves.toMatchObject({ skippedRegions: [] });
