@@ -163,13 +163,18 @@ export async function cli(argv: string[]): Promise<number> {
         return 0;
       }
       case 'boot-test': {
-        const result = await runBootTest(settings, log, { signal: controller.signal });
-        print(result, bootTestTable(result, settings.baseRegion));
+        // Printed before a failure is reported, so the failing console lines are shown.
+        await runBootTest(settings, log, {
+          signal: controller.signal,
+          onResult: async (result) => void print(result, bootTestTable(result, settings.baseRegion)),
+        });
         return 0;
       }
       case 'copy': {
-        const result = await runCopy(settings, log, { signal: controller.signal });
-        print(result, copyTable(result, settings.baseRegion));
+        await runCopy(settings, log, {
+          signal: controller.signal,
+          onResult: async (result) => void print(result, copyTable(result, settings.baseRegion)),
+        });
         return 0;
       }
       case 'publish': {

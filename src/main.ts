@@ -54,32 +54,34 @@ export async function runMain(): Promise<void> {
       break;
     }
     case 'boot-test': {
-      let result;
-      try {
-        result = await runBootTest(settings, actionsLog, { pending, signal: cancellation() });
-      } finally {
-        core.setOutput('events-file', resolve(settings.eventsFile));
-      }
-      core.setOutput(
-        'boot-test',
-        JSON.stringify(
-          result.records.map((record) => ({
+      core.setOutput('events-file', resolve(settings.eventsFile));
+      // The summary is written before a failure is thrown: it carries the failing console lines.
+      await runBootTest(settings, actionsLog, {
+        pending,
+        signal: cancellation(),
+        onResult: async (result) => {
+          const verdicts = result.records.map((record) => ({
             image: record.image.name,
             ami: record.imageId,
             passed: record.alreadyPassed || Boolean(record.outcome?.passed),
-          })),
-        ),
-      );
-      core.setOutput('skipped', String(result.skipped));
-      await writeSummaryTable(bootTestTable(result, settings.baseRegion));
+          }));
+          core.setOutput('boot-test', JSON.stringify(verdicts));
+          core.setOutput('skipped', String(result.skipped));
+          await writeSummaryTable(bootTestTable(result, settings.baseRegion));
+        },
+      });
       break;
     }
     case 'copy': {
-      const result = await runCopy(settings, actionsLog, { signal: cancellation() });
-      core.setOutput('copies', JSON.stringify(copiesOutput(result)));
-      core.setOutput('skipped', String(result.skipped));
       core.setOutput('events-file', resolve(settings.eventsFile));
-      await writeSummaryTable(copyTable(result, settings.baseRegion));
+      await runCopy(settings, actionsLog, {
+        signal: cancellation(),
+        onResult: async (result) => {
+          core.setOutput('copies', JSON.stringify(copiesOutput(result)));
+          core.setOutput('skipped', String(result.skipped));
+          await writeSummaryTable(copyTable(result, settings.baseRegion));
+        },
+      });
       break;
     }
     case 'publish': {

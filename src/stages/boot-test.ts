@@ -42,12 +42,19 @@ export interface BootTestResult {
 export async function runBootTest(
   settings: Settings,
   log: Log,
-  deps: StageDeps = {},
+  deps: StageDeps<BootTestResult> = {},
 ): Promise<BootTestResult> {
   const plan = await resolveImages(settings);
   if (plan.skipped) {
     log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg boot-test');
-    return { composeId: plan.composeId, skipped: true, reason: plan.reason, records: [] };
+    const skipped: BootTestResult = {
+      composeId: plan.composeId,
+      skipped: true,
+      reason: plan.reason,
+      records: [],
+    };
+    await deps.onResult?.(skipped);
+    return skipped;
   }
   const region = settings.baseRegion;
   const clients =
@@ -110,6 +117,8 @@ export async function runBootTest(
         }),
       ),
     );
+    const result: BootTestResult = { composeId: plan.composeId, skipped: false, reason: undefined, records };
+    await deps.onResult?.(result);
     const failed = records.filter((record) => record.outcome && !record.outcome.passed);
     if (failed.length > 0) {
       const first = failed[0]!;
@@ -120,7 +129,7 @@ export async function runBootTest(
         },
       );
     }
-    return { composeId: plan.composeId, skipped: false, reason: undefined, records };
+    return result;
   } finally {
     await events.flush();
     if (!deps.clients) clients.destroy();

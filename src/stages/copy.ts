@@ -84,11 +84,15 @@ async function copySources(
  * copies at once per region. A failure in a best-effort region is a warning; anywhere else it fails
  * the stage once every other copy has finished.
  */
-export async function runCopy(settings: Settings, log: Log, deps: StageDeps = {}): Promise<CopyResult> {
+export async function runCopy(
+  settings: Settings,
+  log: Log,
+  deps: StageDeps<CopyResult> = {},
+): Promise<CopyResult> {
   const plan = await resolveImages(settings);
   if (plan.skipped) {
     log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg copy');
-    return {
+    const skipped: CopyResult = {
       composeId: plan.composeId,
       skipped: true,
       reason: plan.reason,
@@ -97,6 +101,8 @@ export async function runCopy(settings: Settings, log: Log, deps: StageDeps = {}
       copies: [],
       failures: [],
     };
+    await deps.onResult?.(skipped);
+    return skipped;
   }
   const clients =
     deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
@@ -157,6 +163,16 @@ export async function runCopy(settings: Settings, log: Log, deps: StageDeps = {}
         );
       },
     );
+    const result: CopyResult = {
+      composeId: plan.composeId,
+      skipped: false,
+      reason: undefined,
+      regions: choice.regions,
+      notEnabled: choice.notEnabled,
+      copies,
+      failures,
+    };
+    await deps.onResult?.(result);
     const required = failures.filter((failure) => !failure.bestEffort);
     if (required.length > 0) {
       throw new CopyError(

@@ -9,11 +9,13 @@ import type { Log } from '../log.js';
 import { EventLog } from '../report/events.js';
 import { plannedNames, resolveImages } from './images.js';
 
-export interface StageDeps {
+export interface StageDeps<Result = unknown> {
   clients?: AwsClients;
   pending?: PendingResources;
   events?: EventLog;
   signal?: AbortSignal;
+  /** Sees the stage's result before a failure is thrown, so the job summary shows what failed. */
+  onResult?: (result: Result) => Promise<void>;
 }
 
 export interface ImportedImage {

@@ -124,6 +124,36 @@ describe('boot-test stage', () => {
     expect(emulator.inventory().instances).toEqual([]);
   });
 
+  it('writes the failing console lines to the job summary before failing the bundled action', async () => {
+    await runImport(settings('import'), quiet);
+    emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.x86_64-*', 'fail');
+    const env = {
+      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_REGION: 'us-east-1',
+    };
+    const run = await runAction('dist/action/index.js', {
+      env,
+      inputs: {
+        stage: 'boot-test',
+        'compose-location': `${files.url}${compose.composeId}/compose`,
+        'allowed-hosts': files.host,
+        'allow-http': 'true',
+        'volume-types': 'gp3,gp2',
+        architectures: 'x86_64',
+        'events-file': join(dir, 'summary-events.ndjson'),
+      },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error title=fedimg boot-test::1 of 1 AMI\(s\) failed the boot test/);
+    expect(run.summary).toContain('failed (exit 1)');
+    expect(run.summary).toMatch(/fedimg-boot-test fedimg-\w+ exit=1/);
+    expect(JSON.parse(run.outputs['boot-test']!)).toEqual([expect.objectContaining({ passed: false })]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expectClean(emulator, expect);
+  }, 60_000);
+
   it('runs from the bundled action, and its post step terminates an instance a killed main step left', async () => {
     await runImport(settings('import'), quiet);
     emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.aarch64-*', 'hang');
