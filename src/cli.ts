@@ -15,6 +15,7 @@ import { publishTable, verifyTable } from './report/publish-summary.js';
 import { runPublish } from './stages/publish.js';
 import { runVerify } from './stages/verify.js';
 import { runCleanup } from './stages/cleanup.js';
+import { cleanupTable } from './report/cleanup-summary.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
@@ -189,18 +190,7 @@ export async function cli(argv: string[]): Promise<number> {
       }
       case 'cleanup': {
         const actions = await runCleanup(settings, log);
-        print(actions, {
-          title: `fedimg cleanup${settings.cleanup.dryRun ? ' (dry run: pass --dry-run false to act)' : ''}`,
-          header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
-          rows: actions.map((action) => [
-            action.region,
-            action.action,
-            action.id,
-            action.reason,
-            action.done ? 'yes' : 'no',
-          ]),
-          note: actions.length === 0 ? 'Nothing to clean up.' : undefined,
-        });
+        print(actions, cleanupTable(actions, settings.cleanup.dryRun));
         return 0;
       }
     }

@@ -18,6 +18,7 @@ import { publishTable, verifyTable } from './report/publish-summary.js';
 import { runPublish } from './stages/publish.js';
 import { runVerify } from './stages/verify.js';
 import { runCleanup } from './stages/cleanup.js';
+import { cleanupTable } from './report/cleanup-summary.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
@@ -106,18 +107,7 @@ export async function runMain(): Promise<void> {
     case 'cleanup': {
       const actions = await runCleanup(settings, actionsLog);
       core.setOutput('cleanup', JSON.stringify(actions));
-      await writeSummaryTable({
-        title: `fedimg cleanup${settings.cleanup.dryRun ? ' (dry run)' : ''}`,
-        header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
-        rows: actions.map((action) => [
-          action.region,
-          action.action,
-          action.id,
-          action.reason,
-          action.done ? 'yes' : 'no',
-        ]),
-        note: actions.length === 0 ? 'Nothing to clean up.' : undefined,
-      });
+      await writeSummaryTable(cleanupTable(actions, settings.cleanup.dryRun));
       break;
     }
     case 'verify': {

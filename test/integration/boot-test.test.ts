@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import { BootTestError } from '../../src/errors.js';
-import { parseSettings, type InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
+import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runImport } from '../../src/stages/import.js';
 import type { Emulator } from '../emulator/server.js';
@@ -44,10 +45,7 @@ function settings(stage: string, extra: Partial<Record<InputName, string>> = {})
     'events-file': join(dir, 'events.ndjson'),
     ...extra,
   };
-  const parsed = parseSettings((name) => values[name] ?? '');
-  parsed.upload.pollIntervalMs = 50;
-  parsed.bootTest.pollIntervalMs = 50;
-  return parsed;
+  return fastSettings(values);
 }
 
 const noInstanceRunning = () => expectClean(emulator, expect);

@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseSettings, type InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
+import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCleanup } from '../../src/stages/cleanup.js';
 import { runImport } from '../../src/stages/import.js';
@@ -63,10 +64,7 @@ function settings(
     'events-file': join(dir, 'events.ndjson'),
     ...extra,
   };
-  const parsed = parseSettings((name) => values[name] ?? '');
-  parsed.upload.pollIntervalMs = 50;
-  parsed.bootTest.pollIntervalMs = 50;
-  return parsed;
+  return fastSettings(values);
 }
 
 async function published(compose: GeneratedCompose, parent: string): Promise<void> {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CopyError, InputError } from '../../src/errors.js';
-import { parseSettings, type InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
+import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
@@ -45,12 +46,7 @@ function settings(stage: string, extra: Partial<Record<InputName, string>> = {})
     'events-file': join(dir, 'events.ndjson'),
     ...extra,
   };
-  const parsed = parseSettings((name) => values[name] ?? '');
-  parsed.upload.pollIntervalMs = 50;
-  parsed.bootTest.pollIntervalMs = 50;
-  parsed.copy.pollIntervalMs = 50;
-  parsed.copy.retry = { ...parsed.copy.retry, baseDelayMs: 5, maxDelayMs: 20 };
-  return parsed;
+  return fastSettings(values);
 }
 
 async function importedAndTested(): Promise<void> {

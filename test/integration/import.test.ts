@@ -8,8 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import type { PlannedImage } from '../../src/compose/types.js';
 import { ImageSourceError, InputError } from '../../src/errors.js';
-import { parseSettings, type InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
+import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';
 import type { Emulator } from '../emulator/server.js';
 import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
@@ -55,10 +56,7 @@ function settings(compose: GeneratedCompose, parent: string, extra: Partial<Reco
     'events-file': join(dir, `events-${Math.random()}.ndjson`),
     ...extra,
   };
-  const parsed = parseSettings((name) => values[name] ?? '');
-  parsed.upload.pollIntervalMs = 50;
-  parsed.upload.retry = { ...parsed.upload.retry, baseDelayMs: 5, maxDelayMs: 50 };
-  return parsed;
+  return fastSettings(values);
 }
 
 function planned(compose: GeneratedCompose, parent: string, arch: string): PlannedImage {
