@@ -36,8 +36,9 @@ export async function runMain(): Promise<void> {
   const pending = new PendingResources((items) => core.saveState('pending', JSON.stringify(items)));
   switch (settings.stage) {
     case 'plan': {
-      const { plan, matrix } = await runPlan(settings, actionsLog);
+      const { plan, matrix, regions } = await runPlan(settings, actionsLog);
       core.setOutput('images', JSON.stringify(matrix));
+      if (regions) core.setOutput('regions', JSON.stringify({ region: regions }));
       core.setOutput('image-count', String(plan.images.length));
       core.setOutput('compose-id', plan.composeId);
       core.setOutput('status', plan.status);

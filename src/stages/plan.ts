@@ -1,6 +1,8 @@
 import type { ComposePlan, PlannedImage } from '../compose/types.js';
 import type { Settings } from '../inputs.js';
 import type { Log } from '../log.js';
+import { AwsClients } from '../aws/clients.js';
+import { resolveRegions } from '../aws/regions.js';
 import { plannedNames, resolveImages } from './images.js';
 
 export interface PlanResult {
@@ -9,6 +11,8 @@ export interface PlanResult {
   matrix: { include: PlannedImage[] };
   /** The AMI names the images will get (validated). */
   names: string[];
+  /** Destination regions, checked against the account, when they were listed explicitly. */
+  regions: string[] | undefined;
 }
 
 /** Reads the compose metadata and decides which images this run publishes. Uploads nothing. */
@@ -32,6 +36,24 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
   });
   // Names are checked now, before any upload: a template that yields an invalid name stops here.
   const names = plannedNames(plan, settings);
+  // Listed regions are checked now too (unknown names are an error before anything is uploaded);
+  // `all` is resolved by the copy stage, so a plan needs AWS access only when regions are listed.
+  let regions: string[] | undefined;
+  if (!plan.skipped && !settings.copy.regions.includes('all')) {
+    const clients = new AwsClients({ concurrency: 1, blockTimeoutMs: settings.upload.blockTimeoutMs });
+    try {
+      regions = (
+        await resolveRegions(
+          clients.ec2(settings.baseRegion),
+          settings.copy.regions,
+          settings.baseRegion,
+          log,
+        )
+      ).regions;
+    } finally {
+      clients.destroy();
+    }
+  }
   if (plan.skipped) {
     log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg plan');
   } else {
@@ -39,5 +61,5 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
       `Compose ${plan.composeId || '(direct image)'}: ${plan.images.length} image(s) to publish as ${names.join(', ')}.`,
     );
   }
-  return { plan, matrix: { include: plan.images }, names };
+  return { plan, matrix: { include: plan.images }, names, regions };
 }
