@@ -151,5 +151,14 @@ describe('copy stage', () => {
     await expect(runCopy(settings('copy', { regions: 'eu-west-1,xx-nowhere-9' }), quiet)).rejects.toThrow(
       /Unknown region\(s\): xx-nowhere-9/,
     );
+    // The plan already refuses them, before anything is uploaded; not-enabled ones are left out.
+    await expect(runPlan(settings('plan', { regions: 'eu-west-1,xx-nowhere-9' }), quiet)).rejects.toThrow(
+      /Unknown region\(s\): xx-nowhere-9/,
+    );
+    await expect(
+      runPlan(settings('plan', { regions: 'eu-west-1,il-central-1' }), quiet),
+    ).resolves.toMatchObject({
+      regions: ['eu-west-1'],
+    });
   }, 120_000);
 });
