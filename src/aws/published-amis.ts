@@ -2,6 +2,7 @@ import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/clie
 import type { PlannedImage } from '../compose/types.js';
 import type { Flavour } from '../config.js';
 import { amiName } from './naming.js';
+import { BOOT_TEST_TAG } from './boot-test.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';
 
 export interface ExpectedAmi {
@@ -27,15 +28,7 @@ export async function expectedAmis(
 ): Promise<ExpectedAmi[]> {
   const result: ExpectedAmi[] = [];
   for (const image of images) {
-    const { Images } = await ec2.send(
-      new DescribeImagesCommand({
-        Owners: ['self'],
-        Filters: [
-          { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
-          { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] },
-        ],
-      }),
-    );
+    const own = await fedimgAmisOf(ec2, image);
     for (const [index, flavour] of flavours.entries()) {
       // Names are made in the base region and kept by the copies.
       const name = amiName(nameTemplate, {
@@ -44,13 +37,35 @@ export async function expectedAmis(
         isDefaultFlavour: index === 0,
         region: baseRegion,
       });
-      const found = (Images ?? []).find(
-        (candidate) => candidate.Name === name && tagValue(candidate.Tags, TAG.managedBy) === MANAGED_BY,
-      );
+      const found = own.find((candidate) => candidate.Name === name);
       result.push({ image, flavour, name, region, found });
     }
   }
   return result;
+}
+
+/** Every AMI in the region that fedimg registered or copied from this image. */
+export async function fedimgAmisOf(ec2: EC2Client, image: PlannedImage): Promise<Image[]> {
+  const { Images } = await ec2.send(
+    new DescribeImagesCommand({
+      Owners: ['self'],
+      Filters: [
+        { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
+        { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] },
+      ],
+    }),
+  );
+  return Images ?? [];
+}
+
+/**
+ * The boot test runs on one flavour per image and every flavour boots from the same snapshot, so
+ * the verdict is the image's: it passed when one of its AMIs passed and none failed.
+ */
+export function imageVerdict(amis: Array<Image | undefined>): 'passed' | 'failed' | 'untested' {
+  const verdicts = amis.map((ami) => (ami ? tagValue(ami.Tags, BOOT_TEST_TAG) : undefined));
+  if (verdicts.includes('failed')) return 'failed';
+  return verdicts.includes('passed') ? 'passed' : 'untested';
 }
 
 export function snapshotIds(image: Image): string[] {

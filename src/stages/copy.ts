@@ -1,10 +1,8 @@
-import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { BOOT_TEST_TAG } from '../aws/boot-test.js';
 import { AwsClients } from '../aws/clients.js';
 import { copyFailure, copyToRegion, Semaphore, type CopyOutcome, type CopySource } from '../aws/copy.js';
 import { amiName } from '../aws/naming.js';
 import { resolveRegions } from '../aws/regions.js';
-import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
+import { fedimgAmisOf, imageVerdict } from '../aws/published-amis.js';
 import { CopyError, describeError } from '../errors.js';
 import type { PlannedImage } from '../compose/types.js';
 import type { Settings } from '../inputs.js';
@@ -40,20 +38,11 @@ async function copySources(
   const ec2 = clients.ec2(region);
   const sources: CopySource[] = [];
   for (const image of images) {
-    const { Images } = await ec2.send(
-      new DescribeImagesCommand({
-        Owners: ['self'],
-        Filters: [
-          { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
-          { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] },
-        ],
-      }),
-    );
-    const amis = Images ?? [];
-    const verdicts = amis.map((ami) => tagValue(ami.Tags, BOOT_TEST_TAG));
-    if (verdicts.includes('failed') || !verdicts.includes('passed')) {
+    const amis = await fedimgAmisOf(ec2, image);
+    const verdict = imageVerdict(amis);
+    if (verdict !== 'passed') {
       throw new CopyError(
-        `${image.file} has no AMI that passed its boot test in ${region}${verdicts.includes('failed') ? ' (one failed)' : ''}; nothing of it is copied.`,
+        `${image.file} has no AMI that passed its boot test in ${region}${verdict === 'failed' ? ' (one failed)' : ''}; nothing of it is copied.`,
         {
           hint: 'Run (or fix and re-run) the boot-test stage first.',
         },

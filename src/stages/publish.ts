@@ -7,11 +7,9 @@ import {
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { BOOT_TEST_TAG } from '../aws/boot-test.js';
 import { AwsClients } from '../aws/clients.js';
-import { expectedAmis, snapshotIds, type ExpectedAmi } from '../aws/published-amis.js';
+import { expectedAmis, imageVerdict, snapshotIds, type ExpectedAmi } from '../aws/published-amis.js';
 import { resolveRegions } from '../aws/regions.js';
-import { tagValue } from '../aws/tags.js';
 import { describeError, PublishError } from '../errors.js';
 import type { Settings } from '../inputs.js';
 import type { Log } from '../log.js';
@@ -62,21 +60,15 @@ async function preflight(
 ): Promise<string[]> {
   const ec2 = clients.ec2(region);
   const problems: string[] = [];
-  // The boot test runs on one flavour per image; every flavour boots from the same snapshot, so the
-  // verdict is the image's: it needs a pass and no failure among its AMIs.
-  const verdicts = new Map<string, Array<string | undefined>>();
   for (const ami of amis) {
-    const list = verdicts.get(ami.image.sha256) ?? [];
-    list.push(ami.found ? tagValue(ami.found.Tags, BOOT_TEST_TAG) : undefined);
-    verdicts.set(ami.image.sha256, list);
-  }
-  for (const ami of amis) {
-    const imageVerdicts = verdicts.get(ami.image.sha256)!;
+    const verdict = imageVerdict(
+      amis.filter((other) => other.image === ami.image).map((other) => other.found),
+    );
     if (!ami.found?.ImageId)
       problems.push(`${ami.name} does not exist in ${region}: run the import/copy stages first.`);
     else if (ami.found.State !== 'available')
       problems.push(`${ami.found.ImageId} (${ami.name}) in ${region} is ${ami.found.State}.`);
-    else if (imageVerdicts.includes('failed') || !imageVerdicts.includes('passed')) {
+    else if (verdict !== 'passed') {
       problems.push(
         `${ami.found.ImageId} (${ami.name}) in ${region}: ${ami.image.file} has not passed the boot test; it is never made public.`,
       );
