@@ -1,43 +1,110 @@
-// `npm start`: the embedded default. Generates a Fedora-like compose, serves it on loopback and runs
-// the plan stage through the CLI against it. (The full pipeline joins once the AWS emulator exists.)
-import { mkdtemp, rm } from 'node:fs/promises';
+// `npm start`: the embedded demo. No AWS account and no system packages: it starts fedimg's local AWS
+// emulator and a loopback server holding a generated Fedora-like compose, then runs the whole
+// pipeline through the CLI exactly as `npx fedimg run` does against real AWS.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { cli } from '../src/cli.js';
+import { Emulator } from '../test/emulator/server.js';
 import { generateCompose } from '../test/fixtures/compose.js';
 import { startFileServer } from '../test/fixtures/file-server.js';
 
-const HELP = `npm start — run fedimg against a generated Fedora-like compose served on 127.0.0.1.
+const REGIONS = ['eu-west-1', 'eu-central-1', 'ap-northeast-1', 'us-west-2'];
 
-It generates a compose (Cloud_Base AmazonEC2 raw.xz images for x86_64 and aarch64, plus decoys),
-serves it on a loopback port and runs \`fedimg plan\` on it.
+const HELP = `npm start — the whole fedimg pipeline on this machine, with no AWS account.
 
-To run the same stage against a real compose, use the CLI directly:
-  npx fedimg plan --compose https://kojipkgs.fedoraproject.org/compose/<dir>/<COMPOSE_ID>/compose
-  npx fedimg plan --compose-id Fedora-Rawhide-20260226.n.0 --json
+What it does:
+  1. starts fedimg's local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and points the AWS
+     SDK at it through AWS_ENDPOINT_URL, with throw-away credentials;
+  2. generates a Fedora-like compose (Cloud_Base AmazonEC2 raw.xz images for x86_64 and aarch64,
+     plus images fedimg must ignore) and serves it on 127.0.0.1;
+  3. runs \`fedimg run\`: plan → import (ebs-direct) → boot-test → copy to ${REGIONS.length} regions →
+     publish → verify, then prints the AMI IDs and where the manifest, events and summary are.
+
+Options:
+  --size-mib <n>    raw size of each generated image (default 256)
+  --keep            keep the generated compose (the outputs are always kept)
+  -h, --help        this text
+
+The same run against real AWS is the CLI without the emulator. With credentials for an account
+prepared as docs/account-setup.md describes (the permissions are docs/iam-policy.json):
+
+  unset AWS_ENDPOINT_URL            # the emulator is reached only through this variable
+  export AWS_REGION=us-east-1       # the base region (or --base-region)
+  npx fedimg run \\
+    --compose https://kojipkgs.fedoraproject.org/compose/cloud/<COMPOSE_ID>/compose \\
+    --regions eu-west-1,us-west-2 \\
+    --public false --share-accounts <another-account-id>   # keep a trial private
+
+Or one stage at a time (plan, import, boot-test, copy, publish, verify), or \`fedimg --help\` for every
+option. Nothing else changes: the code path is the same one this demo ran.
 `;
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
+const { values } = parseArgs({
+  options: {
+    help: { type: 'boolean', short: 'h' },
+    keep: { type: 'boolean' },
+    'size-mib': { type: 'string', default: '256' },
+  },
+});
+if (values.help) {
   process.stdout.write(HELP);
   process.exit(0);
 }
+const sizeMib = Number(values['size-mib']);
+if (!Number.isInteger(sizeMib) || sizeMib < 1 || sizeMib > 16384) {
+  process.stderr.write(
+    `--size-mib must be a whole number of MiB between 1 and 16384, not ${values['size-mib']}\n`,
+  );
+  process.exit(2);
+}
 
-const dir = await mkdtemp(join(tmpdir(), 'fedimg-demo-'));
-const server = await startFileServer(dir);
+const started = Date.now();
+const composeDir = await mkdtemp(join(tmpdir(), 'fedimg-demo-compose-'));
+const outDir = join(tmpdir(), `fedimg-demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+await mkdir(outDir, { recursive: true });
+
+const emulator = new Emulator();
+process.env.AWS_ENDPOINT_URL = await emulator.start();
+process.env.AWS_ACCESS_KEY_ID = 'AKIDFEDIMGDEMO';
+process.env.AWS_SECRET_ACCESS_KEY = 'demo-secret';
+process.env.AWS_REGION = 'us-east-1';
+delete process.env.AWS_PROFILE;
+delete process.env.AWS_SESSION_TOKEN;
+const files = await startFileServer(composeDir);
 try {
-  process.stderr.write(`Generating a Fedora-like compose in ${dir} ...\n`);
-  const compose = await generateCompose(dir, { rawSize: 64 * 1024 * 1024, checksums: 'signed' });
-  const location = `${server.url}${compose.composeId}/compose`;
+  process.stderr.write(`AWS emulator on ${emulator.endpoint} (AWS_ENDPOINT_URL)\n`);
+  process.stderr.write(`Generating a Fedora-like compose with ${sizeMib} MiB images in ${composeDir} ...\n`);
+  const compose = await generateCompose(composeDir, {
+    composeId: `Fedora-Rawhide-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}.n.0`,
+    rawSize: sizeMib * 1024 * 1024,
+    checksums: 'signed',
+  });
+  const location = `${files.url}${compose.composeId}/compose`;
   process.stderr.write(`Serving it at ${location}\n\n`);
   process.exitCode = await cli([
-    'plan',
+    'run',
     '--compose',
     location,
     '--allowed-hosts',
-    server.host,
+    files.host,
     '--allow-http',
+    '--regions',
+    REGIONS.join(','),
+    '--manifest-file',
+    join(outDir, 'manifest.json'),
+    '--events-file',
+    join(outDir, 'events.ndjson'),
+    '--summary-file',
+    join(outDir, 'summary.md'),
   ]);
+  process.stderr.write(
+    `\nDemo ${process.exitCode === 0 ? 'finished' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s; outputs in ${outDir}\n` +
+      'Point the same run at real AWS: npm start -- --help\n',
+  );
 } finally {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
+  await files.close();
+  await emulator.stop();
+  if (!values.keep) await rm(composeDir, { recursive: true, force: true });
 }

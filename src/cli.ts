@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FedimgError } from './errors.js';
 import { INPUT_NAMES, parseSettings, STAGES, type InputName } from './inputs.js';
 import { terminalLog } from './log.js';
-import { planTable, tableAsText } from './report/plan-summary.js';
+import { planTable, tableAsMarkdown, tableAsText, type Table } from './report/plan-summary.js';
 import { runPlan } from './stages/plan.js';
 import { importTable } from './report/import-summary.js';
 import { runImport } from './stages/import.js';
@@ -75,6 +76,7 @@ Cleanup (the lifecycle sweep over every enabled region; a dry run from the CLI u
   --orphan-after-hours <n>   delete fedimg snapshots no AMI uses once this old (default 24)
   --instance-max-hours <n>   terminate boot-test instances older than this (default 2)
   --json                     print the stage's result as JSON on stdout (logs go to stderr)
+  --summary-file <path>      append each stage's table as Markdown (like the job summary)
   -v, --verbose              debug logs
   -h, --help                 this text
 `;
@@ -86,6 +88,7 @@ function optionSpec(): Options {
     compose: { type: 'string' },
     payload: { type: 'string' },
     json: { type: 'boolean' },
+    'summary-file': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
   };
@@ -131,10 +134,17 @@ export async function cli(argv: string[]): Promise<number> {
   const cancel = () => controller.abort(new Error('cancelled'));
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);
+  const summaryFile = typeof values['summary-file'] === 'string' ? values['summary-file'] : undefined;
+  // Like the runner's job summary: every stage's table, appended as Markdown.
+  const summarise = (table: Table) => {
+    if (summaryFile) appendFileSync(summaryFile, tableAsMarkdown(table));
+  };
   try {
     const settings = parseSettings(read);
-    const print = (result: unknown, table: Parameters<typeof tableAsText>[0]) =>
+    const print = (result: unknown, table: Table) => {
+      summarise(table);
       process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : tableAsText(table));
+    };
     if (positionals[0] === 'run') {
       const signal = controller.signal;
       const plan = await runPlan(settings, log);
@@ -142,14 +152,26 @@ export async function cli(argv: string[]): Promise<number> {
         print(plan, planTable(plan.plan));
         return 0;
       }
-      await runImport(settings, log, { signal });
-      await runBootTest(settings, log, { signal });
-      const copies = await runCopy(settings, log, { signal });
-      await runPublish(settings, log, { signal });
+      summarise(planTable(plan.plan));
+      summarise(importTable(await runImport(settings, log, { signal }), settings.baseRegion));
+      await runBootTest(settings, log, {
+        signal,
+        onResult: async (result) => summarise(bootTestTable(result, settings.baseRegion)),
+      });
+      await runCopy(settings, log, {
+        signal,
+        onResult: async (result) => {
+          summarise(copyTable(result, settings.baseRegion));
+          process.stderr.write(tableAsText(copyTable(result, settings.baseRegion)));
+        },
+      });
+      summarise(publishTable(await runPublish(settings, log, { signal })));
       const verified = await runVerify(settings, log);
-      process.stderr.write(tableAsText(copyTable(copies, settings.baseRegion)));
       print(verified, verifyTable(verified));
-      process.stderr.write(`Manifest: ${settings.manifestFile}\nEvents: ${settings.eventsFile}\n`);
+      process.stderr.write(
+        `Manifest: ${resolve(settings.manifestFile)}\nEvents: ${resolve(settings.eventsFile)}\n`,
+      );
+      if (summaryFile) process.stderr.write(`Summary: ${resolve(summaryFile)}\n`);
       return 0;
     }
     switch (settings.stage) {
@@ -167,14 +189,14 @@ export async function cli(argv: string[]): Promise<number> {
         // Printed before a failure is reported, so the failing console lines are shown.
         await runBootTest(settings, log, {
           signal: controller.signal,
-          onResult: async (result) => void print(result, bootTestTable(result, settings.baseRegion)),
+          onResult: async (result) => print(result, bootTestTable(result, settings.baseRegion)),
         });
         return 0;
       }
       case 'copy': {
         await runCopy(settings, log, {
           signal: controller.signal,
-          onResult: async (result) => void print(result, copyTable(result, settings.baseRegion)),
+          onResult: async (result) => print(result, copyTable(result, settings.baseRegion)),
         });
         return 0;
       }

@@ -38,3 +38,14 @@ export function tableAsText(table: Table): string {
   if (table.note) lines.push(table.note);
   return `${lines.join('\n')}\n`;
 }
+
+/** The table as GitHub-flavoured Markdown, for summary files written outside the runner. */
+export function tableAsMarkdown(table: Table): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const lines = [`### ${table.title}`, ''];
+  if (table.rows.length > 0)
+    lines.push(row(table.header), row(table.header.map(() => '---')), ...table.rows.map(row), '');
+  if (table.note) lines.push(table.note, '');
+  return `${lines.join('\n')}\n`;
+}
