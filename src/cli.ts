@@ -17,6 +17,8 @@ import { runPublish } from './stages/publish.js';
 import { runVerify } from './stages/verify.js';
 import { runCleanup } from './stages/cleanup.js';
 import { cleanupTable } from './report/cleanup-summary.js';
+import { releaseTable } from './report/release-summary.js';
+import { runRelease } from './stages/release.js';
 
 const USAGE = `Usage: fedimg <stage> [options]
 
@@ -43,6 +45,7 @@ Import options:
   --concurrency <n>          PutSnapshotBlock workers (default 64)
   --omit-zero-blocks         skip all-zero blocks (unsafe for volumes launched encrypted)
   --volume-size <GiB>        snapshot size (default: the raw image rounded up)
+  --image-cache <bool>       keep downloads in the GitHub Actions cache (only where that service exists)
   --volume-types <list>      one AMI flavour per volume type (default gp3)
   --boot-mode <mode>, --imds-v2 <bool>, --tpm <bool>, --kms-key-id <key>
   --config-file <path>       flavours from a YAML/JSON file
@@ -69,6 +72,9 @@ Publish and verify options:
   --public-ami-quota <n>     the account's public-AMI quota per region (default 5)
   --manifest-file <path>     verify: where the compose manifest is written (default fedimg-manifest.json)
   --notify-url <url>, --notify-secret <s>  also POST events, HMAC-signed
+
+Release (a GitHub release tagged by the compose ID, with the manifest and events attached):
+  --github-token <token>     a token allowed to write contents; GITHUB_REPOSITORY=<owner>/<name> names the repository
 
 Cleanup (the lifecycle sweep over every enabled region; a dry run from the CLI unless --dry-run false):
   --delete-after-days <n>    delete expired AMIs this long after they were made private (default 10)
@@ -208,6 +214,11 @@ export async function cli(argv: string[]): Promise<number> {
       case 'verify': {
         const result = await runVerify(settings, log);
         print(result, verifyTable(result));
+        return 0;
+      }
+      case 'release': {
+        const result = await runRelease(settings.release, log);
+        print(result, releaseTable(result));
         return 0;
       }
       case 'cleanup': {

@@ -91,6 +91,13 @@ export class PublishError extends FedimgError {
   }
 }
 
+/** Creating or updating the GitHub release failed. */
+export class ReleaseError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('release', message, options);
+  }
+}
+
 /** Describe any thrown value in one line for logs. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

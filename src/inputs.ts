@@ -7,6 +7,7 @@ import type { BootTestSettings } from './aws/boot-test.js';
 import type { CopySettings } from './aws/copy.js';
 import type { PublishSettings } from './stages/publish.js';
 import type { CleanupSettings } from './stages/cleanup.js';
+import type { ReleaseSettings } from './stages/release.js';
 import { InputError } from './errors.js';
 import type { DecoderPreference } from './image/decompress.js';
 import { DEFAULT_NAME_TEMPLATE, resolveNameTemplate } from './aws/naming.js';
@@ -43,6 +44,7 @@ export const INPUT_NAMES = [
   's3-bucket',
   'import-timeout-minutes',
   'block-timeout-seconds',
+  'image-cache',
   'volume-types',
   'boot-mode',
   'imds-v2',
@@ -73,12 +75,22 @@ export const INPUT_NAMES = [
   'include-releases',
   'orphan-after-hours',
   'instance-max-hours',
+  'github-token',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
 export type InputReader = (name: InputName) => string;
 
-export const STAGES = ['plan', 'import', 'boot-test', 'copy', 'publish', 'verify', 'cleanup'] as const;
+export const STAGES = [
+  'plan',
+  'import',
+  'boot-test',
+  'copy',
+  'publish',
+  'verify',
+  'release',
+  'cleanup',
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
@@ -106,6 +118,7 @@ export interface Settings {
   /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
   notify: { url: string | undefined; secret: string | undefined };
   cleanup: CleanupSettings;
+  release: ReleaseSettings;
 }
 
 export const DEFAULTS = {
@@ -120,6 +133,7 @@ export const DEFAULTS = {
   'omit-zero-blocks': 'false',
   'import-timeout-minutes': '120',
   'block-timeout-seconds': '20',
+  'image-cache': 'true',
   'volume-types': 'gp3',
   'imds-v2': 'true',
   tpm: 'false',
@@ -230,6 +244,7 @@ function uploadSettings(read: InputReader): UploadSettings {
     pollIntervalMs: 15_000,
     notFoundWindowMs: 120_000,
     retry: DEFAULT_RETRY,
+    imageCache: parseBoolean('image-cache', read('image-cache')),
   };
 }
 
@@ -432,10 +447,10 @@ export function parseSettings(rawInput: InputReader): Settings {
   }
   const stage = oneOf('stage', read('stage') || 'plan', STAGES);
   const imageJson = read('image');
-  // The lifecycle sweep works on the account, not on one compose.
+  // The lifecycle sweep works on the account and the release on the manifest, not on one compose.
   const images: ImageInput = imageJson
     ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
-    : stage === 'cleanup'
+    : stage === 'cleanup' || stage === 'release'
       ? { kind: 'none' }
       : { kind: 'discover', request: discoveryRequest(read) };
   return {
@@ -459,6 +474,12 @@ export function parseSettings(rawInput: InputReader): Settings {
       includeReleases: parseBoolean('include-releases', read('include-releases')),
       orphanAfterHours: integer('orphan-after-hours', read('orphan-after-hours'), 1, 24 * 365),
       instanceMaxHours: integer('instance-max-hours', read('instance-max-hours'), 1, 24 * 30),
+    },
+    release: {
+      token: read('github-token') || undefined,
+      repository: process.env.GITHUB_REPOSITORY,
+      manifestFile: read('manifest-file'),
+      eventsFile: read('events-file'),
     },
   };
 }

@@ -19,6 +19,8 @@ import { runPublish } from './stages/publish.js';
 import { runVerify } from './stages/verify.js';
 import { runCleanup } from './stages/cleanup.js';
 import { cleanupTable } from './report/cleanup-summary.js';
+import { releaseTable } from './report/release-summary.js';
+import { runRelease } from './stages/release.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
@@ -115,6 +117,12 @@ export async function runMain(): Promise<void> {
       const result = await runVerify(settings, actionsLog);
       core.setOutput('manifest-file', resolve(settings.manifestFile));
       await writeSummaryTable(verifyTable(result));
+      break;
+    }
+    case 'release': {
+      const result = await runRelease(settings.release, actionsLog);
+      core.setOutput('release-url', result.url);
+      await writeSummaryTable(releaseTable(result));
       break;
     }
   }

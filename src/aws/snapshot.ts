@@ -18,7 +18,8 @@ import { describeError, ImageSourceError, InputError, UploadError } from '../err
 import { BLOCK_SIZE } from '../image/blocks.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import { ImageSource } from '../image/source.js';
-import { remoteRawSize } from '../image/xz-index.js';
+import { localRawSize, remoteRawSize } from '../image/xz-index.js';
+import type { CachedImageFile, ImageCache } from '../image/cache.js';
 import type { Log } from '../log.js';
 import { formatBytes, formatSeconds, Progress } from '../report/progress.js';
 import { uploadBlocks } from './block-uploader.js';
@@ -47,6 +48,8 @@ export interface UploadSettings {
   /** After StartSnapshot, "snapshot does not exist" is retried this long (AWS: up to ~2 minutes). */
   notFoundWindowMs: number;
   retry: RetryPolicy;
+  /** Keep the downloaded compressed image in the Actions cache (where the service exists). */
+  imageCache: boolean;
 }
 
 export interface SnapshotContext {
@@ -58,6 +61,8 @@ export interface SnapshotContext {
   policy: HostPolicy;
   decoder: DecoderPreference;
   signal?: AbortSignal;
+  /** Keeps downloaded images between jobs (the workflow's Actions cache). */
+  cache?: ImageCache;
 }
 
 export interface SnapshotOutcome {
@@ -124,14 +129,30 @@ export async function ensureSnapshot(image: PlannedImage, ctx: SnapshotContext):
     ctx.log.info(`${image.arch}: deleting snapshot ${failed.SnapshotId} left in error by an earlier run.`);
     await deleteSnapshot(ctx, failed.SnapshotId!);
   }
-  return ctx.settings.method === 'ebs-direct'
-    ? uploadDirect(image, ctx, token)
-    : importFromS3(image, ctx, token);
+  const local = await ctx.cache?.open(image, ctx.log);
+  try {
+    const outcome =
+      ctx.settings.method === 'ebs-direct'
+        ? await uploadDirect(image, ctx, token, local)
+        : await importFromS3(image, ctx, token, local);
+    if (local) await ctx.cache!.save(image, local, ctx.log);
+    return outcome;
+  } catch (error) {
+    if (local) await ctx.cache!.discard(local);
+    throw error;
+  }
 }
 
-function imageSource(image: PlannedImage, ctx: SnapshotContext, recycleBlocks: boolean): ImageSource {
+function imageSource(
+  image: PlannedImage,
+  ctx: SnapshotContext,
+  recycleBlocks: boolean,
+  local: CachedImageFile | undefined,
+): ImageSource {
   return new ImageSource({
     recycleBlocks,
+    localFile: local?.hit ? local.path : undefined,
+    keepCopy: local && !local.hit ? local.path : undefined,
     url: image.url,
     sha256: image.sha256,
     size: image.size,
@@ -163,9 +184,14 @@ async function uploadDirect(
   image: PlannedImage,
   ctx: SnapshotContext,
   baseToken: string,
+  local: CachedImageFile | undefined,
 ): Promise<SnapshotOutcome> {
   const { settings, log, region } = ctx;
-  const rawSize = await remoteRawSize(new URL(image.url), image.size, ctx.policy).catch((error: unknown) => {
+  const rawSize = await (
+    local?.hit
+      ? localRawSize(local.path, image.size)
+      : remoteRawSize(new URL(image.url), image.size, ctx.policy)
+  ).catch((error: unknown) => {
     if (settings.volumeSizeGiB === undefined) throw error;
     return undefined;
   });
@@ -223,7 +249,7 @@ async function uploadDirect(
 
   const pendingSnapshot = { kind: 'snapshot' as const, region, id: snapshotId };
   ctx.pending.add(pendingSnapshot);
-  const source = imageSource(image, ctx, true);
+  const source = imageSource(image, ctx, true, local);
   const totalBlocks = rawSize !== undefined ? Math.ceil(rawSize / BLOCK_SIZE) : 0;
   const progress = new Progress(log, `${image.arch} → ${snapshotId}`, totalBlocks, BLOCK_SIZE);
   try {
@@ -293,6 +319,7 @@ async function importFromS3(
   image: PlannedImage,
   ctx: SnapshotContext,
   token: string,
+  local: CachedImageFile | undefined,
 ): Promise<SnapshotOutcome> {
   const { settings, log, region } = ctx;
   const bucket = settings.s3Bucket;
@@ -309,7 +336,7 @@ async function importFromS3(
   const started = Date.now();
   try {
     // No recycling: the S3 upload keeps parts of the stream until it sends them.
-    const source = imageSource(image, ctx, false);
+    const source = imageSource(image, ctx, false, local);
     const body = Readable.from(
       (async function* () {
         for await (const block of source.blocks()) yield block.data;

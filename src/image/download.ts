@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { ImageSourceError, describeError } from '../errors.js';
 import { fetchAllowed } from '../http.js';
 import type { HostPolicy } from '../compose/location.js';
@@ -146,18 +147,54 @@ export async function* downloadVerified(
     }
   }
 
-  if (size !== undefined && offset !== size) throw sizeMismatch(url, size, offset);
-  const digest = hash.digest('hex');
-  if (digest !== options.sha256) {
+  confirmDownload(url, options.sha256, size, offset, hash.digest('hex'));
+  stats.verified = true;
+}
+
+/** The end of every read of the compressed file: its size and sha256 must be what the compose says. */
+function confirmDownload(
+  url: URL,
+  sha256: string,
+  size: number | undefined,
+  bytes: number,
+  digest: string,
+): void {
+  if (size !== undefined && bytes !== size) throw sizeMismatch(url, size, bytes);
+  if (digest !== sha256) {
     throw new ImageSourceError(
       'checksum-mismatch',
       url.href,
-      `The sha256 of ${url.href} is ${digest}, but the compose published ${options.sha256}.`,
+      `The sha256 of ${url.href} is ${digest}, but the compose published ${sha256}.`,
       {
         hint: 'The file was modified or corrupted in transit; nothing may be registered from it. Re-run, and ask release engineering if it persists.',
       },
     );
   }
+}
+
+/**
+ * The same stream from a local copy of the compressed file (the workflow's image cache), verified
+ * against the compose's size and sha256 exactly like a download.
+ */
+export async function* readVerifiedFile(
+  path: string,
+  options: Pick<DownloadOptions, 'url' | 'sha256' | 'size' | 'signal'>,
+  stats: DownloadStats,
+): AsyncGenerator<Buffer> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 1 << 20,
+    signal: options.signal,
+  }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (options.size !== undefined && bytes > options.size)
+      throw sizeMismatch(options.url, options.size, bytes, 'at least ');
+    hash.update(chunk);
+    stats.bytes = bytes;
+    yield chunk;
+  }
+  confirmDownload(options.url, options.sha256, options.size, bytes, hash.digest('hex'));
   stats.verified = true;
 }
 

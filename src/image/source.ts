@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ImageSourceError } from '../errors.js';
 import type { HostPolicy } from '../compose/location.js';
@@ -10,7 +12,22 @@ import {
   type DecoderName,
   type DecoderPreference,
 } from './decompress.js';
-import { downloadVerified, type DownloadOptions, type DownloadStats } from './download.js';
+import { downloadVerified, readVerifiedFile, type DownloadOptions, type DownloadStats } from './download.js';
+
+/** Passes the chunks on and writes them to `path` as well, waiting for the disk when it lags. */
+async function* keepingCopy(chunks: AsyncGenerator<Buffer>, path: string): AsyncGenerator<Buffer> {
+  const file = createWriteStream(path);
+  try {
+    for await (const chunk of chunks) {
+      if (!file.write(chunk)) await once(file, 'drain');
+      yield chunk;
+    }
+    file.end();
+    await finished(file);
+  } finally {
+    file.destroy();
+  }
+}
 
 export interface ImageSourceOptions {
   url: string;
@@ -27,6 +44,10 @@ export interface ImageSourceOptions {
   onResume?: DownloadOptions['onResume'];
   /** Reuse block buffers: the consumer promises to call block.release() once it is done with one. */
   recycleBlocks?: boolean;
+  /** Read the compressed file from this local copy instead of `url` (still verified). */
+  localFile?: string;
+  /** While downloading, also write the compressed bytes to this file (for the image cache). */
+  keepCopy?: string;
 }
 
 export interface ImageSourceStats extends BlockStats, DownloadStats {
@@ -61,21 +82,29 @@ export class ImageSource {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const decoder = startDecoder(stats.decoder);
-    const download = downloadVerified(
-      {
-        url,
-        policy: options.policy,
-        sha256: options.sha256,
-        size: options.size,
-        maxResumes: options.maxResumes,
-        idleTimeoutMs: options.idleTimeoutMs,
-        retryDelayMs: options.retryDelayMs,
-        sleep: options.sleep,
-        signal,
-        onResume: options.onResume,
-      },
-      stats,
-    );
+    const fetched = options.localFile
+      ? readVerifiedFile(
+          options.localFile,
+          { url, sha256: options.sha256, size: options.size, signal },
+          stats,
+        )
+      : downloadVerified(
+          {
+            url,
+            policy: options.policy,
+            sha256: options.sha256,
+            size: options.size,
+            maxResumes: options.maxResumes,
+            idleTimeoutMs: options.idleTimeoutMs,
+            retryDelayMs: options.retryDelayMs,
+            sleep: options.sleep,
+            signal,
+            onResume: options.onResume,
+          },
+          stats,
+        );
+    const download =
+      options.keepCopy && !options.localFile ? keepingCopy(fetched, options.keepCopy) : fetched;
     // Keeps reading after the decoder died so that a corrupt download is reported as the checksum
     // mismatch it is, rather than as the xz error it causes.
     const pump = (async () => {

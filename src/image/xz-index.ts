@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { ImageSourceError } from '../errors.js';
 import { DEFAULT_RETRY, withRetry } from '../aws/retry.js';
 import { fetchAllowed } from '../http.js';
@@ -98,5 +99,28 @@ export async function remoteRawSize(url: URL, size: number, policy: HostPolicy):
         cause: error,
       },
     );
+  }
+}
+
+/** The same for a local copy of the file (the image cache). */
+export async function localRawSize(path: string, size: number): Promise<number> {
+  const file = await open(path, 'r');
+  try {
+    return await xzUncompressedSize(size, async (start, end) => {
+      const buffer = Buffer.alloc(end - start);
+      await file.read(buffer, 0, buffer.length, start);
+      return buffer;
+    });
+  } catch (error) {
+    throw new ImageSourceError(
+      'corrupt',
+      path,
+      `Cannot read the xz index of ${path}: ${(error as Error).message}.`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    await file.close();
   }
 }

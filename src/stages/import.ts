@@ -1,3 +1,4 @@
+import { actionsImageCache, type ImageCache } from '../image/cache.js';
 import { AwsClients } from '../aws/clients.js';
 import { PendingResources } from '../aws/pending.js';
 import { registerFlavours, type RegisteredAmi } from '../aws/register.js';
@@ -14,6 +15,8 @@ export interface StageDeps<Result = unknown> {
   pending?: PendingResources;
   events?: EventLog;
   signal?: AbortSignal;
+  /** Where downloaded images are kept between jobs (default: the Actions cache when image-cache is on). */
+  imageCache?: ImageCache;
   /** Sees the stage's result before a failure is thrown, so the job summary shows what failed. */
   onResult?: (result: Result) => Promise<void>;
 }
@@ -53,6 +56,7 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
       blockTimeoutMs: settings.upload.blockTimeoutMs,
     });
   const pending = deps.pending ?? new PendingResources();
+  const imageCache = deps.imageCache ?? (settings.upload.imageCache ? actionsImageCache() : undefined);
   const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
   const region = settings.baseRegion;
   const imported: ImportedImage[] = [];
@@ -73,6 +77,7 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
               policy: settings.policy,
               decoder: settings.decoder,
               signal: deps.signal,
+              cache: imageCache,
             }),
         );
         const amis = await log.group(`Register ${settings.flavours.length} flavour(s) of ${image.file}`, () =>

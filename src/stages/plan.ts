@@ -11,7 +11,7 @@ export interface PlanResult {
   matrix: { include: PlannedImage[] };
   /** The AMI names the images will get (validated). */
   names: string[];
-  /** Destination regions, checked against the account, when they were listed explicitly. */
+  /** Destination regions checked against the account (undefined: `all` without AWS credentials). */
   regions: string[] | undefined;
 }
 
@@ -36,10 +36,11 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
   });
   // Names are checked now, before any upload: a template that yields an invalid name stops here.
   const names = plannedNames(plan, settings);
-  // Listed regions are checked now too (unknown names are an error before anything is uploaded);
-  // `all` is resolved by the copy stage, so a plan needs AWS access only when regions are listed.
+  // Regions are resolved now too, so the workflow can fan copies out from the plan and unknown
+  // names fail before anything is uploaded. `all` needs AWS only to be expanded: without credentials
+  // the plan still works and the copy stage expands it.
   let regions: string[] | undefined;
-  if (!plan.skipped && !settings.copy.regions.includes('all')) {
+  if (!plan.skipped) {
     const clients = new AwsClients({ concurrency: 1, blockTimeoutMs: settings.upload.blockTimeoutMs });
     try {
       regions = (
@@ -50,6 +51,10 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
           log,
         )
       ).regions;
+    } catch (error) {
+      const noCredentials = (error as { name?: string }).name === 'CredentialsProviderError';
+      if (!(noCredentials && settings.copy.regions.includes('all'))) throw error;
+      log.notice('No AWS credentials: regions "all" is left for the copy stage to expand.', 'fedimg plan');
     } finally {
       clients.destroy();
     }

@@ -16,6 +16,7 @@ import type { Emulator } from '../emulator/server.js';
 import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 import { expectClean, startEmulator } from '../helpers/aws.js';
+import { deniedOperations } from '../helpers/iam.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const REGIONS = ['eu-west-1', 'ap-south-1', 'sa-east-1', 'us-west-2'];
@@ -108,6 +109,8 @@ describe('npx fedimg run', () => {
       3, 3,
     ]);
     expectClean(emulator, expect);
+    // docs/iam-policy.json allows every call the whole run made.
+    expect(deniedOperations(emulator.requests())).toEqual([]);
   }, 120_000);
 });
 

