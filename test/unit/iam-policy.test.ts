@@ -106,3 +106,23 @@ describe('docs/iam-policy.json', () => {
     expect(readFileSync('src/aws/snapshot.ts', 'utf8')).toMatch(/const key = `fedimg-staging\//);
   });
 });
+
+describe('docs/oidc-trust-policy.json', () => {
+  it('lets only fedimg’s own workflows on main assume the role, for STS', () => {
+    const trust = JSON.parse(readFileSync('docs/oidc-trust-policy.json', 'utf8'));
+    expect(trust.Statement).toHaveLength(1);
+    const [statement] = trust.Statement;
+    expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(statement.Principal.Federated).toMatch(/oidc-provider\/token\.actions\.githubusercontent\.com$/);
+    expect(statement.Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe(
+      'sts.amazonaws.com',
+    );
+    const sub = statement.Condition.StringLike['token.actions.githubusercontent.com:sub'];
+    expect(sub).toMatch(/^repo:[^*]+\/fedimg:ref:refs\/heads\/main$/);
+    const workflows = statement.Condition.StringLike['token.actions.githubusercontent.com:job_workflow_ref'];
+    expect(workflows.map((ref: string) => ref.replace(/^.*\/workflows\//, ''))).toEqual([
+      'publish.yml@refs/heads/main',
+      'lifecycle.yml@refs/heads/main',
+    ]);
+  });
+});
