@@ -47,14 +47,15 @@ export async function uploadBlocks(
   let skipped = 0;
   let retries = 0;
 
-  const retryable = (error: unknown) => {
-    if (isTransient(error)) return true;
-    const name = (error as ErrorShape).name;
-    return name === 'ResourceNotFoundException' && Date.now() < options.startedAt + options.notFoundWindowMs;
-  };
+  const withinNotFoundWindow = (error: unknown) =>
+    (error as ErrorShape).name === 'ResourceNotFoundException' &&
+    Date.now() < options.startedAt + options.notFoundWindowMs;
+  // Waiting out the window does not use up the retries meant for throttling and errors: AWS
+  // documents that it can last about two minutes, longer than the back-off of eight attempts.
+  const notFoundPause = Math.min(options.retry.maxDelayMs, 1000);
 
-  const send = async (block: ImageBlock) => {
-    await withRetry(
+  const put = (block: ImageBlock) =>
+    withRetry(
       () =>
         options.client.send(
           new PutSnapshotBlockCommand({
@@ -69,7 +70,7 @@ export async function uploadBlocks(
         ),
       options.retry,
       {
-        retryable,
+        retryable: isTransient,
         signal: options.signal,
         onRetry: (error) => {
           retries++;
@@ -77,6 +78,20 @@ export async function uploadBlocks(
         },
       },
     );
+
+  const send = async (block: ImageBlock) => {
+    for (;;) {
+      try {
+        await put(block);
+        break;
+      } catch (error) {
+        if (!withinNotFoundWindow(error)) throw error;
+        retries++;
+        options.onRetry?.(error, block.index);
+        await options.retry.sleep(notFoundPause);
+        options.signal?.throwIfAborted();
+      }
+    }
     digests.set(block.index, Buffer.from(block.sha256, 'base64'));
     options.onBlockDone?.(++done + skipped);
   };

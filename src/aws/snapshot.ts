@@ -310,9 +310,31 @@ async function uploadDirect(
       },
     };
   } catch (error) {
+    // Two runs for the same image share one snapshot (same ClientToken). If the other one completed
+    // it first, this run's blocks are refused; its content is the same image, so use it.
+    if (closedByAnotherRun(error)) {
+      const final = await waitForSnapshot(ctx.clients.ec2(region), snapshotId, {
+        timeoutMs: 60 * 60_000,
+        intervalMs: settings.pollIntervalMs,
+        signal: ctx.signal,
+      }).catch(() => undefined);
+      if (final?.state === 'completed') {
+        ctx.pending.remove(pendingSnapshot);
+        log.info(
+          `${image.arch}: snapshot ${snapshotId} was completed by another run for the same image; using it.`,
+        );
+        return { snapshotId, volumeSize, reused: true };
+      }
+    }
     if (await deleteSnapshot(ctx, snapshotId)) ctx.pending.remove(pendingSnapshot);
     throw failure(error, image, ctx, `Snapshot ${snapshotId}`);
   }
+}
+
+/** PutSnapshotBlock refused because the snapshot no longer accepts blocks (it was completed). */
+function closedByAnotherRun(error: unknown): boolean {
+  const shape = error as { name?: string; Reason?: string };
+  return shape.name === 'ValidationException' && shape.Reason === 'INVALID_SNAPSHOT_ID';
 }
 
 async function importFromS3(

@@ -36,23 +36,33 @@ export async function poll<T>(
 
 const isNotFound = (error: unknown) => /\.NotFound$/.test((error as { name?: string }).name ?? '');
 
-/** Snapshot state once it is no longer pending ('completed' or 'error'); an unknown ID is retried. */
+/**
+ * Snapshot state once it is no longer pending ('completed' or 'error'). An unknown ID is retried
+ * for a while (eventual consistency); a snapshot that disappears after it was seen fails the wait.
+ */
 export async function waitForSnapshot(
   ec2: EC2Client,
   snapshotId: string,
-  options: PollOptions,
+  options: PollOptions & { unknownForMs?: number },
 ): Promise<{ state: string; message: string | undefined }> {
+  const unknownUntil = Date.now() + (options.unknownForMs ?? 120_000);
+  let seen = false;
   return poll(
     `snapshot ${snapshotId}`,
     async () => {
       try {
         const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
         const snapshot = Snapshots?.[0];
+        if (snapshot) seen = true;
         if (!snapshot || snapshot.State === 'pending') return undefined;
         return { state: snapshot.State ?? 'unknown', message: snapshot.StateMessage };
       } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
+        if (!isNotFound(error)) throw error;
+        if (seen || Date.now() > unknownUntil)
+          throw new Error(`snapshot ${snapshotId} no longer exists (deleted by another run or by hand)`, {
+            cause: error,
+          });
+        return undefined;
       }
     },
     options,

@@ -101,6 +101,16 @@ describe('block uploader', () => {
     expect(late.attempts.get(0)).toBe(1);
   });
 
+  it('waits out the whole not-found window, however many attempts that takes', async () => {
+    // 30 "does not exist" answers: far more than the 5 attempts the retry policy allows for errors.
+    const slow = fakeClient(async (_, attempt) => {
+      if (attempt <= 30) throw error('ResourceNotFoundException', 404);
+    });
+    const result = await uploadBlocks(blocks([block(0, 1)]), options(slow.client));
+    expect(slow.attempts.get(0)).toBe(31);
+    expect(result.sent).toBe(1);
+  });
+
   it('stops reading after a permanent failure and lets in-flight requests settle first', async () => {
     let settled = 0;
     const fake = fakeClient(async (index) => {
