@@ -1,0 +1,99 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { terminalLog } from '../../src/log.js';
+import type { Emulator } from '../emulator/server.js';
+import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { leaks, startEmulator } from '../helpers/aws.js';
+import { REGIONS, SCENARIOS, type ScenarioContext } from './scenarios.js';
+
+// `npm run soak` sets FEDIMG_SOAK: every scenario repeated, with larger images.
+const SOAK = process.env.FEDIMG_SOAK === '1';
+const REPEAT = SOAK ? Number(process.env.FEDIMG_SOAK_REPEAT ?? 3) : 1;
+const RAW_SIZE = SOAK ? 256 * 1024 * 1024 + 4097 : 6 * 1024 * 1024 + 4097;
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+const figures = {
+  run: 0,
+  passed: 0,
+  leaked: 0,
+  rows: [] as Array<{ scenario: string; passed: boolean; leaked: number }>,
+};
+
+let dir: string;
+let emulator: Emulator;
+let files: FileServer;
+let compose: GeneratedCompose;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-reliability-'));
+  emulator = await startEmulator();
+  compose = await generateCompose(dir, { composeId: 'Fedora-Rawhide-20261122.n.0', rawSize: RAW_SIZE });
+  files = await startFileServer(dir);
+}, 600_000);
+
+afterAll(async () => {
+  await files?.close();
+  await emulator?.stop();
+  await rm(dir, { recursive: true, force: true });
+  const width = Math.max(...figures.rows.map((row) => row.scenario.length));
+  const lines = [
+    `fedimg reliability${SOAK ? ` soak (×${REPEAT}, ${Math.round(RAW_SIZE / 2 ** 20)} MiB images)` : ''}`,
+    ...figures.rows.map(
+      (row) => `${row.scenario.padEnd(width)}  ${row.passed ? 'passed' : 'FAILED'}  leaked ${row.leaked}`,
+    ),
+    `scenarios run ${figures.run}, passed ${figures.passed}, resources leaked ${figures.leaked}`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  mkdirSync('bench', { recursive: true });
+  writeFileSync(
+    'bench/reliability.json',
+    `${JSON.stringify({ soak: SOAK, repeat: REPEAT, raw_size: RAW_SIZE, ...figures }, null, 2)}\n`,
+  );
+});
+
+beforeEach(() => {
+  emulator.reset();
+  files.faults = {};
+  for (const region of ['us-east-1', ...REGIONS]) emulator.setRegion(region, { publicAmiQuota: 10 });
+});
+
+/** Everything a finished or failed scenario must not leave behind, counted. */
+function leakCount(): { count: number; detail: Record<string, unknown[]> } {
+  const found = leaks(emulator) as unknown as Record<string, unknown[]>;
+  return { count: Object.values(found).reduce((sum, items) => sum + items.length, 0), detail: found };
+}
+
+describe.each(Array.from({ length: REPEAT }, (_, index) => index + 1))('reliability, round %i', () => {
+  for (const scenario of SCENARIOS) {
+    it(
+      `${scenario.group}: ${scenario.name}`,
+      async () => {
+        const ctx: ScenarioContext = { emulator, files, dir, compose, rawSize: RAW_SIZE, log: quiet };
+        figures.run++;
+        let passed = false;
+        let leaked = 0;
+        try {
+          await scenario.run(ctx);
+          // Faults are lifted so that waiting for stray work (terminations) is not itself faulted.
+          emulator.clearFaults();
+          emulator.setLatency({ PutSnapshotBlock: 0 });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const { count, detail } = leakCount();
+          leaked = count;
+          expect(detail).toEqual(Object.fromEntries(Object.keys(detail).map((key) => [key, []])));
+          passed = true;
+        } finally {
+          if (!passed && leaked === 0) leaked = leakCount().count;
+          figures.passed += passed ? 1 : 0;
+          figures.leaked += leaked;
+          figures.rows.push({ scenario: `${scenario.group}: ${scenario.name}`, passed, leaked });
+        }
+      },
+      SOAK ? 600_000 : 120_000,
+    );
+  }
+});
