@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as cache from '@actions/cache';
 import { describeError } from '../errors.js';
 import type { Log } from '../log.js';
 
@@ -51,11 +50,19 @@ export interface CacheBackend {
   saveCache(paths: string[], key: string): Promise<number>;
 }
 
-export function actionsImageCache(dir = '.fedimg-image-cache', backend: CacheBackend = cache): ImageCache {
+export function actionsImageCache(dir = '.fedimg-image-cache', given?: CacheBackend): ImageCache {
   const pathOf = (image: CacheableImage) => join(dir, `${image.sha256}.xz`);
+  // The cache library is large and only useful inside a GitHub Actions job: loaded only there, so
+  // the CLI's memory stays that of the upload.
+  let backend = given;
+  const load = async () => {
+    if (!backend && process.env.GITHUB_ACTIONS === 'true') backend = await import('@actions/cache');
+    return backend;
+  };
   return {
     async open(image, log) {
-      if (!backend.isFeatureAvailable()) {
+      const backend = await load();
+      if (!backend?.isFeatureAvailable()) {
         log.debug('The Actions cache service is not available here; images are downloaded.');
         return undefined;
       }
@@ -85,7 +92,7 @@ export function actionsImageCache(dir = '.fedimg-image-cache', backend: CacheBac
     },
     async save(image, file, log) {
       try {
-        if (!file.hit) {
+        if (!file.hit && backend) {
           await backend.saveCache([file.path], imageCacheKey(image.sha256));
           log.info(`${image.file}: kept in the Actions cache as ${imageCacheKey(image.sha256)}.`);
         }

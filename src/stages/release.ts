@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { getOctokit } from '@actions/github';
+import type { getOctokit } from '@actions/github';
 import { parseComposeId } from '../compose/compose-id.js';
 import { describeError, ReleaseError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -85,7 +85,8 @@ export async function runRelease(
   const manifest = readManifest(settings.manifestFile);
   const tag = manifest.compose_id;
   const prerelease = parseComposeId(tag).type !== 'production';
-  const octokit = deps.octokit ?? getOctokit(settings.token);
+  // Loaded here: the GitHub client is only needed by this stage.
+  const octokit = deps.octokit ?? (await import('@actions/github')).getOctokit(settings.token);
   const body = releaseBody(manifest);
   const where = `${owner}/${repo} release ${tag}`;
   try {
