@@ -38,11 +38,6 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/**
- * The GitHub Actions cache (@actions/cache), keyed by the image's sha256. The path is relative to
- * the workspace because the cache's version hash includes it: every job must name it the same way.
- * Where the cache service is unavailable (the CLI, a runner without it), nothing is cached.
- */
 /** The part of @actions/cache fedimg uses; tests give a directory-backed stand-in. */
 export interface CacheBackend {
   isFeatureAvailable(): boolean;
@@ -50,6 +45,11 @@ export interface CacheBackend {
   saveCache(paths: string[], key: string): Promise<number>;
 }
 
+/**
+ * The GitHub Actions cache (@actions/cache), keyed by the image's sha256. The path is relative to
+ * the workspace because the cache's version hash includes it: every job must name it the same way.
+ * Where the cache service is unavailable (the CLI, a runner without it), nothing is cached.
+ */
 export function actionsImageCache(dir = '.fedimg-image-cache', given?: CacheBackend): ImageCache {
   const pathOf = (image: CacheableImage) => join(dir, `${image.sha256}.xz`);
   // The cache library is large and only useful inside a GitHub Actions job: loaded only there, so
