@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import { BootTestError } from '../../src/errors.js';
 import type { InputName } from '../../src/inputs.js';
@@ -9,46 +8,28 @@ import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runImport } from '../../src/stages/import.js';
-import type { Emulator } from '../emulator/server.js';
-import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
-import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { describeImage, expectClean, startEmulator } from '../helpers/aws.js';
+import { describeImage, expectClean } from '../helpers/aws.js';
+import { useWorld } from '../helpers/world.js';
 import { runAction } from '../helpers/runner.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 
-let dir: string;
-let emulator: Emulator;
-let files: FileServer;
-let compose: GeneratedCompose;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedimg-boot-'));
-  emulator = await startEmulator();
-  compose = await generateCompose(dir, { composeId: 'Fedora-43-20260401.0', rawSize: 3 * 1024 * 1024 + 5 });
-  files = await startFileServer(dir);
-}, 120_000);
-afterAll(async () => {
-  await files?.close();
-  await emulator?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(() => emulator.reset());
+const world = useWorld('fedimg-boot-', [{ composeId: 'Fedora-43-20260401.0', rawSize: 3 * 1024 * 1024 + 5 }]);
 
 function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
   const values: Partial<Record<InputName, string>> = {
     stage,
-    'compose-location': `${files.url}${compose.composeId}/compose`,
-    'allowed-hosts': files.host,
+    'compose-location': world.location(),
+    'allowed-hosts': world.files.host,
     'allow-http': 'true',
     'volume-types': 'gp3,gp2',
-    'events-file': join(dir, 'events.ndjson'),
+    'events-file': join(world.dir, 'events.ndjson'),
     ...extra,
   };
   return fastSettings(values);
 }
 
-const noInstanceRunning = () => expectClean(emulator, expect);
+const noInstanceRunning = () => expectClean(world.emulator, expect);
 
 describe('boot-test stage', () => {
   it('boots the default flavour of each arch with the right instance type, tags it passed, terminates, and re-runs as a no-op', async () => {
@@ -60,7 +41,7 @@ describe('boot-test stage', () => {
       ['aarch64', 'Fedora-Cloud-Base-AmazonEC2.aarch64-43-1.6', true],
     ]);
     expect(pending.list()).toEqual([]);
-    const instances = emulator.inventory().instances;
+    const instances = world.emulator.inventory().instances;
     expect(instances).toHaveLength(2);
     expect(
       instances.every(
@@ -73,7 +54,7 @@ describe('boot-test stage', () => {
       const image = await describeImage(record.imageId);
       expect(image.Tags).toEqual(expect.arrayContaining([{ Key: 'fedimg:boot-test', Value: 'passed' }]));
     }
-    const events = (await readFile(join(dir, 'events.ndjson'), 'utf8'))
+    const events = (await readFile(join(world.dir, 'events.ndjson'), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
@@ -86,7 +67,7 @@ describe('boot-test stage', () => {
 
     const again = await runBootTest(settings('boot-test'), quiet);
     expect(again.records.every((record) => record.alreadyPassed)).toBe(true);
-    expect(emulator.inventory().instances).toHaveLength(2);
+    expect(world.emulator.inventory().instances).toHaveLength(2);
   }, 60_000);
 
   it.each([
@@ -97,7 +78,7 @@ describe('boot-test stage', () => {
     'fails with a BootTestError naming AMI and region when the boot test %s, and terminates the instance',
     async (verdict, message) => {
       await runImport(settings('import'), quiet);
-      emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.x86_64-*', verdict);
+      world.emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.x86_64-*', verdict);
       const short = settings('boot-test');
       short.bootTest.timeoutMs = 1500; // a hang is only detected by the timeout
       const error = await runBootTest(short, quiet).catch((e: unknown) => e);
@@ -105,7 +86,7 @@ describe('boot-test stage', () => {
       expect((error as Error).message).toMatch(/1 of 2 AMI\(s\) failed the boot test: ami-\w+ \(x86_64\)/);
       expect((error as Error).message).toMatch(/in us-east-1/);
       expect((error as Error).message).toMatch(message);
-      const x86 = emulator
+      const x86 = world.emulator
         .inventory()
         .images.find((image) => image.name === 'Fedora-Cloud-Base-AmazonEC2.x86_64-43-1.6')!;
       expect(x86.tags['fedimg:boot-test']).toBe('failed');
@@ -119,12 +100,12 @@ describe('boot-test stage', () => {
     await expect(runBootTest(settings('boot-test'), quiet)).rejects.toThrow(
       /is not registered in us-east-1.*Run the import stage/,
     );
-    expect(emulator.inventory().instances).toEqual([]);
+    expect(world.emulator.inventory().instances).toEqual([]);
   });
 
   it('writes the failing console lines to the job summary before failing the bundled action', async () => {
     await runImport(settings('import'), quiet);
-    emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.x86_64-*', 'fail');
+    world.emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.x86_64-*', 'fail');
     const env = {
       AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
       AWS_ACCESS_KEY_ID: 'x',
@@ -135,12 +116,12 @@ describe('boot-test stage', () => {
       env,
       inputs: {
         stage: 'boot-test',
-        'compose-location': `${files.url}${compose.composeId}/compose`,
-        'allowed-hosts': files.host,
+        'compose-location': world.location(),
+        'allowed-hosts': world.files.host,
         'allow-http': 'true',
         'volume-types': 'gp3,gp2',
         architectures: 'x86_64',
-        'events-file': join(dir, 'summary-events.ndjson'),
+        'events-file': join(world.dir, 'summary-events.ndjson'),
       },
     });
     expect(run.exitCode).toBe(1);
@@ -149,12 +130,12 @@ describe('boot-test stage', () => {
     expect(run.summary).toMatch(/fedimg-boot-test fedimg-\w+ exit=1/);
     expect(JSON.parse(run.outputs['boot-test']!)).toEqual([expect.objectContaining({ passed: false })]);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expectClean(emulator, expect);
+    expectClean(world.emulator, expect);
   }, 60_000);
 
   it('runs from the bundled action, and its post step terminates an instance a killed main step left', async () => {
     await runImport(settings('import'), quiet);
-    emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.aarch64-*', 'hang');
+    world.emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.aarch64-*', 'hang');
     const env = {
       AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
       AWS_ACCESS_KEY_ID: 'x',
@@ -163,16 +144,16 @@ describe('boot-test stage', () => {
     };
     const inputs = {
       stage: 'boot-test',
-      'compose-location': `${files.url}${compose.composeId}/compose`,
-      'allowed-hosts': files.host,
+      'compose-location': world.location(),
+      'allowed-hosts': world.files.host,
       'allow-http': 'true',
       'volume-types': 'gp3,gp2',
       architectures: 'aarch64',
-      'events-file': join(dir, 'action-events.ndjson'),
+      'events-file': join(world.dir, 'action-events.ndjson'),
     };
     // Kill the step once it has recorded the instance in its state (not merely launched it).
-    const waitForInstance = async (files: { state: string }) => {
-      while (!(await readFile(files.state, 'utf8')).includes('"instance"')) {
+    const waitForInstance = async (stepFiles: { state: string }) => {
+      while (!(await readFile(stepFiles.state, 'utf8')).includes('"instance"')) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CopyError, InputError } from '../../src/errors.js';
 import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
@@ -10,41 +9,23 @@ import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
 import { runPlan } from '../../src/stages/plan.js';
-import type { Emulator } from '../emulator/server.js';
-import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
-import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { expectClean, startEmulator } from '../helpers/aws.js';
+import { expectClean } from '../helpers/aws.js';
+import { useWorld } from '../helpers/world.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const REGIONS = 'eu-west-1,ap-south-1,sa-east-1,us-west-2';
 
-let dir: string;
-let emulator: Emulator;
-let files: FileServer;
-let compose: GeneratedCompose;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedimg-copy-'));
-  emulator = await startEmulator();
-  compose = await generateCompose(dir, { composeId: 'Fedora-43-20260402.0', rawSize: 2 * 1024 * 1024 + 3 });
-  files = await startFileServer(dir);
-}, 120_000);
-afterAll(async () => {
-  await files?.close();
-  await emulator?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(() => emulator.reset());
+const world = useWorld('fedimg-copy-', [{ composeId: 'Fedora-43-20260402.0', rawSize: 2 * 1024 * 1024 + 3 }]);
 
 function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
   const values: Partial<Record<InputName, string>> = {
     stage,
-    'compose-location': `${files.url}${compose.composeId}/compose`,
-    'allowed-hosts': files.host,
+    'compose-location': world.location(),
+    'allowed-hosts': world.files.host,
     'allow-http': 'true',
     'volume-types': 'gp3,gp2',
     regions: REGIONS,
-    'events-file': join(dir, 'events.ndjson'),
+    'events-file': join(world.dir, 'events.ndjson'),
     ...extra,
   };
   return fastSettings(values);
@@ -58,7 +39,7 @@ async function importedAndTested(): Promise<void> {
 describe('copy stage', () => {
   it('copies two arches × two flavours into four regions in parallel, tagged, and reuses them on a re-run', async () => {
     await importedAndTested();
-    emulator.setDurations({ copy: 200 });
+    world.emulator.setDurations({ copy: 200 });
     const started = Date.now();
     const result = await runCopy(settings('copy'), quiet);
     const elapsed = Date.now() - started;
@@ -66,7 +47,7 @@ describe('copy stage', () => {
     expect(result.failures).toEqual([]);
     // All regions at once: far less than 16 copies one after another.
     expect(elapsed).toBeLessThan(16 * 200);
-    const inventory = emulator.inventory();
+    const inventory = world.emulator.inventory();
     for (const region of REGIONS.split(',')) {
       const here = inventory.images.filter((image) => image.region === region);
       expect(here.map((image) => image.name).sort()).toEqual([
@@ -78,14 +59,14 @@ describe('copy stage', () => {
       for (const image of here) {
         expect(image.tags).toMatchObject({
           ManagedBy: 'fedimg',
-          'fedimg:compose-id': compose.composeId,
+          'fedimg:compose-id': world.compose.composeId,
           'fedimg:source-ami': expect.stringMatching(/^us-east-1\/ami-/),
         });
         const snapshot = inventory.snapshots.find((candidate) => candidate.id === image.snapshotIds[0])!;
         expect(snapshot.tags['fedimg:source-sha256']).toBe(image.tags['fedimg:source-sha256']);
       }
     }
-    const events = (await readFile(join(dir, 'events.ndjson'), 'utf8'))
+    const events = (await readFile(join(world.dir, 'events.ndjson'), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
@@ -93,22 +74,22 @@ describe('copy stage', () => {
       events.filter((event) => event.topic === 'image.copy' && event.status === 'completed'),
     ).toHaveLength(16);
 
-    const before = emulator.requests().length;
+    const before = world.emulator.requests().length;
     const again = await runCopy(settings('copy'), quiet);
     expect(again.copies.every((copy) => copy.reused)).toBe(true);
     expect(
-      emulator
+      world.emulator
         .requests()
         .slice(before)
         .filter((request) => request.operation === 'CopyImage'),
     ).toEqual([]);
-    expect(emulator.inventory().images).toHaveLength(inventory.images.length);
-    expectClean(emulator, expect);
+    expect(world.emulator.inventory().images).toHaveLength(inventory.images.length);
+    expectClean(world.emulator, expect);
   }, 120_000);
 
   it('warns about a failed copy in a best-effort region and fails the stage for a required one', async () => {
     await importedAndTested();
-    emulator.setRegion('sa-east-1', { copyFault: 'fail' });
+    world.emulator.setRegion('sa-east-1', { copyFault: 'fail' });
     const bestEffort = await runCopy(settings('copy', { 'best-effort-regions': 'sa-east-1' }), quiet);
     expect(bestEffort.failures.map((failure) => [failure.region, failure.bestEffort])).toEqual(
       Array(4).fill(['sa-east-1', true]),
@@ -120,22 +101,24 @@ describe('copy stage', () => {
     expect((required as Error).message).toMatch(/failed in required region\(s\) sa-east-1/);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(
-      emulator.inventory().images.filter((image) => image.region === 'sa-east-1' && image.state !== 'failed'),
+      world.emulator
+        .inventory()
+        .images.filter((image) => image.region === 'sa-east-1' && image.state !== 'failed'),
     ).toEqual([]);
   }, 120_000);
 
   it('copies nothing of an image that failed or skipped its boot test', async () => {
     await runImport(settings('import'), quiet);
     await expect(runCopy(settings('copy'), quiet)).rejects.toThrow(/no AMI that passed its boot test/);
-    emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.aarch64-*', 'fail');
+    world.emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.aarch64-*', 'fail');
     await runBootTest(settings('boot-test'), quiet).catch(() => undefined);
     await expect(runCopy(settings('copy'), quiet)).rejects.toThrow(/aarch64.*\(one failed\)/);
-    expect(emulator.requests().filter((request) => request.operation === 'CopyImage')).toEqual([]);
+    expect(world.emulator.requests().filter((request) => request.operation === 'CopyImage')).toEqual([]);
   }, 60_000);
 
   it('resolves "all" to the enabled regions, skips opt-in regions not enabled, and names unknown ones', async () => {
     await importedAndTested();
-    emulator.setDurations({ copy: 10 });
+    world.emulator.setDurations({ copy: 10 });
     const all = await runCopy(
       settings('copy', { regions: 'all', architectures: 'x86_64', 'volume-types': 'gp3' }),
       quiet,

@@ -1,8 +1,7 @@
 import { DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { PublishError } from '../../src/errors.js';
 import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
@@ -12,51 +11,32 @@ import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
 import { runPublish } from '../../src/stages/publish.js';
 import { runVerify } from '../../src/stages/verify.js';
-import type { Emulator } from '../emulator/server.js';
-import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
-import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { expectClean, startEmulator } from '../helpers/aws.js';
+import { expectClean } from '../helpers/aws.js';
+import { useWorld } from '../helpers/world.js';
 import { deniedOperations } from '../helpers/iam.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const REGIONS = ['eu-west-1', 'ap-south-1', 'sa-east-1', 'us-west-2'];
 
-let dir: string;
-let emulator: Emulator;
-let files: FileServer;
-let nightly: GeneratedCompose;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedimg-publish-'));
-  emulator = await startEmulator();
-  nightly = await generateCompose(dir, {
-    composeId: 'Fedora-Rawhide-20260403.n.0',
-    rawSize: 2 * 1024 * 1024 + 7,
-  });
-  files = await startFileServer(dir);
-}, 120_000);
-afterAll(async () => {
-  await files?.close();
-  await emulator?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const world = useWorld('fedimg-publish-', [
+  { composeId: 'Fedora-Rawhide-20260403.n.0', rawSize: 2 * 1024 * 1024 + 7 },
+]);
 beforeEach(() => {
-  emulator.reset();
   // Room for 2 arches × 2 flavours in every region.
-  for (const region of ['us-east-1', ...REGIONS]) emulator.setRegion(region, { publicAmiQuota: 10 });
+  for (const region of ['us-east-1', ...REGIONS]) world.emulator.setRegion(region, { publicAmiQuota: 10 });
 });
 
 function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
   const values: Partial<Record<InputName, string>> = {
     stage,
-    'compose-location': `${files.url}${nightly.composeId}/compose`,
-    'allowed-hosts': files.host,
+    'compose-location': world.location(),
+    'allowed-hosts': world.files.host,
     'allow-http': 'true',
     'volume-types': 'gp3,gp2',
     regions: REGIONS.join(','),
     'public-ami-quota': '10',
-    'events-file': join(dir, 'events.ndjson'),
-    'manifest-file': join(dir, 'manifest.json'),
+    'events-file': join(world.dir, 'events.ndjson'),
+    'manifest-file': join(world.dir, 'manifest.json'),
     ...extra,
   };
   return fastSettings(values);
@@ -81,18 +61,18 @@ describe('npx fedimg run', () => {
       code = await cli([
         'run',
         '--compose',
-        `${files.url}${nightly.composeId}/compose`,
+        world.location(),
         '--allowed-hosts',
-        files.host,
+        world.files.host,
         '--allow-http',
         '--regions',
         'eu-west-1,ap-south-1',
         '--public-ami-quota',
         '10',
         '--events-file',
-        join(dir, 'run-events.ndjson'),
+        join(world.dir, 'run-events.ndjson'),
         '--manifest-file',
-        join(dir, 'run-manifest.json'),
+        join(world.dir, 'run-manifest.json'),
         '--boot-timeout-minutes',
         '1',
       ]);
@@ -104,13 +84,13 @@ describe('npx fedimg run', () => {
     const text = out.join('');
     expect(text).toContain('fedimg verify');
     expect(text.match(/ami-\w+/g)!.length).toBe(6); // 2 arches × 3 regions
-    const manifest = JSON.parse(await readFile(join(dir, 'run-manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(world.dir, 'run-manifest.json'), 'utf8'));
     expect(manifest.images.map((record: { regions: object }) => Object.keys(record.regions).length)).toEqual([
       3, 3,
     ]);
-    expectClean(emulator, expect);
+    expectClean(world.emulator, expect);
     // docs/iam-policy.json allows every call the whole run made.
-    expect(deniedOperations(emulator.requests())).toEqual([]);
+    expect(deniedOperations(world.emulator.requests())).toEqual([]);
   }, 120_000);
 });
 
@@ -119,7 +99,7 @@ describe('publish and verify', () => {
     await throughCopy();
     const result = await runPublish(settings('publish'), quiet);
     expect(result.published).toHaveLength(20); // 4 AMIs × (base + 4 regions)
-    const inventory = emulator.inventory();
+    const inventory = world.emulator.inventory();
     expect(inventory.images).toHaveLength(20);
     expect(inventory.images.every((image) => image.public)).toBe(true);
     expect(inventory.snapshots.every((snapshot) => snapshot.public)).toBe(true);
@@ -130,13 +110,13 @@ describe('publish and verify', () => {
     const verified = await runVerify(settings('verify'), quiet);
     expect(verified.rows).toHaveLength(20);
     expect(verified.gaps).toEqual([]);
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
-    expect(manifest.compose_id).toBe(nightly.composeId);
+    const manifest = JSON.parse(await readFile(join(world.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.compose_id).toBe(world.compose.composeId);
     expect(manifest.images).toHaveLength(2);
     const x86 = manifest.images.find((record: { architecture: string }) => record.architecture === 'x86_64');
     expect(x86).toMatchObject({
       architecture: 'x86_64',
-      compose_id: nightly.composeId,
+      compose_id: world.compose.composeId,
       image_name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20260403.0',
       release: 'Rawhide',
       subvariant: 'Cloud_Base',
@@ -153,7 +133,7 @@ describe('publish and verify', () => {
       public: true,
       deprecation_time: expect.any(String),
     });
-    expectClean(emulator, expect);
+    expectClean(world.emulator, expect);
 
     // Re-running publish changes nothing and still succeeds.
     await expect(runPublish(settings('publish'), quiet)).resolves.toMatchObject({ skippedRegions: [] });
@@ -161,16 +141,18 @@ describe('publish and verify', () => {
 
   it('changes nothing anywhere when block-public-access is on in one required region', async () => {
     await throughCopy();
-    emulator.setRegion('ap-south-1', { blockPublicAccess: true });
+    world.emulator.setRegion('ap-south-1', { blockPublicAccess: true });
     const error = await runPublish(settings('publish'), quiet).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublishError);
     expect((error as Error).message).toMatch(/pre-flight failed in ap-south-1/);
     expect((error as Error).message).toMatch(/disable-image-block-public-access --region ap-south-1/);
-    const inventory = emulator.inventory();
+    const inventory = world.emulator.inventory();
     expect(inventory.images.some((image) => image.public)).toBe(false);
     expect(inventory.snapshots.some((snapshot) => snapshot.public)).toBe(false);
     expect(
-      emulator.requests().filter((request) => /^Modify(Image|Snapshot)Attribute$/.test(request.operation)),
+      world.emulator
+        .requests()
+        .filter((request) => /^Modify(Image|Snapshot)Attribute$/.test(request.operation)),
     ).toEqual([]);
   }, 120_000);
 
@@ -179,15 +161,15 @@ describe('publish and verify', () => {
     await expect(runPublish(settings('publish', { 'public-ami-quota': '3' }), quiet)).rejects.toThrow(
       /over the account's quota of 3.*Service Quotas/s,
     );
-    expect(emulator.inventory().images.some((image) => image.public)).toBe(false);
+    expect(world.emulator.inventory().images.some((image) => image.public)).toBe(false);
   }, 120_000);
 
   it('skips a best-effort region that fails pre-flight and publishes the rest', async () => {
     await throughCopy();
-    emulator.setRegion('sa-east-1', { blockPublicAccess: true });
+    world.emulator.setRegion('sa-east-1', { blockPublicAccess: true });
     const result = await runPublish(settings('publish', { 'best-effort-regions': 'sa-east-1' }), quiet);
     expect(result.skippedRegions).toEqual(['sa-east-1']);
-    const inventory = emulator.inventory();
+    const inventory = world.emulator.inventory();
     expect(
       inventory.images.filter((image) => image.region === 'sa-east-1').some((image) => image.public),
     ).toBe(false);
@@ -199,7 +181,7 @@ describe('publish and verify', () => {
   it('verify catches a deleted copy and a private AMI', async () => {
     await throughCopy();
     await runPublish(settings('publish'), quiet);
-    const copy = emulator
+    const copy = world.emulator
       .inventory()
       .images.find(
         (image) => image.region === 'us-west-2' && image.name.endsWith('x86_64-Rawhide-20260403.0'),

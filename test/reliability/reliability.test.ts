@@ -1,13 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { terminalLog } from '../../src/log.js';
-import type { Emulator } from '../emulator/server.js';
-import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
-import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { leaks, startEmulator } from '../helpers/aws.js';
+import { leaks } from '../helpers/aws.js';
+import { useWorld } from '../helpers/world.js';
 import { REGIONS, SCENARIOS, type ScenarioContext } from './scenarios.js';
 
 // `npm run soak` sets FEDIMG_SOAK: every scenario repeated, with larger images.
@@ -23,22 +18,11 @@ const figures = {
   rows: [] as Array<{ scenario: string; passed: boolean; leaked: number }>,
 };
 
-let dir: string;
-let emulator: Emulator;
-let files: FileServer;
-let compose: GeneratedCompose;
+const world = useWorld('fedimg-reliability-', [
+  { composeId: 'Fedora-Rawhide-20261122.n.0', rawSize: RAW_SIZE },
+]);
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedimg-reliability-'));
-  emulator = await startEmulator();
-  compose = await generateCompose(dir, { composeId: 'Fedora-Rawhide-20261122.n.0', rawSize: RAW_SIZE });
-  files = await startFileServer(dir);
-}, 600_000);
-
-afterAll(async () => {
-  await files?.close();
-  await emulator?.stop();
-  await rm(dir, { recursive: true, force: true });
+afterAll(() => {
   const width = Math.max(...figures.rows.map((row) => row.scenario.length));
   const lines = [
     `fedimg reliability${SOAK ? ` soak (×${REPEAT}, ${Math.round(RAW_SIZE / 2 ** 20)} MiB images)` : ''}`,
@@ -56,14 +40,13 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  emulator.reset();
-  files.faults = {};
-  for (const region of ['us-east-1', ...REGIONS]) emulator.setRegion(region, { publicAmiQuota: 10 });
+  world.files.faults = {};
+  for (const region of ['us-east-1', ...REGIONS]) world.emulator.setRegion(region, { publicAmiQuota: 10 });
 });
 
 /** Everything a finished or failed scenario must not leave behind, counted. */
 function leakCount(): { count: number; detail: Record<string, unknown[]> } {
-  const found = leaks(emulator) as unknown as Record<string, unknown[]>;
+  const found = leaks(world.emulator) as unknown as Record<string, unknown[]>;
   return { count: Object.values(found).reduce((sum, items) => sum + items.length, 0), detail: found };
 }
 
@@ -72,6 +55,7 @@ describe.each(Array.from({ length: REPEAT }, (_, index) => index + 1))('reliabil
     it(
       `${scenario.group}: ${scenario.name}`,
       async () => {
+        const { emulator, files, dir, compose } = world;
         const ctx: ScenarioContext = { emulator, files, dir, compose, rawSize: RAW_SIZE, log: quiet };
         figures.run++;
         let passed = false;

@@ -1,52 +1,34 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Emulator } from '../emulator/server.js';
-import { generateCompose, statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
-import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFakeGitHub, type FakeGitHub } from '../fixtures/github-api.js';
-import { expectClean, startEmulator } from '../helpers/aws.js';
+import { expectClean } from '../helpers/aws.js';
+import { useWorld } from '../helpers/world.js';
 import { rehearse, type Rehearsal, type RehearsalEvent } from '../helpers/rehearsal.js';
 
 const WORKFLOW = '.github/workflows/publish.yml';
 const REPOSITORY = 'fedora-cloud/fedimg';
 const REGIONS = ['eu-west-1', 'ap-southeast-2', 'ca-central-1', 'us-west-2'];
 
-let dir: string;
-let emulator: Emulator;
-let files: FileServer;
+const world = useWorld('fedimg-rehearsal-', [
+  { composeId: 'Fedora-Rawhide-20261120.n.0', rawSize: 3 * 1024 * 1024 + 5 },
+  { composeId: 'Fedora-Rawhide-20261121.n.0', rawSize: 1024 * 1024, status: 'DOOMED' },
+]);
+const nightly = () => world.composes[0]!;
+const doomed = () => world.composes[1]!;
 let github: FakeGitHub;
-let nightly: GeneratedCompose;
-let doomed: GeneratedCompose;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedimg-rehearsal-'));
-  emulator = await startEmulator();
-  [nightly, doomed] = await Promise.all([
-    generateCompose(dir, { composeId: 'Fedora-Rawhide-20261120.n.0', rawSize: 3 * 1024 * 1024 + 5 }),
-    generateCompose(dir, {
-      composeId: 'Fedora-Rawhide-20261121.n.0',
-      rawSize: 1024 * 1024,
-      status: 'DOOMED',
-    }),
-  ]);
-  files = await startFileServer(dir);
   github = await startFakeGitHub(REPOSITORY);
-}, 120_000);
-afterAll(async () => {
-  await github?.close();
-  await files?.close();
-  await emulator?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
+afterAll(() => github?.close());
 beforeEach(() => {
-  emulator.reset();
   github.releases.length = 0;
 });
 
-const location = (compose: GeneratedCompose) => `${files.url}${compose.composeId}/compose`;
+const location = (compose: GeneratedCompose) => world.location(compose);
 
 function run(event: RehearsalEvent): Promise<Rehearsal> {
   return rehearse(WORKFLOW, {
@@ -55,11 +37,11 @@ function run(event: RehearsalEvent): Promise<Rehearsal> {
     vars: {
       FEDIMG_AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/fedimg-publish',
       FEDIMG_REGIONS: REGIONS.join(','),
-      FEDIMG_ALLOWED_HOSTS: files.host,
+      FEDIMG_ALLOWED_HOSTS: world.files.host,
       FEDIMG_ALLOW_HTTP: 'true',
     },
     aws: {
-      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ENDPOINT_URL: world.emulator.endpoint,
       AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL',
       AWS_SECRET_ACCESS_KEY: 'secret',
     },
@@ -91,7 +73,7 @@ function explain(rehearsal: Rehearsal): string {
 
 describe('publish.yml, rehearsed', () => {
   it('runs a dispatched compose from plan to release: an AMI for every image × region, a summary per job', async () => {
-    const rehearsal = await run(dispatch(statusMessage(nightly, location(nightly))));
+    const rehearsal = await run(dispatch(statusMessage(nightly(), location(nightly()))));
     expect(results(rehearsal), explain(rehearsal)).toEqual(
       outcome(Object.fromEntries(JOBS.map((job) => [job, 'success']))),
     );
@@ -111,7 +93,7 @@ describe('publish.yml, rehearsed', () => {
 
     const manifestDir = rehearsal.artifacts.get('fedimg-manifest')!;
     const manifest = JSON.parse(await readFile(join(manifestDir, 'manifest.json'), 'utf8'));
-    expect(manifest.compose_id).toBe(nightly.composeId);
+    expect(manifest.compose_id).toBe(nightly().composeId);
     expect(manifest.images).toHaveLength(2);
     for (const image of manifest.images) {
       expect(Object.keys(image.regions).sort()).toEqual(['us-east-1', ...REGIONS].sort());
@@ -129,10 +111,10 @@ describe('publish.yml, rehearsed', () => {
       }
     }
 
-    // The release is tagged by the compose, carries the AMI table and both files, with the job's token.
+    // The release is tagged by the compose, carries the AMI table and both world.files, with the job's token.
     expect(github.releases).toHaveLength(1);
     const release = github.releases[0]!;
-    expect(release.tag_name).toBe(nightly.composeId);
+    expect(release.tag_name).toBe(nightly().composeId);
     expect(release.prerelease).toBe(true);
     expect(release.body).toContain(manifest.images[0].regions['eu-west-1']);
     expect(release.assets.map((asset) => asset.name).sort()).toEqual(['events.ndjson', 'manifest.json']);
@@ -141,28 +123,28 @@ describe('publish.yml, rehearsed', () => {
     // Permissions: AWS only where OIDC is configured; contents: write only for the release.
     expect(rehearsal.jobs.get('release')!.permissions).toEqual({ contents: 'write' });
 
-    expectClean(emulator, expect);
-    const inventory = emulator.inventory();
+    expectClean(world.emulator, expect);
+    const inventory = world.emulator.inventory();
     expect(inventory.images).toHaveLength(10);
     expect(inventory.images.every((image) => image.public)).toBe(true);
 
     // Run again (a re-delivered dispatch): everything is found done, nothing is duplicated, and the
     // release is updated in place with its assets replaced.
-    const again = await run(dispatch(statusMessage(nightly, location(nightly))));
+    const again = await run(dispatch(statusMessage(nightly(), location(nightly()))));
     expect(results(again), explain(again)).toMatchObject({ publish: 'success', release: 'success' });
-    expect(emulator.inventory().images).toHaveLength(10);
-    expect(emulator.inventory().snapshots).toHaveLength(inventory.snapshots.length);
+    expect(world.emulator.inventory().images).toHaveLength(10);
+    expect(world.emulator.inventory().snapshots).toHaveLength(inventory.snapshots.length);
     expect(github.releases).toHaveLength(1);
     expect(github.releases[0]!.assets).toHaveLength(2);
   }, 300_000);
 
   it('stops before copy and publish when an AMI fails its boot test', async () => {
-    emulator.state.bootRules.push({ match: '*aarch64*', verdict: 'fail' });
-    const rehearsal = await run(dispatch(statusMessage(nightly, location(nightly))));
+    world.emulator.state.bootRules.push({ match: '*aarch64*', verdict: 'fail' });
+    const rehearsal = await run(dispatch(statusMessage(nightly(), location(nightly()))));
     expect(results(rehearsal), explain(rehearsal)).toEqual(
       outcome({ plan: 'success', import: 'success', 'boot-test': 'failure' }),
     );
-    const inventory = emulator.inventory();
+    const inventory = world.emulator.inventory();
     expect(inventory.images.map((image) => image.region)).toEqual(['us-east-1', 'us-east-1']);
     expect(inventory.images.some((image) => image.public)).toBe(false);
     expect(inventory.instances.every((instance) => instance.state === 'terminated')).toBe(true);
@@ -170,19 +152,19 @@ describe('publish.yml, rehearsed', () => {
   }, 300_000);
 
   it('ends after the plan for a DOOMED compose, with nothing created', async () => {
-    const rehearsal = await run(dispatch(statusMessage(doomed, location(doomed), 'DOOMED')));
+    const rehearsal = await run(dispatch(statusMessage(doomed(), location(doomed()), 'DOOMED')));
     expect(results(rehearsal), explain(rehearsal)).toEqual(outcome({ plan: 'success' }));
     expect(rehearsal.jobs.get('plan')!.outputs.skipped).toBe('true');
-    const inventory = emulator.inventory();
+    const inventory = world.emulator.inventory();
     expect([inventory.snapshots, inventory.images, inventory.instances]).toEqual([[], [], []]);
   }, 120_000);
 
   it('refuses a payload carrying shell and expression injection: nothing created, no injected command run', async () => {
-    const marker = join(dir, 'injected');
+    const marker = join(world.dir, 'injected');
     const payload = {
-      ...statusMessage(nightly, location(nightly)),
+      ...statusMessage(nightly(), location(nightly())),
       compose_id: `Fedora-Rawhide-20261120.n.0"; touch ${marker}; echo "`,
-      location: `${location(nightly)}$(touch ${marker})`,
+      location: `${location(nightly())}$(touch ${marker})`,
       compose_label: '${{ github.token }}',
     };
     const rehearsal = await run(dispatch(payload));
@@ -191,17 +173,17 @@ describe('publish.yml, rehearsed', () => {
     expect(plan.log).toMatch(/payload|compose/i);
     expect(plan.log).not.toContain('ghs_rehearsal_token');
     expect(existsSync(marker)).toBe(false);
-    const inventory = emulator.inventory();
+    const inventory = world.emulator.inventory();
     expect([inventory.snapshots, inventory.images, inventory.instances]).toEqual([[], [], []]);
   }, 120_000);
 
   it('runs by hand (workflow_dispatch) with the inputs given, and plans only on a dry run', async () => {
     const rehearsal = await run({
       name: 'workflow_dispatch',
-      inputs: { 'compose-location': location(nightly), regions: 'eu-west-1', 'dry-run': true },
+      inputs: { 'compose-location': location(nightly()), regions: 'eu-west-1', 'dry-run': true },
     });
     expect(results(rehearsal), explain(rehearsal)).toMatchObject({ plan: 'success', import: 'skipped' });
     expect(JSON.parse(rehearsal.jobs.get('plan')!.outputs.regions!)).toEqual({ region: ['eu-west-1'] });
-    expect(emulator.inventory().snapshots).toEqual([]);
+    expect(world.emulator.inventory().snapshots).toEqual([]);
   }, 120_000);
 });
