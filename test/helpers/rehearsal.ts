@@ -11,14 +11,14 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parse as parseYaml } from 'yaml';
-import { parseCommandFile, withoutNodeVersionWarning } from './runner.js';
+import { runAction, withoutNodeVersionWarning } from './runner.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Result = 'success' | 'failure' | 'skipped';
@@ -416,7 +416,11 @@ async function runStep(
   });
   const uses = step.uses ?? '';
   if (step.run !== undefined) {
-    const { code, log } = await bash(step.run, where.workspace, { ...runnerBase(where), ...stepEnv });
+    const { code, log } = await bash(step.run, where.workspace, {
+      ...runnerBase(where),
+      ...stepEnv,
+      GITHUB_STEP_SUMMARY: where.files.summary,
+    });
     return done(code === 0 ? 'success' : 'failure', {}, log);
   }
   if (uses.startsWith('actions/checkout@')) {
@@ -487,7 +491,6 @@ function runnerBase(where: StepEnvironment): Record<string, string> {
     GITHUB_REPOSITORY: String(where.github.repository),
     GITHUB_RUN_ID: String(where.github.run_id),
     GITHUB_SERVER_URL: String(where.github.server_url),
-    GITHUB_STEP_SUMMARY: where.files.summary,
     ...where.runnerEnv,
   };
 }
@@ -504,7 +507,7 @@ async function runLocalAction(
   };
   const unknown = Object.keys(withValues).filter((name) => !(name in action.inputs));
   if (unknown.length > 0) throw new Error(`inputs not declared in action.yml: ${unknown.join(', ')}`);
-  const inputEnv: Record<string, string> = {};
+  const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) {
     const fallback =
       spec.default === undefined
@@ -513,39 +516,27 @@ async function runLocalAction(
             interpolate(
               spec.default,
               { github: where.github },
-              {
-                success: () => true,
-                failure: () => false,
-              },
+              { success: () => true, failure: () => false },
             ),
           );
-    inputEnv[`INPUT_${name.toUpperCase()}`] = withValues[name] ?? fallback;
+    inputs[name] = withValues[name] ?? fallback;
   }
-  const output = join(where.workspace, `.output-${id}`);
-  const state = join(where.workspace, `.state-${id}`);
-  await writeFile(output, '');
-  await writeFile(state, '');
-  const env = { ...runnerBase(where), ...stepEnv, ...inputEnv, GITHUB_OUTPUT: output, GITHUB_STATE: state };
-  const main = await node(join(where.workspace, action.runs.main), where.workspace, env);
-  const saved = parseCommandFile(await readFile(state, 'utf8'));
+  const step = { cwd: where.workspace, env: { ...runnerBase(where), ...stepEnv }, inputs };
+  const main = await runAction(join(where.workspace, action.runs.main), step);
+  await appendFile(where.files.summary, main.summary);
   if (action.runs.post) {
     where.posts.push(async () => {
-      const postEnv: Record<string, string> = { ...env };
-      for (const [name, value] of Object.entries(saved)) postEnv[`STATE_${name}`] = value;
-      await node(join(where.workspace, action.runs.post!), where.workspace, postEnv);
+      const post = await runAction(join(where.workspace, action.runs.post!), { ...step, state: main.state });
+      await appendFile(where.files.summary, post.summary);
     });
   }
   return {
     id,
     uses: './',
-    result: main.code === 0 ? 'success' : 'failure',
-    outputs: parseCommandFile(await readFile(output, 'utf8')),
-    log: main.log,
+    result: main.exitCode === 0 ? 'success' : 'failure',
+    outputs: main.outputs,
+    log: main.stdout + main.stderr,
   };
-}
-
-function node(script: string, cwd: string, env: Record<string, string>) {
-  return spawnLogged(process.execPath, [script], cwd, env);
 }
 
 function bash(script: string, cwd: string, env: Record<string, string>) {

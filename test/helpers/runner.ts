@@ -53,6 +53,8 @@ export async function runAction(
     inputs?: Record<string, string>;
     env?: Record<string, string>;
     state?: Record<string, string>;
+    /** The step's working directory (the job's workspace); default this process's. */
+    cwd?: string;
     /** Kill the step (SIGKILL, like a runner losing the job) once this resolves. */
     killAfter?: (files: { output: string; state: string; summary: string }) => Promise<void>;
   } = {},
@@ -80,7 +82,11 @@ export async function runAction(
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   try {
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
