@@ -5,7 +5,9 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Emulator } from '../emulator/server.js';
 import { generateCompose, type ComposeOptions, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import type { InputName, Settings } from '../../src/inputs.js';
 import { startEmulator } from './aws.js';
+import { fastSettings } from './settings.js';
 
 /** What a stage test works against; the fields are set once the suite's set-up has run. */
 export interface World {
@@ -18,6 +20,11 @@ export interface World {
   compose: GeneratedCompose;
   /** Where the file server serves a compose's `compose/` directory. */
   location(compose?: GeneratedCompose): string;
+  /**
+   * A stage's settings, parsed as the action parses its inputs: the first compose on loopback,
+   * events in the world's directory, then `values`.
+   */
+  settings(stage: string, values?: Partial<Record<InputName, string>>): Settings;
 }
 
 /**
@@ -35,6 +42,16 @@ export function useWorld(prefix: string, composes: Array<ComposeOptions & { subd
       const chosen = compose ?? this.compose;
       const subdir = composes[this.composes.indexOf(chosen)]?.subdir;
       return `${this.files.url}${subdir ? `${subdir}/` : ''}${chosen.composeId}/compose`;
+    },
+    settings(stage: string, values: Partial<Record<InputName, string>> = {}) {
+      return fastSettings({
+        stage,
+        'compose-location': this.location(),
+        'allowed-hosts': this.files.host,
+        'allow-http': 'true',
+        'events-file': join(this.dir, 'events.ndjson'),
+        ...values,
+      });
     },
   } as World;
   beforeAll(async () => {

@@ -5,7 +5,6 @@ import { PendingResources } from '../../src/aws/pending.js';
 import { BootTestError } from '../../src/errors.js';
 import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
-import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runImport } from '../../src/stages/import.js';
 import { describeImage, expectClean } from '../helpers/aws.js';
@@ -17,16 +16,10 @@ const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.W
 const world = useWorld('fedimg-boot-', [{ composeId: 'Fedora-43-20260401.0', rawSize: 3 * 1024 * 1024 + 5 }]);
 
 function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    stage,
-    'compose-location': world.location(),
-    'allowed-hosts': world.files.host,
-    'allow-http': 'true',
+  return world.settings(stage, {
     'volume-types': 'gp3,gp2',
-    'events-file': join(world.dir, 'events.ndjson'),
     ...extra,
-  };
-  return fastSettings(values);
+  });
 }
 
 const noInstanceRunning = () => expectClean(world.emulator, expect);

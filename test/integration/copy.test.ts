@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { CopyError, InputError } from '../../src/errors.js';
 import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
-import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
@@ -18,17 +17,11 @@ const REGIONS = 'eu-west-1,ap-south-1,sa-east-1,us-west-2';
 const world = useWorld('fedimg-copy-', [{ composeId: 'Fedora-43-20260402.0', rawSize: 2 * 1024 * 1024 + 3 }]);
 
 function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    stage,
-    'compose-location': world.location(),
-    'allowed-hosts': world.files.host,
-    'allow-http': 'true',
+  return world.settings(stage, {
     'volume-types': 'gp3,gp2',
     regions: REGIONS,
-    'events-file': join(world.dir, 'events.ndjson'),
     ...extra,
-  };
-  return fastSettings(values);
+  });
 }
 
 async function importedAndTested(): Promise<void> {

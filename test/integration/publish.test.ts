@@ -5,7 +5,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { PublishError } from '../../src/errors.js';
 import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
-import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
@@ -27,19 +26,13 @@ beforeEach(() => {
 });
 
 function settings(stage: string, extra: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    stage,
-    'compose-location': world.location(),
-    'allowed-hosts': world.files.host,
-    'allow-http': 'true',
+  return world.settings(stage, {
     'volume-types': 'gp3,gp2',
     regions: REGIONS.join(','),
     'public-ami-quota': '10',
-    'events-file': join(world.dir, 'events.ndjson'),
     'manifest-file': join(world.dir, 'manifest.json'),
     ...extra,
-  };
-  return fastSettings(values);
+  });
 }
 
 async function throughCopy(): Promise<void> {

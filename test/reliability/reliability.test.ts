@@ -55,8 +55,12 @@ describe.each(Array.from({ length: REPEAT }, (_, index) => index + 1))('reliabil
     it(
       `${scenario.group}: ${scenario.name}`,
       async () => {
-        const { emulator, files, dir, compose } = world;
-        const ctx: ScenarioContext = { emulator, files, dir, compose, rawSize: RAW_SIZE, log: quiet };
+        // The world itself, by delegation, with the scenario's extras on top.
+        const ctx: ScenarioContext = Object.assign(Object.create(world) as typeof world, {
+          rawSize: RAW_SIZE,
+          log: quiet,
+        });
+        const { emulator } = ctx;
         figures.run++;
         let passed = false;
         let leaked = 0;

@@ -29,18 +29,13 @@ import { runImport } from '../../src/stages/import.js';
 import { runPlan } from '../../src/stages/plan.js';
 import { runPublish } from '../../src/stages/publish.js';
 import { runVerify } from '../../src/stages/verify.js';
-import type { Emulator } from '../emulator/server.js';
-import { statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
+import { statusMessage } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
-import type { FileServer } from '../fixtures/file-server.js';
 import { snapshotSha256 } from '../helpers/aws.js';
-import { fastSettings } from '../helpers/settings.js';
+import type { World } from '../helpers/world.js';
 
-export interface ScenarioContext {
-  emulator: Emulator;
-  files: FileServer;
-  dir: string;
-  compose: GeneratedCompose;
+/** The test world (emulator, compose server, settings) plus the image size and a quiet log. */
+export interface ScenarioContext extends World {
   rawSize: number;
   log: Log;
 }
@@ -54,20 +49,13 @@ export interface Scenario {
 export const REGIONS = ['eu-west-1', 'us-west-2'];
 const BLOCK = 524288;
 
-const location = (ctx: ScenarioContext) => `${ctx.files.url}${ctx.compose.composeId}/compose`;
-
 function settings(
   ctx: ScenarioContext,
   stage: string,
   extra: Partial<Record<InputName, string>> = {},
 ): Settings {
-  return fastSettings({
-    stage,
-    'compose-location': location(ctx),
-    'allowed-hosts': ctx.files.host,
-    'allow-http': 'true',
+  return ctx.settings(stage, {
     regions: REGIONS.join(','),
-    'events-file': join(ctx.dir, 'events.ndjson'),
     'manifest-file': join(ctx.dir, 'manifest.json'),
     ...extra,
   });
@@ -81,7 +69,7 @@ function planned(ctx: ScenarioContext, arch: string, change: Partial<PlannedImag
     file: image.file,
     arch,
     ec2_arch: arch === 'aarch64' ? 'arm64' : 'x86_64',
-    url: `${location(ctx)}/${image.relativePath}`,
+    url: `${ctx.location()}/${image.relativePath}`,
     size: image.size,
     sha256: image.sha256,
     compose_id: ctx.compose.composeId,
@@ -153,7 +141,7 @@ async function variantImage(
   const original = ctx.compose.images.find((image) => image.arch === 'x86_64')!;
   const bytes = change(Buffer.from(await readFile(original.path)));
   await writeFile(join(ctx.compose.root, 'compose', name), bytes);
-  return { url: `${location(ctx)}/${name}`, bytes };
+  return { url: `${ctx.location()}/${name}`, bytes };
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -568,7 +556,7 @@ export const SCENARIOS: Scenario[] = [
     group: 'bad input',
     name: 'DOOMED status (ends successfully, nothing done)',
     async run(ctx) {
-      const payload = JSON.stringify(statusMessage(ctx.compose, location(ctx), 'DOOMED'));
+      const payload = JSON.stringify(statusMessage(ctx.compose, ctx.location(), 'DOOMED'));
       const before = ctx.files.requests.length;
       const plan = await runPlan(
         settings(ctx, 'plan', { 'compose-location': '', 'compose-payload': payload }),
@@ -620,7 +608,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'an oversized dispatch payload',
     async run(ctx) {
       const payload = JSON.stringify({
-        ...statusMessage(ctx.compose, location(ctx)),
+        ...statusMessage(ctx.compose, ctx.location()),
         padding: 'x'.repeat(70_000),
       });
       expect(() => settings(ctx, 'import', { 'compose-location': '', 'compose-payload': payload })).toThrow(
@@ -635,7 +623,7 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const marker = join(ctx.dir, 'injected');
       const payload = JSON.stringify({
-        ...statusMessage(ctx.compose, location(ctx)),
+        ...statusMessage(ctx.compose, ctx.location()),
         compose_id: `x"; touch ${marker}; echo "`,
         compose_label: '${{ secrets.AWS_SECRET_ACCESS_KEY }}',
       });
