@@ -15,7 +15,7 @@ import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';
 import type { Emulator } from '../emulator/server.js';
-import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
+import { generateCompose, matrixEntry, type GeneratedCompose } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 import { describeImage, leaks, snapshotSha256, startEmulator } from '../helpers/aws.js';
@@ -63,24 +63,7 @@ function settings(compose: GeneratedCompose, parent: string, extra: Partial<Reco
 }
 
 function planned(compose: GeneratedCompose, parent: string, arch: string): PlannedImage {
-  const image = compose.images.find((candidate) => candidate.arch === arch)!;
-  return {
-    name: image.file.replace(/\.raw\.xz$/, ''),
-    file: image.file,
-    arch,
-    ec2_arch: arch === 'aarch64' ? 'arm64' : 'x86_64',
-    url: `${files.url}${parent}/${compose.composeId}/compose/${image.relativePath}`,
-    size: image.size,
-    sha256: image.sha256,
-    compose_id: compose.composeId,
-    release: 'Rawhide',
-    subvariant: 'Cloud_Base',
-    variant: 'Cloud',
-    compose_type: 'nightly',
-    compose_date: '20260302',
-    compose_respin: 0,
-    label: '',
-  };
+  return matrixEntry(compose, arch, `${files.url}${parent}/${compose.composeId}/compose`);
 }
 
 function expectNoLeaks() {

@@ -29,7 +29,7 @@ import { runImport } from '../../src/stages/import.js';
 import { runPlan } from '../../src/stages/plan.js';
 import { runPublish } from '../../src/stages/publish.js';
 import { runVerify } from '../../src/stages/verify.js';
-import { statusMessage } from '../fixtures/compose.js';
+import { matrixEntry, statusMessage } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
 import { snapshotSha256 } from '../helpers/aws.js';
 import type { World } from '../helpers/world.js';
@@ -63,25 +63,7 @@ function settings(
 
 /** One image of the compose as the plan's matrix gives it, optionally altered. */
 function planned(ctx: ScenarioContext, arch: string, change: Partial<PlannedImage> = {}): PlannedImage {
-  const image = ctx.compose.images.find((candidate) => candidate.arch === arch)!;
-  return {
-    name: image.file.replace(/\.raw\.xz$/, ''),
-    file: image.file,
-    arch,
-    ec2_arch: arch === 'aarch64' ? 'arm64' : 'x86_64',
-    url: `${ctx.location()}/${image.relativePath}`,
-    size: image.size,
-    sha256: image.sha256,
-    compose_id: ctx.compose.composeId,
-    release: 'Rawhide',
-    subvariant: 'Cloud_Base',
-    variant: 'Cloud',
-    compose_type: 'nightly',
-    compose_date: ctx.compose.composeId.split('-')[2]!.slice(0, 8),
-    compose_respin: 0,
-    label: '',
-    ...change,
-  };
+  return { ...matrixEntry(ctx.compose, arch, ctx.location()), ...change };
 }
 
 async function pipeline(ctx: ScenarioContext, extra: Partial<Record<InputName, string>> = {}): Promise<void> {
