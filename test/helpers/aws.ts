@@ -87,3 +87,22 @@ export function expectClean(
   const found = leaks(emulator);
   for (const [kind, items] of Object.entries(found)) expect({ [kind]: items }).toEqual({ [kind]: [] });
 }
+
+/** Resolves once the emulator has accepted `count` PutSnapshotBlock requests (an upload is under way). */
+export async function blocksUploaded(emulator: Emulator, count: number): Promise<void> {
+  const accepted = () =>
+    emulator
+      .requests()
+      .filter((request) => request.operation === 'PutSnapshotBlock' && request.status === 201).length;
+  while (accepted() < count) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** What an AWS credentials step would export for a job: the emulator, throw-away keys, the base region. */
+export function emulatorStepEnv(): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'y',
+    AWS_REGION: 'us-east-1',
+  };
+}

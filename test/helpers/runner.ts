@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,4 +106,15 @@ export async function runAction(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `fedimg <args>` from the sources in a child process (tsx), with this process's environment. */
+export function spawnCli(args: string[]): ChildProcessByStdio<null, Readable, Readable>;
+/** The same with its output discarded. */
+export function spawnCli(args: string[], output: 'ignore'): ChildProcess;
+export function spawnCli(args: string[], output: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli-entry.ts', ...args], {
+    stdio: ['ignore', output, output],
+    env: { ...process.env },
+  });
 }

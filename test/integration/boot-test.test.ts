@@ -7,7 +7,7 @@ import type { InputName } from '../../src/inputs.js';
 import { terminalLog } from '../../src/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runImport } from '../../src/stages/import.js';
-import { describeImage, expectClean } from '../helpers/aws.js';
+import { describeImage, emulatorStepEnv, expectClean } from '../helpers/aws.js';
 import { useWorld } from '../helpers/world.js';
 import { runAction } from '../helpers/runner.js';
 
@@ -99,12 +99,7 @@ describe('boot-test stage', () => {
   it('writes the failing console lines to the job summary before failing the bundled action', async () => {
     await runImport(settings('import'), quiet);
     world.emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.x86_64-*', 'fail');
-    const env = {
-      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'y',
-      AWS_REGION: 'us-east-1',
-    };
+    const env = emulatorStepEnv();
     const run = await runAction('dist/action/index.js', {
       env,
       inputs: {
@@ -129,12 +124,7 @@ describe('boot-test stage', () => {
   it('runs from the bundled action, and its post step terminates an instance a killed main step left', async () => {
     await runImport(settings('import'), quiet);
     world.emulator.setBoot('Fedora-Cloud-Base-AmazonEC2.aarch64-*', 'hang');
-    const env = {
-      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'y',
-      AWS_REGION: 'us-east-1',
-    };
+    const env = emulatorStepEnv();
     const inputs = {
       stage: 'boot-test',
       'compose-location': world.location(),

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,8 +17,15 @@ import type { Emulator } from '../emulator/server.js';
 import { generateCompose, matrixEntry, type GeneratedCompose } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { describeImage, leaks, snapshotSha256, startEmulator } from '../helpers/aws.js';
-import { runAction } from '../helpers/runner.js';
+import {
+  blocksUploaded,
+  describeImage,
+  emulatorStepEnv,
+  leaks,
+  snapshotSha256,
+  startEmulator,
+} from '../helpers/aws.js';
+import { runAction, spawnCli } from '../helpers/runner.js';
 import { deniedOperations } from '../helpers/iam.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
@@ -342,12 +348,7 @@ describe('the bundled action', () => {
   it('imports one matrix entry as the runner runs it: amis output, summary, events, clean post step', async () => {
     const image = planned(small, 'small', 'aarch64');
     const events = join(dir, 'action-events.ndjson');
-    const env = {
-      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'y',
-      AWS_REGION: 'eu-west-1',
-    };
+    const env = { ...emulatorStepEnv(), AWS_REGION: 'eu-west-1' };
     const inputs = {
       stage: 'import',
       image: JSON.stringify(image),
@@ -383,22 +384,8 @@ describe('the bundled action', () => {
 });
 
 describe('interrupted imports', () => {
-  const cli = (args: string[]) =>
-    spawn(process.execPath, ['--import', 'tsx', 'src/cli-entry.ts', 'import', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env },
-    });
-
-  async function waitForBlocks(count: number): Promise<void> {
-    while (
-      emulator
-        .requests()
-        .filter((request) => request.operation === 'PutSnapshotBlock' && request.status === 201).length <
-      count
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const cli = (args: string[]) => spawnCli(['import', ...args]);
+  const waitForBlocks = (count: number) => blocksUploaded(emulator, count);
 
   it('completes after the process is killed mid-upload, without a duplicate snapshot', async () => {
     emulator.setLatency({ PutSnapshotBlock: 40 });
@@ -466,12 +453,7 @@ describe('interrupted imports', () => {
       concurrency: '2',
       'events-file': join(dir, 'post.ndjson'),
     };
-    const env = {
-      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'y',
-      AWS_REGION: 'us-east-1',
-    };
+    const env = emulatorStepEnv();
     const main = runAction('dist/action/index.js', { inputs, env, killAfter: async () => waitForBlocks(4) });
     const killed = await main;
     expect(killed.exitCode).not.toBe(0);

@@ -4,7 +4,6 @@
  * one for anything leaked. `npm test` runs them once with small images; `npm run soak` repeats them
  * with larger images.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +30,8 @@ import { runPublish } from '../../src/stages/publish.js';
 import { runVerify } from '../../src/stages/verify.js';
 import { matrixEntry, statusMessage } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
-import { snapshotSha256 } from '../helpers/aws.js';
+import { blocksUploaded, snapshotSha256 } from '../helpers/aws.js';
+import { spawnCli } from '../helpers/runner.js';
 import type { World } from '../helpers/world.js';
 
 /** The test world (emulator, compose server, settings) plus the image size and a quiet log. */
@@ -144,33 +144,15 @@ async function rewriteImagesJson(
 }
 
 function importInChild(ctx: ScenarioContext, image: PlannedImage) {
-  return spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli-entry.ts',
-      'import',
-      '--image',
-      JSON.stringify(image),
-      '--allowed-hosts',
-      ctx.files.host,
-      '--allow-http',
-      '--concurrency',
-      '2',
-      '--events-file',
-      join(ctx.dir, 'child.ndjson'),
-    ],
-    { stdio: 'ignore', env: { ...process.env } },
-  );
-}
-
-async function blocksUploaded(ctx: ScenarioContext, count: number): Promise<void> {
-  const done = () =>
-    ctx.emulator
-      .requests()
-      .filter((request) => request.operation === 'PutSnapshotBlock' && request.status === 201).length;
-  while (done() < count) await new Promise((resolve) => setTimeout(resolve, 20));
+  const args = [
+    'import',
+    '--image',
+    JSON.stringify(image),
+    '--allowed-hosts',
+    ctx.files.host,
+    '--allow-http',
+  ];
+  return spawnCli([...args, '--concurrency', '2', '--events-file', join(ctx.dir, 'child.ndjson')], 'ignore');
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -319,7 +301,7 @@ export const SCENARIOS: Scenario[] = [
         ctx.log,
         { signal: controller.signal },
       );
-      await blocksUploaded(ctx, 3);
+      await blocksUploaded(ctx.emulator, 3);
       controller.abort(new Error('cancelled'));
       await expect(running).rejects.toThrow();
       expect(ctx.emulator.inventory().snapshots).toEqual([]);
@@ -332,7 +314,7 @@ export const SCENARIOS: Scenario[] = [
       ctx.emulator.setLatency({ PutSnapshotBlock: 30 });
       const image = planned(ctx, 'x86_64');
       const child = importInChild(ctx, image);
-      await blocksUploaded(ctx, 4);
+      await blocksUploaded(ctx.emulator, 4);
       child.kill('SIGKILL');
       await once(child, 'exit');
       ctx.emulator.setLatency({ PutSnapshotBlock: 0 });
