@@ -90,6 +90,9 @@ interface StatusFunctions {
   failure: () => boolean;
 }
 
+/** For expressions evaluated where no step or job has run yet (env, matrix, defaults). */
+const NO_STATUS: StatusFunctions = { success: () => true, failure: () => false };
+
 function statusFunctions(status: StatusFunctions): Map<string, FunctionDefinition> {
   const fn = (name: string, value: () => boolean): [string, FunctionDefinition] => [
     name,
@@ -225,10 +228,9 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
   };
   const inputs = workflowInputs(raw, options.event);
   const vars = options.vars ?? {};
-  const noStatus: StatusFunctions = { success: () => true, failure: () => false };
   const workflowEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw.env ?? {}))
-    workflowEnv[name] = asString(interpolate(value, { github, inputs, vars, secrets: {} }, noStatus));
+    workflowEnv[name] = asString(interpolate(value, { github, inputs, vars, secrets: {} }, NO_STATUS));
 
   // Dependency order, as the parser resolved `needs`.
   const order: string[] = [];
@@ -269,7 +271,7 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
     const legs =
       matrixValue === undefined
         ? [undefined]
-        : expandMatrix(interpolate(matrixValue, jobContext, noStatus) as Json);
+        : expandMatrix(interpolate(matrixValue, jobContext, NO_STATUS) as Json);
     for (const matrix of legs) {
       const leg = await runLeg(jobId, job, matrix, {
         root,
@@ -287,7 +289,7 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
       const stepsContext = contextOfSteps(leg.steps);
       for (const [name, value] of Object.entries(job.outputs ?? {}))
         run.outputs[name] = asString(
-          interpolate(value, { ...jobContext, matrix: matrix ?? {}, steps: stepsContext }, noStatus),
+          interpolate(value, { ...jobContext, matrix: matrix ?? {}, steps: stepsContext }, NO_STATUS),
         );
     }
     run.result = run.legs.every((leg) => leg.result === 'success') ? 'success' : 'failure';
@@ -339,7 +341,7 @@ async function runLeg(
     secrets: {},
   });
   for (const [name, value] of Object.entries(job.env ?? {}))
-    env[name] = asString(interpolate(value, baseContext(), { success: () => true, failure: () => false }));
+    env[name] = asString(interpolate(value, baseContext(), NO_STATUS));
 
   for (const [index, step] of job.steps.entries()) {
     const id = step.id ?? `__${index}`;
@@ -512,13 +514,7 @@ async function runLocalAction(
     const fallback =
       spec.default === undefined
         ? ''
-        : asString(
-            interpolate(
-              spec.default,
-              { github: where.github },
-              { success: () => true, failure: () => false },
-            ),
-          );
+        : asString(interpolate(spec.default, { github: where.github }, NO_STATUS));
     inputs[name] = withValues[name] ?? fallback;
   }
   const step = { cwd: where.workspace, env: { ...runnerBase(where), ...stepEnv }, inputs };
