@@ -171,15 +171,7 @@ export async function runCopy(
         },
       );
     }
-    return {
-      composeId: plan.composeId,
-      skipped: false,
-      reason: undefined,
-      regions: choice.regions,
-      notEnabled: choice.notEnabled,
-      copies,
-      failures,
-    };
+    return result;
   } finally {
     await events.flush();
     if (!deps.clients) clients.destroy();
