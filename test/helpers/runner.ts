@@ -108,6 +108,12 @@ export async function runAction(
   }
 }
 
+/** `fedimg import` of one matrix entry with two workers, slow enough to be interrupted mid-upload. */
+export function interruptibleImportArgs(image: string, allowedHost: string, eventsFile: string): string[] {
+  const source = ['--image', image, '--allowed-hosts', allowedHost, '--allow-http'];
+  return ['import', ...source, '--concurrency', '2', '--events-file', eventsFile];
+}
+
 /** `fedimg <args>` from the sources in a child process (tsx), with this process's environment. */
 export function spawnCli(args: string[]): ChildProcessByStdio<null, Readable, Readable>;
 /** The same with its output discarded. */

@@ -25,7 +25,7 @@ import {
   snapshotSha256,
   startEmulator,
 } from '../helpers/aws.js';
-import { runAction, spawnCli } from '../helpers/runner.js';
+import { interruptibleImportArgs, runAction, spawnCli } from '../helpers/runner.js';
 import { deniedOperations } from '../helpers/iam.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
@@ -384,24 +384,12 @@ describe('the bundled action', () => {
 });
 
 describe('interrupted imports', () => {
-  const cli = (args: string[]) => spawnCli(['import', ...args]);
   const waitForBlocks = (count: number) => blocksUploaded(emulator, count);
 
   it('completes after the process is killed mid-upload, without a duplicate snapshot', async () => {
     emulator.setLatency({ PutSnapshotBlock: 40 });
     const image = JSON.stringify(planned(small, 'small', 'x86_64'));
-    const args = [
-      '--image',
-      image,
-      '--allowed-hosts',
-      files.host,
-      '--allow-http',
-      '--concurrency',
-      '2',
-      '--events-file',
-      join(dir, 'kill.ndjson'),
-    ];
-    const child = cli(args);
+    const child = spawnCli(interruptibleImportArgs(image, files.host, join(dir, 'kill.ndjson')));
     await waitForBlocks(6);
     child.kill('SIGKILL');
     await once(child, 'exit');
@@ -421,17 +409,7 @@ describe('interrupted imports', () => {
   it('deletes its own snapshot when cancelled (SIGINT)', async () => {
     emulator.setLatency({ PutSnapshotBlock: 40 });
     const image = JSON.stringify(planned(small, 'small', 'aarch64'));
-    const child = cli([
-      '--image',
-      image,
-      '--allowed-hosts',
-      files.host,
-      '--allow-http',
-      '--concurrency',
-      '2',
-      '--events-file',
-      join(dir, 'int.ndjson'),
-    ]);
+    const child = spawnCli(interruptibleImportArgs(image, files.host, join(dir, 'int.ndjson')));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await waitForBlocks(4);

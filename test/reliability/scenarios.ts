@@ -31,7 +31,7 @@ import { runVerify } from '../../src/stages/verify.js';
 import { matrixEntry, statusMessage } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
 import { blocksUploaded, snapshotSha256 } from '../helpers/aws.js';
-import { spawnCli } from '../helpers/runner.js';
+import { interruptibleImportArgs, spawnCli } from '../helpers/runner.js';
 import type { World } from '../helpers/world.js';
 
 /** The test world (emulator, compose server, settings) plus the image size and a quiet log. */
@@ -144,15 +144,8 @@ async function rewriteImagesJson(
 }
 
 function importInChild(ctx: ScenarioContext, image: PlannedImage) {
-  const args = [
-    'import',
-    '--image',
-    JSON.stringify(image),
-    '--allowed-hosts',
-    ctx.files.host,
-    '--allow-http',
-  ];
-  return spawnCli([...args, '--concurrency', '2', '--events-file', join(ctx.dir, 'child.ndjson')], 'ignore');
+  const eventsFile = join(ctx.dir, 'child.ndjson');
+  return spawnCli(interruptibleImportArgs(JSON.stringify(image), ctx.files.host, eventsFile), 'ignore');
 }
 
 export const SCENARIOS: Scenario[] = [
