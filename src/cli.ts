@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { FedimgError } from './errors.js';
 import { INPUT_NAMES, parseSettings, STAGES, type InputName } from './inputs.js';
 import { terminalLog } from './log.js';
-import { planTable, tableAsMarkdown, tableAsText, type Table } from './report/plan-summary.js';
+import { planTable } from './report/plan-summary.js';
+import { tableAsMarkdown, tableAsText, type Table } from './report/table.js';
 import { runPlan } from './stages/plan.js';
 import { importTable } from './report/import-summary.js';
 import { runImport } from './stages/import.js';
@@ -45,6 +46,7 @@ Import options:
   --concurrency <n>          PutSnapshotBlock workers (default 64)
   --omit-zero-blocks         skip all-zero blocks (unsafe for volumes launched encrypted)
   --volume-size <GiB>        snapshot size (default: the raw image rounded up)
+  --max-volume-size-gib <n>  refuse images larger than this raw (default 64)
   --image-cache <bool>       keep downloads in the GitHub Actions cache (only where that service exists)
   --volume-types <list>      one AMI flavour per volume type (default gp3)
   --boot-mode <mode>, --imds-v2 <bool>, --tpm <bool>, --kms-key-id <key>

@@ -41,6 +41,7 @@ export const INPUT_NAMES = [
   'concurrency',
   'omit-zero-blocks',
   'volume-size',
+  'max-volume-size-gib',
   's3-bucket',
   'import-timeout-minutes',
   'block-timeout-seconds',
@@ -131,6 +132,7 @@ export const DEFAULTS = {
   'upload-method': 'ebs-direct',
   concurrency: '64',
   'omit-zero-blocks': 'false',
+  'max-volume-size-gib': '64',
   'import-timeout-minutes': '120',
   'block-timeout-seconds': '20',
   'image-cache': 'true',
@@ -232,11 +234,22 @@ function uploadSettings(read: InputReader): UploadSettings {
     });
   }
   const volumeSize = read('volume-size').trim();
+  const maxVolumeSizeGiB = integer('max-volume-size-gib', read('max-volume-size-gib'), 1, 16384);
+  const volumeSizeGiB = volumeSize ? integer('volume-size', volumeSize, 1, 16384) : undefined;
+  if (volumeSizeGiB !== undefined && volumeSizeGiB > maxVolumeSizeGiB) {
+    throw new InputError(
+      `volume-size ${volumeSizeGiB} is larger than max-volume-size-gib ${maxVolumeSizeGiB}.`,
+      {
+        hint: 'Raise max-volume-size-gib too if the image really needs that much.',
+      },
+    );
+  }
   return {
     method,
     concurrency: integer('concurrency', read('concurrency'), 1, 256),
     omitZeroBlocks: parseBoolean('omit-zero-blocks', read('omit-zero-blocks')),
-    volumeSizeGiB: volumeSize ? integer('volume-size', volumeSize, 1, 16384) : undefined,
+    volumeSizeGiB,
+    maxVolumeSizeGiB,
     s3Bucket,
     snapshotTimeoutMinutes: 240,
     importTimeoutMs: integer('import-timeout-minutes', read('import-timeout-minutes'), 1, 24 * 60) * 60_000,
@@ -356,6 +369,11 @@ function notifySettings(read: InputReader, policy: HostPolicy): Settings['notify
     } catch {
       throw new InputError('notify-url is not a URL.');
     }
+    if (parsed.username || parsed.password) {
+      throw new InputError(`notify-url ${parsed.host} carries credentials (user:password@).`, {
+        hint: 'Authenticate the receiver with notify-secret (each body is HMAC-signed) instead.',
+      });
+    }
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && policy.allowHttp)) {
       throw new InputError(`notify-url ${parsed.origin} must use https.`, {
         hint: 'allow-http permits http for loopback test receivers only.',
@@ -423,6 +441,17 @@ function discoveryRequest(read: InputReader): DiscoveryRequest {
       hint: 'Pass the compose-status message as compose-payload, or a compose location/ID, or an image URL with its sha256.',
     },
   );
+}
+
+/**
+ * Values that must never appear in a log: the webhook secret, credentials a notify-url carries in
+ * its query string, the GitHub token. The action registers them with the runner before any stage
+ * prints anything.
+ */
+export function secretsOf(settings: Settings): string[] {
+  const secrets = [settings.notify.secret, settings.release.token];
+  if (settings.notify.url) secrets.push(...new URL(settings.notify.url).searchParams.values());
+  return secrets.filter((value): value is string => Boolean(value));
 }
 
 /** Parse and validate every input once; the rest of the code only sees the typed result. */

@@ -8,22 +8,57 @@ export interface Log {
   warning(message: string, title?: string): void;
   error(message: string, title?: string): void;
   group<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** A value that must never appear in the log (the runner masks it from here on). */
+  secret(value: string): void;
 }
 
+// Every way a runner or a terminal starts a new line.
+const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/g;
+// The runner executes a line as a command when it starts with "::" after blanks, and the legacy
+// form "##[" wherever it appears in a line (actions/runner ActionCommand.TryParseV2 / TryParse).
+const COMMAND_START = /^(\s*):(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+
+/** Breaks what would make a runner command: a zero-width space between the two characters. */
+function defuse(text: string): string {
+  return text.replace(COMMAND_START, '$1:\u200b').replace(LEGACY_COMMAND, '#\u200b#[');
+}
+
+/**
+ * The one rule for everything fedimg prints: the text stays on one line (line breaks become a
+ * visible ⏎) and cannot start or contain a runner command. Messages carry untrusted text (file
+ * names from compose metadata, AWS tags and error messages, console output of booted images).
+ */
+export function neutralise(text: string): string {
+  return defuse(text.replace(LINE_BREAK, ' ⏎ '));
+}
+
+/**
+ * Annotations keep their line breaks: @actions/core escapes them (%0A) inside the one command line
+ * it writes, so they cannot start a line of their own; the rest is defused as everywhere else.
+ */
+function annotation(text: string): string {
+  return text.split(LINE_BREAK).map(defuse).join('\n');
+}
+
+const properties = (title?: string) => (title ? { title: neutralise(title) } : {});
+
 export const actionsLog: Log = {
-  info: (message) => core.info(message),
-  debug: (message) => core.debug(message),
-  notice: (message, title) => core.notice(message, title ? { title } : {}),
-  warning: (message, title) => core.warning(message, title ? { title } : {}),
-  error: (message, title) => core.error(message, title ? { title } : {}),
-  group: (name, work) => core.group(name, work),
+  info: (message) => core.info(neutralise(message)),
+  debug: (message) => core.debug(annotation(message)),
+  notice: (message, title) => core.notice(annotation(message), properties(title)),
+  warning: (message, title) => core.warning(annotation(message), properties(title)),
+  error: (message, title) => core.error(annotation(message), properties(title)),
+  group: (name, work) => core.group(neutralise(name), work),
+  secret: (value) => core.setSecret(value),
 };
 
 /** Logs for the CLI: everything on stderr so that stdout stays clean for --json. */
 export function terminalLog(options: { verbose?: boolean; stream?: NodeJS.WritableStream } = {}): Log {
   const out = options.stream ?? process.stderr;
+  // The CLI may itself run inside a workflow step, whose output the runner reads for commands.
   const line = (prefix: string, message: string, title?: string) =>
-    out.write(`${prefix}${title ? `${title}: ` : ''}${message}\n`);
+    out.write(`${prefix}${neutralise(`${title ? `${title}: ` : ''}${message}`)}\n`);
   return {
     info: (message) => line('', message),
     debug: (message) => {
@@ -36,5 +71,6 @@ export function terminalLog(options: { verbose?: boolean; stream?: NodeJS.Writab
       line('▸ ', name);
       return work();
     },
+    secret: () => undefined,
   };
 }

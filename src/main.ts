@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { FedimgError } from './errors.js';
-import { parseSettings, type InputName } from './inputs.js';
+import { parseSettings, secretsOf, type InputName } from './inputs.js';
 import { actionsLog } from './log.js';
 import { runPost } from './post.js';
 import { planTable } from './report/plan-summary.js';
@@ -34,6 +34,7 @@ function cancellation(): AbortSignal {
 /** The action's main step: parse inputs once, run the chosen stage, publish outputs and summary. */
 export async function runMain(): Promise<void> {
   const settings = parseSettings((name: InputName) => core.getInput(name));
+  for (const secret of secretsOf(settings)) actionsLog.secret(secret);
   // What the stage creates and has not finished yet, for the post step if this process dies.
   const pending = new PendingResources((items) => core.saveState('pending', JSON.stringify(items)));
   switch (settings.stage) {

@@ -1,25 +1,39 @@
 import * as core from '@actions/core';
 import { AwsClients } from './aws/clients.js';
 import { cleanupPending } from './aws/cleanup-pending.js';
-import type { PendingResource } from './aws/pending.js';
+import { parsePendingState, STAGES_WITH_PENDING } from './aws/pending.js';
+import { runUrl } from './aws/tags.js';
 import type { Log } from './log.js';
 
 /**
- * The post step runs after the job, also when it failed or was cancelled. The main step keeps in its
- * state what it created and has not finished; whatever is still listed is removed here. Problems here
- * are warnings only: the post step never fails a job.
+ * The post step runs after the job, also when it failed or was cancelled. The main step of a stage
+ * that creates resources keeps in its state what it has not finished; whatever is still listed, and
+ * AWS confirms is this run's own, is removed here. Problems here are warnings only: the post step
+ * never fails a job.
  */
 export async function runPost(log: Log): Promise<void> {
   try {
-    const items = JSON.parse(core.getState('pending') || '[]') as PendingResource[];
-    if (items.length === 0) {
+    const stage = core.getInput('stage') || 'plan';
+    if (!STAGES_WITH_PENDING.includes(stage)) {
+      log.info(`fedimg post: the ${stage} stage leaves nothing unfinished.`);
+      return;
+    }
+    const state = parsePendingState(core.getState('pending'));
+    if ('problem' in state) {
+      log.warning(
+        `The saved state "pending" is not what fedimg writes (${state.problem}); nothing was removed.`,
+        'fedimg post',
+      );
+      return;
+    }
+    if (state.items.length === 0) {
       log.info('fedimg post: nothing was left unfinished.');
       return;
     }
-    log.info(`fedimg post: the main step left ${items.length} unfinished resource(s); removing them.`);
+    log.info(`fedimg post: the main step left ${state.items.length} unfinished resource(s); removing them.`);
     const clients = new AwsClients({ concurrency: 4, blockTimeoutMs: 20_000 });
     try {
-      await cleanupPending(items, clients, log);
+      await cleanupPending(state.items, clients, log, runUrl());
     } finally {
       clients.destroy();
     }

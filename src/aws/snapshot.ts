@@ -24,9 +24,9 @@ import type { Log } from '../log.js';
 import { formatBytes, formatSeconds, Progress } from '../report/progress.js';
 import { uploadBlocks } from './block-uploader.js';
 import type { AwsClients } from './clients.js';
-import type { PendingResources } from './pending.js';
+import { stagingKey, type PendingResources } from './pending.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import { imageTags, TAG } from './tags.js';
+import { imageTags, ownerMetadata, TAG } from './tags.js';
 import { poll, waitForSnapshot } from './wait.js';
 
 const GIB = 2 ** 30;
@@ -39,6 +39,8 @@ export interface UploadSettings {
   omitZeroBlocks: boolean;
   /** GiB; undefined: the raw size rounded up. */
   volumeSizeGiB: number | undefined;
+  /** No image may decompress to more than this (GiB), whatever its xz index claims. */
+  maxVolumeSizeGiB: number;
   s3Bucket: string | undefined;
   /** StartSnapshot Timeout: an unfinished snapshot is cancelled after this many idle minutes. */
   snapshotTimeoutMinutes: number;
@@ -148,9 +150,11 @@ function imageSource(
   ctx: SnapshotContext,
   recycleBlocks: boolean,
   local: CachedImageFile | undefined,
+  maxRawBytes: number,
 ): ImageSource {
   return new ImageSource({
     recycleBlocks,
+    maxRawBytes,
     localFile: local?.hit ? local.path : undefined,
     keepCopy: local && !local.hit ? local.path : undefined,
     url: image.url,
@@ -195,6 +199,17 @@ async function uploadDirect(
     if (settings.volumeSizeGiB === undefined) throw error;
     return undefined;
   });
+  // A few hundred compressed bytes can claim terabytes in their index: refuse before creating anything.
+  if (rawSize !== undefined && rawSize > settings.maxVolumeSizeGiB * GIB) {
+    throw new ImageSourceError(
+      'size-mismatch',
+      image.url,
+      `${image.file} declares ${formatBytes(rawSize)} of raw disk in its xz index, more than max-volume-size-gib (${settings.maxVolumeSizeGiB} GiB); nothing was uploaded.`,
+      {
+        hint: 'Fedora cloud images are about 5 GiB. Raise max-volume-size-gib only if this image really is that large.',
+      },
+    );
+  }
   const volumeSize = settings.volumeSizeGiB ?? Math.ceil(rawSize! / GIB);
   if (rawSize !== undefined && volumeSize * GIB < rawSize) {
     throw new InputError(
@@ -249,7 +264,7 @@ async function uploadDirect(
 
   const pendingSnapshot = { kind: 'snapshot' as const, region, id: snapshotId };
   ctx.pending.add(pendingSnapshot);
-  const source = imageSource(image, ctx, true, local);
+  const source = imageSource(image, ctx, true, local, volumeSize * GIB);
   const totalBlocks = rawSize !== undefined ? Math.ceil(rawSize / BLOCK_SIZE) : 0;
   const progress = new Progress(log, `${image.arch} → ${snapshotId}`, totalBlocks, BLOCK_SIZE);
   try {
@@ -349,7 +364,7 @@ async function importFromS3(
     throw new InputError('upload-method import-snapshot needs s3-bucket.', {
       hint: 'Name a bucket in the base region that the vmimport role can read.',
     });
-  const key = `fedimg-staging/${image.sha256.slice(0, 16)}/${image.name}.raw`;
+  const key = stagingKey(image);
   const object = { kind: 's3-object' as const, region, bucket, key };
   const s3 = ctx.clients.s3(region);
   const ec2 = ctx.clients.ec2(region);
@@ -358,7 +373,7 @@ async function importFromS3(
   const started = Date.now();
   try {
     // No recycling: the S3 upload keeps parts of the stream until it sends them.
-    const source = imageSource(image, ctx, false, local);
+    const source = imageSource(image, ctx, false, local, settings.maxVolumeSizeGiB * GIB);
     const body = Readable.from(
       (async function* () {
         for await (const block of source.blocks()) yield block.data;
@@ -366,7 +381,8 @@ async function importFromS3(
     );
     const upload = new Upload({
       client: s3,
-      params: { Bucket: bucket, Key: key, Body: body },
+      // Who made it, for the post step, which removes only its own run's objects.
+      params: { Bucket: bucket, Key: key, Body: body, Metadata: ownerMetadata() },
       partSize: 16 * 2 ** 20,
       queueSize: 4,
       abortController: undefined,

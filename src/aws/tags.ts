@@ -27,6 +27,12 @@ export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined
   return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
 
+/** S3 user metadata that marks a staging object as fedimg's, and as this run's. */
+export function ownerMetadata(): Record<string, string> {
+  const run = runUrl();
+  return { 'managed-by': MANAGED_BY, ...(run ? { 'run-url': run } : {}) };
+}
+
 export function imageTags(image: PlannedImage, extra: Record<string, string | undefined> = {}): TagList {
   const tags: Record<string, string | undefined> = {
     [TAG.managedBy]: MANAGED_BY,
@@ -50,3 +56,22 @@ export function tagValue(
 ): string | undefined {
   return tags?.find((tag) => tag.Key === key)?.Value;
 }
+
+// Times fedimg writes (toISOString) and AWS returns: UTC, to the second or finer. Nothing looser:
+// Date.parse would accept free text around a date, and tag values are anyone's to write.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** A time read back from AWS (a tag or an attribute), or undefined when it is not strictly ISO 8601. */
+export function isoTime(value: string | undefined): Date | undefined {
+  if (value === undefined || !ISO_INSTANT.test(value)) return undefined;
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
+/** The shapes of the AWS IDs fedimg reads back and acts on. */
+export const AWS_ID = {
+  snapshot: /^snap-[0-9a-f]{8,17}$/,
+  image: /^ami-[0-9a-f]{8,17}$/,
+  instance: /^i-[0-9a-f]{8,17}$/,
+  importTask: /^import-snap-[0-9a-f]{8,17}$/,
+} as const;

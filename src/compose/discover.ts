@@ -2,7 +2,14 @@ import { ComposeError } from '../errors.js';
 import { fetchAllowed, fetchText } from '../http.js';
 import { parseChecksumFile, type ChecksumEntry } from './checksum.js';
 import { parseComposeId, parseComposeLabel, truncateForMessage, type ComposeId } from './compose-id.js';
-import { checkUrl, resolveComposeLocation, resolveImagePath, type HostPolicy } from './location.js';
+import {
+  checkUrl,
+  fileNameOf,
+  resolveComposeLocation,
+  resolveImagePath,
+  type HostPolicy,
+} from './location.js';
+import { plannedImageProblem } from './planned-image.js';
 import { COMPOSE_STATUSES, PUBLISHABLE_STATUSES, type ComposeStatus } from './payload.js';
 import { parseComposeInfo, parseImagesJson, type ComposeInfo } from './productmd.js';
 import { EC2_ARCHITECTURES, selectImages, type SelectionCriteria } from './select.js';
@@ -108,12 +115,15 @@ async function discoverCompose(
   const selected = selectImages(manifest.images, selection);
   const images = selected.map((image) => {
     const url = resolveImagePath(location.composeDir, image.path);
-    return plannedImage(url, image.arch, image.size, image.sha256, compose, {
-      release,
-      label,
-      subvariant: image.subvariant,
-      variant: image.variant,
-    });
+    return plannedImage(
+      url,
+      image.arch,
+      image.size,
+      image.sha256,
+      compose,
+      { release, label, subvariant: image.subvariant, variant: image.variant },
+      policy,
+    );
   });
   if (images.length === 0) {
     notes.push(
@@ -153,9 +163,10 @@ function plannedImage(
   sha256: string,
   compose: ComposeId,
   extra: { release: string; label: string; subvariant: string; variant: string },
+  policy: HostPolicy,
 ): PlannedImage {
-  const file = decodeURIComponent(url.pathname.split('/').pop()!);
-  return {
+  const file = fileNameOf(url, 'image file name');
+  const image: PlannedImage = {
     name: file.replace(/\.raw\.xz$/, ''),
     file,
     arch,
@@ -172,6 +183,13 @@ function plannedImage(
     compose_respin: compose.respin,
     label: extra.label,
   };
+  const problem = plannedImageProblem(image, policy);
+  if (problem) {
+    throw new ComposeError(`The compose lists an image fedimg cannot publish, ${url.href}: ${problem}.`, {
+      hint: 'Nothing was started. The compose metadata does not look like Fedora’s; ask release engineering.',
+    });
+  }
+  return image;
 }
 
 /**
@@ -252,7 +270,7 @@ async function discoverImageUrl(
   { policy, selection }: DiscoveryOptions,
 ): Promise<ComposePlan> {
   const url = checkUrl(request.url, policy, 'image URL');
-  const file = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  const file = fileNameOf(url, 'image URL');
   if (!file.endsWith('.raw.xz')) {
     throw new ComposeError(`The image URL ${url.href} does not name a .raw.xz file.`, {
       hint: 'fedimg imports the raw.xz AWS image (Fedora-Cloud-Base-AmazonEC2-*.raw.xz).',
@@ -306,12 +324,15 @@ async function discoverImageUrl(
   };
   // A released image's name carries its label version (…-41-1.4): keep it so names can be rebuilt.
   const label = !fromFile && /^\d+\.\d+$/.test(rel) ? `RC-${rel}` : '';
-  const image = plannedImage(url, arch, size, sha256, compose, {
-    release: version,
-    label,
-    subvariant: selection.subvariants[0] ?? 'Cloud_Base',
-    variant: 'Cloud',
-  });
+  const image = plannedImage(
+    url,
+    arch,
+    size,
+    sha256,
+    compose,
+    { release: version, label, subvariant: selection.subvariants[0] ?? 'Cloud_Base', variant: 'Cloud' },
+    policy,
+  );
   return {
     source: 'image-url',
     composeId: compose.id,

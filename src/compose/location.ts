@@ -99,12 +99,47 @@ export function resolveComposeLocation(value: string, policy: HostPolicy): Compo
   return { root, composeDir: new URL('compose/', root) };
 }
 
+// What a percent-escape in an image path may stand for: the characters of a plain file name.
+const PLAIN_FILE_CHARACTER = /^[A-Za-z0-9._+~-]$/;
+
+/**
+ * Decodes the percent-escapes of a URL path from untrusted metadata. Only escapes of plain file-name
+ * characters are accepted: an escaped separator, control character, space or quote is how a path
+ * smuggles text past the checks (into logs, into file names), and is refused.
+ */
+export function decodePathStrictly(path: string, what: string): string {
+  return path.replace(/%(.{0,2})/g, (escape, hex: string) => {
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      throw new ComposeError(
+        `The ${what} "${truncateForMessage(path, 200)}" has a malformed percent-escape ("${truncateForMessage(escape)}").`,
+        { hint: 'Refusing it; the compose metadata may have been tampered with.' },
+      );
+    }
+    const character = String.fromCharCode(parseInt(hex, 16));
+    if (!PLAIN_FILE_CHARACTER.test(character)) {
+      throw new ComposeError(
+        `The ${what} "${truncateForMessage(path, 200)}" has the percent-escape ${escape}, which is not a plain file-name character.`,
+        {
+          hint: 'Fedora image paths need no escapes; refusing it, the compose metadata may have been tampered with.',
+        },
+      );
+    }
+    return character;
+  });
+}
+
+/** The file an image URL names, decoded under the rules of decodePathStrictly. */
+export function fileNameOf(url: URL, what: string): string {
+  return decodePathStrictly(url.pathname.split('/').pop() ?? '', what);
+}
+
 /**
  * Resolve an images.json path under the compose directory. The metadata comes from the network, so a
  * path that could leave the compose (`..`, absolute, encoded separators, another host) is refused.
  */
 export function resolveImagePath(composeDir: URL, path: string): URL {
   const shown = truncateForMessage(path, 200);
+  decodePathStrictly(path, 'image path in images.json');
   const unsafe =
     path.startsWith('/') ||
     path.includes('\\') ||

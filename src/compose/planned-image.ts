@@ -29,6 +29,29 @@ const plannedImageSchema = z.strictObject({
 });
 
 /**
+ * What is wrong with a would-be plan-matrix entry, or undefined when nothing is. The plan checks
+ * every image it discovers with exactly this, and later jobs check their `image` input with it
+ * again, so the plan refuses exactly what import would refuse.
+ */
+export function plannedImageProblem(data: unknown, policy: HostPolicy): string | undefined {
+  const result = plannedImageSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    return `${issue.path.join('.') || '(top level)'}: ${issue.message}`;
+  }
+  const image = result.data;
+  if ((image.arch === 'aarch64') !== (image.ec2_arch === 'arm64'))
+    return `arch is ${image.arch} but ec2_arch is ${image.ec2_arch}`;
+  try {
+    checkUrl(image.url, policy, 'image URL');
+    if (image.compose_id) parseComposeId(image.compose_id);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}
+
+/**
  * One entry of the plan's matrix, handed to a later job's `image` input. It passed through the
  * workflow, so it is validated again like any other untrusted input.
  */
@@ -41,20 +64,11 @@ export function parsePlannedImage(text: string, policy: HostPolicy): PlannedImag
       hint: 'Pass one entry of the plan output: ${{ toJSON(matrix) }}.',
     });
   }
-  const result = plannedImageSchema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new InputError(
-      `Input image is invalid: ${issue.path.join('.') || '(top level)'}: ${issue.message}.`,
-      {
-        hint: 'Pass one entry of the plan output unchanged.',
-      },
-    );
+  const problem = plannedImageProblem(data, policy);
+  if (problem) {
+    throw new InputError(`Input image is invalid: ${problem}.`, {
+      hint: 'Pass one entry of the plan output unchanged.',
+    });
   }
-  const image = result.data;
-  if ((image.arch === 'aarch64') !== (image.ec2_arch === 'arm64'))
-    throw new InputError(`Input image has arch ${image.arch} but ec2_arch ${image.ec2_arch}.`);
-  checkUrl(image.url, policy, 'image URL');
-  if (image.compose_id) parseComposeId(image.compose_id);
-  return image;
+  return data as PlannedImage;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { ImageSourceError, describeError } from '../errors.js';
+import { FedimgError, ImageSourceError, describeError } from '../errors.js';
 import { fetchAllowed } from '../http.js';
 import type { HostPolicy } from '../compose/location.js';
 
@@ -124,6 +124,12 @@ export async function* downloadVerified(
       break;
     } catch (error) {
       if (error instanceof ImageSourceError) throw error;
+      // A refusal of fedimg's own (a redirect off the allow-list) is final, not a dropped connection.
+      if (error instanceof FedimgError) {
+        throw new ImageSourceError('http', url.href, `Downloading ${url.href} stopped: ${error.message}`, {
+          cause: error,
+        });
+      }
       options.signal?.throwIfAborted();
       failures++;
       if (stats.resumes >= maxResumes) {

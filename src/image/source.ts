@@ -42,6 +42,8 @@ export interface ImageSourceOptions {
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
   onResume?: DownloadOptions['onResume'];
+  /** The most raw bytes the image may decompress to (the volume it is uploaded into). */
+  maxRawBytes?: number;
   /** Reuse block buffers: the consumer promises to call block.release() once it is done with one. */
   recycleBlocks?: boolean;
   /** Read the compressed file from this local copy instead of `url` (still verified). */
@@ -118,11 +120,30 @@ export class ImageSource {
 
     let completed = false;
     try {
-      yield* toBlocks(decoder.output, stats, options.recycleBlocks ? new BlockPool() : undefined);
+      for await (const block of toBlocks(
+        decoder.output,
+        stats,
+        options.recycleBlocks ? new BlockPool() : undefined,
+      )) {
+        if (options.maxRawBytes !== undefined && stats.rawBytes > options.maxRawBytes) {
+          block.release();
+          throw new ImageSourceError(
+            'size-mismatch',
+            url.href,
+            `${url.href} decompresses to more than ${options.maxRawBytes} bytes, the size it was to fit.`,
+            {
+              hint: 'The image is larger than its xz index or the volume size says; nothing may be registered from it.',
+            },
+          );
+        }
+        yield block;
+      }
       await decoder.finished;
       await pump;
       completed = true;
     } catch (error) {
+      // Decided here, not by the decoder or the download: stop both at once (below).
+      if (error instanceof ImageSourceError) throw error;
       const downloadError = await pump.then(
         () => undefined,
         (failure: unknown) => failure,

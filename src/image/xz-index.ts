@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { ImageSourceError } from '../errors.js';
+import { FedimgError, ImageSourceError } from '../errors.js';
 import { DEFAULT_RETRY, withRetry } from '../aws/retry.js';
 import { fetchAllowed } from '../http.js';
 import type { HostPolicy } from '../compose/location.js';
@@ -84,9 +84,14 @@ export async function remoteRawSize(url: URL, size: number, policy: HostPolicy):
     }
     return Buffer.from(await response.arrayBuffer());
   };
-  // A Range read is small: a dropped connection is simply tried again.
+  // A Range read is small: a dropped connection is simply tried again; fedimg's own refusals
+  // (a redirect off the allow-list) are not.
   const retried: RangeReader = (start, end) =>
-    withRetry(() => read(start, end), { ...DEFAULT_RETRY, attempts: 4 }, { retryable: () => true });
+    withRetry(
+      () => read(start, end),
+      { ...DEFAULT_RETRY, attempts: 4 },
+      { retryable: (error) => !(error instanceof FedimgError) },
+    );
   try {
     return await xzUncompressedSize(size, retried);
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { BootTestResult } from '../stages/boot-test.js';
-import type { Table } from './plan-summary.js';
+import type { Table } from './table.js';
 
 export function bootTestTable(result: BootTestResult, region: string): Table {
   const failures = result.records.filter((record) => record.outcome && !record.outcome.passed);

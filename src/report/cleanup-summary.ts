@@ -1,5 +1,5 @@
 import type { CleanupAction } from '../stages/cleanup.js';
-import type { Table } from './plan-summary.js';
+import type { Table } from './table.js';
 
 export function cleanupTable(actions: CleanupAction[], dryRun: boolean): Table {
   return {

@@ -1,5 +1,5 @@
 import type { CopyResult } from '../stages/copy.js';
-import type { Table } from './plan-summary.js';
+import type { Table } from './table.js';
 
 export function copyTable(result: CopyResult, baseRegion: string): Table {
   const notes: string[] = [];

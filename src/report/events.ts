@@ -73,6 +73,8 @@ export class EventLog {
           method: 'POST',
           headers,
           body,
+          // A redirect would carry the signed body to wherever the receiver points: never follow one.
+          redirect: 'error',
           signal: AbortSignal.timeout(15_000),
         });
         await response.body?.cancel();

@@ -1,5 +1,5 @@
 import type { ImportResult } from '../stages/import.js';
-import type { Table } from './plan-summary.js';
+import type { Table } from './table.js';
 
 export function importTable(result: ImportResult, region: string): Table {
   return {

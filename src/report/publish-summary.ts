@@ -1,6 +1,6 @@
 import type { PublishResult } from '../stages/publish.js';
 import type { VerifyResult } from '../stages/verify.js';
-import type { Table } from './plan-summary.js';
+import type { Table } from './table.js';
 
 export function publishTable(result: PublishResult): Table {
   const notes = [

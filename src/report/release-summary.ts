@@ -1,5 +1,5 @@
 import type { ReleaseResult } from '../stages/release.js';
-import type { Table } from './plan-summary.js';
+import type { Table } from './table.js';
 
 /** The release and every AMI it lists, one row per image, flavour and region. */
 export function releaseTable(result: ReleaseResult): Table {

@@ -13,7 +13,7 @@ import { BOOT_TEST_TAG } from '../aws/boot-test.js';
 import { AwsClients } from '../aws/clients.js';
 import { snapshotIds } from '../aws/published-amis.js';
 import { resolveRegions } from '../aws/regions.js';
-import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
+import { isoTime, MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { describeError } from '../errors.js';
 import type { Settings } from '../inputs.js';
 import type { Log } from '../log.js';
@@ -82,17 +82,33 @@ export async function runCleanup(
           actions.push(entry);
         };
 
-        const { Images = [] } = await ec2.send(
-          new DescribeImagesCommand({ Owners: ['self'], Filters: managed }),
-        );
+        // Every AMI of the account, fedimg's or not: any of them may use a snapshot.
+        const { Images: everyImage = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
+        const Images = everyImage.filter((image) => tagValue(image.Tags, TAG.managedBy) === MANAGED_BY);
+        // Tag values are anyone's to write: a time that is not strictly ISO 8601 decides nothing.
+        const timeOf = (image: (typeof Images)[number], what: string, value: string | undefined) => {
+          const time = isoTime(value);
+          if (value !== undefined && !time) {
+            log.warning(
+              `${region}: ${image.ImageId} has ${what} "${value}", which is not an ISO 8601 time; leaving the AMI alone.`,
+              'fedimg cleanup',
+            );
+          }
+          return time;
+        };
         for (const image of Images) {
           const release = tagValue(image.Tags, TAG.composeType) === 'production';
           if (release && !options.includeReleases) continue;
-          const expiredAt = tagValue(image.Tags, EXPIRED_TAG);
-          if (expiredAt) {
-            if (now - Date.parse(expiredAt) >= options.deleteAfterDays * 24 * HOUR) {
+          const expiredTag = tagValue(image.Tags, EXPIRED_TAG);
+          if (expiredTag !== undefined) {
+            const expiredAt = timeOf(image, `the tag ${EXPIRED_TAG}`, expiredTag);
+            if (expiredAt && now - expiredAt.getTime() >= options.deleteAfterDays * 24 * HOUR) {
               await act(
-                { action: 'delete-ami', id: image.ImageId!, reason: `private since ${expiredAt}` },
+                {
+                  action: 'delete-ami',
+                  id: image.ImageId!,
+                  reason: `private since ${expiredAt.toISOString()}`,
+                },
                 () =>
                   ec2.send(
                     new DeregisterImageCommand({ ImageId: image.ImageId, DeleteAssociatedSnapshots: true }),
@@ -101,12 +117,13 @@ export async function runCleanup(
             }
             continue;
           }
-          if (image.DeprecationTime && Date.parse(image.DeprecationTime) <= now) {
+          const deprecatedAt = timeOf(image, 'the deprecation time', image.DeprecationTime);
+          if (deprecatedAt && deprecatedAt.getTime() <= now) {
             await act(
               {
                 action: 'make-private',
                 id: image.ImageId!,
-                reason: `deprecated since ${image.DeprecationTime}`,
+                reason: `deprecated since ${deprecatedAt.toISOString()}`,
               },
               async () => {
                 await ec2.send(
@@ -134,7 +151,7 @@ export async function runCleanup(
           }
         }
 
-        const used = new Set(Images.flatMap((image) => snapshotIds(image)));
+        const used = new Set(everyImage.flatMap((image) => snapshotIds(image)));
         const { Snapshots = [] } = await ec2.send(
           new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: managed }),
         );
@@ -159,6 +176,7 @@ export async function runCleanup(
         const { Reservations = [] } = await ec2.send(
           new DescribeInstancesCommand({
             Filters: [
+              ...managed,
               { Name: 'tag-key', Values: [BOOT_TEST_TAG] },
               { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
             ],

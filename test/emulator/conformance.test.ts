@@ -785,6 +785,30 @@ describe('S3 and ImportSnapshot', () => {
     );
   });
 
+  it('keeps user metadata (x-amz-meta-*) on simple and multipart uploads and returns it lower-cased', async () => {
+    const client = s3();
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'one', Body: 'x', Metadata: { 'Managed-By': 'fedimg' } }),
+    );
+    const upload = new Upload({
+      client,
+      params: {
+        Bucket: bucket,
+        Key: 'two',
+        Body: Readable.from([randomBytes(6 * 1024 * 1024)]),
+        Metadata: { 'run-url': 'https://example.org/runs/1' },
+      },
+      partSize: 5 * 1024 * 1024,
+    });
+    await upload.done();
+    const head = (key: string) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect((await head('one')).Metadata).toEqual({ 'managed-by': 'fedimg' });
+    expect((await head('two')).Metadata).toEqual({ 'run-url': 'https://example.org/runs/1' });
+    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'one' }));
+    expect(got.Metadata).toEqual({ 'managed-by': 'fedimg' });
+  });
+
   it('imports a RAW object into a snapshot whose blocks are the object, with progress', async () => {
     await s3().send(new CreateBucketCommand({ Bucket: bucket }));
     const disk = Buffer.concat([randomBytes(BLOCK), Buffer.alloc(BLOCK), randomBytes(1024)]);

@@ -70,7 +70,13 @@ export function loadState(state: AccountState, path: string): void {
     }
   }
   for (const bucket of state.buckets.values()) {
-    for (const object of bucket.objects.values()) object.lastModified = new Date(object.lastModified);
-    for (const upload of bucket.uploads.values()) upload.initiated = new Date(upload.initiated);
+    for (const object of bucket.objects.values()) {
+      object.lastModified = new Date(object.lastModified);
+      object.metadata ??= {};
+    }
+    for (const upload of bucket.uploads.values()) {
+      upload.initiated = new Date(upload.initiated);
+      upload.metadata ??= {};
+    }
   }
 }

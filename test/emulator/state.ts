@@ -159,6 +159,8 @@ export interface S3Object {
   etag: string;
   lastModified: Date;
   contentType: string | undefined;
+  /** User metadata (x-amz-meta-*), lower-case names without the prefix. */
+  metadata: Record<string, string>;
 }
 
 export interface MultipartUpload {
@@ -167,6 +169,8 @@ export interface MultipartUpload {
   key: string;
   parts: Map<number, { data: Buffer; etag: string; size: number }>;
   initiated: Date;
+  /** Given at CreateMultipartUpload; the completed object carries it. */
+  metadata: Record<string, string>;
 }
 
 export interface Bucket {

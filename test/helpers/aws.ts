@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
-import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
+import {
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  RegisterImageCommand,
+  type Image,
+} from '@aws-sdk/client-ec2';
+import {
+  CompleteSnapshotCommand,
+  EBSClient,
+  GetSnapshotBlockCommand,
+  ListSnapshotBlocksCommand,
+  StartSnapshotCommand,
+} from '@aws-sdk/client-ebs';
 import { Emulator } from '../emulator/server.js';
 
 const BLOCK = 524288;
@@ -105,4 +117,44 @@ export function emulatorStepEnv(): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: 'y',
     AWS_REGION: 'us-east-1',
   };
+}
+
+/**
+ * A completed one-block snapshot and an AMI registered from it, made the way any account user could
+ * (through the SDK), carrying exactly `tags` (snapshot and AMI alike). For tests of what fedimg must
+ * leave alone, or may act on.
+ */
+export async function makeAmi(
+  options: { tags?: Record<string, string>; name?: string; region?: string } = {},
+): Promise<{ imageId: string; snapshotId: string }> {
+  const region = options.region ?? 'us-east-1';
+  const Tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+  const ebs = new EBSClient({ region });
+  const ec2 = new EC2Client({ region });
+  try {
+    const started = await ebs.send(
+      new StartSnapshotCommand({ VolumeSize: 1, Tags: Tags.length > 0 ? Tags : undefined }),
+    );
+    const snapshotId = started.SnapshotId!;
+    await ebs.send(new CompleteSnapshotCommand({ SnapshotId: snapshotId, ChangedBlocksCount: 0 }));
+    for (;;) {
+      const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+      if (Snapshots?.[0]?.State === 'completed') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const { ImageId } = await ec2.send(
+      new RegisterImageCommand({
+        Name: options.name ?? `someone-else-${snapshotId}`,
+        Architecture: 'x86_64',
+        RootDeviceName: '/dev/sda1',
+        VirtualizationType: 'hvm',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId } }],
+        TagSpecifications: Tags.length > 0 ? [{ ResourceType: 'image', Tags }] : undefined,
+      }),
+    );
+    return { imageId: ImageId!, snapshotId };
+  } finally {
+    ebs.destroy();
+    ec2.destroy();
+  }
 }

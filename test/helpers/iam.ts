@@ -21,6 +21,7 @@ const S3_ACTIONS: Record<string, string> = {
   PutObject: 's3:PutObject',
   AbortMultipartUpload: 's3:AbortMultipartUpload',
   DeleteObject: 's3:DeleteObject',
+  HeadObject: 's3:GetObject',
 };
 
 /** The IAM action an SDK operation needs; STS GetCallerIdentity needs none. */

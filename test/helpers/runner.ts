@@ -73,6 +73,11 @@ export async function runAction(
     HOME: process.env.HOME ?? dir,
     RUNNER_TEMP: dir,
     GITHUB_ACTIONS: 'true',
+    // What the runner always sets: the run this step belongs to.
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'fedora-cloud/fedimg',
+    GITHUB_RUN_ID: '1',
+    GITHUB_RUN_ATTEMPT: '1',
     GITHUB_OUTPUT: files.output,
     GITHUB_STATE: files.state,
     GITHUB_STEP_SUMMARY: files.summary,

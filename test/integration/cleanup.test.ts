@@ -1,4 +1,9 @@
-import { CopySnapshotCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CopySnapshotCommand,
+  EC2Client,
+  RegisterImageCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,17 +132,38 @@ describe('cleanup stage', () => {
         TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'ManagedBy', Value: 'fedimg' }] }],
       }),
     );
-    const stray = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: ami!.id,
-        InstanceType: 't3.micro',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          { ResourceType: 'instance', Tags: [{ Key: 'fedimg:boot-test', Value: ami!.id }] },
-        ],
+    // A fedimg snapshot that someone registered an AMI of their own from is in use, not an orphan.
+    const borrowed = await ec2.send(
+      new CopySnapshotCommand({
+        SourceRegion: 'us-east-1',
+        SourceSnapshotId: ami!.snapshotIds[0],
+        TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'ManagedBy', Value: 'fedimg' }] }],
       }),
     );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await ec2.send(
+      new RegisterImageCommand({
+        Name: 'someone-elses-ami',
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: borrowed.SnapshotId } }],
+      }),
+    );
+    const launch = (tags: Array<{ Key: string; Value: string }>) =>
+      ec2.send(
+        new RunInstancesCommand({
+          ImageId: ami!.id,
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+        }),
+      );
+    const stray = await launch([
+      { Key: 'ManagedBy', Value: 'fedimg' },
+      { Key: 'fedimg:boot-test', Value: ami!.id },
+    ]);
+    // Only the boot-test tag, not ManagedBy=fedimg: not fedimg's to terminate.
+    const lookalike = await launch([{ Key: 'fedimg:boot-test', Value: ami!.id }]);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await runCleanup(settings('cleanup', undefined), quiet)).toEqual([]); // too young
     const actions = await runCleanup(settings('cleanup', undefined), quiet, {
@@ -149,7 +175,12 @@ describe('cleanup stage', () => {
     ]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const inventory = emulator.inventory();
-    expect(inventory.snapshots.map((snapshot) => snapshot.id)).toEqual(ami!.snapshotIds);
-    expect(inventory.instances.every((instance) => instance.state === 'terminated')).toBe(true);
+    expect(inventory.snapshots.map((snapshot) => snapshot.id).sort()).toEqual(
+      [...ami!.snapshotIds, borrowed.SnapshotId].sort(),
+    );
+    const stateOf = (id: string | undefined) =>
+      inventory.instances.find((instance) => instance.id === id)?.state;
+    expect(stateOf(stray.Instances![0]!.InstanceId)).toBe('terminated');
+    expect(stateOf(lookalike.Instances![0]!.InstanceId)).toBe('running');
   }, 60_000);
 });

@@ -377,6 +377,25 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
     expect(error.kind).toBe('checksum-mismatch');
   });
 
+  it('fails at once, naming the URL, when the server redirects to a host that is not allowed', async () => {
+    files.faults = { redirect: { path: urlPath(), location: 'https://evil.example.org/x.raw.xz' } };
+    files.requests.length = 0;
+    const s = source({ retryDelayMs: 60_000 });
+    const error = await failure(s);
+    files.faults = {};
+    expect(error.kind).toBe('http');
+    expect(error.message).toContain(urlPath());
+    expect(error.message).toMatch(/evil\.example\.org.*not in allowed-hosts/);
+    expect(s.stats.resumes).toBe(0);
+    expect(files.requests.filter((request) => request.path === urlPath())).toHaveLength(1);
+  });
+
+  it('stops an image that decompresses to more than it may (maxRawBytes)', async () => {
+    const error = await failure(source({ maxRawBytes: 2 * 1024 * 1024 }));
+    expect(error.kind).toBe('size-mismatch');
+    expect(error.message).toMatch(/decompresses to more than 2097152 bytes/);
+  });
+
   it('reports a missing file as an HTTP error without retrying', async () => {
     const error = await failure(source({ url: `${files.url}nope.raw.xz` }));
     expect(error.kind).toBe('http');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';
 import type { Emulator } from '../emulator/server.js';
 import { generateCompose, matrixEntry, type GeneratedCompose } from '../fixtures/compose.js';
-import { paddedSha256 } from '../fixtures/disk-image.js';
+import { paddedSha256, writeCompressedImage } from '../fixtures/disk-image.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 import {
   blocksUploaded,
@@ -302,6 +303,39 @@ describe('import failures leave nothing behind', () => {
     await writeFile(config, 'flavours:\n  - name: pv\n    virtualization: paravirtual\n');
     expect(() => settings(small, 'small', { 'config-file': config })).toThrow(/AWS retired it/);
     expect(emulator.requests().length).toBe(before);
+  });
+
+  it('refuses a small file whose xz index declares more than max-volume-size-gib, before creating anything', async () => {
+    // 17 concatenated xz streams of 64 MiB of zeros: a few hundred KB that claim 1088 MiB.
+    const stream = await writeCompressedImage(join(dir, 'zeros.xz'), 64 * MIB, 'zeros', {
+      zeros: 1,
+      random: 0,
+    });
+    const one = await readFile(stream.path);
+    const bomb = Buffer.concat(Array.from({ length: 17 }, () => one));
+    await writeFile(join(dir, 'small', 'Fedora-Cloud-Base-AmazonEC2-43-1.1.x86_64.raw.xz'), bomb);
+    const before = emulator.requests().length;
+    const error = await runImport(
+      fastSettings({
+        stage: 'import',
+        'image-url': `${files.url}small/Fedora-Cloud-Base-AmazonEC2-43-1.1.x86_64.raw.xz`,
+        'image-sha256': createHash('sha256').update(bomb).digest('hex'),
+        'allowed-hosts': files.host,
+        'allow-http': 'true',
+        'max-volume-size-gib': '1',
+        'events-file': join(dir, 'bomb.ndjson'),
+      }),
+      quiet,
+    ).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect((error as Error).message).toMatch(/declares 1\.06 GiB .* more than max-volume-size-gib \(1 GiB\)/);
+    expect(
+      emulator
+        .requests()
+        .slice(before)
+        .map((request) => request.operation),
+    ).not.toContain('StartSnapshot');
+    expect(emulator.inventory().snapshots).toEqual([]);
   });
 });
 

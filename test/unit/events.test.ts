@@ -21,6 +21,7 @@ function recordingLog() {
     warning: (message) => void warnings.push(message),
     error: () => undefined,
     group: (_name, work) => work(),
+    secret: () => undefined,
   };
   return { log, warnings };
 }
@@ -82,5 +83,24 @@ describe('event notifications', () => {
     expect(warnings).toEqual([expect.stringMatching(/Could not deliver image.copy failed .* HTTP 500/)]);
     await hook.close();
     await down.close();
+  });
+
+  it('never follows a redirect: the body and its signature go only where notify-url says', async () => {
+    const target = await receiver(() => 200);
+    const bouncer = await receiver(() => 200);
+    const redirecting = createServer((_req, res) => res.writeHead(307, { location: target.url }).end());
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/hook`;
+    const { log, warnings } = recordingLog();
+    const events = new EventLog(undefined, log, { url, secret: 's3cret' }, noWait);
+    events.emit('image.publish', 'completed', image, 'us-east-1');
+    await events.flush();
+    expect(target.received).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/Could not deliver image.publish completed/)]);
+    await Promise.all([
+      target.close(),
+      bouncer.close(),
+      new Promise((resolve) => redirecting.close(resolve)),
+    ]);
   });
 });

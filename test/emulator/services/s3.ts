@@ -73,6 +73,16 @@ function objectBody(request: RestRequest): Buffer {
     : request.body;
 }
 
+/** S3 user metadata: every x-amz-meta-* request header (S3 lower-cases the names). */
+function userMetadata(request: RestRequest): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (name.startsWith('x-amz-meta-') && value !== undefined)
+      metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return metadata;
+}
+
 function bucketOf(state: AccountState, name: string): Bucket {
   const bucket = state.buckets.get(name);
   if (!bucket) throw new AwsError('NoSuchBucket', `The specified bucket does not exist: ${name}`, 404);
@@ -142,13 +152,21 @@ export function handleS3(state: AccountState, region: string, request: RestReque
         etag,
         lastModified: new Date(),
         contentType: header(request, 'content-type'),
+        metadata: userMetadata(request),
       });
       return { status: 200, headers: { etag: `"${etag}"` } };
     }
     case 'CreateMultipartUpload': {
       const bucket = bucketOf(state, bucketName);
       const id = randomBytes(24).toString('base64url');
-      bucket.uploads.set(id, { id, bucket: bucketName, key, parts: new Map(), initiated: new Date() });
+      bucket.uploads.set(id, {
+        id,
+        bucket: bucketName,
+        key,
+        parts: new Map(),
+        initiated: new Date(),
+        metadata: userMetadata(request),
+      });
       return xml(
         200,
         `<InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${escapeXml(bucketName)}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`,
@@ -192,6 +210,7 @@ export function handleS3(state: AccountState, region: string, request: RestReque
         etag,
         lastModified: new Date(),
         contentType: undefined,
+        metadata: upload.metadata,
       });
       bucket.uploads.delete(upload.id);
       return xml(
@@ -219,6 +238,9 @@ export function handleS3(state: AccountState, region: string, request: RestReque
         etag: `"${object.etag}"`,
         'last-modified': object.lastModified.toUTCString(),
         'accept-ranges': 'bytes',
+        ...Object.fromEntries(
+          Object.entries(object.metadata).map(([name, value]) => [`x-amz-meta-${name}`, value]),
+        ),
       };
       return {
         status: 200,

@@ -1,0 +1,91 @@
+import { describe, expect, it, vi } from 'vitest';
+import { actionsLog, neutralise, terminalLog, type Log } from '../../src/log.js';
+import { summaryText } from '../../src/report/table.js';
+
+/** What the Actions runner would take for a command: `::x` after leading whitespace, `##[x` anywhere. */
+function commandLines(output: string): string[] {
+  return output.split(/\r\n|\r|\n/).filter((line) => /^\s*::/.test(line) || line.includes('##['));
+}
+
+const ATTACKS = [
+  'x86_64\n::save-state name=pending::[{"kind":"snapshot"}]\nx.raw.xz',
+  '::add-mask::secret',
+  '   ::stop-commands::token',
+  'a\r::error title=forged::b',
+  'a\u2028::warning::b',
+  'text ##[save-state name=pending]forged',
+  '\t##[set-output name=x;]y',
+];
+
+/** Every attack through every kind of message, as title and as group name too. */
+async function sayEverything(log: Log): Promise<void> {
+  for (const attack of ATTACKS) {
+    log.info(attack);
+    log.debug(attack);
+    log.notice(attack, attack);
+    log.warning(attack, attack);
+    log.error(attack, attack);
+    await log.group(attack, async () => undefined);
+  }
+}
+
+describe('neutralise', () => {
+  it('leaves ordinary text alone', () => {
+    expect(neutralise('x86_64: Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64.raw.xz (1 bytes)')).toBe(
+      'x86_64: Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64.raw.xz (1 bytes)',
+    );
+  });
+
+  it.each(ATTACKS)('turns %j into one line that is no runner command', (attack) => {
+    const safe = neutralise(attack);
+    expect(safe).not.toMatch(/[\r\n\u2028\u2029\u0085\v\f]/);
+    expect(commandLines(`${safe}\n`)).toEqual([]);
+  });
+
+  it('keeps what was said readable', () => {
+    expect(neutralise('line one\nline two')).toBe('line one ⏎ line two');
+  });
+});
+
+describe('the Actions log', () => {
+  it('writes only the commands it means to, whatever the messages, titles and group names say', async () => {
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      out += String(text);
+      return true;
+    });
+    try {
+      await sayEverything(actionsLog);
+    } finally {
+      write.mockRestore();
+    }
+    const lines = out.split(/\r\n|\r|\n/).filter(Boolean);
+    // One line per call (a group is two), each either plain text or one of fedimg's own commands.
+    expect(lines).toHaveLength(ATTACKS.length * 7);
+    for (const line of lines) {
+      if (/^\s*::/.test(line)) expect(line).toMatch(/^::(debug|notice|warning|error|group|endgroup)[ :]/);
+      expect(line).not.toContain('##[');
+    }
+    // Annotations keep their line breaks, escaped inside the one command line core writes.
+    expect(lines.find((line) => line.startsWith('::notice'))).toMatch(/::x86_64%0A:\u200b:save-state/);
+  });
+});
+
+describe('the terminal log', () => {
+  it('prints every kind of message as lines that are no runner command', async () => {
+    let out = '';
+    const log = terminalLog({ verbose: true, stream: { write: (text: string) => (out += text) } as never });
+    await sayEverything(log);
+    expect(out.split('\n').length).toBe(ATTACKS.length * 6 + 1);
+    expect(commandLines(out)).toEqual([]);
+  });
+});
+
+describe('summaryText', () => {
+  it('cannot leave a table cell: line breaks become <br>, nothing else is HTML or Markdown', () => {
+    const cell = summaryText('a\n\n<script>x</script> | [link](javascript:y) **b** `c` _d_ #e\r\nf');
+    expect(cell.split('<br>')).toHaveLength(4);
+    expect(cell.replace(/<br>/g, '')).not.toMatch(/[\r\n<>|[\]`"']/);
+    expect(cell).toMatch(/^a<br><br>&#60;script&#62;x&#60;\/script&#62; &#124; &#91;link&#93;/);
+  });
+});
