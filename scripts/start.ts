@@ -1,12 +1,14 @@
 // `npm start`: the embedded demo. No AWS account and no system packages: it starts fedimg's local AWS
 // emulator and a loopback server holding a generated Fedora-like compose, then runs the whole
 // pipeline through the CLI exactly as `npx fedimg run` does against real AWS.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cli } from '../src/cli.js';
+import { combinePolicies } from '../test/emulator/iam.js';
 import { Emulator } from '../test/emulator/server.js';
+import { ACCOUNT_ID } from '../test/emulator/state.js';
 import { generateCompose } from '../test/fixtures/compose.js';
 import { startFileServer } from '../test/fixtures/file-server.js';
 
@@ -16,7 +18,8 @@ const HELP = `npm start — the whole fedimg pipeline on this machine, with no A
 
 What it does:
   1. starts fedimg's local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and points the AWS
-     SDK at it through AWS_ENDPOINT_URL, with throw-away credentials;
+     SDK at it through AWS_ENDPOINT_URL, with throw-away credentials held to the publish role's
+     permissions (docs/iam-policy.json), as in production;
   2. generates a Fedora-like compose (Cloud_Base AmazonEC2 raw.xz images for x86_64 and aarch64,
      plus images fedimg must ignore) and serves it on 127.0.0.1;
   3. runs \`fedimg run\`: plan → import (ebs-direct) → boot-test → copy to ${REGIONS.length} regions →
@@ -66,6 +69,8 @@ const outDir = join(tmpdir(), `fedimg-demo-${new Date().toISOString().replace(/[
 await mkdir(outDir, { recursive: true });
 
 const emulator = new Emulator();
+// The demo's credentials are the publish role: everything it does must pass the documented policy.
+emulator.setIamPolicy(combinePolicies([await readFile('docs/iam-policy.json', 'utf8')], { ACCOUNT_ID }));
 process.env.AWS_ENDPOINT_URL = await emulator.start();
 process.env.AWS_ACCESS_KEY_ID = 'AKIDFEDIMGDEMO';
 process.env.AWS_SECRET_ACCESS_KEY = 'demo-secret';
@@ -74,7 +79,9 @@ delete process.env.AWS_PROFILE;
 delete process.env.AWS_SESSION_TOKEN;
 const files = await startFileServer(composeDir);
 try {
-  process.stderr.write(`AWS emulator on ${emulator.endpoint} (AWS_ENDPOINT_URL)\n`);
+  process.stderr.write(
+    `AWS emulator on ${emulator.endpoint} (AWS_ENDPOINT_URL), enforcing docs/iam-policy.json\n`,
+  );
   process.stderr.write(`Generating a Fedora-like compose with ${sizeMib} MiB images in ${composeDir} ...\n`);
   const compose = await generateCompose(composeDir, {
     composeId: `Fedora-Rawhide-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}.n.0`,

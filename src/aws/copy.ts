@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   CopyImageCommand,
-  CreateTagsCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
   type EC2Client,
@@ -20,6 +19,8 @@ export interface CopySource {
   imageId: string;
   name: string;
   encrypted: boolean;
+  /** The source AMI's tags: the copy and its snapshots are created with them. */
+  tags: Array<{ Key?: string; Value?: string }>;
 }
 
 export interface CopySettings {
@@ -101,6 +102,13 @@ export async function copyToRegion(
       .update(`${source.imageId}:${region}:${source.encrypted}`)
       .digest('hex')
       .slice(0, 64);
+    const copyTags = source.tags
+      .filter(
+        (tag): tag is { Key: string; Value: string | undefined } =>
+          Boolean(tag.Key) && !tag.Key!.startsWith('aws:'),
+      )
+      .map((tag) => ({ Key: tag.Key, Value: tag.Value ?? '' }))
+      .concat([{ Key: TAG.sourceAmi, Value: `${sourceRegion}/${source.imageId}` }]);
     const deadline = Date.now() + settings.timeoutMs;
     for (let attempt = 0; !imageId; attempt++) {
       try {
@@ -111,7 +119,12 @@ export async function copyToRegion(
             Name: source.name,
             Description: `${source.image.file} (${source.image.compose_id || 'direct image'}), ${source.flavour}, copied from ${sourceRegion}`,
             ClientToken: token,
-            CopyImageTags: true,
+            // Tagged as it is created (ManagedBy=fedimg included): the IAM policy lets fedimg
+            // create only what carries its tag, and a copy must never exist untagged.
+            TagSpecifications: [
+              { ResourceType: 'image', Tags: copyTags },
+              { ResourceType: 'snapshot', Tags: copyTags },
+            ],
             Encrypted: source.encrypted || undefined,
             KmsKeyId: source.encrypted ? settings.kmsKeyId : undefined,
           }),
@@ -150,15 +163,6 @@ export async function copyToRegion(
       },
     );
   }
-  const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
-  const snapshots = (Images?.[0]?.BlockDeviceMappings ?? []).flatMap((mapping) =>
-    mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
-  );
-  const tags = (Images?.[0]?.Tags ?? [])
-    .filter((tag) => tag.Key && !tag.Key.startsWith('aws:'))
-    .map((tag) => ({ Key: tag.Key!, Value: tag.Value ?? '' }));
-  tags.push({ Key: 'fedimg:source-ami', Value: `${sourceRegion}/${source.imageId}` });
-  await ec2.send(new CreateTagsCommand({ Resources: [imageId, ...snapshots], Tags: tags }));
   log.info(`${label}: ${imageId} available${reused ? ' (existing copy)' : ''}.`);
   return { source, region, imageId, reused };
 }

@@ -14,6 +14,7 @@ export const TAG = {
   runUrl: 'fedimg:run-url',
   uploadToken: 'fedimg:upload-token',
   sourceSnapshot: 'fedimg:source-snapshot',
+  sourceAmi: 'fedimg:source-ami',
   kmsKey: 'fedimg:kms-key',
 } as const;
 

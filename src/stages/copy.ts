@@ -62,6 +62,7 @@ async function copySources(
         imageId: ami.ImageId,
         name,
         encrypted: Boolean(flavour.kmsKeyId),
+        tags: ami.Tags ?? [],
       });
     }
   }

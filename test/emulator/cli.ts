@@ -1,21 +1,32 @@
 // `npm run emulator -- --port <n>`: the local AWS on 127.0.0.1, until interrupted.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Emulator } from './server.js';
+import { combinePolicies } from './iam.js';
+import { ADMIN_CREDENTIALS, Emulator } from './server.js';
+import { ACCOUNT_ID } from './state.js';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     state: { type: 'string' },
     'no-data': { type: 'boolean' },
+    'iam-policy': { type: 'string', multiple: true },
+    'iam-var': { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
   process.stdout.write(`Usage: npm run emulator -- [--port <n>] [--state <file>] [--no-data]
+                        [--iam-policy <file>]... [--iam-var NAME=VALUE]...
 
 Starts the local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and prints its endpoint.
 With --state, the account is loaded from and saved to that file, so a run can be resumed.
 With --no-data, block and object contents are checked but not kept (benchmarks with large images).
+With --iam-policy (repeatable: a role's attached policies), every caller is held to those IAM
+policies and refused as AWS refuses (UnauthorizedOperation, AccessDeniedException, AccessDenied);
+<NAME> placeholders are filled from --iam-var (<ACCOUNT_ID> is the emulator's account), and an
+unfilled one matches nothing. The access key ${ADMIN_CREDENTIALS.accessKeyId} is the account's
+administrator and is never refused.
 Point fedimg or any AWS SDK at it with:
   AWS_ENDPOINT_URL=<endpoint> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1
 Control and inspection: POST <endpoint>/__emulator/{faults,region,boot,durations,latency,fail-imports,reset},
@@ -25,6 +36,19 @@ GET <endpoint>/__emulator/inventory.
 }
 const emulator = new Emulator();
 if (values['no-data']) emulator.storeBlockData(false);
+if (values['iam-policy']) {
+  const variables: Record<string, string> = { ACCOUNT_ID };
+  for (const pair of values['iam-var'] ?? []) {
+    const [name, ...value] = pair.split('=');
+    variables[name!] = value.join('=');
+  }
+  emulator.setIamPolicy(
+    combinePolicies(
+      values['iam-policy'].map((path) => readFileSync(path, 'utf8')),
+      variables,
+    ),
+  );
+}
 const endpoint = await emulator.start(Number(values.port), values.state);
 process.stdout.write(`${endpoint}\n`);
 const stop = () => {

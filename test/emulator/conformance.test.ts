@@ -577,6 +577,28 @@ describe('images', () => {
     expect(duplicate.ImageId).not.toBe(first.ImageId);
   });
 
+  it('tags the new AMI and its new snapshots from TagSpecifications (image and snapshot types)', async () => {
+    const { imageId } = await availableImage();
+    const { ImageId } = await ec2('eu-west-1').send(
+      new CopyImageCommand({
+        SourceRegion: 'us-east-1',
+        SourceImageId: imageId,
+        Name: 'Fedora-tagged-copy',
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: [{ Key: 'ManagedBy', Value: 'fedimg' }] },
+          { ResourceType: 'snapshot', Tags: [{ Key: 'role', Value: 'copy' }] },
+        ],
+      }),
+    );
+    const copy = (await ec2('eu-west-1').send(new DescribeImagesCommand({ ImageIds: [ImageId!] })))
+      .Images![0]!;
+    expect(copy.Tags).toEqual([{ Key: 'ManagedBy', Value: 'fedimg' }]);
+    const { Snapshots } = await ec2('eu-west-1').send(
+      new DescribeSnapshotsCommand({ SnapshotIds: [copy.BlockDeviceMappings![0]!.Ebs!.SnapshotId!] }),
+    );
+    expect(Snapshots![0]!.Tags).toEqual([{ Key: 'role', Value: 'copy' }]);
+  });
+
   it('limits concurrent copies into a region to 20, and fails or stalls copies where injected', async () => {
     emulator.setDurations({ copy: 5000 });
     const { imageId } = await availableImage();

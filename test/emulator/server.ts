@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { ebsAuthorizations, ec2Authorizations, s3Authorizations } from './authorization.js';
 import { AwsError } from './errors.js';
+import { evaluate, type AuthorizationRequest, type PolicyDocument } from './iam.js';
 import { loadState, saveState } from './persistence.js';
 import { handleEbs, ebsOperation, type RestRequest, type RestResponse } from './services/ebs.js';
 import { ec2Operations } from './services/ec2.js';
@@ -29,6 +31,13 @@ export interface FaultRule {
   ms?: number;
   /** Error code instead of the service's usual one. */
   code?: string;
+}
+
+export interface LoggedRequest {
+  service: Service;
+  operation: string;
+  region: string;
+  status: number;
 }
 
 export interface Inventory {
@@ -77,6 +86,18 @@ const SERVER_ERROR: Record<Service, { code: string; status: number }> = {
 const tagsObject = (tags: Map<string, string>) => Object.fromEntries(tags);
 
 /**
+ * The account's administrator: requests signed with this access key are never subject to the IAM
+ * policy (tests inspect and prepare the account with it, as a human with admin rights would).
+ */
+export const ADMIN_CREDENTIALS = { accessKeyId: 'AKIDEMULATORADMIN', secretAccessKey: 'admin' };
+
+const DENIED: Record<Exclude<Service, 'sts'>, { code: string; status: number }> = {
+  ec2: { code: 'UnauthorizedOperation', status: 403 },
+  ebs: { code: 'AccessDeniedException', status: 403 },
+  s3: { code: 'AccessDenied', status: 403 },
+};
+
+/**
  * The local AWS: EC2 (query/XML), EBS direct (REST-JSON), S3 (REST-XML, path-style) and STS
  * (query) on one loopback port, so unmodified SDK clients reach it through AWS_ENDPOINT_URL. The
  * region of each request is read from its SigV4 credential scope.
@@ -85,10 +106,12 @@ export class Emulator {
   readonly state = new AccountState();
   faults: FaultRule[] = [];
   latency: Record<string, number> = {};
+  /** When set, every caller but the admin is held to this policy (configuration: kept by reset()). */
+  iamPolicy: PolicyDocument | undefined;
   private server: Server | undefined;
   private statePath: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
-  private requestLog: Array<{ service: Service; operation: string; region: string; status: number }> = [];
+  private requestLog: LoggedRequest[] = [];
 
   get endpoint(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -129,6 +152,11 @@ export class Emulator {
     this.requestLog = [];
   }
 
+  /** Holds every caller but ADMIN_CREDENTIALS to `policy` (undefined: everything is allowed). */
+  setIamPolicy(policy: PolicyDocument | undefined): void {
+    this.iamPolicy = policy;
+  }
+
   setDurations(durations: Partial<Durations>): void {
     Object.assign(this.state.durations, durations);
   }
@@ -165,7 +193,7 @@ export class Emulator {
     this.state.storeBlockData = store;
   }
 
-  requests(): ReadonlyArray<{ service: Service; operation: string; region: string; status: number }> {
+  requests(): ReadonlyArray<LoggedRequest> {
     return this.requestLog;
   }
 
@@ -229,6 +257,8 @@ export class Emulator {
     );
     const region = scope?.[1] ?? 'us-east-1';
     const service = (scope?.[2] ?? 'ec2') as Service;
+    const accessKey = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+    const governed = this.iamPolicy !== undefined && accessKey !== ADMIN_CREDENTIALS.accessKeyId;
     const requestId = randomUUID();
 
     // Operations known from the request line can be faulted before their body is read.
@@ -258,6 +288,7 @@ export class Emulator {
         );
       }
       response = this.dispatch(
+        governed,
         service,
         operation!,
         region,
@@ -341,7 +372,28 @@ export class Emulator {
     return false;
   }
 
+  /** Refuses the request unless the IAM policy allows every authorization it needs. */
+  private authorize(service: Exclude<Service, 'sts'>, requests: AuthorizationRequest[]): void {
+    for (const request of requests) {
+      const decision = evaluate(this.iamPolicy!, request);
+      if (decision === 'allow') continue;
+      const why =
+        decision === 'explicit-deny'
+          ? `with an explicit deny in an identity-based policy`
+          : `because no identity-based policy allows the ${request.action} action`;
+      const { code, status } = DENIED[service];
+      const error = new AwsError(
+        code,
+        `${service === 'ec2' ? 'You are not authorized to perform this operation. ' : ''}User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/fedimg/emulator is not authorized to perform: ${request.action} on resource: ${request.resource} ${why}`,
+        status,
+      );
+      if (service === 'ebs') (error as AwsError & { reason?: string }).reason = 'UNAUTHORIZED_ACCOUNT';
+      throw error;
+    }
+  }
+
   private dispatch(
+    governed: boolean,
     service: Service,
     operation: string,
     region: string,
@@ -356,6 +408,7 @@ export class Emulator {
         if (!handler || !model)
           throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
         const input = decodeEc2Request(params!, model[4]);
+        if (governed) this.authorize('ec2', ec2Authorizations(this.state, region, operation, input));
         const output = handler({ state: this.state, region }, input);
         return {
           status: 200,
@@ -373,8 +426,11 @@ export class Emulator {
         };
       }
       case 'ebs':
+        if (governed)
+          this.authorize('ebs', ebsAuthorizations(this.state, region, operation, request.path, request.body));
         return handleEbs(this.state, region, request);
       case 's3':
+        if (governed) this.authorize('s3', s3Authorizations(operation, request.path));
         return handleS3(this.state, region, request);
       default:
         throw new AwsError('UnknownService', `The emulator does not speak ${String(service)}`, 400);
@@ -405,6 +461,9 @@ export class Emulator {
           return reply(200, this.setRegion(String(args.region), args as Partial<RegionSettings>));
         case 'boot':
           return reply(200, this.setBoot(String(args.match), args.verdict as BootVerdict));
+        case 'iam-policy':
+          if (req.method === 'DELETE') return reply(200, this.setIamPolicy(undefined));
+          return reply(200, this.setIamPolicy(args as unknown as PolicyDocument));
         case 'fail-imports':
           return reply(200, this.failNextImports(Number(args.count ?? 1)));
         default:

@@ -13,7 +13,7 @@ import {
   ListSnapshotBlocksCommand,
   StartSnapshotCommand,
 } from '@aws-sdk/client-ebs';
-import { Emulator } from '../emulator/server.js';
+import { ADMIN_CREDENTIALS, Emulator } from '../emulator/server.js';
 
 const BLOCK = 524288;
 
@@ -36,7 +36,7 @@ export async function snapshotSha256(
   blocks: number,
   region = 'us-east-1',
 ): Promise<string> {
-  const ebs = new EBSClient({ region });
+  const ebs = new EBSClient({ region, credentials: ADMIN_CREDENTIALS });
   const written = new Map<number, string>();
   let NextToken: string | undefined;
   do {
@@ -62,7 +62,7 @@ export async function snapshotSha256(
 }
 
 export async function describeImage(imageId: string, region = 'us-east-1'): Promise<Image> {
-  const ec2 = new EC2Client({ region });
+  const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
   const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
   ec2.destroy();
   return Images![0]!;
@@ -120,7 +120,7 @@ export function emulatorStepEnv(): Record<string, string> {
 }
 
 /**
- * A completed one-block snapshot and an AMI registered from it, made the way any account user could
+ * A completed empty snapshot and an AMI registered from it, made by the account's administrator
  * (through the SDK), carrying exactly `tags` (snapshot and AMI alike). For tests of what fedimg must
  * leave alone, or may act on.
  */
@@ -129,8 +129,8 @@ export async function makeAmi(
 ): Promise<{ imageId: string; snapshotId: string }> {
   const region = options.region ?? 'us-east-1';
   const Tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-  const ebs = new EBSClient({ region });
-  const ec2 = new EC2Client({ region });
+  const ebs = new EBSClient({ region, credentials: ADMIN_CREDENTIALS });
+  const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
   try {
     const started = await ebs.send(
       new StartSnapshotCommand({ VolumeSize: 1, Tags: Tags.length > 0 ? Tags : undefined }),

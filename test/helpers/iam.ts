@@ -1,16 +1,44 @@
 import { readFileSync } from 'node:fs';
+import { combinePolicies } from '../emulator/iam.js';
+import type { Emulator } from '../emulator/server.js';
+import { ACCOUNT_ID } from '../emulator/state.js';
 
 export interface Statement {
+  Sid?: string;
   Effect: string;
   Action: string[];
   Resource: string | string[];
   Condition?: object;
 }
 
-export const policy = JSON.parse(readFileSync('docs/iam-policy.json', 'utf8')) as { Statement: Statement[] };
+/** The publish role's policies: the default (EBS direct) one, and the S3 route's addition. */
+export const POLICY_FILES = ['docs/iam-policy.json', 'docs/iam-policy-import-snapshot.json'];
+
+const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { Statement: Statement[] };
+export const policy = read(POLICY_FILES[0]!);
+export const importSnapshotPolicy = read(POLICY_FILES[1]!);
 
 export function grantedActions(): Set<string> {
-  return new Set(policy.Statement.flatMap((statement) => statement.Action));
+  return new Set(
+    [...policy.Statement, ...importSnapshotPolicy.Statement].flatMap((statement) => statement.Action),
+  );
+}
+
+/** The staging bucket the emulator's policy names (the docs' <STAGING_BUCKET>). */
+export const STAGING_BUCKET = 'fedimg-staging';
+
+/**
+ * Holds the emulator's callers to the publish role's documented policy, as an operator would attach
+ * it: placeholders filled for the emulator's account; the S3 route's statements only when asked.
+ */
+export function applyRolePolicy(emulator: Emulator, options: { importSnapshot?: boolean } = {}): void {
+  const files = options.importSnapshot ? POLICY_FILES : POLICY_FILES.slice(0, 1);
+  emulator.setIamPolicy(
+    combinePolicies(
+      files.map((path) => readFileSync(path, 'utf8')),
+      { ACCOUNT_ID, STAGING_BUCKET, KMS_KEY_ID: '*' },
+    ),
+  );
 }
 
 /** S3 operations whose IAM action has another name (the multipart family is all s3:PutObject). */

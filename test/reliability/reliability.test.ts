@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { terminalLog } from '../../src/log.js';
 import { leaks } from '../helpers/aws.js';
+import { applyRolePolicy } from '../helpers/iam.js';
 import { useWorld } from '../helpers/world.js';
 import { REGIONS, SCENARIOS, type ScenarioContext } from './scenarios.js';
 
@@ -40,6 +41,8 @@ afterAll(() => {
 });
 
 beforeEach(() => {
+  // Every scenario runs as the publish role: under the policy the docs tell operators to attach.
+  applyRolePolicy(world.emulator);
   world.files.faults = {};
   for (const region of ['us-east-1', ...REGIONS]) world.emulator.setRegion(region, { publicAmiQuota: 10 });
 });
@@ -70,6 +73,9 @@ describe.each(Array.from({ length: REPEAT }, (_, index) => index + 1))('reliabil
           emulator.clearFaults();
           emulator.setLatency({ PutSnapshotBlock: 0 });
           await new Promise((resolve) => setTimeout(resolve, 100));
+          // Nothing fedimg does is refused by its policy (that would be a wrong policy or a bug).
+          if (!scenario.abandonsRequests)
+            expect(emulator.requests().filter((request) => request.status === 403)).toEqual([]);
           const { count, detail } = leakCount();
           leaked = count;
           expect(detail).toEqual(Object.fromEntries(Object.keys(detail).map((key) => [key, []])));

@@ -31,7 +31,9 @@ import { runVerify } from '../../src/stages/verify.js';
 import { matrixEntry, statusMessage } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
 import { blocksUploaded, snapshotSha256 } from '../helpers/aws.js';
+import { applyRolePolicy, STAGING_BUCKET } from '../helpers/iam.js';
 import { interruptibleImportArgs, spawnCli } from '../helpers/runner.js';
+import { ADMIN_CREDENTIALS } from '../emulator/server.js';
 import type { World } from '../helpers/world.js';
 
 /** The test world (emulator, compose server, settings) plus the image size and a quiet log. */
@@ -43,6 +45,11 @@ export interface ScenarioContext extends World {
 export interface Scenario {
   group: 'fault' | 'account state' | 'bad input';
   name: string;
+  /**
+   * The scenario cancels work mid-flight: requests already on the wire are still answered after
+   * fedimg removed what they were for, and may be refused then (nobody waits for those answers).
+   */
+  abandonsRequests?: true;
   run(ctx: ScenarioContext): Promise<void>;
 }
 
@@ -220,14 +227,16 @@ export const SCENARIOS: Scenario[] = [
     name: 'a failed import task (S3 route): clean failure, then a re-run succeeds',
     async run(ctx) {
       const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-      const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
-      await s3.send(new CreateBucketCommand({ Bucket: 'fedimg-staging' }));
+      // The bucket is the operator's, made once (account setup); the role may only stage in it.
+      const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true, credentials: ADMIN_CREDENTIALS });
+      await s3.send(new CreateBucketCommand({ Bucket: STAGING_BUCKET }));
       s3.destroy();
+      applyRolePolicy(ctx.emulator, { importSnapshot: true });
       ctx.emulator.failNextImports(1);
       const extra = {
         image: JSON.stringify(planned(ctx, 'x86_64')),
         'upload-method': 'import-snapshot',
-        's3-bucket': 'fedimg-staging',
+        's3-bucket': STAGING_BUCKET,
       };
       await rejects(runImport(settings(ctx, 'import', extra), ctx.log), UploadError, /import/i);
       expect(ctx.emulator.inventory().images).toEqual([]);
@@ -286,6 +295,7 @@ export const SCENARIOS: Scenario[] = [
   {
     group: 'fault',
     name: 'the job cancelled mid-upload (its snapshot deleted)',
+    abandonsRequests: true,
     async run(ctx) {
       ctx.emulator.setLatency({ PutSnapshotBlock: 30 });
       const controller = new AbortController();

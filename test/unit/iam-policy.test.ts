@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { STAGING_PREFIX } from '../../src/aws/pending.js';
-import { grantedActions, iamAction, policy } from '../helpers/iam.js';
+import { grantedActions, iamAction, importSnapshotPolicy, policy, type Statement } from '../helpers/iam.js';
+
+const grantedActionsOf = (document: { Statement: Statement[] }) =>
+  new Set(document.Statement.flatMap((statement) => statement.Action));
 
 const granted = grantedActions();
 
@@ -93,18 +96,46 @@ describe('docs/iam-policy.json', () => {
     }
   });
 
-  it('scopes what can be narrowed: instances to fedimg’s own, S3 to the staging prefix, KMS to use through EC2', () => {
+  it('lets every mutating action touch only what is tagged ManagedBy=fedimg, or create only what is', () => {
+    const READ = /^ec2:(Describe|Get)[A-Za-z]+$/;
+    const NETWORK = /:(network-interface|security-group|subnet|volume)\/\*$/;
+    for (const statement of [...policy.Statement, ...importSnapshotPolicy.Statement]) {
+      const mutating = statement.Action.filter(
+        (action) => (!READ.test(action) && action.startsWith('ec2:')) || action.startsWith('ebs:'),
+      );
+      if (mutating.length === 0) continue;
+      const resources = [statement.Resource].flat();
+      expect(resources, statement.Sid).not.toContain('*');
+      if (resources.every((resource) => NETWORK.test(resource))) continue; // what a boot-test instance runs in
+      const conditions = JSON.stringify(statement.Condition ?? {});
+      expect(conditions, statement.Sid).toMatch(/"aws:(ResourceTag|RequestTag)\/ManagedBy":"fedimg"/);
+    }
+    // The unscoped reads grant nothing that changes the account.
+    const unscoped = policy.Statement.filter((statement) => [statement.Resource].flat().includes('*'));
+    for (const statement of unscoped) for (const action of statement.Action) expect(action).toMatch(READ);
+  });
+
+  it('scopes S3 to the staging prefix of one bucket and KMS to one key, by placeholders', () => {
     const statementOf = (action: string) =>
-      policy.Statement.find((statement) => statement.Action.includes(action))!;
-    expect(statementOf('ec2:TerminateInstances').Condition).toEqual({
-      StringEquals: { 'aws:ResourceTag/ManagedBy': 'fedimg' },
-    });
-    expect(statementOf('s3:PutObject').Resource).toBe('arn:aws:s3:::*/fedimg-staging/*');
+      [...policy.Statement, ...importSnapshotPolicy.Statement].find((statement) =>
+        statement.Action.includes(action),
+      )!;
+    expect(statementOf('s3:PutObject').Resource).toBe(`arn:aws:s3:::<STAGING_BUCKET>/${STAGING_PREFIX}*`);
+    expect(statementOf('kms:CreateGrant').Resource).toBe('arn:aws:kms:*:<ACCOUNT_ID>:key/<KMS_KEY_ID>');
     expect(statementOf('kms:CreateGrant').Condition).toEqual({
       StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' },
     });
-    // The staging key in the code is under that prefix.
-    expect(STAGING_PREFIX).toBe('fedimg-staging/');
+    // The S3 route's rights are apart: the default policy has no S3 and no import at all.
+    expect([...grantedActionsOf(policy)].filter((action) => /^s3:|Import/.test(action))).toEqual([]);
+  });
+});
+
+describe('docs/iam-plan-policy.json', () => {
+  it('lets the plan job, which reads untrusted input, only list the regions', () => {
+    const plan = JSON.parse(readFileSync('docs/iam-plan-policy.json', 'utf8'));
+    expect(plan.Statement.flatMap((statement: { Action: string[] }) => statement.Action)).toEqual([
+      'ec2:DescribeRegions',
+    ]);
   });
 });
 

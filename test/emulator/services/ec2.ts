@@ -808,6 +808,8 @@ export const ec2Operations: Record<string, (ctx: Ec2Context, input: Input) => Ou
         description: `Copied for DestinationAmi from ${original.id}`,
         encrypted: encrypted || original.encrypted,
         kmsKeyId: encrypted ? String(input.KmsKeyId ?? 'alias/aws/ebs') : original.kmsKeyId,
+        // TagSpecifications of type snapshot: "the same tag is applied to all the new snapshots".
+        tags: tagsFrom(input.TagSpecifications, 'snapshot'),
       });
       copySnapshotData(original, copy);
       return { ...mapping, Ebs: { ...mapping.Ebs, SnapshotId: copy.id, Encrypted: copy.encrypted } };
