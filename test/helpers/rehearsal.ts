@@ -10,6 +10,8 @@
  * store shared by the jobs). Each job leg gets a fresh workspace, like a fresh runner.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,13 +20,18 @@ import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parse as parseYaml } from 'yaml';
-import { runAction, withoutNodeVersionWarning } from './runner.js';
+import { parseCommandFile, runAction, withoutNodeVersionWarning } from './runner.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Result = 'success' | 'failure' | 'skipped';
 
 export interface RehearsalEvent {
   name: 'repository_dispatch' | 'workflow_dispatch' | 'workflow_call' | 'schedule' | 'push';
+  /**
+   * For workflow_call: the event that started the caller. A called workflow's github context is its
+   * caller's, so github.event_name and github.event are this event's.
+   */
+  callerEvent?: 'repository_dispatch' | 'workflow_dispatch' | 'push' | 'schedule';
   /** github.event: the webhook payload (client_payload for repository_dispatch). */
   payload?: Record<string, Json>;
   /** Inputs given by whoever started the run; the workflow's defaults fill the rest. */
@@ -39,6 +46,11 @@ export interface RehearsalOptions {
   aws: Record<string, string>;
   /** Extra runner environment for every step (e.g. GITHUB_API_URL of a fake API). */
   runnerEnv?: Record<string, string>;
+  /**
+   * "Re-run failed jobs" of this earlier rehearsal: its successful jobs are kept as they ended, the
+   * others run again as the next attempt, and its artifacts are still there.
+   */
+  rerunOf?: Rehearsal;
 }
 
 export interface StepRun {
@@ -71,7 +83,19 @@ export interface Rehearsal {
   artifacts: Map<string, string>;
   /** Ordered log of what ran, for failure messages. */
   trace: string[];
+  /** What each job leg checked out (actions/checkout's repository and ref). */
+  checkouts: Array<{ job: string; repository: string; ref: string }>;
+  /** The role each job leg assumed (configure-aws-credentials' role-to-assume). */
+  roles: Array<{ job: string; role: string }>;
+  /** github.run_attempt of this rehearsal. */
+  attempt: number;
 }
+
+/**
+ * The workflow file a rehearsal runs, as GitHub's OIDC token names it: job_workflow_ref and
+ * job_workflow_sha (for a called workflow, the called file, not the caller).
+ */
+export const WORKFLOW_SHA = 'f00dfacec0ffee00f00dfacec0ffee00f00dface';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -209,19 +233,28 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
   if (template.errors?.length) throw new Error(template.errors.map((error) => error.Message).join('; '));
   const raw = parseYaml(content) as Record<string, unknown> & { jobs: Record<string, RawJob>; env?: object };
 
+  const previous = options.rerunOf;
   const root = await mkdtemp(join(tmpdir(), 'fedimg-rehearsal-'));
-  const artifacts = new Map<string, string>();
+  const artifacts = new Map<string, string>(previous?.artifacts ?? []);
   const jobs = new Map<string, JobRun>();
   const trace: string[] = [];
+  const checkouts: Rehearsal['checkouts'] = [];
+  const roles: Rehearsal['roles'] = [];
   const repository = options.repository ?? 'fedora-cloud/fedimg';
+  const attempt = (previous?.attempt ?? 0) + 1;
+  const oidc = await startOidcIssuer({
+    repository,
+    job_workflow_ref: `${repository}/${workflowPath.replace(/^\.\//, '')}@refs/heads/main`,
+    job_workflow_sha: WORKFLOW_SHA,
+  });
   const github = {
-    event_name: options.event.name,
+    event_name: options.event.callerEvent ?? options.event.name,
     event: options.event.payload ?? {},
     repository,
     sha: 'a'.repeat(40),
     ref: 'refs/heads/main',
     run_id: '4242',
-    run_attempt: '1',
+    run_attempt: String(attempt),
     server_url: 'https://github.com',
     token: 'ghs_rehearsal_token',
     workspace: '',
@@ -244,58 +277,99 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
     order.push(pending.splice(ready, 1)[0]!.id);
   }
 
-  for (const jobId of order) {
-    const job = raw.jobs[jobId]!;
-    const needIds = typeof job.needs === 'string' ? [job.needs] : (job.needs ?? []);
-    const needs = Object.fromEntries(
-      needIds.map((id) => [id, { result: jobs.get(id)!.result, outputs: jobs.get(id)!.outputs }]),
-    );
-    const jobStatus: StatusFunctions = {
-      success: () => needIds.every((id) => jobs.get(id)!.result === 'success'),
-      failure: () => needIds.some((id) => jobs.get(id)!.result === 'failure'),
-    };
-    const jobContext = { github, inputs, vars, needs, env: workflowEnv, secrets: {} };
-    const run: JobRun = {
-      id: jobId,
-      result: 'skipped',
-      legs: [],
-      outputs: {},
-      permissions: job.permissions ?? {},
-    };
-    jobs.set(jobId, run);
-    if (!condition(job.if, jobContext, jobStatus)) {
-      trace.push(`job ${jobId}: skipped`);
-      continue;
+  try {
+    for (const jobId of order) {
+      const job = raw.jobs[jobId]!;
+      const before = previous?.jobs.get(jobId);
+      if (before?.result === 'success') {
+        jobs.set(jobId, before);
+        trace.push(`job ${jobId}: kept from attempt ${previous!.attempt}`);
+        continue;
+      }
+      const needIds = typeof job.needs === 'string' ? [job.needs] : (job.needs ?? []);
+      const needs = Object.fromEntries(
+        needIds.map((id) => [id, { result: jobs.get(id)!.result, outputs: jobs.get(id)!.outputs }]),
+      );
+      const jobStatus: StatusFunctions = {
+        success: () => needIds.every((id) => jobs.get(id)!.result === 'success'),
+        failure: () => needIds.some((id) => jobs.get(id)!.result === 'failure'),
+      };
+      const jobContext = { github, inputs, vars, needs, env: workflowEnv, secrets: {} };
+      const run: JobRun = {
+        id: jobId,
+        result: 'skipped',
+        legs: [],
+        outputs: {},
+        permissions: job.permissions ?? {},
+      };
+      jobs.set(jobId, run);
+      if (!condition(job.if, jobContext, jobStatus)) {
+        trace.push(`job ${jobId}: skipped`);
+        continue;
+      }
+      const matrixValue = job.strategy?.matrix;
+      const legs =
+        matrixValue === undefined
+          ? [undefined]
+          : expandMatrix(interpolate(matrixValue, jobContext, NO_STATUS) as Json);
+      for (const matrix of legs) {
+        const leg = await runLeg(jobId, job, matrix, {
+          root,
+          github,
+          inputs,
+          vars,
+          needs,
+          workflowEnv,
+          artifacts,
+          trace,
+          options,
+          checkouts,
+          roles,
+          oidc: job.permissions?.['id-token'] === 'write' ? oidc.env : {},
+        });
+        run.legs.push(leg);
+        // Matrix legs write the same job outputs; the last one wins, as on GitHub.
+        const stepsContext = contextOfSteps(leg.steps);
+        for (const [name, value] of Object.entries(job.outputs ?? {}))
+          run.outputs[name] = asString(
+            interpolate(value, { ...jobContext, matrix: matrix ?? {}, steps: stepsContext }, NO_STATUS),
+          );
+      }
+      run.result = run.legs.every((leg) => leg.result === 'success') ? 'success' : 'failure';
+      trace.push(`job ${jobId}: ${run.result}`);
     }
-    const matrixValue = job.strategy?.matrix;
-    const legs =
-      matrixValue === undefined
-        ? [undefined]
-        : expandMatrix(interpolate(matrixValue, jobContext, NO_STATUS) as Json);
-    for (const matrix of legs) {
-      const leg = await runLeg(jobId, job, matrix, {
-        root,
-        github,
-        inputs,
-        vars,
-        needs,
-        workflowEnv,
-        artifacts,
-        trace,
-        options,
-      });
-      run.legs.push(leg);
-      // Matrix legs write the same job outputs; the last one wins, as on GitHub.
-      const stepsContext = contextOfSteps(leg.steps);
-      for (const [name, value] of Object.entries(job.outputs ?? {}))
-        run.outputs[name] = asString(
-          interpolate(value, { ...jobContext, matrix: matrix ?? {}, steps: stepsContext }, NO_STATUS),
-        );
-    }
-    run.result = run.legs.every((leg) => leg.result === 'success') ? 'success' : 'failure';
-    trace.push(`job ${jobId}: ${run.result}`);
+  } finally {
+    await oidc.close();
   }
-  return { jobs, artifacts, trace };
+  return { jobs, artifacts, trace, checkouts, roles, attempt };
+}
+
+/**
+ * Stands in for the runner's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, given only to
+ * jobs with `id-token: write`): answers {value: <JWT>} whose payload carries the claims. The JWT is
+ * unsigned; the workflow reads claims only from the token its own runner hands it.
+ */
+async function startOidcIssuer(claims: Record<string, string>) {
+  const requestToken = 'oidc-request-token';
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://issuer');
+    if (req.headers.authorization !== `bearer ${requestToken}` || !url.searchParams.get('audience')) {
+      res.writeHead(401).end();
+      return;
+    }
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const jwt = `${part({ alg: 'none' })}.${part({ ...claims, aud: url.searchParams.get('audience') })}.`;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: jwt }));
+  });
+  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
+  const { port } = server.address() as AddressInfo;
+  return {
+    env: {
+      ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+    },
+    close: () => new Promise<void>((resolvePromise) => server.close(() => resolvePromise())),
+  };
 }
 
 function contextOfSteps(steps: StepRun[]) {
@@ -314,6 +388,10 @@ interface LegContext {
   artifacts: Map<string, string>;
   trace: string[];
   options: RehearsalOptions;
+  checkouts: Rehearsal['checkouts'];
+  roles: Rehearsal['roles'];
+  /** The OIDC token service's variables, for jobs allowed to request tokens. */
+  oidc: Record<string, string>;
 }
 
 async function runLeg(
@@ -366,10 +444,14 @@ async function runLeg(
         files,
         artifacts: ctx.artifacts,
         aws: ctx.options.aws,
-        runnerEnv: ctx.options.runnerEnv ?? {},
+        runnerEnv: { ...(ctx.options.runnerEnv ?? {}), ...ctx.oidc },
         github,
         posts,
         permissions: job.permissions ?? {},
+        record: (kind, entry) =>
+          kind === 'checkout'
+            ? ctx.checkouts.push({ job: jobId, ...(entry as { repository: string; ref: string }) })
+            : ctx.roles.push({ job: jobId, role: (entry as { role: string }).role }),
       });
     } catch (error) {
       result = { id, uses: step.uses, run: step.run, result: 'failure', outputs: {}, log: String(error) };
@@ -399,6 +481,7 @@ interface StepEnvironment {
   github: Record<string, unknown>;
   posts: Array<() => Promise<void>>;
   permissions: Record<string, string>;
+  record: (kind: 'checkout' | 'role', entry: object) => void;
 }
 
 async function runStep(
@@ -418,17 +501,25 @@ async function runStep(
   });
   const uses = step.uses ?? '';
   if (step.run !== undefined) {
+    // Each step has its own GITHUB_OUTPUT file, as on the runner.
+    const output = join(where.workspace, `.output-${id}`);
+    await writeFile(output, '');
     const { code, log } = await bash(step.run, where.workspace, {
       ...runnerBase(where),
       ...stepEnv,
       GITHUB_STEP_SUMMARY: where.files.summary,
+      GITHUB_OUTPUT: output,
     });
-    return done(code === 0 ? 'success' : 'failure', {}, log);
+    return done(code === 0 ? 'success' : 'failure', parseCommandFile(await readFile(output, 'utf8')), log);
   }
   if (uses.startsWith('actions/checkout@')) {
     // The workspace gets the action as committed: action.yml and the bundled dist/.
     if (withValues.repository && !/^[\w.-]+\/[\w.-]+$/.test(withValues.repository))
       throw new Error(`checkout of "${withValues.repository}"`);
+    where.record('checkout', {
+      repository: withValues.repository || String(where.github.repository),
+      ref: withValues.ref || String(where.github.sha),
+    });
     await cp(join(REPO_ROOT, 'action.yml'), join(where.workspace, 'action.yml'));
     await symlink(join(REPO_ROOT, 'dist'), join(where.workspace, 'dist'));
     return done('success');
@@ -437,6 +528,7 @@ async function runStep(
     if (where.permissions['id-token'] !== 'write')
       throw new Error('configure-aws-credentials with OIDC needs permissions: id-token: write');
     if (!withValues['role-to-assume']) throw new Error('configure-aws-credentials: role-to-assume is empty');
+    where.record('role', { role: withValues['role-to-assume'] });
     Object.assign(where.env, where.aws, {
       AWS_REGION: withValues['aws-region'] ?? '',
       AWS_DEFAULT_REGION: withValues['aws-region'] ?? '',
@@ -445,7 +537,9 @@ async function runStep(
   }
   if (uses.startsWith('actions/upload-artifact@')) {
     const name = withValues.name ?? 'artifact';
-    if (where.artifacts.has(name)) throw new Error(`an artifact named ${name} already exists`);
+    // upload-artifact v4: names are unique per run (all attempts), unless overwrite replaces one.
+    if (where.artifacts.has(name) && withValues.overwrite !== 'true')
+      throw new Error(`an artifact named ${name} already exists (409 Conflict)`);
     const paths = (withValues.path ?? '')
       .split('\n')
       .map((path) => path.trim())
@@ -492,6 +586,7 @@ function runnerBase(where: StepEnvironment): Record<string, string> {
     GITHUB_WORKSPACE: where.workspace,
     GITHUB_REPOSITORY: String(where.github.repository),
     GITHUB_RUN_ID: String(where.github.run_id),
+    GITHUB_RUN_ATTEMPT: String(where.github.run_attempt),
     GITHUB_SERVER_URL: String(where.github.server_url),
     ...where.runnerEnv,
   };

@@ -158,3 +158,22 @@ describe('docs/oidc-trust-policy.json', () => {
     ]);
   });
 });
+
+describe('docs/oidc-trust-policy-caller.json', () => {
+  it('lets a calling repository’s role be assumed only on its main branch, through the pinned fedimg workflow', () => {
+    const trust = JSON.parse(readFileSync('docs/oidc-trust-policy-caller.json', 'utf8'));
+    expect(trust.Statement).toHaveLength(1);
+    const [statement] = trust.Statement;
+    expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    const conditions = statement.Condition.StringEquals;
+    expect(conditions['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    expect(conditions['token.actions.githubusercontent.com:sub']).toBe(
+      'repo:<CALLER_OWNER>/<CALLER_REPOSITORY>:ref:refs/heads/main',
+    );
+    expect(conditions['token.actions.githubusercontent.com:job_workflow_ref']).toBe(
+      '<OWNER>/fedimg/.github/workflows/publish.yml@<FEDIMG_REF>',
+    );
+    // StringEquals, not StringLike: no wildcard can widen it.
+    expect(statement.Condition.StringLike).toBeUndefined();
+  });
+});

@@ -14,6 +14,7 @@ interface Step {
 }
 interface Job {
   permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number };
   steps: Step[];
 }
@@ -89,10 +90,35 @@ describe('the workflows', () => {
       'workflow_dispatch',
     ]);
     expect(workflow.on.workflow_call!.inputs).toHaveProperty('aws-role-arn');
-    expect(workflow.concurrency!.group).toContain('compose_id');
+    // Jobs that change AWS queue per compose, keyed on the compose ID the plan resolved (however the
+    // run started); matrix legs have keys of their own, so they never cancel each other.
+    for (const id of ['import', 'boot-test', 'copy', 'publish']) {
+      const job = workflow.jobs[id]!;
+      expect(job.concurrency?.group, id).toContain('needs.plan.outputs.compose-key');
+      expect(job.concurrency?.['cancel-in-progress'], id).toBe(false);
+      if (job.strategy) expect(job.concurrency!.group, id).toMatch(/matrix\./);
+    }
     const copy = workflow.jobs.copy!;
     expect(copy.strategy!['fail-fast']).toBe(false);
     expect(copy.strategy!['max-parallel']).toBeGreaterThan(0);
+  });
+
+  it('let nobody who starts publish.yml choose the code: every checkout is the workflow’s own commit', () => {
+    const workflow = load('publish.yml');
+    for (const trigger of ['workflow_dispatch', 'workflow_call'] as const)
+      for (const name of Object.keys(workflow.on[trigger]!.inputs ?? {}))
+        expect(name, trigger).not.toMatch(/repository|ref|sha|version/);
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      const checkouts = job.steps.filter((step) => step.uses?.startsWith('actions/checkout@'));
+      expect(checkouts, id).toHaveLength(1);
+      const source = id === 'plan' ? 'steps.self.outputs' : 'needs.plan.outputs.fedimg';
+      expect(checkouts[0]!.with!.repository, id).toMatch(
+        new RegExp(`^\\$\\{\\{ ${source.replace(/\./g, '\\.')}[-.]repository \\}\\}$`),
+      );
+      expect(checkouts[0]!.with!.ref, id).toMatch(
+        new RegExp(`^\\$\\{\\{ ${source.replace(/\./g, '\\.')}[-.]sha \\}\\}$`),
+      );
+    }
   });
 
   it('sweep daily and, run by hand, only report by default', () => {

@@ -6,11 +6,13 @@ import { statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFakeGitHub, type FakeGitHub } from '../fixtures/github-api.js';
 import { expectClean } from '../helpers/aws.js';
 import { useWorld } from '../helpers/world.js';
-import { rehearse, type Rehearsal, type RehearsalEvent } from '../helpers/rehearsal.js';
+import { rehearse, WORKFLOW_SHA, type Rehearsal, type RehearsalEvent } from '../helpers/rehearsal.js';
 
 const WORKFLOW = '.github/workflows/publish.yml';
 const REPOSITORY = 'fedora-cloud/fedimg';
 const REGIONS = ['eu-west-1', 'ap-southeast-2', 'ca-central-1', 'us-west-2'];
+const PUBLISH_ROLE = 'arn:aws:iam::123456789012:role/fedimg-publish';
+const PLAN_ROLE = 'arn:aws:iam::123456789012:role/fedimg-plan';
 
 const world = useWorld('fedimg-rehearsal-', [
   { composeId: 'Fedora-Rawhide-20261120.n.0', rawSize: 3 * 1024 * 1024 + 5 },
@@ -30,12 +32,14 @@ beforeEach(() => {
 
 const location = (compose: GeneratedCompose) => world.location(compose);
 
-function run(event: RehearsalEvent): Promise<Rehearsal> {
+function run(event: RehearsalEvent, rerunOf?: Rehearsal): Promise<Rehearsal> {
   return rehearse(WORKFLOW, {
     event,
+    rerunOf,
     repository: REPOSITORY,
     vars: {
-      FEDIMG_AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/fedimg-publish',
+      FEDIMG_AWS_ROLE_ARN: PUBLISH_ROLE,
+      FEDIMG_PLAN_ROLE_ARN: PLAN_ROLE,
       FEDIMG_REGIONS: REGIONS.join(','),
       FEDIMG_ALLOWED_HOSTS: world.files.host,
       FEDIMG_ALLOW_HTTP: 'true',
@@ -122,6 +126,13 @@ describe('publish.yml, rehearsed', () => {
 
     // Permissions: AWS only where OIDC is configured; contents: write only for the release.
     expect(rehearsal.jobs.get('release')!.permissions).toEqual({ contents: 'write' });
+    // Every job ran this workflow file's own commit, as its OIDC token named it.
+    expect(rehearsal.checkouts.length).toBeGreaterThan(6);
+    for (const checkout of rehearsal.checkouts)
+      expect(checkout, checkout.job).toMatchObject({ repository: REPOSITORY, ref: WORKFLOW_SHA });
+    // The plan, which parses untrusted metadata, ran with the read-only role; the rest with the publish role.
+    for (const { job, role } of rehearsal.roles)
+      expect(role, job).toBe(job === 'plan' ? PLAN_ROLE : PUBLISH_ROLE);
 
     expectClean(world.emulator, expect);
     const inventory = world.emulator.inventory();
@@ -186,4 +197,55 @@ describe('publish.yml, rehearsed', () => {
     expect(JSON.parse(rehearsal.jobs.get('plan')!.outputs.regions!)).toEqual({ region: ['eu-west-1'] });
     expect(world.emulator.inventory().snapshots).toEqual([]);
   }, 120_000);
+
+  it('gives every input the same meaning when called from a run another repository started by dispatch', async () => {
+    // The caller was started by repository_dispatch with a payload of its own (a DOOMED compose);
+    // what it passes to fedimg is another compose, to publish privately.
+    const rehearsal = await run({
+      name: 'workflow_call',
+      callerEvent: 'repository_dispatch',
+      payload: {
+        action: 'something',
+        client_payload: statusMessage(doomed(), location(doomed()), 'DOOMED') as never,
+      },
+      inputs: {
+        'compose-payload': JSON.stringify(statusMessage(nightly(), location(nightly()))),
+        regions: 'eu-west-1',
+        public: false,
+        'aws-role-arn': PUBLISH_ROLE,
+        'plan-role-arn': PLAN_ROLE,
+      },
+    });
+    expect(results(rehearsal), explain(rehearsal)).toMatchObject({ plan: 'success', publish: 'success' });
+    expect(rehearsal.jobs.get('plan')!.outputs['compose-id']).toBe(nightly().composeId);
+    const inventory = world.emulator.inventory();
+    expect(inventory.images).toHaveLength(4);
+    expect(inventory.images.some((image) => image.public)).toBe(false);
+    for (const checkout of rehearsal.checkouts)
+      expect(checkout).toMatchObject({ repository: REPOSITORY, ref: WORKFLOW_SHA });
+  }, 300_000);
+
+  it('re-runs failed jobs (as the README recommends): the next attempt uploads beside the first and finishes', async () => {
+    world.emulator.setRegion('ca-central-1', { copyFault: 'fail' });
+    const first = await run(dispatch(statusMessage(nightly(), location(nightly()))));
+    expect(results(first), explain(first)).toMatchObject({
+      'boot-test': 'success',
+      copy: 'failure',
+      publish: 'skipped',
+    });
+    world.emulator.setRegion('ca-central-1', { copyFault: undefined });
+    const again = await run(dispatch(statusMessage(nightly(), location(nightly()))), first);
+    expect(again.attempt).toBe(2);
+    expect(results(again), explain(again)).toEqual(
+      outcome(Object.fromEntries(JOBS.map((job) => [job, 'success']))),
+    );
+    // Jobs that had succeeded were not run again; both attempts' copy events are kept.
+    expect(again.trace).toContain('job import: kept from attempt 1');
+    const names = [...again.artifacts.keys()];
+    expect(names.filter((name) => name.startsWith('fedimg-events-copy-ca-central-1-'))).toEqual([
+      'fedimg-events-copy-ca-central-1-1',
+      'fedimg-events-copy-ca-central-1-2',
+    ]);
+    expect(world.emulator.inventory().images.filter((image) => image.public)).toHaveLength(10);
+  }, 300_000);
 });
