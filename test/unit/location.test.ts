@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decodePathStrictly,
+  fileNameOf,
   checkUrl,
   parseAllowedHosts,
   resolveComposeLocation,
@@ -90,4 +92,29 @@ describe('compose locations and image paths', () => {
     );
     expect(() => resolveImagePath(composeDir, path)).toThrow(/escapes the compose directory/);
   });
+});
+
+describe('percent-escapes in image paths', () => {
+  const dir = new URL('https://kojipkgs.fedoraproject.org/compose/x/compose/');
+  it('accepts escapes of plain file-name characters and decodes them strictly', () => {
+    expect(decodePathStrictly('Cloud/x86%5F64/a%2Bb.raw.xz', 'path')).toBe('Cloud/x86_64/a+b.raw.xz');
+    expect(resolveImagePath(dir, 'Cloud/x86_64/images/a%2Bb.raw.xz').href).toContain('a%2Bb.raw.xz');
+  });
+
+  it.each(['%0A', '%20', '%22', '%23', '%3A', '%25'])('refuses the escape %s as a ComposeError', (escape) => {
+    expect(() => resolveImagePath(dir, `Cloud/x86_64/images/a${escape}b.raw.xz`)).toThrow(ComposeError);
+    expect(() => resolveImagePath(dir, `Cloud/x86_64/images/a${escape}b.raw.xz`)).toThrow(
+      /not a plain file-name character/,
+    );
+  });
+
+  it.each(['%', '%zz', '%4', 'a%G1'])(
+    'reports the malformed escape %j as a ComposeError, not a stack trace',
+    (bad) => {
+      expect(() => decodePathStrictly(`Cloud/${bad}.raw.xz`, 'image path')).toThrow(ComposeError);
+      expect(() => fileNameOf(new URL(`https://h/${bad}.raw.xz`), 'image URL')).toThrow(
+        /malformed percent-escape/,
+      );
+    },
+  );
 });
