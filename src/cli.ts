@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FedimgError } from './errors.js';
+import { runGuarded } from './guard.js';
 import { INPUT_NAMES, parseSettings, STAGES, type InputName } from './inputs.js';
 import { terminalLog } from './log.js';
 import { planTable } from './report/plan-summary.js';
@@ -148,87 +149,89 @@ export async function cli(argv: string[]): Promise<number> {
     if (summaryFile) appendFileSync(summaryFile, tableAsMarkdown(table));
   };
   try {
-    const settings = parseSettings(read);
-    const print = (result: unknown, table: Table) => {
-      summarise(table);
-      process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : tableAsText(table));
-    };
-    if (positionals[0] === 'run') {
-      const signal = controller.signal;
-      const plan = await runPlan(settings, log);
-      if (plan.plan.skipped) {
-        print(plan, planTable(plan.plan));
-        return 0;
-      }
-      summarise(planTable(plan.plan));
-      summarise(importTable(await runImport(settings, log, { signal }), settings.baseRegion));
-      await runBootTest(settings, log, {
-        signal,
-        onResult: async (result) => summarise(bootTestTable(result, settings.baseRegion)),
-      });
-      await runCopy(settings, log, {
-        signal,
-        onResult: async (result) => {
-          summarise(copyTable(result, settings.baseRegion));
-          process.stderr.write(tableAsText(copyTable(result, settings.baseRegion)));
-        },
-      });
-      summarise(publishTable(await runPublish(settings, log, { signal })));
-      const verified = await runVerify(settings, log);
-      print(verified, verifyTable(verified));
-      process.stderr.write(
-        `Manifest: ${resolve(settings.manifestFile)}\nEvents: ${resolve(settings.eventsFile)}\n`,
-      );
-      if (summaryFile) process.stderr.write(`Summary: ${resolve(summaryFile)}\n`);
-      return 0;
-    }
-    switch (settings.stage) {
-      case 'plan': {
-        const result = await runPlan(settings, log);
-        print(result, planTable(result.plan));
-        return 0;
-      }
-      case 'import': {
-        const result = await runImport(settings, log, { signal: controller.signal });
-        print(result, importTable(result, settings.baseRegion));
-        return 0;
-      }
-      case 'boot-test': {
-        // Printed before a failure is reported, so the failing console lines are shown.
+    // A failure outside the stage's own error handling still ends in its error path (below).
+    return await runGuarded(async (signal): Promise<number> => {
+      const settings = parseSettings(read);
+      const print = (result: unknown, table: Table) => {
+        summarise(table);
+        process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : tableAsText(table));
+      };
+      if (positionals[0] === 'run') {
+        const plan = await runPlan(settings, log);
+        if (plan.plan.skipped) {
+          print(plan, planTable(plan.plan));
+          return 0;
+        }
+        summarise(planTable(plan.plan));
+        summarise(importTable(await runImport(settings, log, { signal }), settings.baseRegion));
         await runBootTest(settings, log, {
-          signal: controller.signal,
-          onResult: async (result) => print(result, bootTestTable(result, settings.baseRegion)),
+          signal,
+          onResult: async (result) => summarise(bootTestTable(result, settings.baseRegion)),
         });
-        return 0;
-      }
-      case 'copy': {
         await runCopy(settings, log, {
-          signal: controller.signal,
-          onResult: async (result) => print(result, copyTable(result, settings.baseRegion)),
+          signal,
+          onResult: async (result) => {
+            summarise(copyTable(result, settings.baseRegion));
+            process.stderr.write(tableAsText(copyTable(result, settings.baseRegion)));
+          },
         });
+        summarise(publishTable(await runPublish(settings, log, { signal })));
+        const verified = await runVerify(settings, log);
+        print(verified, verifyTable(verified));
+        process.stderr.write(
+          `Manifest: ${resolve(settings.manifestFile)}\nEvents: ${resolve(settings.eventsFile)}\n`,
+        );
+        if (summaryFile) process.stderr.write(`Summary: ${resolve(summaryFile)}\n`);
         return 0;
       }
-      case 'publish': {
-        const result = await runPublish(settings, log, { signal: controller.signal });
-        print(result, publishTable(result));
-        return 0;
+      switch (settings.stage) {
+        case 'plan': {
+          const result = await runPlan(settings, log);
+          print(result, planTable(result.plan));
+          return 0;
+        }
+        case 'import': {
+          const result = await runImport(settings, log, { signal: signal });
+          print(result, importTable(result, settings.baseRegion));
+          return 0;
+        }
+        case 'boot-test': {
+          // Printed before a failure is reported, so the failing console lines are shown.
+          await runBootTest(settings, log, {
+            signal: signal,
+            onResult: async (result) => print(result, bootTestTable(result, settings.baseRegion)),
+          });
+          return 0;
+        }
+        case 'copy': {
+          await runCopy(settings, log, {
+            signal: signal,
+            onResult: async (result) => print(result, copyTable(result, settings.baseRegion)),
+          });
+          return 0;
+        }
+        case 'publish': {
+          const result = await runPublish(settings, log, { signal: signal });
+          print(result, publishTable(result));
+          return 0;
+        }
+        case 'verify': {
+          const result = await runVerify(settings, log);
+          print(result, verifyTable(result));
+          return 0;
+        }
+        case 'release': {
+          const result = await runRelease(settings.release, log);
+          print(result, releaseTable(result));
+          return 0;
+        }
+        case 'cleanup': {
+          const actions = await runCleanup(settings, log);
+          print(actions, cleanupTable(actions, settings.cleanup.dryRun));
+          return 0;
+        }
       }
-      case 'verify': {
-        const result = await runVerify(settings, log);
-        print(result, verifyTable(result));
-        return 0;
-      }
-      case 'release': {
-        const result = await runRelease(settings.release, log);
-        print(result, releaseTable(result));
-        return 0;
-      }
-      case 'cleanup': {
-        const actions = await runCleanup(settings, log);
-        print(actions, cleanupTable(actions, settings.cleanup.dryRun));
-        return 0;
-      }
-    }
+    }, controller.signal);
   } catch (error) {
     if (error instanceof FedimgError) {
       log.error(error.message, `fedimg ${error.area}`);

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { FedimgError } from './errors.js';
+import { runGuarded } from './guard.js';
 import { parseSettings, secretsOf, type InputName } from './inputs.js';
 import { actionsLog } from './log.js';
 import { runPost } from './post.js';
@@ -32,7 +33,7 @@ function cancellation(): AbortSignal {
 }
 
 /** The action's main step: parse inputs once, run the chosen stage, publish outputs and summary. */
-export async function runMain(): Promise<void> {
+export async function runMain(signal: AbortSignal): Promise<void> {
   const settings = parseSettings((name: InputName) => core.getInput(name));
   for (const secret of secretsOf(settings)) actionsLog.secret(secret);
   // What the stage creates and has not finished yet, for the post step if this process dies.
@@ -50,7 +51,7 @@ export async function runMain(): Promise<void> {
       break;
     }
     case 'import': {
-      const result = await runImport(settings, actionsLog, { pending, signal: cancellation() });
+      const result = await runImport(settings, actionsLog, { pending, signal });
       core.setOutput('amis', JSON.stringify(result.amis));
       core.setOutput('compose-id', result.composeId);
       core.setOutput('skipped', String(result.skipped));
@@ -63,7 +64,7 @@ export async function runMain(): Promise<void> {
       // The summary is written before a failure is thrown: it carries the failing console lines.
       await runBootTest(settings, actionsLog, {
         pending,
-        signal: cancellation(),
+        signal,
         onResult: async (result) => {
           const verdicts = result.records.map((record) => ({
             image: record.image.name,
@@ -80,7 +81,7 @@ export async function runMain(): Promise<void> {
     case 'copy': {
       core.setOutput('events-file', resolve(settings.eventsFile));
       await runCopy(settings, actionsLog, {
-        signal: cancellation(),
+        signal,
         onResult: async (result) => {
           core.setOutput('copies', JSON.stringify(copiesOutput(result)));
           core.setOutput('skipped', String(result.skipped));
@@ -90,7 +91,7 @@ export async function runMain(): Promise<void> {
       break;
     }
     case 'publish': {
-      const result = await runPublish(settings, actionsLog, { signal: cancellation() });
+      const result = await runPublish(settings, actionsLog, { signal });
       core.setOutput(
         'published',
         JSON.stringify(
@@ -149,7 +150,7 @@ export async function entry(): Promise<void> {
   }
   core.saveState('isPost', 'true');
   try {
-    await runMain();
+    await runGuarded(runMain, cancellation());
   } catch (error) {
     report(error);
   }

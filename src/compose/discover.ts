@@ -350,6 +350,7 @@ async function contentLength(url: URL, policy: HostPolicy): Promise<number> {
     method: 'HEAD',
     signal: AbortSignal.timeout(60_000),
   });
+  response.discard();
   const length = Number(response.headers.get('content-length'));
   if (!response.ok || !Number.isSafeInteger(length) || length <= 0) {
     throw new ComposeError(`Cannot learn the size of ${url.href} (HTTP ${response.status}).`, {

@@ -82,17 +82,17 @@ export async function* downloadVerified(
         skip = offset; // no range support (or the file changed): read from the start, pass on only new bytes
         const length = Number(response.headers.get('content-length') ?? NaN);
         if (size !== undefined && Number.isFinite(length) && length !== size) {
-          await response.body?.cancel();
+          response.discard();
           throw sizeMismatch(url, size, length);
         }
       } else if (response.status === 416 && size !== undefined && offset === size) {
-        await response.body?.cancel();
+        response.discard();
         break;
       } else if (response.status >= 500 || response.status === 429 || response.status === 408) {
-        await response.body?.cancel();
+        response.discard();
         throw new RetryableDownloadError(`HTTP ${response.status}`);
       } else {
-        await response.body?.cancel();
+        response.discard();
         throw new ImageSourceError(
           'http',
           url.href,
@@ -104,9 +104,9 @@ export async function* downloadVerified(
       }
       validator ??= response.headers.get('etag') ?? response.headers.get('last-modified') ?? undefined;
 
-      for await (const piece of response.body ?? []) {
+      for await (const piece of response.body) {
         armIdle();
-        let chunk = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        let chunk = piece;
         if (skip > 0) {
           const dropped = Math.min(skip, chunk.length);
           skip -= dropped;

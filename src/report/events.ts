@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { PlannedImage } from '../compose/types.js';
+import { request } from '../http.js';
 import type { Log } from '../log.js';
 
 export type EventTopic = 'image.upload' | 'image.test' | 'image.copy' | 'image.publish';
@@ -69,15 +70,15 @@ export class EventLog {
     if (this.notify.secret) headers['x-fedimg-signature-256'] = signature(body, this.notify.secret);
     const delivery = withRetry(
       async () => {
-        const response = await fetch(url, {
+        // request() follows no redirect: a redirect would carry the signed body wherever the
+        // receiver points, so a 3xx is a failed delivery like any other non-2xx answer.
+        const response = await request(new URL(url), {
           method: 'POST',
-          headers,
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
           body,
-          // A redirect would carry the signed body to wherever the receiver points: never follow one.
-          redirect: 'error',
           signal: AbortSignal.timeout(15_000),
         });
-        await response.body?.cancel();
+        response.discard();
         if (!response.ok)
           throw Object.assign(new Error(`HTTP ${response.status}`), {
             $metadata: { httpStatusCode: response.status },
