@@ -11,7 +11,7 @@ import type { ReleaseSettings } from './stages/release.js';
 import { InputError } from './errors.js';
 import type { DecoderPreference } from './image/decompress.js';
 import { DEFAULT_NAME_TEMPLATE, resolveNameTemplate } from './aws/naming.js';
-import { DEFAULT_RETRY } from './aws/retry.js';
+import { DEFAULT_RETRY } from './util/retry.js';
 import type { UploadMethod, UploadSettings } from './aws/snapshot.js';
 import { parsePlannedImage } from './compose/planned-image.js';
 import type { PlannedImage } from './compose/types.js';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { PutSnapshotBlockCommand, type EBSClient } from '@aws-sdk/client-ebs';
 import { BLOCK_SIZE, type ImageBlock } from '../image/blocks.js';
-import { isTransient, withRetry, type ErrorShape, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from '../util/retry.js';
+import { isSnapshotNotFound, isTransient } from './errors.js';
 
 export interface BlockUploadOptions {
   client: EBSClient;
@@ -48,8 +49,7 @@ export async function uploadBlocks(
   let retries = 0;
 
   const withinNotFoundWindow = (error: unknown) =>
-    (error as ErrorShape).name === 'ResourceNotFoundException' &&
-    Date.now() < options.startedAt + options.notFoundWindowMs;
+    isSnapshotNotFound(error) && Date.now() < options.startedAt + options.notFoundWindowMs;
   // Waiting out the window does not use up the retries meant for throttling and errors: AWS
   // documents that it can last about two minutes, longer than the back-off of eight attempts.
   const notFoundPause = Math.min(options.retry.maxDelayMs, 1000);

@@ -16,7 +16,8 @@ import type { Log } from '../log.js';
 import { bootTestExitCode, bootTestUserData } from './boot-contract.js';
 import type { PendingResources } from './pending.js';
 import { imageTags, TAG } from './tags.js';
-import { poll } from './wait.js';
+import { poll } from '../util/poll.js';
+import { isNotFound } from './errors.js';
 
 export interface BootTestSettings {
   /** Run on the instance after boot; exit 0 passes (fedimg's default was /bin/true). */
@@ -112,7 +113,7 @@ export async function bootTest(
         const { Reservations } = await ec2
           .send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))
           .catch((error: unknown) => {
-            if (/NotFound/.test((error as Error).name)) return { Reservations: [] };
+            if (isNotFound(error)) return { Reservations: [] };
             throw error;
           });
         const state = Reservations?.[0]?.Instances?.[0]?.State?.Name;

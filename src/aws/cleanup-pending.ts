@@ -12,15 +12,12 @@ import { describeError } from '../errors.js';
 import type { Log } from '../log.js';
 import { BOOT_TEST_TAG } from './boot-test.js';
 import type { AwsClients } from './clients.js';
+import { isIncorrectState, isNotFound } from './errors.js';
 import { pendingKey, type PendingResource } from './pending.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';
 
 /** Whose a resource is, as AWS records it: 'gone', or its owner marks. */
 type Owner = 'gone' | { managedBy: string | undefined; run: string | undefined; bootTest?: boolean };
-
-const notFound = (error: unknown) =>
-  /NotFound|InvalidConversionTaskId|NoSuchKey/.test((error as Error).name ?? '') ||
-  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 
 function fromTags(tags: Tag[] | undefined): Exclude<Owner, 'gone'> {
   return { managedBy: tagValue(tags, TAG.managedBy), run: tagValue(tags, TAG.runUrl) };
@@ -58,7 +55,7 @@ async function ownerOf(item: PendingResource, clients: AwsClients): Promise<Owne
       }
     }
   } catch (error) {
-    if (notFound(error)) return 'gone';
+    if (isNotFound(error)) return 'gone';
     throw error;
   }
 }
@@ -124,7 +121,7 @@ export async function cleanupPending(
       cleaned++;
       log.info(`Removed unfinished ${key}.`);
     } catch (error) {
-      if (notFound(error) || /IncorrectState/.test((error as Error).name ?? '')) {
+      if (isNotFound(error) || isIncorrectState(error)) {
         cleaned++;
         continue;
       }

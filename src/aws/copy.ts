@@ -9,7 +9,8 @@ import {
 import type { PlannedImage } from '../compose/types.js';
 import { CopyError, describeError } from '../errors.js';
 import type { Log } from '../log.js';
-import { backoff, isTransient, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from '../util/retry.js';
+import { isLimitExceeded, isTransient } from './errors.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForImage } from './wait.js';
 
@@ -109,10 +110,11 @@ export async function copyToRegion(
       )
       .map((tag) => ({ Key: tag.Key, Value: tag.Value ?? '' }))
       .concat([{ Key: TAG.sourceAmi, Value: `${sourceRegion}/${source.imageId}` }]);
-    const deadline = Date.now() + settings.timeoutMs;
-    for (let attempt = 0; !imageId; attempt++) {
-      try {
-        const copied = await ec2.send(
+    // ResourceLimitExceeded: 20 copies are already running into this region (other runs too); the
+    // slot frees up as they finish, so it is retried, like a transient error, until the timeout.
+    const copied = await withRetry(
+      () =>
+        ec2.send(
           new CopyImageCommand({
             SourceRegion: sourceRegion,
             SourceImageId: source.imageId,
@@ -129,15 +131,15 @@ export async function copyToRegion(
             KmsKeyId: source.encrypted ? settings.kmsKeyId : undefined,
           }),
           { abortSignal: signal },
-        );
-        imageId = copied.ImageId!;
-      } catch (error) {
-        // ResourceLimitExceeded: 20 copies are already running into this region (other runs too).
-        const limited = (error as Error).name === 'ResourceLimitExceeded';
-        if ((!limited && !isTransient(error)) || Date.now() > deadline) throw error;
-        await settings.retry.sleep(backoff(settings.retry, Math.min(attempt, 6)));
-      }
-    }
+        ),
+      settings.retry,
+      {
+        retryable: (error) => isLimitExceeded(error) || isTransient(error),
+        deadline: Date.now() + settings.timeoutMs,
+        signal,
+      },
+    );
+    imageId = copied.ImageId!;
     log.info(`${label}: copying ${source.imageId} as ${imageId}.`);
   }
   const state = await waitForImage(ec2, imageId, {

@@ -10,6 +10,7 @@ import type { PlannedImage } from '../compose/types.js';
 import { bootModeFor, type Flavour } from '../config.js';
 import { describeError, RegisterError } from '../errors.js';
 import type { Log } from '../log.js';
+import { isDuplicateName } from './errors.js';
 import { amiName } from './naming.js';
 import { imageTags, MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForImage, waitForSnapshot } from './wait.js';
@@ -190,8 +191,7 @@ export async function registerFlavours(
       imageId = registered.ImageId!;
     } catch (error) {
       // A concurrent run for the same compose may have won the race for the name.
-      const raced =
-        (error as Error).name === 'InvalidAMIName.Duplicate' ? await imageByName(ctx.ec2, name) : undefined;
+      const raced = isDuplicateName(error) ? await imageByName(ctx.ec2, name) : undefined;
       if (!raced) {
         throw new RegisterError(
           `Registering ${name} (${flavour.name}) from ${snapshotId} in ${ctx.region} failed: ${describeError(error)}.`,

@@ -25,9 +25,11 @@ import { formatBytes, formatSeconds, Progress } from '../report/progress.js';
 import { uploadBlocks } from './block-uploader.js';
 import type { AwsClients } from './clients.js';
 import { stagingKey, type PendingResources } from './pending.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from '../util/retry.js';
 import { imageTags, ownerMetadata, TAG } from './tags.js';
-import { poll, waitForSnapshot } from './wait.js';
+import { poll } from '../util/poll.js';
+import { isNotFound, isSnapshotClosed, isTransient } from './errors.js';
+import { waitForSnapshot } from './wait.js';
 
 const GIB = 2 ** 30;
 
@@ -104,7 +106,7 @@ async function deleteSnapshot(ctx: SnapshotContext, snapshotId: string): Promise
     await ctx.clients.ec2(ctx.region).send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     return true;
   } catch (error) {
-    if (/NotFound/.test((error as Error).name)) return true;
+    if (isNotFound(error)) return true;
     ctx.log.warning(
       `Could not delete the unfinished snapshot ${snapshotId} in ${ctx.region}: ${describeError(error)}. The post step will try again; otherwise its StartSnapshot timeout cancels it.`,
       'fedimg upload',
@@ -240,7 +242,7 @@ async function uploadDirect(
           { abortSignal: ctx.signal },
         ),
       settings.retry,
-      { signal: ctx.signal },
+      { retryable: isTransient, signal: ctx.signal },
     );
     if (started.Status === 'completed') {
       return { snapshotId: started.SnapshotId!, volumeSize, reused: true };
@@ -293,6 +295,7 @@ async function uploadDirect(
           }),
         ),
       settings.retry,
+      { retryable: isTransient },
     );
     const final = await waitForSnapshot(ctx.clients.ec2(region), snapshotId, {
       timeoutMs: 60 * 60_000,
@@ -327,7 +330,7 @@ async function uploadDirect(
   } catch (error) {
     // Two runs for the same image share one snapshot (same ClientToken). If the other one completed
     // it first, this run's blocks are refused; its content is the same image, so use it.
-    if (closedByAnotherRun(error)) {
+    if (isSnapshotClosed(error)) {
       const final = await waitForSnapshot(ctx.clients.ec2(region), snapshotId, {
         timeoutMs: 60 * 60_000,
         intervalMs: settings.pollIntervalMs,
@@ -344,12 +347,6 @@ async function uploadDirect(
     if (await deleteSnapshot(ctx, snapshotId)) ctx.pending.remove(pendingSnapshot);
     throw failure(error, image, ctx, `Snapshot ${snapshotId}`);
   }
-}
-
-/** PutSnapshotBlock refused because the snapshot no longer accepts blocks (it was completed). */
-function closedByAnotherRun(error: unknown): boolean {
-  const shape = error as { name?: string; Reason?: string };
-  return shape.name === 'ValidationException' && shape.Reason === 'INVALID_SNAPSHOT_ID';
 }
 
 async function importFromS3(

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { FedimgError, ImageSourceError } from '../errors.js';
-import { DEFAULT_RETRY, withRetry } from '../aws/retry.js';
+import { DEFAULT_RETRY, withRetry } from '../util/retry.js';
 import { fetchAllowed } from '../http.js';
 import type { HostPolicy } from '../compose/location.js';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../aws/retry.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../util/retry.js';
 import type { PlannedImage } from '../compose/types.js';
 import { request } from '../http.js';
 import type { Log } from '../log.js';
@@ -79,10 +79,7 @@ export class EventLog {
           signal: AbortSignal.timeout(15_000),
         });
         response.discard();
-        if (!response.ok)
-          throw Object.assign(new Error(`HTTP ${response.status}`), {
-            $metadata: { httpStatusCode: response.status },
-          });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
       },
       this.retry,
       { retryable: () => true },

@@ -2,6 +2,7 @@ import type { ComposePlan, PlannedImage } from '../compose/types.js';
 import type { Settings } from '../inputs.js';
 import type { Log } from '../log.js';
 import { AwsClients } from '../aws/clients.js';
+import { isMissingCredentials } from '../aws/errors.js';
 import { resolveRegions } from '../aws/regions.js';
 import { plannedNames, resolveImages } from './images.js';
 
@@ -52,7 +53,7 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
         )
       ).regions;
     } catch (error) {
-      const noCredentials = (error as { name?: string }).name === 'CredentialsProviderError';
+      const noCredentials = isMissingCredentials(error);
       if (!(noCredentials && settings.copy.regions.includes('all'))) throw error;
       log.notice('No AWS credentials: regions "all" is left for the copy stage to expand.', 'fedimg plan');
     } finally {
