@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FedimgError } from './errors.js';
 import { runGuarded } from './guard.js';
-import { INPUT_NAMES, parseSettings, STAGES, type InputName } from './inputs.js';
+import { INPUT_NAMES, parseSettings, STAGES, type InputName } from './settings/index.js';
 import { terminalLog } from './log.js';
 import { planTable } from './report/plan-summary.js';
 import { tableAsMarkdown, tableAsText, type Table } from './report/table.js';

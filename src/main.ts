@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { FedimgError } from './errors.js';
 import { runGuarded } from './guard.js';
-import { parseSettings, secretsOf, type InputName } from './inputs.js';
+import { parseSettings, secretsOf, type InputName } from './settings/index.js';
 import { actionsLog } from './log.js';
 import { runPost } from './post.js';
 import { planTable } from './report/plan-summary.js';

@@ -9,7 +9,6 @@ import {
   type _InstanceType,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import type { Ec2Architecture } from '../compose/select.js';
 import type { PlannedImage } from '../compose/types.js';
 import { BootTestError, describeError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -18,16 +17,7 @@ import type { PendingResources } from './pending.js';
 import { imageTags, TAG } from './tags.js';
 import { poll } from '../util/poll.js';
 import { isNotFound } from './errors.js';
-
-export interface BootTestSettings {
-  /** Run on the instance after boot; exit 0 passes (fedimg's default was /bin/true). */
-  command: string;
-  instanceTypes: Record<Ec2Architecture, string>;
-  timeoutMs: number;
-  subnetId: string | undefined;
-  securityGroupIds: string[];
-  pollIntervalMs: number;
-}
+import type { BootTestSettings } from '../settings/index.js';
 
 export interface BootTestContext {
   ec2: EC2Client;

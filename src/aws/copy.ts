@@ -9,10 +9,11 @@ import {
 import type { PlannedImage } from '../compose/types.js';
 import { CopyError, describeError } from '../errors.js';
 import type { Log } from '../log.js';
-import { withRetry, type RetryPolicy } from '../util/retry.js';
+import { withRetry } from '../util/retry.js';
 import { isLimitExceeded, isTransient } from './errors.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForImage } from './wait.js';
+import type { CopySettings } from '../settings/index.js';
 
 export interface CopySource {
   image: PlannedImage;
@@ -22,16 +23,6 @@ export interface CopySource {
   encrypted: boolean;
   /** The source AMI's tags: the copy and its snapshots are created with them. */
   tags: Array<{ Key?: string; Value?: string }>;
-}
-
-export interface CopySettings {
-  timeoutMs: number;
-  pollIntervalMs: number;
-  /** Reads of `available` in a row before a copy is trusted. */
-  consecutive: number;
-  /** KMS key for encrypted flavours in each destination (an alias resolves per region). */
-  kmsKeyId: string | undefined;
-  retry: RetryPolicy;
 }
 
 export interface CopyOutcome {

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
-import type { Flavour } from '../config.js';
+import type { Flavour } from '../settings/index.js';
 import { amiName } from './naming.js';
 import { BOOT_TEST_TAG } from './boot-test.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';

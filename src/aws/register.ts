@@ -7,7 +7,7 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
-import { bootModeFor, type Flavour } from '../config.js';
+import { bootModeFor, type Flavour } from '../settings/index.js';
 import { describeError, RegisterError } from '../errors.js';
 import type { Log } from '../log.js';
 import { isDuplicateName } from './errors.js';

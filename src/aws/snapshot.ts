@@ -25,36 +25,14 @@ import { formatBytes, formatSeconds, Progress } from '../report/progress.js';
 import { uploadBlocks } from './block-uploader.js';
 import type { AwsClients } from './clients.js';
 import { stagingKey, type PendingResources } from './pending.js';
-import { withRetry, type RetryPolicy } from '../util/retry.js';
+import { withRetry } from '../util/retry.js';
 import { imageTags, ownerMetadata, TAG } from './tags.js';
 import { poll } from '../util/poll.js';
 import { isNotFound, isSnapshotClosed, isTransient } from './errors.js';
 import { waitForSnapshot } from './wait.js';
+import type { UploadSettings } from '../settings/index.js';
 
 const GIB = 2 ** 30;
-
-export type UploadMethod = 'ebs-direct' | 'import-snapshot';
-
-export interface UploadSettings {
-  method: UploadMethod;
-  concurrency: number;
-  omitZeroBlocks: boolean;
-  /** GiB; undefined: the raw size rounded up. */
-  volumeSizeGiB: number | undefined;
-  /** No image may decompress to more than this (GiB), whatever its xz index claims. */
-  maxVolumeSizeGiB: number;
-  s3Bucket: string | undefined;
-  /** StartSnapshot Timeout: an unfinished snapshot is cancelled after this many idle minutes. */
-  snapshotTimeoutMinutes: number;
-  importTimeoutMs: number;
-  blockTimeoutMs: number;
-  pollIntervalMs: number;
-  /** After StartSnapshot, "snapshot does not exist" is retried this long (AWS: up to ~2 minutes). */
-  notFoundWindowMs: number;
-  retry: RetryPolicy;
-  /** Keep the downloaded compressed image in the Actions cache (where the service exists). */
-  imageCache: boolean;
-}
 
 export interface SnapshotContext {
   clients: AwsClients;

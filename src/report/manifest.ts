@@ -1,5 +1,21 @@
 import { writeFileSync } from 'node:fs';
-import type { VerifyRow } from '../stages/verify.js';
+import type { PlannedImage } from '../compose/types.js';
+
+/** One AMI as AWS holds it (read back by verify): what the manifest records of it. */
+export interface AmiRecord {
+  region: string;
+  image: PlannedImage;
+  name: string;
+  flavour: string;
+  isDefaultFlavour: boolean;
+  volumeType: string;
+  bootMode: string;
+  /** Empty when the AMI is missing. */
+  imageId: string;
+  snapshotIds: string[];
+  public: string;
+  deprecationTime: string | undefined;
+}
 
 /**
  * One record per image in the shape of Fedora's current publish message
@@ -34,7 +50,7 @@ export interface Manifest {
   images: ManifestRecord[];
 }
 
-export function buildManifest(rows: VerifyRow[]): Manifest {
+export function buildManifest(rows: AmiRecord[]): Manifest {
   const records = new Map<string, ManifestRecord>();
   for (const row of rows) {
     if (!row.imageId) continue;

@@ -12,7 +12,7 @@ import { PendingResources } from '../aws/pending.js';
 import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import type { PlannedImage } from '../compose/types.js';
 import { BootTestError } from '../errors.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { EventLog } from '../report/events.js';
 import { resolveImages } from './images.js';

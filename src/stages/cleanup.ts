@@ -15,21 +15,8 @@ import { snapshotIds } from '../aws/published-amis.js';
 import { resolveRegions } from '../aws/regions.js';
 import { isoTime, MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { describeError } from '../errors.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
-
-export interface CleanupSettings {
-  /** Report what would be done, change nothing. */
-  dryRun: boolean;
-  /** An expired (deprecated) AMI is made private; this many days later it is deleted. */
-  deleteAfterDays: number;
-  /** Release (production) AMIs are never touched unless this is set. */
-  includeReleases: boolean;
-  /** ManagedBy snapshots used by no AMI are deleted once this old (an import may be between upload and register). */
-  orphanAfterHours: number;
-  /** Boot-test instances still running after this long are terminated. */
-  instanceMaxHours: number;
-}
 
 export interface CleanupAction {
   region: string;

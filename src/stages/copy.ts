@@ -5,7 +5,7 @@ import { resolveRegions } from '../aws/regions.js';
 import { fedimgAmisOf, imageVerdict } from '../aws/published-amis.js';
 import { CopyError, describeError } from '../errors.js';
 import type { PlannedImage } from '../compose/types.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { EventLog } from '../report/events.js';
 import { resolveImages } from './images.js';

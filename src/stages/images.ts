@@ -2,7 +2,7 @@ import { amiName } from '../aws/naming.js';
 import { discover } from '../compose/discover.js';
 import type { ComposePlan } from '../compose/types.js';
 import { InputError } from '../errors.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 
 /** The images a stage works on: one matrix entry handed down by the plan job, or a fresh discovery. */
 export async function resolveImages(settings: Settings): Promise<ComposePlan> {

@@ -5,7 +5,7 @@ import { registerFlavours, type RegisteredAmi } from '../aws/register.js';
 import { ensureSnapshot } from '../aws/snapshot.js';
 import type { PlannedImage } from '../compose/types.js';
 import { describeError } from '../errors.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { EventLog } from '../report/events.js';
 import { plannedNames, resolveImages } from './images.js';

@@ -1,5 +1,5 @@
 import type { ComposePlan, PlannedImage } from '../compose/types.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { AwsClients } from '../aws/clients.js';
 import { isMissingCredentials } from '../aws/errors.js';

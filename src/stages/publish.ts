@@ -11,23 +11,11 @@ import { AwsClients } from '../aws/clients.js';
 import { expectedAmis, imageVerdict, snapshotIds, type ExpectedAmi } from '../aws/published-amis.js';
 import { resolveRegions } from '../aws/regions.js';
 import { describeError, PublishError } from '../errors.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { EventLog } from '../report/events.js';
 import { resolveImages } from './images.js';
 import type { StageDeps } from './import.js';
-
-export interface PublishSettings {
-  /** Make AMIs and their snapshots public (group all); otherwise share with `shareAccounts`. */
-  public: boolean;
-  shareAccounts: string[];
-  /** Deprecate nightly/test/ci/development composes' AMIs this many days out. */
-  deprecationDays: number;
-  /** Deprecate release AMIs too (at most 730 days for public AMIs); undefined: never. */
-  releaseDeprecationDays: number | undefined;
-  /** The account's public-AMI quota per region (AWS default 5; raised accounts set theirs). */
-  publicAmiQuota: number;
-}
 
 export interface PublishedAmi {
   region: string;

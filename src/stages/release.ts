@@ -5,14 +5,7 @@ import { parseComposeId } from '../compose/compose-id.js';
 import { describeError, ReleaseError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Manifest } from '../report/manifest.js';
-
-export interface ReleaseSettings {
-  token: string | undefined;
-  /** owner/name; the runner sets GITHUB_REPOSITORY. */
-  repository: string | undefined;
-  manifestFile: string;
-  eventsFile: string;
-}
+import type { ReleaseSettings } from '../settings/index.js';
 
 export interface ReleaseResult {
   /** What the release lists: every AMI of the compose. */

@@ -4,26 +4,14 @@ import { expectedAmis, snapshotIds } from '../aws/published-amis.js';
 import { resolveRegions } from '../aws/regions.js';
 import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { PublishError } from '../errors.js';
-import type { Settings } from '../inputs.js';
+import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
-import { buildManifest, writeManifest } from '../report/manifest.js';
-import type { PlannedImage } from '../compose/types.js';
+import { buildManifest, writeManifest, type AmiRecord } from '../report/manifest.js';
 import { resolveImages } from './images.js';
 import type { StageDeps } from './import.js';
 
-export interface VerifyRow {
-  region: string;
-  image: PlannedImage;
-  name: string;
-  flavour: string;
-  isDefaultFlavour: boolean;
-  volumeType: string;
-  bootMode: string;
-  imageId: string;
-  snapshotIds: string[];
+export interface VerifyRow extends AmiRecord {
   state: string;
-  public: string;
-  deprecationTime: string | undefined;
   gaps: string[];
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULTS, INPUT_NAMES } from '../../src/inputs.js';
+import { DEFAULTS, INPUT_NAMES } from '../../src/settings/index.js';
 import { generateCompose, statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 import { runAction } from '../helpers/runner.js';

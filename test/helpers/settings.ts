@@ -1,4 +1,4 @@
-import { parseSettings, type InputName, type Settings } from '../../src/inputs.js';
+import { parseSettings, type InputName, type Settings } from '../../src/settings/index.js';
 
 /**
  * Settings parsed exactly as the action parses its inputs, with the waits shortened for the emulator

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Emulator } from '../emulator/server.js';
 import { generateCompose, type ComposeOptions, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import type { InputName, Settings } from '../../src/inputs.js';
+import type { InputName, Settings } from '../../src/settings/index.js';
 import { startEmulator } from './aws.js';
 import { fastSettings } from './settings.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import { BootTestError } from '../../src/errors.js';
-import type { InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runImport } from '../../src/stages/import.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComposeError, ImageSourceError } from '../../src/errors.js';
 import { hasSystemXz } from '../../src/image/decompress.js';
 import { ImageSource } from '../../src/image/source.js';
-import { parseSettings, type InputName } from '../../src/inputs.js';
+import { parseSettings, type InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { runPlan } from '../../src/stages/plan.js';
 import { generateCompose, statusMessage, type GeneratedCompose } from '../fixtures/compose.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CopyError, InputError } from '../../src/errors.js';
-import type { InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';

@@ -10,7 +10,7 @@ import { PendingResources } from '../../src/aws/pending.js';
 import { actionsImageCache, imageCacheKey } from '../../src/image/cache.js';
 import type { PlannedImage } from '../../src/compose/types.js';
 import { ImageSourceError, InputError } from '../../src/errors.js';
-import type { InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';

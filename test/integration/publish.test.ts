@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PublishError } from '../../src/errors.js';
-import type { InputName } from '../../src/inputs.js';
+import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';

@@ -20,7 +20,7 @@ import {
   PublishError,
   UploadError,
 } from '../../src/errors.js';
-import type { InputName, Settings } from '../../src/inputs.js';
+import type { InputName, Settings } from '../../src/settings/index.js';
 import type { Log } from '../../src/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';

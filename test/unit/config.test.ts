@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootModeFor, flavoursFromInputs, parseFlavourConfig } from '../../src/config.js';
+import { bootModeFor, flavoursFromInputs, parseFlavourConfig } from '../../src/settings/index.js';
 import { InputError } from '../../src/errors.js';
 
 describe('flavour configuration', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { parseSettings, secretsOf, type InputName } from '../../src/inputs.js';
+import { parseSettings, secretsOf, type InputName } from '../../src/settings/index.js';
 
 const parse = (values: Partial<Record<InputName, string>>) => parseSettings((name) => values[name] ?? '');
 const compose = { 'compose-id': 'Fedora-41-20241027.0' };

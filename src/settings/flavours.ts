@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Ec2Architecture } from './compose/select.js';
-import { InputError } from './errors.js';
+import type { Ec2Architecture } from '../compose/select.js';
+import { InputError } from '../errors.js';
 
 export const VOLUME_TYPES = ['gp3', 'gp2', 'standard', 'io1', 'io2'] as const;
 export type VolumeType = (typeof VOLUME_TYPES)[number];

@@ -1,0 +1,157 @@
+import type { DiscoveryRequest } from '../compose/discover.js';
+import { parseAllowedHosts, type HostPolicy } from '../compose/location.js';
+import { parsePlannedImage } from '../compose/planned-image.js';
+import type { SelectionCriteria } from '../compose/select.js';
+import type { PlannedImage } from '../compose/types.js';
+import { InputError } from '../errors.js';
+import type { DecoderPreference } from '../image/decompress.js';
+import type { Flavour } from './flavours.js';
+import {
+  DEFAULTS,
+  integer,
+  list,
+  oneOf,
+  parseBoolean,
+  REGION_NAME,
+  type InputReader,
+} from './inputs.js';
+import { architectures, discoveryRequest } from './source.js';
+import {
+  bootTestSettings,
+  copySettings,
+  flavourSettings,
+  notifySettings,
+  publishSettings,
+  uploadSettings,
+  type BootTestSettings,
+  type CleanupSettings,
+  type CopySettings,
+  type NotifySettings,
+  type PublishSettings,
+  type ReleaseSettings,
+  type UploadSettings,
+} from './stages.js';
+
+export * from './flavours.js';
+export * from './inputs.js';
+export * from './stages.js';
+export { composeLocationFromId } from './source.js';
+
+export const STAGES = [
+  'plan',
+  'import',
+  'boot-test',
+  'copy',
+  'publish',
+  'verify',
+  'release',
+  'cleanup',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
+export type ImageInput =
+  { kind: 'discover'; request: DiscoveryRequest } | { kind: 'image'; image: PlannedImage } | { kind: 'none' };
+
+export interface Settings {
+  stage: Stage;
+  images: ImageInput;
+  policy: HostPolicy;
+  selection: SelectionCriteria;
+  decoder: DecoderPreference;
+  baseRegion: string;
+  upload: UploadSettings;
+  flavours: Flavour[];
+  nameTemplate: string;
+  /** NDJSON file the stages append their events to. */
+  eventsFile: string;
+  /** Which flavours are booted (empty: the default flavour only). */
+  bootTest: BootTestSettings & { flavours: string[] };
+  copy: CopySettings & { regions: string[]; bestEffortRegions: string[] };
+  publish: PublishSettings;
+  /** verify writes the compose's manifest here. */
+  manifestFile: string;
+  /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
+  notify: NotifySettings;
+  cleanup: CleanupSettings;
+  release: ReleaseSettings;
+}
+
+/** The base region: the input, else the SDK's configured region (as the credentials action sets it). */
+export function baseRegion(value: string, env: NodeJS.ProcessEnv = process.env): string {
+  const region = value || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  if (!REGION_NAME.test(region)) {
+    throw new InputError(`"${region}" is not an AWS region name.`, { hint: 'Use a name such as us-east-1.' });
+  }
+  return region;
+}
+
+/**
+ * Values that must never appear in a log: the webhook secret, credentials a notify-url carries in
+ * its query string, the GitHub token. The action registers them with the runner before any stage
+ * prints anything.
+ */
+export function secretsOf(settings: Settings): string[] {
+  const secrets = [settings.notify.secret, settings.release.token];
+  if (settings.notify.url) secrets.push(...new URL(settings.notify.url).searchParams.values());
+  return secrets.filter((value): value is string => Boolean(value));
+}
+
+/** Parse and validate every input once; the rest of the code only sees the typed result. */
+export function parseSettings(rawInput: InputReader): Settings {
+  const read: InputReader = (name) => {
+    const value = rawInput(name).trim();
+    return value === '' ? (DEFAULTS[name] ?? '') : value;
+  };
+  const allowHttp = parseBoolean('allow-http', read('allow-http'));
+  const policy: HostPolicy = { allowedHosts: parseAllowedHosts(read('allowed-hosts')), allowHttp };
+  const subvariants = list(read('subvariants'));
+  if (
+    subvariants.some((subvariant) => !/^[A-Za-z0-9_]{1,64}$/.test(subvariant)) ||
+    subvariants.length === 0
+  ) {
+    throw new InputError(
+      `Input subvariants "${read('subvariants')}" is not a list of productmd subvariants.`,
+      {
+        hint: 'Use names such as Cloud_Base, separated by commas.',
+      },
+    );
+  }
+  const stage = oneOf('stage', read('stage') || 'plan', STAGES);
+  const imageJson = read('image');
+  // The lifecycle sweep works on the account and the release on the manifest, not on one compose.
+  const images: ImageInput = imageJson
+    ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
+    : stage === 'cleanup' || stage === 'release'
+      ? { kind: 'none' }
+      : { kind: 'discover', request: discoveryRequest(read) };
+  return {
+    stage,
+    images,
+    policy,
+    selection: { subvariants, architectures: architectures(read('architectures')) },
+    decoder: oneOf<DecoderPreference>('decoder', read('decoder'), ['auto', 'system', 'npm']),
+    baseRegion: baseRegion(read('base-region')),
+    upload: uploadSettings(read),
+    ...flavourSettings(read, (name) => rawInput(name).trim()),
+    eventsFile: read('events-file'),
+    bootTest: bootTestSettings(read),
+    copy: copySettings(read),
+    publish: publishSettings(read),
+    manifestFile: read('manifest-file'),
+    notify: notifySettings(read, policy),
+    cleanup: {
+      dryRun: parseBoolean('dry-run', read('dry-run')),
+      deleteAfterDays: integer('delete-after-days', read('delete-after-days'), 0, 3650),
+      includeReleases: parseBoolean('include-releases', read('include-releases')),
+      orphanAfterHours: integer('orphan-after-hours', read('orphan-after-hours'), 1, 24 * 365),
+      instanceMaxHours: integer('instance-max-hours', read('instance-max-hours'), 1, 24 * 30),
+    },
+    release: {
+      token: read('github-token') || undefined,
+      repository: process.env.GITHUB_REPOSITORY,
+      manifestFile: read('manifest-file'),
+      eventsFile: read('events-file'),
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The layout a newcomer relies on: settings import no stage, nothing imports in a circle (type-only
+ * imports included), and each folder keeps to its job.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function sources(dir = 'src'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/** file → the files it imports or re-exports from (relative imports, `import type` included). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources()) {
+    const text = readFileSync(file, 'utf8');
+    const targets = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gms)].map(
+      ([, target]) => relative('.', resolve(dirname(file), target!.replace(/\.js$/, '.ts'))),
+    );
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+function cycles(graph: Map<string, string[]>): string[] {
+  const found = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'open') {
+      found.add([...path.slice(path.indexOf(file)), file].join(' → '));
+      return;
+    }
+    state.set(file, 'open');
+    for (const target of graph.get(file) ?? []) visit(target, [...path, file]);
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file, []);
+  return [...found];
+}
+
+describe('the source layout', () => {
+  const graph = importGraph();
+
+  it('reads every import (the check itself works)', () => {
+    expect(graph.get('src/main.ts')).toContain('src/settings/index.ts');
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['a']],
+        ]),
+      ),
+    ).toEqual(['a → b → a']);
+  });
+
+  it('has no import cycle anywhere in src, type-only imports included', () => {
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('keeps settings free of stages', () => {
+    for (const [file, targets] of graph)
+      if (file.startsWith('src/settings/'))
+        expect(
+          targets.filter((target) => target.startsWith('src/stages/')),
+          file,
+        ).toEqual([]);
+  });
+});
