@@ -13,7 +13,8 @@ import type { Log } from '../log.js';
 import { isDuplicateName } from './errors.js';
 import { amiName } from './naming.js';
 import { imageTags, MANAGED_BY, TAG, tagValue } from './tags.js';
-import { waitForImage, waitForSnapshot } from './wait.js';
+import { waitForSnapshot } from './snapshots.js';
+import { waitForImage } from './wait.js';
 
 export interface RegisteredAmi {
   flavour: string;

@@ -1,40 +1,7 @@
-import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { defaultSleep } from '../util/retry.js';
 import { poll, type PollOptions } from '../util/poll.js';
 import { isNotFound } from './errors.js';
-
-/**
- * Snapshot state once it is no longer pending ('completed' or 'error'). An unknown ID is retried
- * for a while (eventual consistency); a snapshot that disappears after it was seen fails the wait.
- */
-export async function waitForSnapshot(
-  ec2: EC2Client,
-  snapshotId: string,
-  options: PollOptions & { unknownForMs?: number },
-): Promise<{ state: string; message: string | undefined }> {
-  const unknownUntil = Date.now() + (options.unknownForMs ?? 120_000);
-  let seen = false;
-  return poll(
-    `snapshot ${snapshotId}`,
-    async () => {
-      try {
-        const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
-        const snapshot = Snapshots?.[0];
-        if (snapshot) seen = true;
-        if (!snapshot || snapshot.State === 'pending') return undefined;
-        return { state: snapshot.State ?? 'unknown', message: snapshot.StateMessage };
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        if (seen || Date.now() > unknownUntil)
-          throw new Error(`snapshot ${snapshotId} no longer exists (deleted by another run or by hand)`, {
-            cause: error,
-          });
-        return undefined;
-      }
-    },
-    options,
-  );
-}
 
 /**
  * Waits until an AMI reads `available` `consecutive` times in a row (peers do this because a single

@@ -6,15 +6,7 @@ import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import type { Flavour } from './flavours.js';
-import {
-  DEFAULTS,
-  integer,
-  list,
-  oneOf,
-  parseBoolean,
-  REGION_NAME,
-  type InputReader,
-} from './inputs.js';
+import { DEFAULTS, integer, list, oneOf, parseBoolean, REGION_NAME, type InputReader } from './inputs.js';
 import { architectures, discoveryRequest } from './source.js';
 import {
   bootTestSettings,

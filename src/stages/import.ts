@@ -2,7 +2,7 @@ import { actionsImageCache, type ImageCache } from '../image/cache.js';
 import { AwsClients } from '../aws/clients.js';
 import { PendingResources } from '../aws/pending.js';
 import { registerFlavours, type RegisteredAmi } from '../aws/register.js';
-import { ensureSnapshot } from '../aws/snapshot.js';
+import { ensureSnapshot } from '../upload/index.js';
 import type { PlannedImage } from '../compose/types.js';
 import { describeError } from '../errors.js';
 import type { Settings } from '../settings/index.js';

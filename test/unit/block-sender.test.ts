@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EBSClient } from '@aws-sdk/client-ebs';
 import { describe, expect, it } from 'vitest';
-import { uploadBlocks, type BlockUploadOptions } from '../../src/aws/block-uploader.js';
+import { uploadBlocks, type BlockUploadOptions } from '../../src/upload/block-sender.js';
 import { isTransient } from '../../src/aws/errors.js';
 import { withRetry } from '../../src/util/retry.js';
 import { BLOCK_SIZE, type ImageBlock } from '../../src/image/blocks.js';

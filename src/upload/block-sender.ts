@@ -3,7 +3,17 @@ import { setMaxListeners } from 'node:events';
 import { PutSnapshotBlockCommand, type EBSClient } from '@aws-sdk/client-ebs';
 import { BLOCK_SIZE, type ImageBlock } from '../image/blocks.js';
 import { withRetry, type RetryPolicy } from '../util/retry.js';
-import { isSnapshotNotFound, isTransient } from './errors.js';
+import { isSnapshotNotFound, isTransient } from '../aws/errors.js';
+
+/**
+ * Sends 512 KiB blocks to an open snapshot with PutSnapshotBlock: read blocks, send blocks, count
+ * and checksum. It knows nothing of where the blocks come from (coldsnap's upload.rs is the model).
+ */
+
+/** Longest pause between tries while a new snapshot is still unknown to PutSnapshotBlock. */
+const NOT_FOUND_PAUSE_MS = 1000;
+/** Listeners on the cancellation signal beyond the two each worker's request adds. */
+const SIGNAL_LISTENER_HEADROOM = 16;
 
 export interface BlockUploadOptions {
   client: EBSClient;
@@ -40,7 +50,7 @@ export async function uploadBlocks(
   options: BlockUploadOptions,
 ): Promise<BlockUploadResult> {
   // Every in-flight request listens on the cancellation signal.
-  if (options.signal) setMaxListeners(options.concurrency * 2 + 16, options.signal);
+  if (options.signal) setMaxListeners(options.concurrency * 2 + SIGNAL_LISTENER_HEADROOM, options.signal);
   const digests = new Map<number, Buffer>();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -52,7 +62,7 @@ export async function uploadBlocks(
     isSnapshotNotFound(error) && Date.now() < options.startedAt + options.notFoundWindowMs;
   // Waiting out the window does not use up the retries meant for throttling and errors: AWS
   // documents that it can last about two minutes, longer than the back-off of eight attempts.
-  const notFoundPause = Math.min(options.retry.maxDelayMs, 1000);
+  const notFoundPause = Math.min(options.retry.maxDelayMs, NOT_FOUND_PAUSE_MS);
 
   const put = (block: ImageBlock) =>
     withRetry(
