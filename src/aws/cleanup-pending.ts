@@ -10,7 +10,6 @@ import {
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describeError } from '../errors.js';
 import type { Log } from '../log.js';
-import { BOOT_TEST_TAG } from './boot-test.js';
 import type { AwsClients } from './clients.js';
 import { isIncorrectState, isNotFound } from './errors.js';
 import { pendingKey, type PendingResource } from './pending.js';
@@ -38,7 +37,7 @@ async function ownerOf(item: PendingResource, clients: AwsClients): Promise<Owne
           .send(new DescribeInstancesCommand({ InstanceIds: [item.id] }));
         const instance = Reservations?.[0]?.Instances?.[0];
         if (!instance || instance.State?.Name === 'terminated') return 'gone';
-        return { ...fromTags(instance.Tags), bootTest: tagValue(instance.Tags, BOOT_TEST_TAG) !== undefined };
+        return { ...fromTags(instance.Tags), bootTest: tagValue(instance.Tags, TAG.bootTest) !== undefined };
       }
       case 'import-task': {
         const { ImportSnapshotTasks } = await clients

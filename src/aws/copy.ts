@@ -12,7 +12,7 @@ import type { Log } from '../log.js';
 import { withRetry } from '../util/retry.js';
 import { isLimitExceeded, isTransient } from './errors.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';
-import { waitForImage } from './wait.js';
+import { waitForImage } from './images.js';
 import type { CopySettings } from '../settings/index.js';
 
 export interface CopySource {

@@ -1,4 +1,9 @@
-import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeRegionsCommand,
+  GetEbsEncryptionByDefaultCommand,
+  GetImageBlockPublicAccessStateCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import { InputError } from '../errors.js';
 import type { Log } from '../log.js';
 
@@ -39,4 +44,16 @@ export async function resolveRegions(
     );
   }
   return { regions: names.filter((name) => enabled(name) && name !== exclude), notEnabled };
+}
+
+/** Whether the account blocks new public sharing of AMIs in this region. */
+export async function blocksPublicAmis(ec2: EC2Client): Promise<boolean> {
+  const { ImageBlockPublicAccessState } = await ec2.send(new GetImageBlockPublicAccessStateCommand({}));
+  return ImageBlockPublicAccessState === 'block-new-sharing';
+}
+
+/** Whether new EBS volumes and snapshot copies in this region are encrypted by default. */
+export async function encryptsByDefault(ec2: EC2Client): Promise<boolean> {
+  const { EbsEncryptionByDefault } = await ec2.send(new GetEbsEncryptionByDefaultCommand({}));
+  return Boolean(EbsEncryptionByDefault);
 }

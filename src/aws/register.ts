@@ -14,7 +14,7 @@ import { isDuplicateName } from './errors.js';
 import { amiName } from './naming.js';
 import { imageTags, MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForSnapshot } from './snapshots.js';
-import { waitForImage } from './wait.js';
+import { waitForImage } from './images.js';
 
 export interface RegisteredAmi {
   flavour: string;

@@ -1,14 +1,17 @@
 import {
   DeleteSnapshotCommand,
+  DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
+  ModifySnapshotAttributeCommand,
   type EC2Client,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { poll, type PollOptions } from '../util/poll.js';
 import { isNotFound } from './errors.js';
-import { TAG } from './tags.js';
+import { permissionsOf, type Grant } from './images.js';
+import { MANAGED_BY, TAG } from './tags.js';
 
-/** Snapshots: finding fedimg's, waiting for them, removing them. */
+/** Snapshots: finding fedimg's, waiting for them, sharing and removing them. */
 
 /** The snapshots an earlier run uploaded from this image with the same settings (its upload token). */
 export async function snapshotsByUploadToken(
@@ -74,4 +77,48 @@ export async function waitForSnapshot(
     },
     options,
   );
+}
+
+/** Every snapshot in the region tagged as fedimg's. */
+export async function fedimgSnapshots(ec2: EC2Client): Promise<Snapshot[]> {
+  const { Snapshots } = await ec2.send(
+    new DescribeSnapshotsCommand({
+      OwnerIds: ['self'],
+      Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }],
+    }),
+  );
+  return Snapshots ?? [];
+}
+
+/** The IDs among these snapshots that are encrypted (an encrypted snapshot can never be public). */
+export async function encryptedSnapshots(ec2: EC2Client, snapshotIds: string[]): Promise<string[]> {
+  if (snapshotIds.length === 0) return [];
+  const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }));
+  return (Snapshots ?? []).filter((snapshot) => snapshot.Encrypted).map((snapshot) => snapshot.SnapshotId!);
+}
+
+export async function grantCreateVolume(ec2: EC2Client, snapshotId: string, grant: Grant): Promise<void> {
+  await ec2.send(
+    new ModifySnapshotAttributeCommand({
+      SnapshotId: snapshotId,
+      CreateVolumePermission: { Add: permissionsOf(grant) },
+    }),
+  );
+}
+
+export async function revokePublicCreateVolume(ec2: EC2Client, snapshotId: string): Promise<void> {
+  await ec2.send(
+    new ModifySnapshotAttributeCommand({
+      SnapshotId: snapshotId,
+      CreateVolumePermission: { Remove: [{ Group: 'all' }] },
+    }),
+  );
+}
+
+/** Whether anyone may create volumes from the snapshot. */
+export async function snapshotIsPublic(ec2: EC2Client, snapshotId: string): Promise<boolean> {
+  const attribute = await ec2.send(
+    new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }),
+  );
+  return (attribute.CreateVolumePermissions ?? []).some((permission) => permission.Group === 'all');
 }

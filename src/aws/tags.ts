@@ -16,6 +16,10 @@ export const TAG = {
   sourceSnapshot: 'fedimg:source-snapshot',
   sourceAmi: 'fedimg:source-ami',
   kmsKey: 'fedimg:kms-key',
+  /** On an AMI: the boot-test verdict that gates copy and publish. On an instance: the AMI it tests. */
+  bootTest: 'fedimg:boot-test',
+  /** When cleanup made an expired AMI private; it is deleted a grace period later. */
+  expiredAt: 'fedimg:expired-at',
 } as const;
 
 export const MANAGED_BY = 'fedimg';

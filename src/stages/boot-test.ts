@@ -1,15 +1,9 @@
-import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import {
-  BOOT_TEST_TAG,
-  bootTest,
-  bootTestFailure,
-  tagVerdict,
-  type BootTestOutcome,
-} from '../aws/boot-test.js';
 import { AwsClients } from '../aws/clients.js';
+import { fedimgAmiNamed } from '../aws/images.js';
+import { bootTest, bootTestFailure, tagVerdict, type BootTestOutcome } from '../aws/instances.js';
 import { amiName } from '../aws/naming.js';
 import { PendingResources } from '../aws/pending.js';
-import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
+import { TAG, tagValue } from '../aws/tags.js';
 import type { PlannedImage } from '../compose/types.js';
 import { BootTestError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
@@ -80,20 +74,13 @@ export async function runBootTest(
     const records = await log.group(`Boot test ${targets.length} AMI(s) in ${region}`, () =>
       Promise.all(
         targets.map(async ({ image, name }): Promise<BootTestRecord> => {
-          const { Images } = await ec2.send(
-            new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
-          );
-          const ami = Images?.find(
-            (candidate) =>
-              tagValue(candidate.Tags, TAG.managedBy) === MANAGED_BY &&
-              tagValue(candidate.Tags, TAG.sourceSha256) === image.sha256,
-          );
+          const ami = await fedimgAmiNamed(ec2, image, name);
           if (!ami?.ImageId) {
             throw new BootTestError(`AMI ${name} of ${image.file} is not registered in ${region}.`, {
               hint: 'Run the import stage for this compose first.',
             });
           }
-          if (tagValue(ami.Tags, BOOT_TEST_TAG) === 'passed') {
+          if (tagValue(ami.Tags, TAG.bootTest) === 'passed') {
             log.info(`${image.arch}: ${ami.ImageId} (${name}) passed its boot test in an earlier run.`);
             return { image, name, outcome: undefined, alreadyPassed: true, imageId: ami.ImageId };
           }

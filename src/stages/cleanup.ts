@@ -1,18 +1,8 @@
-import {
-  CreateTagsCommand,
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeSnapshotsCommand,
-  ModifyImageAttributeCommand,
-  ModifySnapshotAttributeCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
-import { BOOT_TEST_TAG } from '../aws/boot-test.js';
 import { AwsClients } from '../aws/clients.js';
-import { snapshotIds } from '../aws/published-amis.js';
+import { addTags, deleteAmiWithSnapshots, ownAmis, revokePublicLaunch, snapshotIds } from '../aws/images.js';
+import { liveBootTestInstances, terminateInstance } from '../aws/instances.js';
 import { resolveRegions } from '../aws/regions.js';
+import { deleteSnapshot, fedimgSnapshots, revokePublicCreateVolume } from '../aws/snapshots.js';
 import { isoTime, MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { describeError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
@@ -26,7 +16,6 @@ export interface CleanupAction {
   done: boolean;
 }
 
-const EXPIRED_TAG = 'fedimg:expired-at';
 const HOUR = 3600_000;
 
 /**
@@ -43,7 +32,6 @@ export async function runCleanup(
     deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
   const now = deps.now?.() ?? Date.now();
   const options = settings.cleanup;
-  const managed = [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }];
   try {
     const { regions } = await resolveRegions(clients.ec2(settings.baseRegion), ['all'], '', log);
     const perRegion = await Promise.all(
@@ -70,7 +58,7 @@ export async function runCleanup(
         };
 
         // Every AMI of the account, fedimg's or not: any of them may use a snapshot.
-        const { Images: everyImage = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
+        const everyImage = await ownAmis(ec2);
         const Images = everyImage.filter((image) => tagValue(image.Tags, TAG.managedBy) === MANAGED_BY);
         // Tag values are anyone's to write: a time that is not strictly ISO 8601 decides nothing.
         const timeOf = (image: (typeof Images)[number], what: string, value: string | undefined) => {
@@ -86,9 +74,9 @@ export async function runCleanup(
         for (const image of Images) {
           const release = tagValue(image.Tags, TAG.composeType) === 'production';
           if (release && !options.includeReleases) continue;
-          const expiredTag = tagValue(image.Tags, EXPIRED_TAG);
+          const expiredTag = tagValue(image.Tags, TAG.expiredAt);
           if (expiredTag !== undefined) {
-            const expiredAt = timeOf(image, `the tag ${EXPIRED_TAG}`, expiredTag);
+            const expiredAt = timeOf(image, `the tag ${TAG.expiredAt}`, expiredTag);
             if (expiredAt && now - expiredAt.getTime() >= options.deleteAfterDays * 24 * HOUR) {
               await act(
                 {
@@ -96,10 +84,7 @@ export async function runCleanup(
                   id: image.ImageId!,
                   reason: `private since ${expiredAt.toISOString()}`,
                 },
-                () =>
-                  ec2.send(
-                    new DeregisterImageCommand({ ImageId: image.ImageId, DeleteAssociatedSnapshots: true }),
-                  ),
+                () => deleteAmiWithSnapshots(ec2, image.ImageId!),
               );
             }
             continue;
@@ -113,25 +98,12 @@ export async function runCleanup(
                 reason: `deprecated since ${deprecatedAt.toISOString()}`,
               },
               async () => {
-                await ec2.send(
-                  new ModifyImageAttributeCommand({
-                    ImageId: image.ImageId,
-                    LaunchPermission: { Remove: [{ Group: 'all' }] },
-                  }),
-                );
-                for (const snapshotId of snapshotIds(image)) {
-                  await ec2.send(
-                    new ModifySnapshotAttributeCommand({
-                      SnapshotId: snapshotId,
-                      CreateVolumePermission: { Remove: [{ Group: 'all' }] },
-                    }),
-                  );
-                }
-                await ec2.send(
-                  new CreateTagsCommand({
-                    Resources: [image.ImageId!],
-                    Tags: [{ Key: EXPIRED_TAG, Value: new Date(now).toISOString() }],
-                  }),
+                await revokePublicLaunch(ec2, image.ImageId!);
+                for (const snapshotId of snapshotIds(image)) await revokePublicCreateVolume(ec2, snapshotId);
+                await addTags(
+                  ec2,
+                  [image.ImageId!],
+                  [{ Key: TAG.expiredAt, Value: new Date(now).toISOString() }],
                 );
               },
             );
@@ -139,10 +111,7 @@ export async function runCleanup(
         }
 
         const used = new Set(everyImage.flatMap((image) => snapshotIds(image)));
-        const { Snapshots = [] } = await ec2.send(
-          new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: managed }),
-        );
-        for (const snapshot of Snapshots) {
+        for (const snapshot of await fedimgSnapshots(ec2)) {
           const age = now - (snapshot.StartTime?.getTime() ?? now);
           if (
             !used.has(snapshot.SnapshotId!) &&
@@ -155,21 +124,12 @@ export async function runCleanup(
                 id: snapshot.SnapshotId!,
                 reason: `no AMI uses it (${Math.round(age / HOUR)} h old)`,
               },
-              () => ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot.SnapshotId })),
+              () => deleteSnapshot(ec2, snapshot.SnapshotId!),
             );
           }
         }
 
-        const { Reservations = [] } = await ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [
-              ...managed,
-              { Name: 'tag-key', Values: [BOOT_TEST_TAG] },
-              { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-            ],
-          }),
-        );
-        for (const instance of Reservations.flatMap((reservation) => reservation.Instances ?? [])) {
+        for (const instance of await liveBootTestInstances(ec2)) {
           const age = now - (instance.LaunchTime?.getTime() ?? now);
           if (age >= options.instanceMaxHours * HOUR) {
             await act(
@@ -178,7 +138,7 @@ export async function runCleanup(
                 id: instance.InstanceId!,
                 reason: `boot-test instance ${Math.round(age / HOUR)} h old`,
               },
-              () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance.InstanceId!] })),
+              () => terminateInstance(ec2, instance.InstanceId!),
             );
           }
         }

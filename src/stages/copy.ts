@@ -2,7 +2,7 @@ import { AwsClients } from '../aws/clients.js';
 import { copyFailure, copyToRegion, Semaphore, type CopyOutcome, type CopySource } from '../aws/copy.js';
 import { amiName } from '../aws/naming.js';
 import { resolveRegions } from '../aws/regions.js';
-import { fedimgAmisOf, imageVerdict } from '../aws/published-amis.js';
+import { fedimgAmisOf, imageVerdict } from '../aws/images.js';
 import { CopyError, describeError } from '../errors.js';
 import type { PlannedImage } from '../compose/types.js';
 import type { Settings } from '../settings/index.js';

@@ -1,15 +1,16 @@
-import {
-  DescribeImagesCommand,
-  DescribeSnapshotsCommand,
-  EnableImageDeprecationCommand,
-  GetEbsEncryptionByDefaultCommand,
-  GetImageBlockPublicAccessStateCommand,
-  ModifyImageAttributeCommand,
-  ModifySnapshotAttributeCommand,
-} from '@aws-sdk/client-ec2';
 import { AwsClients } from '../aws/clients.js';
-import { expectedAmis, imageVerdict, snapshotIds, type ExpectedAmi } from '../aws/published-amis.js';
-import { resolveRegions } from '../aws/regions.js';
+import {
+  deprecateAmi,
+  expectedAmis,
+  grantLaunch,
+  imageVerdict,
+  publicAmiCount,
+  snapshotIds,
+  type ExpectedAmi,
+  type Grant,
+} from '../aws/images.js';
+import { blocksPublicAmis, encryptsByDefault, resolveRegions } from '../aws/regions.js';
+import { encryptedSnapshots, grantCreateVolume } from '../aws/snapshots.js';
 import { describeError, PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
@@ -64,33 +65,26 @@ async function preflight(
   }
   if (!settings.publish.public || problems.length > 0) return problems;
   const toPublish = amis.filter((ami) => !ami.flavour.kmsKeyId && !ami.found?.Public);
-  const { ImageBlockPublicAccessState } = await ec2.send(new GetImageBlockPublicAccessStateCommand({}));
-  if (ImageBlockPublicAccessState === 'block-new-sharing' && toPublish.length > 0) {
+  if (toPublish.length > 0 && (await blocksPublicAmis(ec2))) {
     problems.push(
       `Block public access for AMIs is on in ${region}: turn it off (aws ec2 disable-image-block-public-access --region ${region}, or EC2 console → AMIs → Data protection and security); the change takes up to 10 minutes.`,
     );
   }
-  const { Images: alreadyPublic } = await ec2.send(
-    new DescribeImagesCommand({ Owners: ['self'], ExecutableUsers: ['all'] }),
-  );
-  const after = (alreadyPublic?.length ?? 0) + toPublish.length;
+  const after = (await publicAmiCount(ec2)) + toPublish.length;
   if (after > settings.publish.publicAmiQuota) {
     problems.push(
       `${region} would hold ${after} public AMIs, over the account's quota of ${settings.publish.publicAmiQuota}: request a higher "Public AMIs" quota in Service Quotas (EC2) for ${region}, or set public-ami-quota if it was already raised.`,
     );
   }
-  const { EbsEncryptionByDefault } = await ec2.send(new GetEbsEncryptionByDefaultCommand({}));
-  const snapshots = toPublish.flatMap((ami) => snapshotIds(ami.found!));
-  if (snapshots.length > 0) {
-    const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshots }));
-    const encrypted = (Snapshots ?? [])
-      .filter((snapshot) => snapshot.Encrypted)
-      .map((snapshot) => snapshot.SnapshotId);
-    if (encrypted.length > 0) {
-      problems.push(
-        `Snapshots ${encrypted.join(', ')} in ${region} are encrypted${EbsEncryptionByDefault ? ' (EBS encryption by default is on)' : ''} and can never be public: turn off encryption by default in ${region} (aws ec2 disable-ebs-encryption-by-default --region ${region}), then delete these AMIs and re-run import/copy.`,
-      );
-    }
+  const encrypted = await encryptedSnapshots(
+    ec2,
+    toPublish.flatMap((ami) => snapshotIds(ami.found!)),
+  );
+  if (encrypted.length > 0) {
+    const byDefault = await encryptsByDefault(ec2);
+    problems.push(
+      `Snapshots ${encrypted.join(', ')} in ${region} are encrypted${byDefault ? ' (EBS encryption by default is on)' : ''} and can never be public: turn off encryption by default in ${region} (aws ec2 disable-ebs-encryption-by-default --region ${region}), then delete these AMIs and re-run import/copy.`,
+    );
   }
   return problems;
 }
@@ -171,32 +165,18 @@ export async function runPublish(settings: Settings, log: Log, deps: StageDeps =
               const found = ami.found!;
               const makePublic = settings.publish.public && !ami.flavour.kmsKeyId;
               try {
-                const snapshotGrant = makePublic
-                  ? { Add: [{ Group: 'all' as const }] }
-                  : { Add: settings.publish.shareAccounts.map((UserId) => ({ UserId })) };
-                const imageGrant = makePublic
-                  ? { Add: [{ Group: 'all' as const }] }
-                  : { Add: settings.publish.shareAccounts.map((UserId) => ({ UserId })) };
+                const grant: Grant = makePublic
+                  ? { public: true }
+                  : { public: false, accounts: settings.publish.shareAccounts };
                 if (makePublic || settings.publish.shareAccounts.length > 0) {
                   // The snapshot first: a public AMI with a private snapshot can be launched but not copied.
-                  for (const snapshotId of snapshotIds(found)) {
-                    await ec2.send(
-                      new ModifySnapshotAttributeCommand({
-                        SnapshotId: snapshotId,
-                        CreateVolumePermission: snapshotGrant,
-                      }),
-                    );
-                  }
-                  await ec2.send(
-                    new ModifyImageAttributeCommand({ ImageId: found.ImageId, LaunchPermission: imageGrant }),
-                  );
+                  for (const snapshotId of snapshotIds(found))
+                    await grantCreateVolume(ec2, snapshotId, grant);
+                  await grantLaunch(ec2, found.ImageId!, grant);
                 }
                 const deprecateAt = deprecationTime(settings, ami.image.compose_type);
-                if (deprecateAt && !found.DeprecationTime) {
-                  await ec2.send(
-                    new EnableImageDeprecationCommand({ ImageId: found.ImageId, DeprecateAt: deprecateAt }),
-                  );
-                }
+                if (deprecateAt && !found.DeprecationTime)
+                  await deprecateAmi(ec2, found.ImageId!, deprecateAt);
                 published.push({
                   region,
                   ami,

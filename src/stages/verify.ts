@@ -1,7 +1,7 @@
-import { DescribeSnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import { AwsClients } from '../aws/clients.js';
-import { expectedAmis, snapshotIds } from '../aws/published-amis.js';
+import { expectedAmis, snapshotIds } from '../aws/images.js';
 import { resolveRegions } from '../aws/regions.js';
+import { snapshotIsPublic } from '../aws/snapshots.js';
 import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
@@ -65,15 +65,7 @@ export async function runVerify(settings: Settings, log: Log, deps: StageDeps = 
                 `${found.ImageId} in ${region} is ${found.Public ? 'public' : 'private'}, expected ${shouldBePublic ? 'public' : 'private'}`,
               );
             for (const snapshotId of snapshotIds(found)) {
-              const attribute = await ec2.send(
-                new DescribeSnapshotAttributeCommand({
-                  SnapshotId: snapshotId,
-                  Attribute: 'createVolumePermission',
-                }),
-              );
-              const snapshotPublic = (attribute.CreateVolumePermissions ?? []).some(
-                (permission) => permission.Group === 'all',
-              );
+              const snapshotPublic = await snapshotIsPublic(ec2, snapshotId);
               if (snapshotPublic !== shouldBePublic)
                 gaps.push(
                   `snapshot ${snapshotId} of ${found.ImageId} in ${region} is ${snapshotPublic ? 'public' : 'private'}, expected ${shouldBePublic ? 'public' : 'private'}`,

@@ -73,4 +73,15 @@ describe('the source layout', () => {
           file,
         ).toEqual([]);
   });
+
+  it('keeps the AWS SDK behind src/aws and src/upload: no stage sends an AWS request itself', () => {
+    for (const file of sources('src/stages'))
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '@aws-sdk\//);
+  });
+
+  it('names every fedimg tag key once, in the TAG table', () => {
+    for (const file of sources())
+      if (file !== 'src/aws/tags.ts')
+        expect(readFileSync(file, 'utf8'), file).not.toMatch(/['"`]fedimg:[a-z]/);
+  });
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CreateTagsCommand,
   DescribeInstancesCommand,
   DescribeInstanceStatusCommand,
   GetConsoleOutputCommand,
@@ -8,13 +7,15 @@ import {
   TerminateInstancesCommand,
   type _InstanceType,
   type EC2Client,
+  type Instance,
 } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
 import { BootTestError, describeError } from '../errors.js';
 import type { Log } from '../log.js';
 import { bootTestExitCode, bootTestUserData } from './boot-contract.js';
 import type { PendingResources } from './pending.js';
-import { imageTags, TAG } from './tags.js';
+import { addTags } from './images.js';
+import { imageTags, MANAGED_BY, TAG } from './tags.js';
 import { poll } from '../util/poll.js';
 import { isNotFound } from './errors.js';
 import type { BootTestSettings } from '../settings/index.js';
@@ -36,9 +37,6 @@ export interface BootTestOutcome {
   consoleTail: string[];
   seconds: number;
 }
-
-/** The tag that gates copy and publish: only AMIs tagged "passed" go further. */
-export const BOOT_TEST_TAG = 'fedimg:boot-test';
 
 function tail(output: string, lines = 25): string[] {
   return output.replace(/\r/g, '').split('\n').filter(Boolean).slice(-lines);
@@ -80,7 +78,7 @@ export async function bootTest(
           ResourceType: 'instance',
           Tags: imageTags(image, {
             [TAG.name]: `fedimg boot test of ${ami.name}`,
-            [BOOT_TEST_TAG]: ami.imageId,
+            [TAG.bootTest]: ami.imageId,
           }),
         },
       ],
@@ -158,7 +156,7 @@ export async function bootTest(
     };
   } finally {
     try {
-      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+      await terminateInstance(ec2, instanceId);
       ctx.pending.remove(pendingInstance);
     } catch (error) {
       log.warning(
@@ -171,12 +169,25 @@ export async function bootTest(
 
 /** Records the verdict on the AMI, where copy and publish look for it. */
 export async function tagVerdict(ec2: EC2Client, outcome: BootTestOutcome): Promise<void> {
-  await ec2.send(
-    new CreateTagsCommand({
-      Resources: [outcome.imageId],
-      Tags: [{ Key: BOOT_TEST_TAG, Value: outcome.passed ? 'passed' : 'failed' }],
+  await addTags(ec2, [outcome.imageId], [{ Key: TAG.bootTest, Value: outcome.passed ? 'passed' : 'failed' }]);
+}
+
+/** fedimg's boot-test instances in the region that have not ended (normally none outlive a run). */
+export async function liveBootTestInstances(ec2: EC2Client): Promise<Instance[]> {
+  const { Reservations = [] } = await ec2.send(
+    new DescribeInstancesCommand({
+      Filters: [
+        { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] },
+        { Name: 'tag-key', Values: [TAG.bootTest] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
     }),
   );
+  return Reservations.flatMap((reservation) => reservation.Instances ?? []);
+}
+
+export async function terminateInstance(ec2: EC2Client, instanceId: string): Promise<void> {
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
 }
 
 export function bootTestFailure(
