@@ -36,13 +36,12 @@ export type ImageSourceFailure =
 
 /**
  * The image could not be read as published. Every kind means the same to a consumer: all data it
- * has already received from this source must be discarded (`discardReceived` is always true), so an
- * uploader never completes a snapshot from it.
+ * has already received from this source must be discarded, so an uploader never completes a
+ * snapshot from it.
  */
 export class ImageSourceError extends FedimgError {
   readonly kind: ImageSourceFailure;
   readonly url: string;
-  readonly discardReceived = true;
 
   constructor(
     kind: ImageSourceFailure,

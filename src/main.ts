@@ -4,24 +4,9 @@ import { runGuarded } from './guard.js';
 import { parseSettings, secretsOf, type InputName } from './settings/index.js';
 import { actionsLog } from './log.js';
 import { runPost } from './post.js';
-import { planTable } from './report/plan-summary.js';
 import { writeSummaryTable } from './report/summary.js';
-import { runPlan } from './stages/plan.js';
-import { resolve } from 'node:path';
+import { STAGE_REGISTRY } from './stages/index.js';
 import { PendingResources } from './aws/pending.js';
-import { importTable } from './report/import-summary.js';
-import { runImport } from './stages/import.js';
-import { bootTestTable } from './report/boot-test-summary.js';
-import { runBootTest } from './stages/boot-test.js';
-import { copiesOutput, copyTable } from './report/copy-summary.js';
-import { runCopy } from './stages/copy.js';
-import { publishTable, verifyTable } from './report/publish-summary.js';
-import { runPublish } from './stages/publish.js';
-import { runVerify } from './stages/verify.js';
-import { runCleanup } from './stages/cleanup.js';
-import { cleanupTable } from './report/cleanup-summary.js';
-import { releaseTable } from './report/release-summary.js';
-import { runRelease } from './stages/release.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
@@ -38,96 +23,20 @@ export async function runMain(signal: AbortSignal): Promise<void> {
   for (const secret of secretsOf(settings)) actionsLog.secret(secret);
   // What the stage creates and has not finished yet, for the post step if this process dies.
   const pending = new PendingResources((items) => core.saveState('pending', JSON.stringify(items)));
-  switch (settings.stage) {
-    case 'plan': {
-      const { plan, matrix, regions } = await runPlan(settings, actionsLog);
-      core.setOutput('images', JSON.stringify(matrix));
-      if (regions) core.setOutput('regions', JSON.stringify({ region: regions }));
-      core.setOutput('image-count', String(plan.images.length));
-      core.setOutput('compose-id', plan.composeId);
-      core.setOutput('status', plan.status);
-      core.setOutput('skipped', String(plan.skipped));
-      await writeSummaryTable(planTable(plan));
-      break;
-    }
-    case 'import': {
-      const result = await runImport(settings, actionsLog, { pending, signal });
-      core.setOutput('amis', JSON.stringify(result.amis));
-      core.setOutput('compose-id', result.composeId);
-      core.setOutput('skipped', String(result.skipped));
-      core.setOutput('events-file', resolve(settings.eventsFile));
-      await writeSummaryTable(importTable(result, settings.baseRegion));
-      break;
-    }
-    case 'boot-test': {
-      core.setOutput('events-file', resolve(settings.eventsFile));
-      // The summary is written before a failure is thrown: it carries the failing console lines.
-      await runBootTest(settings, actionsLog, {
-        pending,
-        signal,
-        onResult: async (result) => {
-          const verdicts = result.records.map((record) => ({
-            image: record.image.name,
-            ami: record.imageId,
-            passed: record.alreadyPassed || Boolean(record.outcome?.passed),
-          }));
-          core.setOutput('boot-test', JSON.stringify(verdicts));
-          core.setOutput('skipped', String(result.skipped));
-          await writeSummaryTable(bootTestTable(result, settings.baseRegion));
-        },
-      });
-      break;
-    }
-    case 'copy': {
-      core.setOutput('events-file', resolve(settings.eventsFile));
-      await runCopy(settings, actionsLog, {
-        signal,
-        onResult: async (result) => {
-          core.setOutput('copies', JSON.stringify(copiesOutput(result)));
-          core.setOutput('skipped', String(result.skipped));
-          await writeSummaryTable(copyTable(result, settings.baseRegion));
-        },
-      });
-      break;
-    }
-    case 'publish': {
-      const result = await runPublish(settings, actionsLog, { signal });
-      core.setOutput(
-        'published',
-        JSON.stringify(
-          result.published.map((entry) => ({
-            region: entry.region,
-            ami: entry.imageId,
-            name: entry.ami.name,
-            public: entry.public,
-            deprecate_at: entry.deprecateAt,
-          })),
-        ),
-      );
-      core.setOutput('skipped', String(result.skipped));
-      core.setOutput('events-file', resolve(settings.eventsFile));
-      await writeSummaryTable(publishTable(result));
-      break;
-    }
-    case 'cleanup': {
-      const actions = await runCleanup(settings, actionsLog);
-      core.setOutput('cleanup', JSON.stringify(actions));
-      await writeSummaryTable(cleanupTable(actions, settings.cleanup.dryRun));
-      break;
-    }
-    case 'verify': {
-      const result = await runVerify(settings, actionsLog);
-      core.setOutput('manifest-file', resolve(settings.manifestFile));
-      await writeSummaryTable(verifyTable(result));
-      break;
-    }
-    case 'release': {
-      const result = await runRelease(settings.release, actionsLog);
-      core.setOutput('release-url', result.url);
-      await writeSummaryTable(releaseTable(result));
-      break;
-    }
-  }
+  const stage = STAGE_REGISTRY[settings.stage];
+  const setOutputs = (outputs: Record<string, string>) => {
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  };
+  setOutputs(stage.outputsBefore?.(settings) ?? {});
+  // The summary is written before a failure is thrown: it shows what failed (console lines, regions).
+  await stage.run(settings, actionsLog, {
+    pending,
+    signal,
+    onResult: async (result) => {
+      setOutputs(stage.outputs(result, settings));
+      await writeSummaryTable(stage.table(result, settings));
+    },
+  });
 }
 
 function report(error: unknown): void {

@@ -33,6 +33,9 @@ const precomputedPayloadHash: BuildMiddleware<ServiceInputTypes, ServiceOutputTy
  * configuration (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, the credentials chain), so the same
  * code talks to AWS or to the emulator.
  */
+/** The EC2 client of one region, for modules that pass it on without sending requests themselves. */
+export type Ec2 = EC2Client;
+
 export class AwsClients {
   private readonly cache = new Map<string, EC2Client | EBSClient | S3Client>();
 

@@ -17,6 +17,9 @@ import { MANAGED_BY, TAG, tagValue, type TagList } from './tags.js';
 
 /** AMIs: finding fedimg's, waiting for them, sharing, deprecating and removing them. */
 
+/** An AMI as DescribeImages returns it. */
+export type Ami = Image;
+
 export interface ExpectedAmi {
   image: PlannedImage;
   flavour: Flavour;

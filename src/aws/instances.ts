@@ -48,23 +48,20 @@ async function consoleText(ec2: EC2Client, instanceId: string): Promise<string> 
 }
 
 /**
- * Boots one AMI, waits for it to run and pass its status checks, then reads the verdict marker the
- * user-data writes to the serial console. The instance needs no key pair and no inbound access, and
- * it is always terminated; the AMI is tagged with the verdict.
+ * Starts one instance of the AMI that runs the test command from its user-data and shuts itself down
+ * into termination; it has no key pair, and needs no inbound access. Returns its ID.
  */
-export async function bootTest(
+async function launch(
+  ec2: EC2Client,
   image: PlannedImage,
   ami: { imageId: string; name: string },
-  ctx: BootTestContext,
-): Promise<BootTestOutcome> {
-  const { ec2, settings, log, region } = ctx;
-  const token = `fedimg-${randomBytes(12).toString('hex')}`;
-  const instanceType = settings.instanceTypes[image.ec2_arch];
-  const started = Date.now();
+  settings: BootTestSettings,
+  token: string,
+): Promise<string> {
   const run = await ec2.send(
     new RunInstancesCommand({
       ImageId: ami.imageId,
-      InstanceType: instanceType as _InstanceType,
+      InstanceType: settings.instanceTypes[image.ec2_arch] as _InstanceType,
       MinCount: 1,
       MaxCount: 1,
       ClientToken: token,
@@ -84,7 +81,24 @@ export async function bootTest(
       ],
     }),
   );
-  const instanceId = run.Instances![0]!.InstanceId!;
+  return run.Instances![0]!.InstanceId!;
+}
+
+/**
+ * Boots one AMI, waits for it to run and pass its status checks, then reads the verdict marker the
+ * user-data writes to the serial console. The instance needs no key pair and no inbound access, and
+ * it is always terminated; the AMI is tagged with the verdict.
+ */
+export async function bootTest(
+  image: PlannedImage,
+  ami: { imageId: string; name: string },
+  ctx: BootTestContext,
+): Promise<BootTestOutcome> {
+  const { ec2, settings, log, region } = ctx;
+  const token = `fedimg-${randomBytes(12).toString('hex')}`;
+  const instanceType = settings.instanceTypes[image.ec2_arch];
+  const started = Date.now();
+  const instanceId = await launch(ec2, image, ami, settings, token);
   const pendingInstance = { kind: 'instance' as const, region, id: instanceId };
   ctx.pending.add(pendingInstance);
   log.info(

@@ -3,11 +3,12 @@ import {
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   RegisterImageCommand,
+  type RegisterImageCommandInput,
   type EC2Client,
   type Image,
 } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
-import { bootModeFor, type Flavour } from '../settings/index.js';
+import { bootModeFor, type BootMode, type Flavour } from '../settings/index.js';
 import { describeError, RegisterError } from '../errors.js';
 import type { Log } from '../log.js';
 import { isDuplicateName } from './errors.js';
@@ -113,6 +114,44 @@ async function encryptedCopy(
   return copyId;
 }
 
+/** The RegisterImage request of one flavour: every attribute the AMI is created with. */
+export function registerRequest(
+  image: PlannedImage,
+  flavour: Flavour,
+  ami: { name: string; bootMode: BootMode; snapshotId: string; volumeSize: number },
+): RegisterImageCommandInput {
+  return {
+    Name: ami.name,
+    Description: `${image.file} (${image.compose_id || 'direct image'}), ${flavour.name}`,
+    Architecture: image.ec2_arch,
+    BootMode: ami.bootMode,
+    EnaSupport: flavour.ena,
+    SriovNetSupport: flavour.sriovNetSupport ? 'simple' : undefined,
+    ImdsSupport: flavour.imdsV2 ? 'v2.0' : undefined,
+    TpmSupport: flavour.tpm ? 'v2.0' : undefined,
+    RootDeviceName: flavour.rootDeviceName,
+    VirtualizationType: 'hvm',
+    BlockDeviceMappings: [
+      {
+        DeviceName: flavour.rootDeviceName,
+        Ebs: {
+          SnapshotId: ami.snapshotId,
+          VolumeSize: flavour.volumeSize ?? ami.volumeSize,
+          VolumeType: flavour.volumeType,
+          Iops: flavour.iops,
+          DeleteOnTermination: true,
+        },
+      },
+    ],
+    TagSpecifications: [
+      {
+        ResourceType: 'image',
+        Tags: imageTags(image, { [TAG.name]: ami.name, [TAG.flavour]: flavour.name }),
+      },
+    ],
+  };
+}
+
 /**
  * Registers every flavour from the image's one snapshot (the old service re-imported the image per
  * volume type). Existing AMIs from an earlier run are found by name and tags and reused.
@@ -158,36 +197,9 @@ export async function registerFlavours(
     let imageId: string;
     try {
       const registered = await ctx.ec2.send(
-        new RegisterImageCommand({
-          Name: name,
-          Description: `${image.file} (${image.compose_id || 'direct image'}), ${flavour.name}`,
-          Architecture: image.ec2_arch,
-          BootMode: bootMode,
-          EnaSupport: flavour.ena,
-          SriovNetSupport: flavour.sriovNetSupport ? 'simple' : undefined,
-          ImdsSupport: flavour.imdsV2 ? 'v2.0' : undefined,
-          TpmSupport: flavour.tpm ? 'v2.0' : undefined,
-          RootDeviceName: flavour.rootDeviceName,
-          VirtualizationType: 'hvm',
-          BlockDeviceMappings: [
-            {
-              DeviceName: flavour.rootDeviceName,
-              Ebs: {
-                SnapshotId: snapshotId,
-                VolumeSize: flavour.volumeSize ?? snapshot.volumeSize,
-                VolumeType: flavour.volumeType,
-                Iops: flavour.iops,
-                DeleteOnTermination: true,
-              },
-            },
-          ],
-          TagSpecifications: [
-            {
-              ResourceType: 'image',
-              Tags: imageTags(image, { [TAG.name]: name, [TAG.flavour]: flavour.name }),
-            },
-          ],
-        }),
+        new RegisterImageCommand(
+          registerRequest(image, flavour, { name, bootMode, snapshotId, volumeSize: snapshot.volumeSize }),
+        ),
       );
       imageId = registered.ImageId!;
     } catch (error) {

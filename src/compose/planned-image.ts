@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { InputError } from '../errors.js';
-import { parseComposeId } from './compose-id.js';
-import { checkUrl, type HostPolicy } from './location.js';
+import { ComposeError, InputError } from '../errors.js';
+import { parseComposeId, type ComposeId } from './compose-id.js';
+import { checkUrl, fileNameOf, type HostPolicy } from './location.js';
+import { EC2_ARCHITECTURES } from './select.js';
 import type { PlannedImage } from './types.js';
 
 const word = (max: number) =>
@@ -71,4 +72,41 @@ export function parsePlannedImage(text: string, policy: HostPolicy): PlannedImag
     });
   }
   return data as PlannedImage;
+}
+
+/** A discovered image, checked by the same rules as a plan-matrix entry before anything uses it. */
+export function plannedImage(
+  url: URL,
+  arch: string,
+  size: number,
+  sha256: string,
+  compose: ComposeId,
+  extra: { release: string; label: string; subvariant: string; variant: string },
+  policy: HostPolicy,
+): PlannedImage {
+  const file = fileNameOf(url, 'image file name');
+  const image: PlannedImage = {
+    name: file.replace(/\.raw\.xz$/, ''),
+    file,
+    arch,
+    ec2_arch: EC2_ARCHITECTURES[arch]!,
+    url: url.href,
+    size,
+    sha256,
+    compose_id: compose.id,
+    release: extra.release,
+    subvariant: extra.subvariant,
+    variant: extra.variant,
+    compose_type: compose.type,
+    compose_date: compose.date,
+    compose_respin: compose.respin,
+    label: extra.label,
+  };
+  const problem = plannedImageProblem(image, policy);
+  if (problem) {
+    throw new ComposeError(`The compose lists an image fedimg cannot publish, ${url.href}: ${problem}.`, {
+      hint: 'Nothing was started. The compose metadata does not look like Fedora’s; ask release engineering.',
+    });
+  }
+  return image;
 }

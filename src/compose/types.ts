@@ -1,6 +1,7 @@
 import type { ComposeType } from './compose-id.js';
 import type { ComposeStatus } from './payload.js';
-import type { Ec2Architecture } from './select.js';
+import type { HostPolicy } from './location.js';
+import type { Ec2Architecture, SelectionCriteria } from './select.js';
 
 /**
  * One image to publish. This is also one entry of the plan stage's `images` output, which workflows
@@ -41,4 +42,22 @@ export interface ComposePlan {
   images: PlannedImage[];
   /** Remarks worth a notice in the log (cross-checks skipped and similar). */
   notes: string[];
+}
+
+/** What to plan from: a compose, or one image URL. */
+export type DiscoveryRequest =
+  | {
+      kind: 'compose';
+      location: string;
+      /** From the dispatch payload or the compose-id input: cross-checked against the metadata. */
+      composeId?: string | undefined;
+      /** From the payload; when it is not publishable nothing is fetched at all. */
+      status?: ComposeStatus | undefined;
+      label?: string | undefined;
+    }
+  | { kind: 'image'; url: string; sha256?: string | undefined; composeId?: string | undefined };
+
+export interface DiscoveryOptions {
+  policy: HostPolicy;
+  selection: SelectionCriteria;
 }

@@ -1,4 +1,4 @@
-import type { DiscoveryRequest } from '../compose/discover.js';
+import type { DiscoveryRequest } from '../compose/types.js';
 import { parseAllowedHosts, type HostPolicy } from '../compose/location.js';
 import { parsePlannedImage } from '../compose/planned-image.js';
 import type { SelectionCriteria } from '../compose/select.js';

@@ -262,7 +262,7 @@ export const INPUTS = {
   'github-token': {
     group: 'release',
     value: '<token>',
-    help: 'allowed to write contents; GITHUB_REPOSITORY=<owner>/<name> names the repository',
+    help: 'allowed to write contents; GITHUB_REPOSITORY=<owner>/<name> names the repository (default: the workflow token in the action, $GITHUB_TOKEN in the CLI)',
   },
 } as const satisfies Record<string, InputSpec>;
 

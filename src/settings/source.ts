@@ -1,5 +1,5 @@
 import { parseComposeId } from '../compose/compose-id.js';
-import type { DiscoveryRequest } from '../compose/discover.js';
+import type { DiscoveryRequest } from '../compose/types.js';
 import { COMPOSE_STATUSES, parseComposePayload, type ComposeStatus } from '../compose/payload.js';
 import { EC2_ARCHITECTURES } from '../compose/select.js';
 import { InputError } from '../errors.js';

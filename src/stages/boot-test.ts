@@ -1,16 +1,12 @@
-import { AwsClients } from '../aws/clients.js';
 import { fedimgAmiNamed } from '../aws/images.js';
 import { bootTest, bootTestFailure, tagVerdict, type BootTestOutcome } from '../aws/instances.js';
 import { amiName } from '../aws/naming.js';
-import { PendingResources } from '../aws/pending.js';
 import { TAG, tagValue } from '../aws/tags.js';
 import type { PlannedImage } from '../compose/types.js';
 import { BootTestError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
-import { EventLog } from '../report/events.js';
-import { resolveImages } from './images.js';
-import type { StageDeps } from './import.js';
+import { openStage, type StageDeps } from './stage.js';
 
 export interface BootTestRecord {
   image: PlannedImage;
@@ -38,28 +34,23 @@ export async function runBootTest(
   log: Log,
   deps: StageDeps<BootTestResult> = {},
 ): Promise<BootTestResult> {
-  const plan = await resolveImages(settings);
-  if (plan.skipped) {
-    log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg boot-test');
-    const skipped: BootTestResult = {
+  const shape = {
+    name: 'boot-test',
+    skipped: (plan: { composeId: string; reason: string | undefined }): BootTestResult => ({
       composeId: plan.composeId,
       skipped: true,
       reason: plan.reason,
       records: [],
-    };
-    await deps.onResult?.(skipped);
-    return skipped;
-  }
-  const region = settings.baseRegion;
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
-  const pending = deps.pending ?? new PendingResources();
-  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
-  const ec2 = clients.ec2(region);
-  const wanted = settings.flavours.filter((flavour, index) =>
-    settings.bootTest.flavours.length === 0 ? index === 0 : settings.bootTest.flavours.includes(flavour.name),
-  );
-  try {
+    }),
+  };
+  return openStage(settings, log, deps, shape, async ({ plan, clients, pending, events, report }) => {
+    const region = settings.baseRegion;
+    const ec2 = clients.ec2(region);
+    const wanted = settings.flavours.filter((flavour, index) =>
+      settings.bootTest.flavours.length === 0
+        ? index === 0
+        : settings.bootTest.flavours.includes(flavour.name),
+    );
     const targets = plan.images.flatMap((image) =>
       wanted.map((flavour) => ({
         image,
@@ -104,8 +95,7 @@ export async function runBootTest(
         }),
       ),
     );
-    const result: BootTestResult = { composeId: plan.composeId, skipped: false, reason: undefined, records };
-    await deps.onResult?.(result);
+    const result = await report({ composeId: plan.composeId, skipped: false, reason: undefined, records });
     const failed = records.filter((record) => record.outcome && !record.outcome.passed);
     if (failed.length > 0) {
       const first = failed[0]!;
@@ -117,8 +107,5 @@ export async function runBootTest(
       );
     }
     return result;
-  } finally {
-    await events.flush();
-    if (!deps.clients) clients.destroy();
-  }
+  });
 }

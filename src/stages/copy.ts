@@ -1,4 +1,4 @@
-import { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { copyFailure, copyToRegion, Semaphore, type CopyOutcome, type CopySource } from '../aws/copy.js';
 import { amiName } from '../aws/naming.js';
 import { resolveRegions } from '../aws/regions.js';
@@ -7,9 +7,8 @@ import { CopyError, describeError } from '../errors.js';
 import type { PlannedImage } from '../compose/types.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
-import { EventLog } from '../report/events.js';
-import { resolveImages } from './images.js';
-import type { StageDeps } from './import.js';
+import type { EventLog } from '../report/events.js';
+import { openStage, type StageDeps } from './stage.js';
 
 export interface CopyFailure {
   region: string;
@@ -79,10 +78,9 @@ export async function runCopy(
   log: Log,
   deps: StageDeps<CopyResult> = {},
 ): Promise<CopyResult> {
-  const plan = await resolveImages(settings);
-  if (plan.skipped) {
-    log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg copy');
-    const skipped: CopyResult = {
+  const shape = {
+    name: 'copy',
+    skipped: (plan: { composeId: string; reason: string | undefined }): CopyResult => ({
       composeId: plan.composeId,
       skipped: true,
       reason: plan.reason,
@@ -90,70 +88,30 @@ export async function runCopy(
       notEnabled: [],
       copies: [],
       failures: [],
-    };
-    await deps.onResult?.(skipped);
-    return skipped;
-  }
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
-  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
-  const base = settings.baseRegion;
-  try {
+    }),
+  };
+  return openStage(settings, log, deps, shape, async ({ plan, clients, events, report }) => {
+    const base = settings.baseRegion;
     const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
     const sources = await copySources(settings, clients, plan.images);
     const failures: CopyFailure[] = [];
     const copies: CopyOutcome[] = [];
-    await log.group(
-      `Copy ${sources.length} AMI(s) from ${base} to ${choice.regions.length} region(s)`,
-      async () => {
-        await Promise.all(
-          choice.regions.map(async (region) => {
-            const limit = new Semaphore(20);
-            const ec2 = clients.ec2(region);
-            await Promise.all(
-              sources.map((source) =>
-                limit.run(async () => {
-                  events.emit('image.copy', 'started', source.image, region, {
-                    source_image_id: source.imageId,
-                    flavour: source.flavour,
-                  });
-                  try {
-                    const outcome = await copyToRegion(
-                      source,
-                      region,
-                      ec2,
-                      base,
-                      settings.copy,
-                      log,
-                      deps.signal,
-                    );
-                    copies.push(outcome);
-                    events.emit('image.copy', 'completed', source.image, region, {
-                      id: outcome.imageId,
-                      source_image_id: source.imageId,
-                      flavour: source.flavour,
-                    });
-                  } catch (error) {
-                    const failure = copyFailure(source, region, error);
-                    const bestEffort = settings.copy.bestEffortRegions.includes(region);
-                    failures.push({ region, source, error: failure.message, bestEffort });
-                    events.emit('image.copy', 'failed', source.image, region, {
-                      source_image_id: source.imageId,
-                      flavour: source.flavour,
-                      error: describeError(error),
-                    });
-                    if (bestEffort)
-                      log.warning(`${failure.message} (best-effort region: the run goes on)`, 'fedimg copy');
-                    else log.error(failure.message, 'fedimg copy');
-                  }
-                }),
-              ),
-            );
+    await log.group(`Copy ${sources.length} AMI(s) from ${base} to ${choice.regions.length} region(s)`, () =>
+      Promise.all(
+        choice.regions.map((region) =>
+          copyIntoRegion(region, sources, {
+            settings,
+            log,
+            clients,
+            events,
+            signal: deps.signal,
+            copies,
+            failures,
           }),
-        );
-      },
+        ),
+      ),
     );
-    const result: CopyResult = {
+    const result = await report({
       composeId: plan.composeId,
       skipped: false,
       reason: undefined,
@@ -161,8 +119,7 @@ export async function runCopy(
       notEnabled: choice.notEnabled,
       copies,
       failures,
-    };
-    await deps.onResult?.(result);
+    });
     const required = failures.filter((failure) => !failure.bestEffort);
     if (required.length > 0) {
       throw new CopyError(
@@ -173,8 +130,55 @@ export async function runCopy(
       );
     }
     return result;
-  } finally {
-    await events.flush();
-    if (!deps.clients) clients.destroy();
-  }
+  });
+}
+
+interface CopyRun {
+  settings: Settings;
+  log: Log;
+  clients: AwsClients;
+  events: EventLog;
+  signal: AbortSignal | undefined;
+  /** Where each copy's outcome is collected, over all regions. */
+  copies: CopyOutcome[];
+  failures: CopyFailure[];
+}
+
+/** Every source AMI into one region, at most 20 copies at once; a failure is recorded, not thrown. */
+async function copyIntoRegion(region: string, sources: CopySource[], run: CopyRun): Promise<void> {
+  const { settings, log, events } = run;
+  const limit = new Semaphore(20);
+  const ec2 = run.clients.ec2(region);
+  await Promise.all(
+    sources.map((source) =>
+      limit.run(async () => {
+        const about = { source_image_id: source.imageId, flavour: source.flavour };
+        events.emit('image.copy', 'started', source.image, region, about);
+        try {
+          const outcome = await copyToRegion(
+            source,
+            region,
+            ec2,
+            settings.baseRegion,
+            settings.copy,
+            log,
+            run.signal,
+          );
+          run.copies.push(outcome);
+          events.emit('image.copy', 'completed', source.image, region, { id: outcome.imageId, ...about });
+        } catch (error) {
+          const failure = copyFailure(source, region, error);
+          const bestEffort = settings.copy.bestEffortRegions.includes(region);
+          run.failures.push({ region, source, error: failure.message, bestEffort });
+          events.emit('image.copy', 'failed', source.image, region, {
+            ...about,
+            error: describeError(error),
+          });
+          if (bestEffort)
+            log.warning(`${failure.message} (best-effort region: the run goes on)`, 'fedimg copy');
+          else log.error(failure.message, 'fedimg copy');
+        }
+      }),
+    ),
+  );
 }

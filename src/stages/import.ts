@@ -1,25 +1,12 @@
-import { actionsImageCache, type ImageCache } from '../image/cache.js';
-import { AwsClients } from '../aws/clients.js';
-import { PendingResources } from '../aws/pending.js';
+import { actionsImageCache } from '../image/cache.js';
 import { registerFlavours, type RegisteredAmi } from '../aws/register.js';
 import { ensureSnapshot } from '../upload/index.js';
 import type { PlannedImage } from '../compose/types.js';
 import { describeError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
-import { EventLog } from '../report/events.js';
-import { plannedNames, resolveImages } from './images.js';
-
-export interface StageDeps<Result = unknown> {
-  clients?: AwsClients;
-  pending?: PendingResources;
-  events?: EventLog;
-  signal?: AbortSignal;
-  /** Where downloaded images are kept between jobs (default: the Actions cache when image-cache is on). */
-  imageCache?: ImageCache;
-  /** Sees the stage's result before a failure is thrown, so the job summary shows what failed. */
-  onResult?: (result: Result) => Promise<void>;
-}
+import { plannedNames } from './images.js';
+import { openStage, type StageDeps } from './stage.js';
 
 export interface ImportedImage {
   image: PlannedImage;
@@ -41,26 +28,28 @@ export interface ImportResult {
  * Streams each image into one snapshot in the base region and registers every flavour from it.
  * Re-running finds the snapshot and the AMIs of an earlier run and creates nothing new.
  */
-export async function runImport(settings: Settings, log: Log, deps: StageDeps = {}): Promise<ImportResult> {
-  const plan = await resolveImages(settings);
-  for (const note of plan.notes) log.notice(note, 'fedimg import');
-  if (plan.skipped) {
-    log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg import');
-    return { composeId: plan.composeId, skipped: true, reason: plan.reason, imported: [], amis: {} };
-  }
-  plannedNames(plan, settings); // invalid names stop the run before any upload
-  const clients =
-    deps.clients ??
-    new AwsClients({
-      concurrency: settings.upload.concurrency,
-      blockTimeoutMs: settings.upload.blockTimeoutMs,
-    });
-  const pending = deps.pending ?? new PendingResources();
-  const imageCache = deps.imageCache ?? (settings.upload.imageCache ? actionsImageCache() : undefined);
-  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
-  const region = settings.baseRegion;
-  const imported: ImportedImage[] = [];
-  try {
+export async function runImport(
+  settings: Settings,
+  log: Log,
+  deps: StageDeps<ImportResult> = {},
+): Promise<ImportResult> {
+  const shape = {
+    name: 'import',
+    concurrency: settings.upload.concurrency,
+    showNotes: true,
+    skipped: (plan: { composeId: string; reason: string | undefined }): ImportResult => ({
+      composeId: plan.composeId,
+      skipped: true,
+      reason: plan.reason,
+      imported: [],
+      amis: {},
+    }),
+  };
+  return openStage(settings, log, deps, shape, async ({ plan, clients, pending, events }) => {
+    plannedNames(plan, settings); // invalid names stop the run before any upload
+    const imageCache = deps.imageCache ?? (settings.upload.imageCache ? actionsImageCache() : undefined);
+    const region = settings.baseRegion;
+    const imported: ImportedImage[] = [];
     for (const image of plan.images) {
       events.emit('image.upload', 'started', image, region, { vol_type: settings.flavours[0]?.volumeType });
       try {
@@ -109,10 +98,18 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
         throw error;
       }
     }
-  } finally {
-    await events.flush();
-    if (!deps.clients) clients.destroy();
-  }
+    return {
+      composeId: plan.composeId,
+      skipped: false,
+      reason: undefined,
+      imported,
+      amis: amisOutput(imported),
+    };
+  });
+}
+
+/** image name → flavour → {ami, snapshot, region, name}: the `amis` output. */
+function amisOutput(imported: ImportedImage[]): ImportResult['amis'] {
   const amis: ImportResult['amis'] = {};
   for (const entry of imported) {
     amis[entry.image.name] = Object.fromEntries(
@@ -122,5 +119,5 @@ export async function runImport(settings: Settings, log: Log, deps: StageDeps = 
       ]),
     );
   }
-  return { composeId: plan.composeId, skipped: false, reason: undefined, imported, amis };
+  return amis;
 }

@@ -1,4 +1,4 @@
-import { AwsClients } from '../aws/clients.js';
+import type { AwsClients, Ec2 } from '../aws/clients.js';
 import {
   deprecateAmi,
   expectedAmis,
@@ -14,9 +14,8 @@ import { encryptedSnapshots, grantCreateVolume } from '../aws/snapshots.js';
 import { describeError, PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
-import { EventLog } from '../report/events.js';
-import { resolveImages } from './images.js';
-import type { StageDeps } from './import.js';
+import type { EventLog } from '../report/events.js';
+import { openStage, type StageDeps } from './stage.js';
 
 export interface PublishedAmi {
   region: string;
@@ -103,23 +102,23 @@ function deprecationTime(settings: Settings, composeType: string): Date | undefi
  * AMI), or shares it with listed accounts, and deprecates nightlies. Nothing changes anywhere until
  * every required region passed its pre-flight checks.
  */
-export async function runPublish(settings: Settings, log: Log, deps: StageDeps = {}): Promise<PublishResult> {
-  const plan = await resolveImages(settings);
-  if (plan.skipped) {
-    log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg publish');
-    return {
+export async function runPublish(
+  settings: Settings,
+  log: Log,
+  deps: StageDeps<PublishResult> = {},
+): Promise<PublishResult> {
+  const shape = {
+    name: 'publish',
+    skipped: (plan: { composeId: string; reason: string | undefined }): PublishResult => ({
       composeId: plan.composeId,
       skipped: true,
       reason: plan.reason,
       published: [],
       skippedRegions: [],
-    };
-  }
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
-  const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);
-  const base = settings.baseRegion;
-  try {
+    }),
+  };
+  return openStage(settings, log, deps, shape, async ({ plan, clients, events }) => {
+    const base = settings.baseRegion;
     const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
     const plans: RegionPlan[] = await log.group(`Pre-flight checks in ${regions.length + 1} region(s)`, () =>
       Promise.all(
@@ -154,61 +153,65 @@ export async function runPublish(settings: Settings, log: Log, deps: StageDeps =
         'fedimg publish',
       );
     }
-    const published: PublishedAmi[] = [];
-    await log.group('Publish', () =>
-      Promise.all(
-        plans
-          .filter((entry) => entry.problems.length === 0)
-          .map(async ({ region, amis }) => {
-            const ec2 = clients.ec2(region);
-            for (const ami of amis) {
-              const found = ami.found!;
-              const makePublic = settings.publish.public && !ami.flavour.kmsKeyId;
-              try {
-                const grant: Grant = makePublic
-                  ? { public: true }
-                  : { public: false, accounts: settings.publish.shareAccounts };
-                if (makePublic || settings.publish.shareAccounts.length > 0) {
-                  // The snapshot first: a public AMI with a private snapshot can be launched but not copied.
-                  for (const snapshotId of snapshotIds(found))
-                    await grantCreateVolume(ec2, snapshotId, grant);
-                  await grantLaunch(ec2, found.ImageId!, grant);
-                }
-                const deprecateAt = deprecationTime(settings, ami.image.compose_type);
-                if (deprecateAt && !found.DeprecationTime)
-                  await deprecateAmi(ec2, found.ImageId!, deprecateAt);
-                published.push({
-                  region,
-                  ami,
-                  imageId: found.ImageId!,
-                  public: makePublic,
-                  deprecateAt: (
-                    deprecateAt ?? (found.DeprecationTime ? new Date(found.DeprecationTime) : undefined)
-                  )?.toISOString(),
-                });
-                events.emit('image.publish', 'completed', ami.image, region, {
-                  id: found.ImageId,
-                  vol_type: ami.flavour.volumeType,
-                  flavour: ami.flavour.name,
-                });
-              } catch (error) {
-                events.emit('image.publish', 'failed', ami.image, region, {
-                  id: found.ImageId,
-                  error: describeError(error),
-                });
-                throw new PublishError(
-                  `Publishing ${found.ImageId} (${ami.name}) in ${region} failed: ${describeError(error)}.`,
-                  { hint: 'Re-run the publish job; what is already public stays so.', cause: error },
-                );
-              }
-            }
-          }),
-      ),
+    const ready = plans.filter((entry) => entry.problems.length === 0);
+    const published = await log.group('Publish', async () =>
+      (
+        await Promise.all(
+          ready.map((entry) => publishRegion(settings, clients.ec2(entry.region), entry, events)),
+        )
+      ).flat(),
     );
     log.info(`Published ${published.length} AMI(s) in ${plans.length - skippedRegions.length} region(s).`);
     return { composeId: plan.composeId, skipped: false, reason: undefined, published, skippedRegions };
-  } finally {
-    await events.flush();
-    if (!deps.clients) clients.destroy();
+  });
+}
+
+/** Shares (or makes public) and deprecates every AMI of one region that passed its pre-flight. */
+async function publishRegion(
+  settings: Settings,
+  ec2: Ec2,
+  { region, amis }: RegionPlan,
+  events: EventLog,
+): Promise<PublishedAmi[]> {
+  const published: PublishedAmi[] = [];
+  for (const ami of amis) {
+    const found = ami.found!;
+    const makePublic = settings.publish.public && !ami.flavour.kmsKeyId;
+    try {
+      const grant: Grant = makePublic
+        ? { public: true }
+        : { public: false, accounts: settings.publish.shareAccounts };
+      if (makePublic || settings.publish.shareAccounts.length > 0) {
+        // The snapshot first: a public AMI with a private snapshot can be launched but not copied.
+        for (const snapshotId of snapshotIds(found)) await grantCreateVolume(ec2, snapshotId, grant);
+        await grantLaunch(ec2, found.ImageId!, grant);
+      }
+      const deprecateAt = deprecationTime(settings, ami.image.compose_type);
+      if (deprecateAt && !found.DeprecationTime) await deprecateAmi(ec2, found.ImageId!, deprecateAt);
+      published.push({
+        region,
+        ami,
+        imageId: found.ImageId!,
+        public: makePublic,
+        deprecateAt: (
+          deprecateAt ?? (found.DeprecationTime ? new Date(found.DeprecationTime) : undefined)
+        )?.toISOString(),
+      });
+      events.emit('image.publish', 'completed', ami.image, region, {
+        id: found.ImageId,
+        vol_type: ami.flavour.volumeType,
+        flavour: ami.flavour.name,
+      });
+    } catch (error) {
+      events.emit('image.publish', 'failed', ami.image, region, {
+        id: found.ImageId,
+        error: describeError(error),
+      });
+      throw new PublishError(
+        `Publishing ${found.ImageId} (${ami.name}) in ${region} failed: ${describeError(error)}.`,
+        { hint: 'Re-run the publish job; what is already public stays so.', cause: error },
+      );
+    }
   }
+  return published;
 }

@@ -1,5 +1,5 @@
-import { AwsClients } from '../aws/clients.js';
-import { expectedAmis, snapshotIds } from '../aws/images.js';
+import type { Ec2 } from '../aws/clients.js';
+import { expectedAmis, snapshotIds, type ExpectedAmi } from '../aws/images.js';
 import { resolveRegions } from '../aws/regions.js';
 import { snapshotIsPublic } from '../aws/snapshots.js';
 import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
@@ -7,8 +7,7 @@ import { PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { buildManifest, writeManifest, type AmiRecord } from '../report/manifest.js';
-import { resolveImages } from './images.js';
-import type { StageDeps } from './import.js';
+import { openStage, type StageDeps } from './stage.js';
 
 export interface VerifyRow extends AmiRecord {
   state: string;
@@ -26,69 +25,35 @@ export interface VerifyResult {
  * Does every image × flavour × region AMI exist, is it available, tagged, and public (with its
  * snapshot) as configured? Fedora's original test plan asked exactly "do the images exist in EC2?".
  */
-export async function runVerify(settings: Settings, log: Log, deps: StageDeps = {}): Promise<VerifyResult> {
-  const plan = await resolveImages(settings);
-  if (plan.skipped) return { composeId: plan.composeId, skipped: true, rows: [], gaps: [] };
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
-  const base = settings.baseRegion;
-  try {
+export async function runVerify(
+  settings: Settings,
+  log: Log,
+  deps: StageDeps<VerifyResult> = {},
+): Promise<VerifyResult> {
+  const shape = {
+    name: 'verify',
+    skipped: (plan: { composeId: string }): VerifyResult => ({
+      composeId: plan.composeId,
+      skipped: true,
+      rows: [],
+      gaps: [],
+    }),
+  };
+  return openStage(settings, log, deps, shape, async ({ plan, clients, report }) => {
+    const base = settings.baseRegion;
     const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
     const perRegion = await Promise.all(
       [base, ...regions].map(async (region) => {
         const ec2 = clients.ec2(region);
-        const rows: VerifyRow[] = [];
-        for (const ami of await expectedAmis(
+        const amis = await expectedAmis(
           ec2,
           region,
           base,
           plan.images,
           settings.flavours,
           settings.nameTemplate,
-        )) {
-          const gaps: string[] = [];
-          const found = ami.found;
-          const shouldBePublic = settings.publish.public && !ami.flavour.kmsKeyId;
-          if (!found?.ImageId) {
-            gaps.push(`${ami.name} is missing in ${region}`);
-          } else {
-            if (found.State !== 'available')
-              gaps.push(`${found.ImageId} (${ami.name}) in ${region} is ${found.State}`);
-            if (
-              tagValue(found.Tags, TAG.managedBy) !== MANAGED_BY ||
-              tagValue(found.Tags, TAG.sourceSha256) !== ami.image.sha256
-            ) {
-              gaps.push(`${found.ImageId} in ${region} lacks fedimg's tags`);
-            }
-            if (Boolean(found.Public) !== shouldBePublic)
-              gaps.push(
-                `${found.ImageId} in ${region} is ${found.Public ? 'public' : 'private'}, expected ${shouldBePublic ? 'public' : 'private'}`,
-              );
-            for (const snapshotId of snapshotIds(found)) {
-              const snapshotPublic = await snapshotIsPublic(ec2, snapshotId);
-              if (snapshotPublic !== shouldBePublic)
-                gaps.push(
-                  `snapshot ${snapshotId} of ${found.ImageId} in ${region} is ${snapshotPublic ? 'public' : 'private'}, expected ${shouldBePublic ? 'public' : 'private'}`,
-                );
-            }
-          }
-          rows.push({
-            region,
-            image: ami.image,
-            name: ami.name,
-            flavour: ami.flavour.name,
-            isDefaultFlavour: ami.flavour === settings.flavours[0],
-            volumeType: ami.flavour.volumeType,
-            bootMode: found?.BootMode ?? '',
-            imageId: found?.ImageId ?? '',
-            snapshotIds: found ? snapshotIds(found) : [],
-            state: found?.State ?? 'missing',
-            public: found?.Public ? 'yes' : 'no',
-            deprecationTime: found?.DeprecationTime,
-            gaps,
-          });
-        }
-        return rows;
+        );
+        return Promise.all(amis.map(async (ami) => verifyRow(settings, ec2, ami)));
       }),
     );
     const rows = perRegion.flat();
@@ -99,6 +64,7 @@ export async function runVerify(settings: Settings, log: Log, deps: StageDeps = 
       log.info(
         `${row.region}  ${row.name}  ${row.imageId || '-'}  ${row.state}  public=${row.public}${row.gaps.length ? '  GAP' : ''}`,
       );
+    const result = await report({ composeId: plan.composeId, skipped: false, rows, gaps });
     if (gaps.length > 0) {
       throw new PublishError(`Verification found ${gaps.length} gap(s):\n${gaps.join('\n')}`, {
         hint: 'Re-run the import, copy or publish job for the regions named.',
@@ -107,8 +73,56 @@ export async function runVerify(settings: Settings, log: Log, deps: StageDeps = 
     log.info(
       `Verified ${rows.length} AMI(s) in ${perRegion.length} region(s): all present, available, tagged and ${settings.publish.public ? 'public' : 'private'} as configured.`,
     );
-    return { composeId: plan.composeId, skipped: false, rows, gaps };
-  } finally {
-    if (!deps.clients) clients.destroy();
+    return result;
+  });
+}
+
+/** One AMI as the manifest records it, with every way it differs from what was configured. */
+async function verifyRow(settings: Settings, ec2: Ec2, ami: ExpectedAmi): Promise<VerifyRow> {
+  const { found, region } = ami;
+  return {
+    region,
+    image: ami.image,
+    name: ami.name,
+    flavour: ami.flavour.name,
+    isDefaultFlavour: ami.flavour === settings.flavours[0],
+    volumeType: ami.flavour.volumeType,
+    bootMode: found?.BootMode ?? '',
+    imageId: found?.ImageId ?? '',
+    snapshotIds: found ? snapshotIds(found) : [],
+    state: found?.State ?? 'missing',
+    public: found?.Public ? 'yes' : 'no',
+    deprecationTime: found?.DeprecationTime,
+    gaps: await gapsOf(settings, ec2, ami),
+  };
+}
+
+async function gapsOf(
+  settings: Settings,
+  ec2: Ec2,
+  { found, name, region, image, flavour }: ExpectedAmi,
+): Promise<string[]> {
+  if (!found?.ImageId) return [`${name} is missing in ${region}`];
+  const gaps: string[] = [];
+  const shouldBePublic = settings.publish.public && !flavour.kmsKeyId;
+  const visibility = (isPublic: boolean) => (isPublic ? 'public' : 'private');
+  if (found.State !== 'available') gaps.push(`${found.ImageId} (${name}) in ${region} is ${found.State}`);
+  if (
+    tagValue(found.Tags, TAG.managedBy) !== MANAGED_BY ||
+    tagValue(found.Tags, TAG.sourceSha256) !== image.sha256
+  ) {
+    gaps.push(`${found.ImageId} in ${region} lacks fedimg's tags`);
   }
+  if (Boolean(found.Public) !== shouldBePublic)
+    gaps.push(
+      `${found.ImageId} in ${region} is ${visibility(Boolean(found.Public))}, expected ${visibility(shouldBePublic)}`,
+    );
+  for (const snapshotId of snapshotIds(found)) {
+    const snapshotPublic = await snapshotIsPublic(ec2, snapshotId);
+    if (snapshotPublic !== shouldBePublic)
+      gaps.push(
+        `snapshot ${snapshotId} of ${found.ImageId} in ${region} is ${visibility(snapshotPublic)}, expected ${visibility(shouldBePublic)}`,
+      );
+  }
+  return gaps;
 }

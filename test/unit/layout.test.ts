@@ -84,4 +84,11 @@ describe('the source layout', () => {
       if (file !== 'src/aws/tags.ts')
         expect(readFileSync(file, 'utf8'), file).not.toMatch(/['"`]fedimg:[a-z]/);
   });
+
+  it('keeps every source file short enough to read in one sitting (350 lines)', () => {
+    const long = sources()
+      .map((file) => [file, readFileSync(file, 'utf8').split('\n').length] as const)
+      .filter(([, lines]) => lines > 350);
+    expect(long).toEqual([]);
+  });
 });

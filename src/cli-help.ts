@@ -1,0 +1,70 @@
+import { INPUTS, STAGES, type InputGroup, type InputName, type InputSpec } from './settings/index.js';
+import { RUN_ORDER } from './stages/index.js';
+
+/** Short spellings the CLI also takes, for the inputs people type most. */
+export const ALIASES: Readonly<Record<string, InputName>> = {
+  compose: 'compose-location',
+  payload: 'compose-payload',
+};
+
+/** Options only the terminal has: how results are shown. */
+const CLI_OPTIONS: Array<[string, string]> = [
+  ['--json', "print the stage's result as JSON on stdout (logs go to stderr)"],
+  ['--summary-file <path>', "append each stage's table as Markdown (like the job summary)"],
+  ['-v, --verbose', 'debug logs'],
+  ['-h, --help', 'this text'],
+];
+
+const GROUP_TITLES: Record<InputGroup, string> = {
+  source:
+    'Where the images come from (one of --compose-location, --compose-id, --compose-payload, --image-url, --image):',
+  import: 'Import options:',
+  'boot-test': 'Boot-test options:',
+  copy: 'Copy options:',
+  publish: 'Publish and verify options:',
+  release: 'Release (a GitHub release tagged by the compose ID, with the manifest and events attached):',
+  cleanup:
+    'Cleanup (the lifecycle sweep over every enabled region; a dry run from the CLI unless --dry-run false):',
+};
+
+/** An input given bare (`--allow-http`) rather than with a value. */
+export function isFlag(name: InputName): boolean {
+  return (INPUTS[name] as InputSpec).value === undefined;
+}
+
+function line(option: string, help: string): string {
+  return `  ${option.padEnd(34)} ${help}`.trimEnd();
+}
+
+function inputLine(name: InputName): string {
+  const spec = INPUTS[name] as InputSpec;
+  const aliases = Object.entries(ALIASES)
+    .filter(([, target]) => target === name)
+    .map(([alias]) => `, --${alias}`)
+    .join('');
+  const option = `--${name}${aliases}${spec.value ? ` ${spec.value}` : ''}`;
+  return line(option, `${spec.help}${spec.default !== undefined ? ` (default ${spec.default})` : ''}`);
+}
+
+/**
+ * The CLI's help, made from the same input table as action.yml: every input of the action is an
+ * option of the same name, meaning and default.
+ */
+export function usage(): string {
+  const sections = (Object.keys(GROUP_TITLES) as InputGroup[]).map((group) => {
+    const names = (Object.keys(INPUTS) as InputName[]).filter(
+      (name) => name !== 'stage' && (INPUTS[name] as InputSpec).group === group,
+    );
+    return [GROUP_TITLES[group], ...names.map(inputLine)].join('\n');
+  });
+  return [
+    'Usage: fedimg <stage> [options]',
+    '',
+    `Stages: ${STAGES.join(', ')}, and run (${RUN_ORDER.join(', ')} in order)`,
+    '',
+    ...sections.flatMap((section) => [section, '']),
+    'Output:',
+    ...CLI_OPTIONS.map(([option, help]) => line(option, help)),
+    '',
+  ].join('\n');
+}
