@@ -1,4 +1,5 @@
 import { parseComposeLabel } from '../compose/compose-id.js';
+import { parseImageFileName } from '../compose/image-file.js';
 import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
 
@@ -39,13 +40,30 @@ export function resolveNameTemplate(template: string): string {
   return template;
 }
 
-/** The image's own version as Fedora writes it in AMI names. */
+/** The release as Fedora writes it in AMI names: `41`, `Rawhide`, `ELN` (productmd says `eln`). */
+export function releaseName(release: string): string {
+  if (/^eln$/i.test(release)) return 'ELN';
+  if (/^rawhide$/i.test(release)) return 'Rawhide';
+  return release;
+}
+
+/**
+ * The image's own version as Fedora writes it in AMI names: the label's version for a release
+ * compose (`1.4`; `Prerelease-1.2` for a Beta), else the compose date and respin (`20260226.0`). A
+ * nightly of a numbered release is a branched compose, not yet released: `Prerelease-20250820.0`.
+ */
 export function imageVersion(image: PlannedImage): string {
   if (image.label) {
     const label = parseComposeLabel(image.label);
     return label.prerelease ? `Prerelease-${label.version}` : label.version;
   }
-  return `${image.compose_date}.${image.compose_respin}`;
+  const dated = `${image.compose_date}.${image.compose_respin}`;
+  return image.compose_type === 'nightly' && /^\d+$/.test(image.release) ? `Prerelease-${dated}` : dated;
+}
+
+/** What the image is, without arch or version: `Fedora-Cloud-Base-AmazonEC2`, in either file-name layout. */
+export function imageProduct(image: PlannedImage): string {
+  return parseImageFileName(image.name)?.product ?? image.name.replace(/\.(x86_64|aarch64)$/, '');
 }
 
 export interface NameContext {
@@ -57,14 +75,12 @@ export interface NameContext {
 }
 
 export function amiName(template: string, { image, flavour, isDefaultFlavour, region }: NameContext): string {
-  const product =
-    /^(.*?)-(?:\d+|Rawhide)(?:_[A-Za-z]+)?-/.exec(image.name)?.[1] ?? image.name.replace(/\.[^.]+$/, '');
   const values: Record<(typeof NAME_VARIABLES)[number], string> = {
     stem: image.name,
-    product,
+    product: imageProduct(image),
     arch: image.arch,
     ec2_arch: image.ec2_arch,
-    release: image.release,
+    release: releaseName(image.release),
     version: imageVersion(image),
     label: image.label,
     compose_id: image.compose_id,

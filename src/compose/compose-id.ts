@@ -7,7 +7,7 @@ export interface ComposeId {
   id: string;
   /** Release short name: `Fedora`, `Fedora-Cloud`. */
   short: string;
-  /** Release version: `28`, `Rawhide`. */
+  /** Release version: `28`, `Rawhide`, `eln`. */
   version: string;
   /** Release type suffix such as `updates`; absent for plain releases. */
   releaseType: string | undefined;
@@ -25,10 +25,16 @@ const TYPE_SUFFIXES: Record<string, ComposeType> = {
   '.d': 'development',
 };
 
-// <short>-<version>[-<release type>]-<YYYYMMDD><type suffix>.<respin>; the short name may itself
-// contain dashes (Fedora-Cloud), so it is matched lazily and the version anchors the split.
-const COMPOSE_ID =
-  /^(?<short>[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z][A-Za-z0-9_]*)*?)-(?<version>\d+(?:\.\d+)?|Rawhide)(?:-(?<rtype>[a-z][a-z-]*?))?-(?<date>\d{8})(?<suffix>\.n|\.t|\.ci|\.d)?\.(?<respin>\d+)$/;
+// productmd's release types (the part after the version in `Fedora-41-updates-…`).
+const RELEASE_TYPES = ['fast', 'ga', 'updates', 'updates-testing', 'eus', 'aus', 'els', 'tus', 'e4s'];
+
+// <short>-<version>[-<release type>]-<YYYYMMDD><type suffix>.<respin>, as productmd writes it. The
+// version is a number (41, 8.10) or a word (Rawhide, eln); the short name may itself contain dashes
+// (Fedora-Cloud), so it is matched lazily and the first split where the rest fits wins.
+const COMPOSE_ID = new RegExp(
+  String.raw`^(?<short>[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z][A-Za-z0-9_]*)*?)-(?<version>\d+(?:\.\d+)?|[A-Za-z][A-Za-z0-9]*)` +
+    String.raw`(?:-(?<rtype>${RELEASE_TYPES.join('|')}))?-(?<date>\d{8})(?<suffix>\.n|\.t|\.ci|\.d)?\.(?<respin>\d+)$`,
+);
 
 export const MAX_COMPOSE_ID_LENGTH = 100;
 
@@ -36,7 +42,7 @@ export function parseComposeId(id: string): ComposeId {
   const match = id.length <= MAX_COMPOSE_ID_LENGTH ? COMPOSE_ID.exec(id) : null;
   if (!match?.groups) {
     throw new ComposeError(`"${truncateForMessage(id)}" is not a Pungi compose ID.`, {
-      hint: 'Expected <release>-<version>-<YYYYMMDD>[.n|.t|.ci|.d].<respin>, e.g. Fedora-41-20240911.0 or Fedora-Rawhide-20180426.n.0.',
+      hint: 'Expected <release>-<version>[-<release type>]-<YYYYMMDD>[.n|.t|.ci|.d].<respin>, e.g. Fedora-41-20240911.0, Fedora-Rawhide-20180426.n.0 or Fedora-eln-20260701.n.0.',
     });
   }
   const g = match.groups;

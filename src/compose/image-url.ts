@@ -3,12 +3,10 @@ import { fetchAllowed } from '../http.js';
 import { checksumsForDirectory } from './checksums-beside.js';
 import { parseComposeId, type ComposeId } from './compose-id.js';
 import { checkUrl, fileNameOf, type HostPolicy } from './location.js';
+import { parseImageFileName } from './image-file.js';
 import { plannedImage } from './planned-image.js';
 import { EC2_ARCHITECTURES } from './select.js';
 import type { ComposePlan, DiscoveryOptions, DiscoveryRequest } from './types.js';
-
-// Fedora-Cloud-Base-AmazonEC2-43-1.6.x86_64.raw.xz, Fedora-Cloud-Base-Rawhide-20260226.n.0.aarch64.raw.xz
-const IMAGE_FILE = /-(?<version>\d+|Rawhide)-(?<rel>[0-9][A-Za-z0-9.]*)\.(?<arch>x86_64|aarch64)\.raw\.xz$/;
 
 /** Plans one image given by its URL: its sha256 from the input or the CHECKSUM file beside it. */
 export async function discoverImageUrl(
@@ -22,7 +20,7 @@ export async function discoverImageUrl(
       hint: 'fedimg imports the raw.xz AWS image (Fedora-Cloud-Base-AmazonEC2-*.raw.xz).',
     });
   }
-  const parsed = IMAGE_FILE.exec(file)?.groups;
+  const parsed = parseImageFileName(file);
   const arch =
     parsed?.arch ?? (selection.architectures.length === 1 ? selection.architectures[0] : undefined);
   if (!arch || !(arch in EC2_ARCHITECTURES)) {
@@ -54,8 +52,8 @@ export async function discoverImageUrl(
   }
   size ??= await contentLength(url, policy);
   const composeId = request.composeId ? parseComposeId(request.composeId) : undefined;
-  const version = parsed?.version ?? composeId?.version ?? '';
-  const rel = parsed?.rel ?? '';
+  const version = parsed?.release ?? composeId?.version ?? '';
+  const rel = parsed?.version ?? '';
   const fromFile = /^(?<date>\d{8})(?:\.(?<type>n|t|ci|d))?\.(?<respin>\d+)$/.exec(rel)?.groups;
   const compose: ComposeId = composeId ?? {
     id: '',
@@ -68,8 +66,9 @@ export async function discoverImageUrl(
       : 'production',
     respin: Number(fromFile?.respin ?? 0),
   };
-  // A released image's name carries its label version (…-41-1.4): keep it so names can be rebuilt.
-  const label = !fromFile && /^\d+\.\d+$/.test(rel) ? `RC-${rel}` : '';
+  // A released image's name carries its label version (…-41-1.4, …-41_Beta-1.2): keep it so names
+  // can be rebuilt.
+  const label = !fromFile && /^\d+\.\d+$/.test(rel) ? `${parsed?.milestone ?? 'RC'}-${rel}` : '';
   const image = plannedImage(
     url,
     arch,

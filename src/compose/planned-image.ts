@@ -27,6 +27,11 @@ const plannedImageSchema = z.strictObject({
   compose_date: z.string().regex(/^(\d{8})?$/),
   compose_respin: z.number().int().nonnegative(),
   label: word(64),
+  /** Set by the plan: the name the default flavour's AMI gets, for people reading the matrix. */
+  ami_name: z
+    .string()
+    .regex(/^[A-Za-z0-9 ()[\]./\-'@_]{3,128}$/)
+    .optional(),
 });
 
 /**

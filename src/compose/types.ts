@@ -28,6 +28,8 @@ export interface PlannedImage {
   compose_respin: number;
   /** Compose label such as `RC-1.4` or `Beta-1.2`; empty for nightlies. */
   label: string;
+  /** In the plan's matrix: the AMI name the default flavour will get (a dry run shows it). */
+  ami_name?: string;
 }
 
 export interface ComposePlan {

@@ -1,6 +1,6 @@
 import { amiName } from '../aws/naming.js';
 import { discover } from '../compose/discover.js';
-import type { ComposePlan } from '../compose/types.js';
+import type { ComposePlan, PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 
@@ -39,6 +39,17 @@ export function plannedNames(plan: ComposePlan, settings: Settings): string[] {
       }),
     ),
   );
+  for (const image of plan.images) {
+    const expected = defaultAmiName(image, settings);
+    if (image.ami_name !== undefined && image.ami_name !== expected) {
+      throw new InputError(
+        `The plan named ${image.file}'s AMI ${image.ami_name}, but this job's settings name it ${expected}.`,
+        {
+          hint: 'Give every job of the run the same name-template and flavours (volume-types, config-file).',
+        },
+      );
+    }
+  }
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) {
     throw new InputError(
@@ -49,4 +60,14 @@ export function plannedNames(plan: ComposePlan, settings: Settings): string[] {
     );
   }
   return names;
+}
+
+/** The name the first (default) flavour's AMI of this image gets. */
+export function defaultAmiName(image: PlannedImage, settings: Settings): string {
+  return amiName(settings.nameTemplate, {
+    image,
+    flavour: settings.flavours[0]!,
+    isDefaultFlavour: true,
+    region: settings.baseRegion,
+  });
 }

@@ -4,7 +4,7 @@ import type { Log } from '../log.js';
 import { AwsClients } from '../aws/clients.js';
 import { isMissingCredentials } from '../aws/errors.js';
 import { resolveRegions } from '../aws/regions.js';
-import { plannedNames, resolveImages } from './images.js';
+import { defaultAmiName, plannedNames, resolveImages } from './images.js';
 
 export interface PlanResult {
   plan: ComposePlan;
@@ -60,12 +60,18 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
       clients.destroy();
     }
   }
+  const include = plan.images.map((image) => ({ ...image, ami_name: defaultAmiName(image, settings) }));
   if (plan.skipped) {
     log.notice(`Nothing was done: ${plan.reason}.`, 'fedimg plan');
+  } else if (plan.images.length === 0) {
+    log.notice(
+      `Compose ${plan.composeId || '(direct image)'} has nothing to publish: no image matches the selection.`,
+      'fedimg plan',
+    );
   } else {
     log.info(
       `Compose ${plan.composeId || '(direct image)'}: ${plan.images.length} image(s) to publish as ${names.join(', ')}.`,
     );
   }
-  return { plan, matrix: { include: plan.images }, names, regions };
+  return { plan: { ...plan, images: include }, matrix: { include }, names, regions };
 }

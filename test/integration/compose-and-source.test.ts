@@ -62,6 +62,7 @@ describe('plan against a served compose', () => {
         compose_date: '20260301',
         compose_respin: 0,
         label: 'RC-1.6',
+        ami_name: `Fedora-Cloud-Base-AmazonEC2.${image.arch}-43-1.6`,
       });
     }
   });
@@ -212,6 +213,43 @@ describe('plan against a served compose', () => {
     await expect(
       runPlan(inputs({ 'image-url': url, 'image-sha256': 'e'.repeat(64), ...loopback() }), quiet),
     ).rejects.toThrow(/does not match the CHECKSUM file/);
+  });
+});
+
+describe('Fedora compose shapes through the plan', () => {
+  it('plans an F40-era compose (arch before the version) and names its AMIs as Fedora did', async () => {
+    const f40 = await generateCompose(join(dir, 'f40'), {
+      composeId: 'Fedora-40-20240414.0',
+      label: 'RC-1.14',
+      fileLayout: 'infix',
+      arches: ['x86_64'],
+    });
+    const location = `${server.url}f40/${f40.composeId}/compose`;
+    const planned = await runPlan(inputs({ 'compose-location': location, ...loopback() }), quiet);
+    expect(planned.matrix.include.map((image) => [image.file, image.ami_name])).toEqual([
+      ['Fedora-Cloud-Base-AmazonEC2.x86_64-40-1.14.raw.xz', 'Fedora-Cloud-Base-AmazonEC2.x86_64-40-1.14'],
+    ]);
+    // The same file given as a direct image URL: its architecture and version come from the name.
+    const url = `${location}/${f40.images[0]!.relativePath}`;
+    const direct = await runPlan(inputs({ 'image-url': url, ...loopback() }), quiet);
+    expect(direct.matrix.include[0]).toMatchObject({
+      arch: 'x86_64',
+      release: '40',
+      ami_name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-40-1.14',
+    });
+  });
+
+  it('plans an ELN compose and names its AMIs …-ELN-<date>.<respin>', async () => {
+    const eln = await generateCompose(join(dir, 'eln'), {
+      composeId: 'Fedora-eln-20260701.n.0',
+      arches: ['x86_64'],
+    });
+    const planned = await runPlan(
+      inputs({ 'compose-location': `${server.url}eln/${eln.composeId}/compose`, ...loopback() }),
+      quiet,
+    );
+    expect(planned.plan.composeId).toBe('Fedora-eln-20260701.n.0');
+    expect(planned.matrix.include[0]!.ami_name).toBe('Fedora-Cloud-Base-AmazonEC2.x86_64-ELN-20260701.0');
   });
 });
 

@@ -33,7 +33,7 @@ const name = (img: PlannedImage, template = DEFAULT_NAME_TEMPLATE, flavour = gp3
   amiName(template, { image: img, flavour, isDefaultFlavour, region: 'us-east-1' });
 
 describe('AMI names', () => {
-  it("reproduces Fedora's current names for a release, a Beta and a nightly", () => {
+  it("reproduces Fedora's current names for a release, a Beta and a dated compose", () => {
     expect(name(image({}))).toBe('Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4');
     expect(
       name(
@@ -48,10 +48,10 @@ describe('AMI names', () => {
     expect(
       name(
         image({
-          name: 'Fedora-Cloud-Base-AmazonEC2-43-20260226.n.0.x86_64',
+          name: 'Fedora-Cloud-Base-AmazonEC2-43-20260226.0.x86_64',
           release: '43',
           label: '',
-          compose_type: 'nightly',
+          compose_type: 'production',
           compose_date: '20260226',
           compose_respin: 0,
         }),
