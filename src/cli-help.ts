@@ -7,6 +7,9 @@ export const ALIASES: Readonly<Record<string, InputName>> = {
   payload: 'compose-payload',
 };
 
+/** Files the action writes by default and the CLI only where it is told to (a checkout stays clean). */
+export const WRITTEN_ONLY_WHEN_GIVEN: InputName[] = ['events-file', 'manifest-file'];
+
 /** Options only the terminal has: how results are shown. */
 const CLI_OPTIONS: Array<[string, string]> = [
   ['--json', "print the stage's result as JSON on stdout (logs go to stderr)"],
@@ -43,7 +46,13 @@ function inputLine(name: InputName): string {
     .map(([alias]) => `, --${alias}`)
     .join('');
   const option = `--${name}${aliases}${spec.value ? ` ${spec.value}` : ''}`;
-  return line(option, `${spec.help}${spec.default !== undefined ? ` (default ${spec.default})` : ''}`);
+  const fallback =
+    spec.default === undefined
+      ? ''
+      : WRITTEN_ONLY_WHEN_GIVEN.includes(name)
+        ? ` (default in the action: ${spec.default}; the CLI writes it only when given)`
+        : ` (default ${spec.default})`;
+  return line(option, `${spec.help}${fallback}`);
 }
 
 /**

@@ -1,12 +1,12 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FedimgError } from './errors.js';
+import { describeError, FedimgError } from './errors.js';
 import { runGuarded } from './guard.js';
 import { INPUT_NAMES, parseSettings, type InputName, type Settings } from './settings/index.js';
 import { terminalLog, type Log } from './log.js';
 import { tableAsMarkdown, tableAsText, type Table } from './report/table.js';
-import { ALIASES, isFlag, usage } from './cli-help.js';
+import { ALIASES, isFlag, usage, WRITTEN_ONLY_WHEN_GIVEN } from './cli-help.js';
 import { RUN_ORDER, STAGE_REGISTRY } from './stages/index.js';
 import type { PlanResult } from './stages/plan.js';
 
@@ -64,10 +64,12 @@ async function runAll(
     });
     if (nothingToDo) return 0;
   }
-  process.stderr.write(
-    `Manifest: ${resolve(settings.manifestFile)}\nEvents: ${resolve(settings.eventsFile)}\n`,
-  );
-  if (summaryFile) process.stderr.write(`Summary: ${resolve(summaryFile)}\n`);
+  for (const [what, path] of [
+    ['Manifest', settings.manifestFile],
+    ['Events', settings.eventsFile],
+    ['Summary', summaryFile],
+  ] as const)
+    if (path) process.stderr.write(`${what}: ${resolve(path)}\n`);
   return 0;
 }
 
@@ -114,7 +116,8 @@ export async function cli(argv: string[]): Promise<number> {
   try {
     // A failure outside the stage's own error handling still ends in its error path (below).
     return await runGuarded(async (signal): Promise<number> => {
-      const settings = parseSettings(read);
+      // Files are written only where asked: a run from a checkout leaves the directory clean.
+      const settings = parseSettings(read, WRITTEN_ONLY_WHEN_GIVEN);
       const print = (result: unknown, table: Table) => {
         summarise(table);
         process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : tableAsText(table));
@@ -133,7 +136,13 @@ export async function cli(argv: string[]): Promise<number> {
       log.error(error.message, `fedimg ${error.area}`);
       return 1;
     }
-    throw error;
+    // Not fedimg's own error: still one line that says what happened; the stack only with --verbose.
+    log.error(
+      `fedimg hit an unexpected failure: ${describeError(error)}. Re-run with --verbose for details, and report it if it happens again.`,
+      'fedimg',
+    );
+    if (error instanceof Error && error.stack) log.debug(error.stack);
+    return 1;
   } finally {
     process.off('SIGINT', cancel);
     process.off('SIGTERM', cancel);

@@ -97,8 +97,36 @@ export class ReleaseError extends FedimgError {
   }
 }
 
-/** Describe any thrown value in one line for logs. */
+/** Where a failed AWS call was going: `ec2:RunInstances` in `eu-west-1` (set by the clients). */
+export interface AwsCall {
+  call: string;
+  region: string;
+}
+
+const CALL = Symbol('fedimg.awsCall');
+
+/** Records on the error which call failed and where; errors that are not objects are wrapped. */
+export function markAwsCall(error: unknown, call: string, region: string): unknown {
+  const target = typeof error === 'object' && error !== null ? error : new Error(String(error));
+  if (!(CALL in target)) Object.defineProperty(target, CALL, { value: { call, region }, enumerable: false });
+  return target;
+}
+
+export function awsCallOf(error: unknown): AwsCall | undefined {
+  return typeof error === 'object' && error !== null && CALL in error
+    ? ((error as Record<typeof CALL, AwsCall>)[CALL] ?? undefined)
+    : undefined;
+}
+
+/**
+ * Describe any thrown value in one line for logs; a failed AWS call says which call, where, and
+ * AWS's code: `ec2:RunInstances in eu-west-1 failed: UnauthorizedOperation: You are not authorized…`.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const where = awsCallOf(error);
+  if (!where) return message;
+  const code = (error as { name?: string }).name;
+  const coded = code && code !== 'Error' && !message.startsWith(code) ? `${code}: ${message}` : message;
+  return `${where.call} in ${where.region} failed: ${coded}`;
 }

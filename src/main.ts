@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { FedimgError } from './errors.js';
+import { describeError, FedimgError } from './errors.js';
 import { runGuarded } from './guard.js';
 import { parseSettings, secretsOf, type InputName } from './settings/index.js';
 import { actionsLog } from './log.js';
@@ -43,7 +43,11 @@ function report(error: unknown): void {
   if (error instanceof FedimgError) {
     actionsLog.error(error.message, `fedimg ${error.area}`);
   } else {
-    actionsLog.error(error instanceof Error ? (error.stack ?? error.message) : String(error), 'fedimg');
+    actionsLog.error(
+      `fedimg hit an unexpected failure: ${describeError(error)}. Re-run the job with debug logging for details, and report it if it happens again.`,
+      'fedimg',
+    );
+    if (error instanceof Error && error.stack) actionsLog.debug(error.stack);
   }
   process.exitCode = core.ExitCode.Failure;
 }

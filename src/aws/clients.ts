@@ -5,7 +5,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpRequest } from '@smithy/protocol-http';
-import type { BuildMiddleware } from '@smithy/types';
+import type { BuildMiddleware, InitializeMiddleware, Pluggable } from '@smithy/types';
+import { markAwsCall } from '../errors.js';
 
 export interface ClientOptions {
   /** Sockets for the block uploader: one per worker. */
@@ -27,6 +28,27 @@ const precomputedPayloadHash: BuildMiddleware<ServiceInputTypes, ServiceOutputTy
     }
     return next(args);
   };
+
+/**
+ * Marks every error a call ends in with the call (`ec2:RunInstances`) and the region, so whatever
+ * reports it can say which call AWS refused, where. The error itself is passed on unchanged.
+ */
+function namingFailedCalls<Input extends object, Output extends object>(
+  service: string,
+  region: string,
+): Pluggable<Input, Output> {
+  const middleware: InitializeMiddleware<Input, Output> = (next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      const operation = String(context.commandName ?? 'call').replace(/Command$/, '');
+      throw markAwsCall(error, `${service}:${operation}`, region);
+    }
+  };
+  return {
+    applyToStack: (stack) => stack.add(middleware, { step: 'initialize', name: 'fedimgNamingFailedCalls' }),
+  };
+}
 
 /**
  * AWS SDK v3 clients per region. Endpoints, credentials and region defaults come from the SDK's own
@@ -51,19 +73,19 @@ export class AwsClients {
   }
 
   ec2(region: string): EC2Client {
-    return this.cached(
-      `ec2:${region}`,
-      () =>
-        new EC2Client({
-          region,
-          maxAttempts: 8,
-          requestHandler: new NodeHttpHandler({
-            connectionTimeout: 10_000,
-            requestTimeout: 60_000,
-            throwOnRequestTimeout: true,
-          }),
+    return this.cached(`ec2:${region}`, () => {
+      const client = new EC2Client({
+        region,
+        maxAttempts: 8,
+        requestHandler: new NodeHttpHandler({
+          connectionTimeout: 10_000,
+          requestTimeout: 60_000,
+          throwOnRequestTimeout: true,
         }),
-    );
+      });
+      client.middlewareStack.use(namingFailedCalls('ec2', region));
+      return client;
+    });
   }
 
   /** EBS direct: no SDK retries (the uploader has its own single retry layer) and hard timeouts. */
@@ -87,6 +109,7 @@ export class AwsClients {
         step: 'build',
         name: 'fedimgPrecomputedPayloadHash',
       });
+      client.middlewareStack.use(namingFailedCalls('ebs', region));
       return client;
     });
   }
@@ -94,10 +117,11 @@ export class AwsClients {
   s3(region: string): S3Client {
     // An endpoint override (emulator, S3-compatible store) usually has no per-bucket host names.
     const overridden = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-    return this.cached(
-      `s3:${region}`,
-      () => new S3Client({ region, maxAttempts: 8, forcePathStyle: overridden }),
-    );
+    return this.cached(`s3:${region}`, () => {
+      const client = new S3Client({ region, maxAttempts: 8, forcePathStyle: overridden });
+      client.middlewareStack.use(namingFailedCalls('s3', region));
+      return client;
+    });
   }
 
   destroy(): void {

@@ -10,7 +10,7 @@ import type { PlannedImage } from '../compose/types.js';
 import { CopyError, describeError } from '../errors.js';
 import type { Log } from '../log.js';
 import { withRetry } from '../util/retry.js';
-import { isLimitExceeded, isTransient } from './errors.js';
+import { hintForAwsError, isLimitExceeded, isTransient } from './errors.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForImage } from './images.js';
 import type { CopySettings } from '../settings/index.js';
@@ -165,7 +165,7 @@ export function copyFailure(source: CopySource, region: string, error: unknown):
   return new CopyError(
     `Copying ${source.imageId} (${source.name}) into ${region} failed: ${describeError(error)}.`,
     {
-      hint: 'Re-run the copy job; existing copies are reused.',
+      hint: hintForAwsError(error) ?? 'Re-run the copy job; existing copies are reused.',
       cause: error,
     },
   );

@@ -1,3 +1,5 @@
+import { awsCallOf, describeError, FedimgError } from '../errors.js';
+
 /**
  * What an AWS error means, decided in one place by its code (the SDK's `name`) and HTTP status,
  * instead of patterns on `error.name` wherever one is caught.
@@ -81,3 +83,52 @@ export const isUnauthorized = (error: unknown) =>
 
 /** No AWS credentials could be found at all. */
 export const isMissingCredentials = (error: unknown) => awsErrorCode(error) === 'CredentialsProviderError';
+
+/**
+ * What an operator does about the AWS codes they meet, or undefined for the rest. Each names the
+ * input or the account setting to change.
+ */
+export function hintForAwsError(error: unknown): string | undefined {
+  const code = awsErrorCode(error);
+  const where = awsCallOf(error);
+  const call = where?.call ?? 'the call';
+  const region = where?.region ?? 'the region';
+  if (isUnauthorized(error) && code !== 'AuthFailure')
+    return `The role fedimg runs as may not call ${call} in ${region}: grant it as docs/iam-policy.json does (and check the conditions on fedimg's tags).`;
+  if (code === 'AuthFailure')
+    return `AWS did not accept the credentials in ${region}: check the role and that the region is enabled for the account.`;
+  if (isMissingCredentials(error))
+    return 'No AWS credentials were found: configure a role (aws-actions/configure-aws-credentials in a workflow, AWS_PROFILE or AWS_ACCESS_KEY_ID locally).';
+  if (code === 'VPCIdNotSpecified' || code === 'MissingInput' || code === 'VPCResourceNotSpecified')
+    return `${region} has no default VPC: set subnet-id (and security-group-ids) to where boot tests may launch.`;
+  if (/^InvalidSubnetID\./.test(code) || code === 'InvalidSubnet')
+    return 'Check subnet-id: the subnet must exist in this region and account.';
+  if (/^InvalidGroup(Id)?\./.test(code) || code === 'InvalidSecurityGroupID.NotFound')
+    return 'Check security-group-ids: each group must exist in the subnet’s VPC.';
+  if (code === 'InsufficientInstanceCapacity' || code === 'Unsupported' || code === 'InvalidInstanceType')
+    return `Set instance-types to a type ${region} offers for this architecture (e.g. x86_64=t3.small,arm64=t4g.small).`;
+  if (/LimitExceeded$/.test(code) || code === 'ServiceQuotaExceededException')
+    return `An account quota in ${region} was reached: raise it in Service Quotas, or wait for running work to finish, then re-run.`;
+  return undefined;
+}
+
+/**
+ * AWS refused or failed a call a stage needed. The message names the call, the region, AWS's code
+ * and message; the hint says what to change for the codes operators meet.
+ */
+export class AwsError extends FedimgError {
+  readonly code: string;
+
+  constructor(area: string, error: unknown) {
+    super(area, `${describeError(error)}.`, {
+      hint:
+        hintForAwsError(error) ??
+        'Re-run the job; if AWS keeps answering this, its message says what to change in the account.',
+      cause: error,
+    });
+    this.code = awsErrorCode(error);
+  }
+}
+
+/** A failure from an AWS call (marked by the clients), or a missing-credentials error. */
+export const isAwsFailure = (error: unknown) => awsCallOf(error) !== undefined || isMissingCredentials(error);

@@ -204,19 +204,20 @@ export async function terminateInstance(ec2: EC2Client, instanceId: string): Pro
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
 }
 
+/** What to do about a failed boot test. */
+export const BOOT_TEST_HINT =
+  'The AMI is not copied or made public. Fix the image or the test command (test-command) and re-run the boot test.';
+
+/** A failed boot test: `detail` is what happened with the last console lines; the error adds the hint. */
 export function bootTestFailure(
   image: PlannedImage,
   outcome: BootTestOutcome,
   region: string,
-): BootTestError {
+): BootTestError & { detail: string } {
   const why =
     outcome.exitCode !== undefined
       ? `the test command exited ${outcome.exitCode}`
       : 'no verdict reached the console';
-  return new BootTestError(
-    `AMI ${outcome.imageId} (${image.file}) failed its boot test in ${region}: ${why}. Last console lines:\n${outcome.consoleTail.join('\n')}`,
-    {
-      hint: 'It will not be copied or made public. Fix the image or the test command and re-run.',
-    },
-  );
+  const detail = `AMI ${outcome.imageId} (${image.file}) failed its boot test in ${region}: ${why}. Last console lines:\n${outcome.consoleTail.join('\n')}`;
+  return Object.assign(new BootTestError(detail, { hint: BOOT_TEST_HINT }), { detail });
 }

@@ -23,6 +23,8 @@ export async function resolveRegions(
   requested: string[],
   exclude: string,
   log: Log,
+  /** The stage asking, which titles the notice about regions not enabled. */
+  stage: string,
 ): Promise<RegionChoice> {
   const { Regions } = await ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
   const status = new Map(
@@ -40,7 +42,7 @@ export async function resolveRegions(
   if (notEnabled.length > 0) {
     log.notice(
       `Skipping region(s) not enabled for this account: ${notEnabled.join(', ')}. Enable them under Account → AWS Regions to publish there.`,
-      'fedimg copy',
+      `fedimg ${stage}`,
     );
   }
   return { regions: names.filter((name) => enabled(name) && name !== exclude), notEnabled };

@@ -6,7 +6,16 @@ import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import type { Flavour } from './flavours.js';
-import { DEFAULTS, integer, list, oneOf, parseBoolean, REGION_NAME, type InputReader } from './inputs.js';
+import {
+  DEFAULTS,
+  integer,
+  list,
+  oneOf,
+  parseBoolean,
+  REGION_NAME,
+  type InputName,
+  type InputReader,
+} from './inputs.js';
 import { architectures, discoveryRequest } from './source.js';
 import {
   bootTestSettings,
@@ -55,14 +64,14 @@ export interface Settings {
   upload: UploadSettings;
   flavours: Flavour[];
   nameTemplate: string;
-  /** NDJSON file the stages append their events to. */
-  eventsFile: string;
+  /** NDJSON file the stages append their events to (none: events are only logged and POSTed). */
+  eventsFile: string | undefined;
   /** Which flavours are booted (empty: the default flavour only). */
   bootTest: BootTestSettings & { flavours: string[] };
   copy: CopySettings & { regions: string[]; bestEffortRegions: string[] };
   publish: PublishSettings;
-  /** verify writes the compose's manifest here. */
-  manifestFile: string;
+  /** verify writes the compose's manifest here (none: not written). */
+  manifestFile: string | undefined;
   /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
   notify: NotifySettings;
   cleanup: CleanupSettings;
@@ -89,12 +98,16 @@ export function secretsOf(settings: Settings): string[] {
   return secrets.filter((value): value is string => Boolean(value));
 }
 
-/** Parse and validate every input once; the rest of the code only sees the typed result. */
-export function parseSettings(rawInput: InputReader): Settings {
+/**
+ * Parse and validate every input once; the rest of the code only sees the typed result. `noDefault`
+ * names inputs that stay unset when not given (the CLI writes files only where it is asked to).
+ */
+export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []): Settings {
   const read: InputReader = (name) => {
     const value = rawInput(name).trim();
-    return value === '' ? (DEFAULTS[name] ?? '') : value;
+    return value === '' && !noDefault.includes(name) ? (DEFAULTS[name] ?? '') : value;
   };
+  const file = (name: 'events-file' | 'manifest-file') => read(name) || undefined;
   const allowHttp = parseBoolean('allow-http', read('allow-http'));
   const policy: HostPolicy = { allowedHosts: parseAllowedHosts(read('allowed-hosts')), allowHttp };
   const subvariants = list(read('subvariants'));
@@ -126,11 +139,11 @@ export function parseSettings(rawInput: InputReader): Settings {
     baseRegion: baseRegion(read('base-region')),
     upload: uploadSettings(read),
     ...flavourSettings(read, (name) => rawInput(name).trim()),
-    eventsFile: read('events-file'),
+    eventsFile: file('events-file'),
     bootTest: bootTestSettings(read),
     copy: copySettings(read),
     publish: publishSettings(read),
-    manifestFile: read('manifest-file'),
+    manifestFile: file('manifest-file'),
     notify: notifySettings(read, policy),
     cleanup: {
       dryRun: parseBoolean('dry-run', read('dry-run')),
@@ -142,8 +155,8 @@ export function parseSettings(rawInput: InputReader): Settings {
     release: {
       token: read('github-token') || undefined,
       repository: process.env.GITHUB_REPOSITORY,
-      manifestFile: read('manifest-file'),
-      eventsFile: read('events-file'),
+      manifestFile: file('manifest-file'),
+      eventsFile: file('events-file'),
     },
   };
 }

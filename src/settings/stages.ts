@@ -88,8 +88,8 @@ export interface ReleaseSettings {
   token: string | undefined;
   /** owner/name; the runner sets GITHUB_REPOSITORY. */
   repository: string | undefined;
-  manifestFile: string;
-  eventsFile: string;
+  manifestFile: string | undefined;
+  eventsFile: string | undefined;
 }
 
 /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */

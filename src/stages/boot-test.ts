@@ -1,5 +1,11 @@
 import { fedimgAmiNamed } from '../aws/images.js';
-import { bootTest, bootTestFailure, tagVerdict, type BootTestOutcome } from '../aws/instances.js';
+import {
+  BOOT_TEST_HINT,
+  bootTest,
+  bootTestFailure,
+  tagVerdict,
+  type BootTestOutcome,
+} from '../aws/instances.js';
 import { amiName } from '../aws/naming.js';
 import { TAG, tagValue } from '../aws/tags.js';
 import type { PlannedImage } from '../compose/types.js';
@@ -98,12 +104,11 @@ export async function runBootTest(
     const result = await report({ composeId: plan.composeId, skipped: false, reason: undefined, records });
     const failed = records.filter((record) => record.outcome && !record.outcome.passed);
     if (failed.length > 0) {
-      const first = failed[0]!;
+      // The message carries what each failure showed; the hint only what to do next.
+      const details = failed.map((record) => bootTestFailure(record.image, record.outcome!, region).detail);
       throw new BootTestError(
-        `${failed.length} of ${records.length} AMI(s) failed the boot test: ${failed.map((record) => `${record.imageId} (${record.image.arch})`).join(', ')}.`,
-        {
-          hint: `${bootTestFailure(first.image, first.outcome!, region).message}`,
-        },
+        `${failed.length} of ${records.length} AMI(s) failed the boot test: ${failed.map((record) => `${record.imageId} (${record.image.arch})`).join(', ')}.\n${details.join('\n')}`,
+        { hint: BOOT_TEST_HINT },
       );
     }
     return result;

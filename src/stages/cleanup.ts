@@ -51,7 +51,7 @@ export async function runCleanup(
   const now = deps.now?.() ?? Date.now();
   const options = settings.cleanup;
   try {
-    const { regions } = await resolveRegions(clients.ec2(settings.baseRegion), ['all'], '', log);
+    const { regions } = await resolveRegions(clients.ec2(settings.baseRegion), ['all'], '', log, 'cleanup');
     const perRegion = await Promise.all(
       regions.map(async (region) => {
         const actions: CleanupAction[] = [];

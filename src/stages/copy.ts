@@ -92,7 +92,7 @@ export async function runCopy(
   };
   return openStage(settings, log, deps, shape, async ({ plan, clients, events, report }) => {
     const base = settings.baseRegion;
-    const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
+    const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log, 'copy');
     const sources = await copySources(settings, clients, plan.images);
     const failures: CopyFailure[] = [];
     const copies: CopyOutcome[] = [];
@@ -123,7 +123,7 @@ export async function runCopy(
     const required = failures.filter((failure) => !failure.bestEffort);
     if (required.length > 0) {
       throw new CopyError(
-        `${required.length} copy(ies) failed in required region(s) ${[...new Set(required.map((failure) => failure.region))].join(', ')}.`,
+        `${required.length} copy(ies) failed in required region(s) ${[...new Set(required.map((failure) => failure.region))].join(', ')}:\n${required.map((failure) => failure.error).join('\n')}`,
         {
           hint: 'Re-run the failed copy jobs; finished copies are reused. Regions that may fail go in best-effort-regions.',
         },

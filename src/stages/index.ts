@@ -7,6 +7,8 @@ import { planTable } from '../report/plan-summary.js';
 import { publishTable, verifyTable } from '../report/publish-summary.js';
 import { releaseTable } from '../report/release-summary.js';
 import type { Table } from '../report/table.js';
+import { AwsError, isAwsFailure } from '../aws/errors.js';
+import { FedimgError } from '../errors.js';
 import type { Log } from '../log.js';
 import { STAGES, type Settings, type Stage } from '../settings/index.js';
 import { runBootTest } from './boot-test.js';
@@ -45,90 +47,128 @@ function reportingOnReturn<Result>(
   };
 }
 
-const eventsFile = (settings: Settings) => ({ 'events-file': resolve(settings.eventsFile) });
+/** A file output, when the stage writes that file. */
+const fileOutput = (name: string, path: string | undefined) => (path ? { [name]: resolve(path) } : {});
+const eventsFile = (settings: Settings) => fileOutput('events-file', settings.eventsFile);
 const json = (value: unknown) => JSON.stringify(value);
 
-function entry<Result>(stage: StageEntry<Result>): StageEntry<unknown> {
-  return stage as StageEntry<unknown>;
+/**
+ * Registers a stage. Whatever AWS refuses that the stage did not turn into its own error becomes an
+ * AwsError titled by the stage, naming the call, region and code, with what to change: never a stack.
+ */
+function entry<Result>(stage: StageEntry<Result>, name: Stage): StageEntry<unknown> {
+  const run: StageEntry<Result>['run'] = async (settings, log, deps) => {
+    try {
+      return await stage.run(settings, log, deps);
+    } catch (error) {
+      if (!(error instanceof FedimgError) && isAwsFailure(error)) throw new AwsError(name, error);
+      throw error;
+    }
+  };
+  return { ...stage, run } as StageEntry<unknown>;
 }
 
 export const STAGE_REGISTRY: Record<Stage, StageEntry<unknown>> = {
-  plan: entry({
-    run: reportingOnReturn<PlanResult>(runPlan),
-    table: (result) => planTable(result.plan),
-    outputs: ({ plan, matrix, regions }) => ({
-      images: json(matrix),
-      ...(regions ? { regions: json({ region: regions }) } : {}),
-      'image-count': String(plan.images.length),
-      'compose-id': plan.composeId,
-      status: plan.status,
-      skipped: String(plan.skipped),
-    }),
-  }),
-  import: entry({
-    run: runImport,
-    table: (result, settings) => importTable(result, settings.baseRegion),
-    outputsBefore: eventsFile,
-    outputs: (result) => ({
-      amis: json(result.amis),
-      'compose-id': result.composeId,
-      skipped: String(result.skipped),
-    }),
-  }),
-  'boot-test': entry({
-    run: runBootTest,
-    table: (result, settings) => bootTestTable(result, settings.baseRegion),
-    outputsBefore: eventsFile,
-    outputs: (result) => ({
-      'boot-test': json(
-        result.records.map((record) => ({
-          image: record.image.name,
-          ami: record.imageId,
-          passed: record.alreadyPassed || Boolean(record.outcome?.passed),
-        })),
-      ),
-      skipped: String(result.skipped),
-    }),
-  }),
-  copy: entry({
-    run: runCopy,
-    table: (result, settings) => copyTable(result, settings.baseRegion),
-    outputsBefore: eventsFile,
-    outputs: (result) => ({ copies: json(copiesOutput(result)), skipped: String(result.skipped) }),
-  }),
-  publish: entry({
-    run: runPublish,
-    table: (result) => publishTable(result),
-    outputsBefore: eventsFile,
-    outputs: (result) => ({
-      published: json(
-        result.published.map((published) => ({
-          region: published.region,
-          ami: published.imageId,
-          name: published.ami.name,
-          public: published.public,
-          deprecate_at: published.deprecateAt,
-        })),
-      ),
-      skipped: String(result.skipped),
-    }),
-  }),
-  verify: entry({
-    run: runVerify,
-    table: (result) => verifyTable(result),
-    outputsBefore: (settings) => ({ 'manifest-file': resolve(settings.manifestFile) }),
-    outputs: () => ({}),
-  }),
-  cleanup: entry({
-    run: reportingOnReturn<CleanupAction[]>(runCleanup),
-    table: (actions, settings) => cleanupTable(actions, settings.cleanup.dryRun),
-    outputs: (actions) => ({ cleanup: json(actions) }),
-  }),
-  release: entry({
-    run: reportingOnReturn<ReleaseResult>((settings, log) => runRelease(settings.release, log)),
-    table: (result) => releaseTable(result),
-    outputs: (result) => ({ 'release-url': result.url }),
-  }),
+  plan: entry(
+    {
+      run: reportingOnReturn<PlanResult>(runPlan),
+      table: (result) => planTable(result.plan),
+      outputs: ({ plan, matrix, regions }) => ({
+        images: json(matrix),
+        ...(regions ? { regions: json({ region: regions }) } : {}),
+        'image-count': String(plan.images.length),
+        'compose-id': plan.composeId,
+        status: plan.status,
+        skipped: String(plan.skipped),
+      }),
+    },
+    'plan',
+  ),
+  import: entry(
+    {
+      run: runImport,
+      table: (result, settings) => importTable(result, settings.baseRegion),
+      outputsBefore: eventsFile,
+      outputs: (result) => ({
+        amis: json(result.amis),
+        'compose-id': result.composeId,
+        skipped: String(result.skipped),
+      }),
+    },
+    'import',
+  ),
+  'boot-test': entry(
+    {
+      run: runBootTest,
+      table: (result, settings) => bootTestTable(result, settings.baseRegion),
+      outputsBefore: eventsFile,
+      outputs: (result) => ({
+        'boot-test': json(
+          result.records.map((record) => ({
+            image: record.image.name,
+            ami: record.imageId,
+            passed: record.alreadyPassed || Boolean(record.outcome?.passed),
+          })),
+        ),
+        skipped: String(result.skipped),
+      }),
+    },
+    'boot-test',
+  ),
+  copy: entry(
+    {
+      run: runCopy,
+      table: (result, settings) => copyTable(result, settings.baseRegion),
+      outputsBefore: eventsFile,
+      outputs: (result) => ({ copies: json(copiesOutput(result)), skipped: String(result.skipped) }),
+    },
+    'copy',
+  ),
+  publish: entry(
+    {
+      run: runPublish,
+      table: (result) => publishTable(result),
+      outputsBefore: eventsFile,
+      outputs: (result) => ({
+        published: json(
+          result.published.map((published) => ({
+            region: published.region,
+            ami: published.imageId,
+            name: published.ami.name,
+            public: published.public,
+            deprecate_at: published.deprecateAt,
+          })),
+        ),
+        skipped: String(result.skipped),
+      }),
+    },
+    'publish',
+  ),
+  verify: entry(
+    {
+      run: runVerify,
+      table: (result) => verifyTable(result),
+      outputsBefore: (settings) => fileOutput('manifest-file', settings.manifestFile),
+      outputs: () => ({}),
+    },
+    'verify',
+  ),
+  cleanup: entry(
+    {
+      run: reportingOnReturn<CleanupAction[]>(runCleanup),
+      table: (actions, settings) => cleanupTable(actions, settings.cleanup.dryRun),
+      outputs: (actions) => ({ cleanup: json(actions) }),
+    },
+    'cleanup',
+  ),
+  release: entry(
+    {
+      run: reportingOnReturn<ReleaseResult>((settings, log) => runRelease(settings.release, log)),
+      table: (result) => releaseTable(result),
+      outputs: (result) => ({ 'release-url': result.url }),
+    },
+    'release',
+  ),
 };
 
 /**

@@ -50,6 +50,7 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
           settings.copy.regions,
           settings.baseRegion,
           log,
+          'plan',
         )
       ).regions;
     } catch (error) {

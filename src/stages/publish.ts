@@ -33,10 +33,35 @@ export interface PublishResult {
   skippedRegions: string[];
 }
 
+/** What stops publishing: AMIs not there yet, a boot test not passed, or the account's settings. */
+type ProblemKind = 'missing' | 'untested' | 'account';
+
+interface Problem {
+  kind: ProblemKind;
+  text: string;
+}
+
 interface RegionPlan {
   region: string;
   amis: ExpectedAmi[];
-  problems: string[];
+  problems: Problem[];
+}
+
+const NEXT_STEP: Record<ProblemKind, string> = {
+  missing:
+    'Run the import and copy jobs for the regions named (finished work is reused), then re-run publish.',
+  untested:
+    'Run the boot test (or fix the image and re-run it); an AMI that has not passed is never made public.',
+  account: 'Fix the account settings named above, then re-run the publish job.',
+};
+
+/** The next steps for these problems, the most basic first (nothing to publish before settings matter). */
+function publishHint(problems: Problem[]): string {
+  const kinds = new Set(problems.map((problem) => problem.kind));
+  return (['missing', 'untested', 'account'] as const)
+    .filter((kind) => kinds.has(kind))
+    .map((kind) => NEXT_STEP[kind])
+    .join(' ');
 }
 
 /** Every check that can stop publishing in a region, each problem with the fix for the account. */
@@ -45,33 +70,36 @@ async function preflight(
   clients: AwsClients,
   region: string,
   amis: ExpectedAmi[],
-): Promise<string[]> {
+): Promise<Problem[]> {
   const ec2 = clients.ec2(region);
-  const problems: string[] = [];
+  const problems: Problem[] = [];
+  const problem = (kind: ProblemKind, text: string) => problems.push({ kind, text });
   for (const ami of amis) {
     const verdict = imageVerdict(
       amis.filter((other) => other.image === ami.image).map((other) => other.found),
     );
-    if (!ami.found?.ImageId)
-      problems.push(`${ami.name} does not exist in ${region}: run the import/copy stages first.`);
+    if (!ami.found?.ImageId) problem('missing', `${ami.name} does not exist in ${region}.`);
     else if (ami.found.State !== 'available')
-      problems.push(`${ami.found.ImageId} (${ami.name}) in ${region} is ${ami.found.State}.`);
+      problem('missing', `${ami.found.ImageId} (${ami.name}) in ${region} is ${ami.found.State}.`);
     else if (verdict !== 'passed') {
-      problems.push(
-        `${ami.found.ImageId} (${ami.name}) in ${region}: ${ami.image.file} has not passed the boot test; it is never made public.`,
+      problem(
+        'untested',
+        `${ami.found.ImageId} (${ami.name}) in ${region}: ${ami.image.file} has ${verdict === 'failed' ? 'failed' : 'not passed'} the boot test.`,
       );
     }
   }
   if (!settings.publish.public || problems.length > 0) return problems;
   const toPublish = amis.filter((ami) => !ami.flavour.kmsKeyId && !ami.found?.Public);
   if (toPublish.length > 0 && (await blocksPublicAmis(ec2))) {
-    problems.push(
+    problem(
+      'account',
       `Block public access for AMIs is on in ${region}: turn it off (aws ec2 disable-image-block-public-access --region ${region}, or EC2 console → AMIs → Data protection and security); the change takes up to 10 minutes.`,
     );
   }
   const after = (await publicAmiCount(ec2)) + toPublish.length;
   if (after > settings.publish.publicAmiQuota) {
-    problems.push(
+    problem(
+      'account',
       `${region} would hold ${after} public AMIs, over the account's quota of ${settings.publish.publicAmiQuota}: request a higher "Public AMIs" quota in Service Quotas (EC2) for ${region}, or set public-ami-quota if it was already raised.`,
     );
   }
@@ -81,7 +109,8 @@ async function preflight(
   );
   if (encrypted.length > 0) {
     const byDefault = await encryptsByDefault(ec2);
-    problems.push(
+    problem(
+      'account',
       `Snapshots ${encrypted.join(', ')} in ${region} are encrypted${byDefault ? ' (EBS encryption by default is on)' : ''} and can never be public: turn off encryption by default in ${region} (aws ec2 disable-ebs-encryption-by-default --region ${region}), then delete these AMIs and re-run import/copy.`,
     );
   }
@@ -119,7 +148,7 @@ export async function runPublish(
   };
   return openStage(settings, log, deps, shape, async ({ plan, clients, events }) => {
     const base = settings.baseRegion;
-    const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
+    const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log, 'publish');
     const plans: RegionPlan[] = await log.group(`Pre-flight checks in ${regions.length + 1} region(s)`, () =>
       Promise.all(
         [base, ...regions].map(async (region) => {
@@ -140,16 +169,19 @@ export async function runPublish(
     );
     if (blocking.length > 0) {
       throw new PublishError(
-        `Nothing was made public: pre-flight failed in ${blocking.map((entry) => entry.region).join(', ')}:\n${blocking.flatMap((entry) => entry.problems).join('\n')}`,
-        {
-          hint: 'Fix the account settings named above and re-run the publish job.',
-        },
+        `Nothing was made public: pre-flight failed in ${blocking.map((entry) => entry.region).join(', ')}:\n${blocking
+          .flatMap((entry) => entry.problems.map((problem) => problem.text))
+          .join('\n')}`,
+        { hint: publishHint(blocking.flatMap((entry) => entry.problems)) },
       );
     }
     const skippedRegions = plans.filter((entry) => entry.problems.length > 0).map((entry) => entry.region);
     for (const region of skippedRegions) {
       log.warning(
-        `Skipping best-effort region ${region}: ${plans.find((entry) => entry.region === region)!.problems.join(' ')}`,
+        `Skipping best-effort region ${region}: ${plans
+          .find((entry) => entry.region === region)!
+          .problems.map((problem) => problem.text)
+          .join(' ')}`,
         'fedimg publish',
       );
     }

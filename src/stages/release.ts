@@ -75,6 +75,10 @@ export async function runRelease(
     throw new ReleaseError(`GITHUB_REPOSITORY "${settings.repository ?? ''}" is not owner/name.`, {
       hint: 'The runner sets it; from a terminal, export GITHUB_REPOSITORY=<owner>/<name>.',
     });
+  if (!settings.manifestFile)
+    throw new ReleaseError('The release stage needs the manifest verify wrote.', {
+      hint: 'Pass manifest-file (--manifest-file) with the path given to verify.',
+    });
   const manifest = readManifest(settings.manifestFile);
   const tag = manifest.compose_id;
   const prerelease = parseComposeId(tag).type !== 'production';
@@ -105,7 +109,7 @@ export async function runRelease(
     const assets: string[] = [];
     for (const [path, contentType] of [
       [settings.manifestFile, 'application/json'],
-      [settings.eventsFile, 'application/x-ndjson'],
+      ...(settings.eventsFile ? [[settings.eventsFile, 'application/x-ndjson'] as const] : []),
     ] as const) {
       if (!existsSync(path)) {
         log.warning(`${path} does not exist; the release has no ${basename(path)} asset.`, 'fedimg release');

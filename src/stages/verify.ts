@@ -41,7 +41,7 @@ export async function runVerify(
   };
   return openStage(settings, log, deps, shape, async ({ plan, clients, report }) => {
     const base = settings.baseRegion;
-    const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log);
+    const { regions } = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log, 'verify');
     const perRegion = await Promise.all(
       [base, ...regions].map(async (region) => {
         const ec2 = clients.ec2(region);
@@ -58,8 +58,10 @@ export async function runVerify(
     );
     const rows = perRegion.flat();
     const gaps = rows.flatMap((row) => row.gaps);
-    writeManifest(settings.manifestFile, buildManifest(rows));
-    log.info(`Manifest written to ${settings.manifestFile}.`);
+    if (settings.manifestFile) {
+      writeManifest(settings.manifestFile, buildManifest(rows));
+      log.info(`Manifest written to ${settings.manifestFile}.`);
+    }
     for (const row of rows)
       log.info(
         `${row.region}  ${row.name}  ${row.imageId || '-'}  ${row.state}  public=${row.public}${row.gaps.length ? '  GAP' : ''}`,

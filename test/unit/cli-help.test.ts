@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { optionSpec } from '../../src/cli.js';
-import { usage } from '../../src/cli-help.js';
+import { usage, WRITTEN_ONLY_WHEN_GIVEN } from '../../src/cli-help.js';
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { description: string; default?: string | boolean | number }>;
@@ -21,6 +21,8 @@ describe('the CLI takes the action’s inputs', () => {
     const fallback = String(input.default ?? '');
     // A default the runner computes (an expression) has the CLI's own equivalent, which the help names.
     if (fallback.startsWith('${{')) expect(line).toMatch(/\(default: .+ in the CLI\)/);
+    else if (WRITTEN_ONLY_WHEN_GIVEN.includes(name as never))
+      expect(line).toContain(`(default in the action: ${fallback}; the CLI writes it only when given)`);
     else if (fallback !== '') expect(line).toContain(`(default ${fallback})`);
   });
 

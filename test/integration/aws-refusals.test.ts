@@ -1,0 +1,121 @@
+/**
+ * Every stage meets an AWS that refuses one call it needs (the emulator's IAM with one explicit
+ * Deny, answering as AWS does: UnauthorizedOperation for EC2, AccessDeniedException for EBS). Each
+ * ends in a FedimgError that names the call, the region, AWS's code, and the permission to grant;
+ * the bundled CLI prints it without a stack trace.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AwsError } from '../../src/aws/errors.js';
+import { FedimgError } from '../../src/errors.js';
+import { terminalLog } from '../../src/log.js';
+import type { Stage } from '../../src/settings/index.js';
+import { STAGE_REGISTRY } from '../../src/stages/index.js';
+import type { PolicyDocument } from '../emulator/iam.js';
+import { useWorld } from '../helpers/world.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+const world = useWorld('fedimg-refusals-', [
+  { composeId: 'Fedora-Rawhide-20261120.n.0', rawSize: 1024 * 1024 + 3, arches: ['x86_64'] },
+]);
+afterEach(() => world.emulator.setIamPolicy(undefined));
+
+/** Everything allowed except one action. */
+const denying = (action: string): PolicyDocument => ({
+  Statement: [
+    { Effect: 'Allow', Action: '*', Resource: '*' },
+    { Effect: 'Deny', Action: action, Resource: '*' },
+  ],
+});
+
+const settings = (stage: Stage) =>
+  world.settings(stage, { regions: 'eu-west-1', 'manifest-file': `${world.dir}/manifest.json` });
+
+async function refusal(stage: Stage, action: string): Promise<FedimgError> {
+  world.emulator.setIamPolicy(denying(action));
+  const error = await STAGE_REGISTRY[stage].run(settings(stage), quiet, {}).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  world.emulator.setIamPolicy(undefined);
+  expect(error, `${stage} with ${action} refused`).toBeInstanceOf(FedimgError);
+  return error as FedimgError;
+}
+
+describe('an AWS refusal in any stage', () => {
+  it('ends every stage in an error naming the call, region, code and the permission to grant', async () => {
+    // Each stage once refused, then once allowed, so the next stage has what it needs.
+    const steps: Array<[Stage, string, RegExp]> = [
+      ['plan', 'ec2:DescribeRegions', /UnauthorizedOperation/],
+      ['import', 'ebs:StartSnapshot', /AccessDenied/],
+      ['boot-test', 'ec2:RunInstances', /UnauthorizedOperation/],
+      ['copy', 'ec2:CopyImage', /UnauthorizedOperation/],
+      ['publish', 'ec2:GetImageBlockPublicAccessState', /UnauthorizedOperation/],
+      ['verify', 'ec2:DescribeSnapshotAttribute', /UnauthorizedOperation/],
+    ];
+    for (const [stage, action, code] of steps) {
+      const error = await refusal(stage, action);
+      expect(error.area, action).toMatch(new RegExp(`^(${stage}|upload|copy)$`));
+      expect(error.message, action).toContain(action);
+      expect(error.message, action).toMatch(code);
+      expect(error.message, action).toMatch(/us-east-1|eu-west-1/);
+      expect(error.message, action).toContain('docs/iam-policy.json');
+      await STAGE_REGISTRY[stage].run(settings(stage), quiet, {});
+    }
+    const cleanup = await refusal('cleanup', 'ec2:DescribeImages');
+    expect(cleanup).toBeInstanceOf(AwsError);
+    expect(cleanup.message).toContain('ec2:DescribeImages in');
+  }, 120_000);
+
+  it('is printed by the bundled CLI as one error line with its hint, never a stack trace', async () => {
+    world.emulator.setIamPolicy(denying('ec2:DescribeRegions'));
+    const cli = promisify(execFile)(process.execPath, [
+      'dist/cli/index.js',
+      'plan',
+      '--compose',
+      world.location(),
+      '--allowed-hosts',
+      world.files.host,
+      '--allow-http',
+      '--regions',
+      'eu-west-1',
+    ]);
+    const failure = (await cli.then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { code: number; stderr: string };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('ec2:DescribeRegions in us-east-1 failed: UnauthorizedOperation');
+    expect(failure.stderr).toContain('docs/iam-policy.json');
+    expect(failure.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('leaves the working directory clean: a CLI run writes files only where it is told to', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'fedimg-cwd-'));
+    try {
+      const { stderr } = await promisify(execFile)(
+        process.execPath,
+        [
+          resolve('dist/cli/index.js'),
+          'run',
+          '--compose',
+          world.location(),
+          '--allowed-hosts',
+          world.files.host,
+          '--allow-http',
+          '--regions',
+          'eu-west-1',
+        ],
+        { cwd },
+      );
+      expect(await readdir(cwd)).toEqual([]);
+      expect(stderr).not.toContain('Manifest:');
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
