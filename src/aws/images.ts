@@ -1,6 +1,7 @@
 import {
   CreateTagsCommand,
   DeregisterImageCommand,
+  DescribeImageAttributeCommand,
   DescribeImagesCommand,
   EnableImageDeprecationCommand,
   ModifyImageAttributeCommand,
@@ -31,6 +32,27 @@ export interface ExpectedAmi {
 
 /** Who may launch an AMI or create volumes from a snapshot: everyone, or listed accounts. */
 export type Grant = { public: true } | { public: false; accounts: string[] };
+
+/** Who may use an AMI or a snapshot, as read back from AWS. */
+export interface Audience {
+  public: boolean;
+  accounts: string[];
+}
+
+export function audienceOf(permissions: Array<{ Group?: string; UserId?: string }>): Audience {
+  return {
+    public: permissions.some((permission) => permission.Group === 'all'),
+    accounts: permissions.flatMap((permission) => (permission.UserId ? [permission.UserId] : [])),
+  };
+}
+
+/** Who may launch the AMI. */
+export async function launchPermissions(ec2: EC2Client, imageId: string): Promise<Audience> {
+  const { LaunchPermissions } = await ec2.send(
+    new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }),
+  );
+  return audienceOf(LaunchPermissions ?? []);
+}
 
 export function permissionsOf(grant: Grant): Array<{ Group?: 'all'; UserId?: string }> {
   return grant.public ? [{ Group: 'all' }] : grant.accounts.map((UserId) => ({ UserId }));

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { poll, type PollOptions } from '../util/poll.js';
 import { isNotFound } from './errors.js';
-import { permissionsOf, type Grant } from './images.js';
+import { audienceOf, permissionsOf, type Audience, type Grant } from './images.js';
 import { MANAGED_BY, TAG } from './tags.js';
 
 /** Snapshots: finding fedimg's, waiting for them, sharing and removing them. */
@@ -115,10 +115,10 @@ export async function revokePublicCreateVolume(ec2: EC2Client, snapshotId: strin
   );
 }
 
-/** Whether anyone may create volumes from the snapshot. */
-export async function snapshotIsPublic(ec2: EC2Client, snapshotId: string): Promise<boolean> {
+/** Who may create volumes from the snapshot: everyone, and which accounts. */
+export async function snapshotPermissions(ec2: EC2Client, snapshotId: string): Promise<Audience> {
   const attribute = await ec2.send(
     new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }),
   );
-  return (attribute.CreateVolumePermissions ?? []).some((permission) => permission.Group === 'all');
+  return audienceOf(attribute.CreateVolumePermissions ?? []);
 }

@@ -59,13 +59,13 @@ export class EventLog {
     },
   ) {}
 
-  private deliver(event: FedimgEvent): void {
+  private deliver(topic: string, what: string, payload: unknown): void {
     const url = this.notify.url;
     if (!url) return;
-    const body = JSON.stringify(event);
+    const body = JSON.stringify(payload);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'x-fedimg-event': event.topic,
+      'x-fedimg-event': topic,
     };
     if (this.notify.secret) headers['x-fedimg-signature-256'] = signature(body, this.notify.secret);
     const delivery = withRetry(
@@ -85,7 +85,7 @@ export class EventLog {
       { retryable: () => true },
     ).catch((error: unknown) => {
       this.log.warning(
-        `Could not deliver ${event.topic} ${event.status} to ${new URL(url).origin}: ${(error as Error).message}.`,
+        `Could not deliver ${what} to ${new URL(url).origin}: ${(error as Error).message}.`,
         'fedimg events',
       );
     });
@@ -118,7 +118,17 @@ export class EventLog {
     };
     this.log.debug(`event ${topic} ${status}: ${JSON.stringify(event)}`);
     if (this.path) appendFileSync(this.path, `${JSON.stringify(event)}\n`);
-    this.deliver(event);
+    this.deliver(topic, `${topic} ${status}`, event);
     return event;
+  }
+
+  /**
+   * A message in another schema than fedimg's events (Fedora's published.v1.aws): one NDJSON line
+   * `{"topic": …, "body": …}`, and the body alone POSTed with the topic in X-Fedimg-Event.
+   */
+  emitMessage(topic: string, body: object): void {
+    this.log.debug(`message ${topic}: ${JSON.stringify(body)}`);
+    if (this.path) appendFileSync(this.path, `${JSON.stringify({ topic, body })}\n`);
+    this.deliver(topic, topic, body);
   }
 }

@@ -1,15 +1,16 @@
 import { writeFileSync } from 'node:fs';
+import type { Registration } from '../aws/read-back.js';
 import type { PlannedImage } from '../compose/types.js';
+import { releaseName } from '../aws/naming.js';
+import { releaseNumber } from './fedora-message.js';
 
 /** One AMI as AWS holds it (read back by verify): what the manifest records of it. */
-export interface AmiRecord {
+export interface AmiRecord extends Registration {
   region: string;
   image: PlannedImage;
   name: string;
   flavour: string;
   isDefaultFlavour: boolean;
-  volumeType: string;
-  bootMode: string;
   /** Empty when the AMI is missing. */
   imageId: string;
   snapshotIds: string[];
@@ -27,7 +28,10 @@ export interface ManifestRecord {
   compose_id: string;
   image_name: string;
   regions: Record<string, string>;
-  release: string;
+  /** The release number, as Fedora's message schema has it; null for Rawhide and ELN. */
+  release: number | null;
+  /** The release as Fedora writes it: `41`, `Rawhide`, `ELN`. */
+  release_name: string;
   subvariant: string;
   source: { file: string; url: string; sha256: string };
   flavours: Record<
@@ -36,12 +40,24 @@ export interface ManifestRecord {
       name: string;
       volume_type: string;
       boot_mode: string;
-      regions: Record<
-        string,
-        { ami: string; snapshots: string[]; public: boolean; deprecation_time: string | null }
-      >;
+      /** Per region, the AMI as read back from AWS. */
+      regions: Record<string, ManifestAmi>;
     }
   >;
+}
+
+export interface ManifestAmi {
+  ami: string;
+  snapshots: string[];
+  public: boolean;
+  deprecation_time: string | null;
+  architecture: string;
+  boot_mode: string;
+  ena_support: boolean;
+  imds_support: string;
+  tpm_support: string;
+  volume_type: string;
+  volume_size: number;
 }
 
 export interface Manifest {
@@ -62,7 +78,8 @@ export function buildManifest(rows: AmiRecord[]): Manifest {
         compose_id: row.image.compose_id,
         image_name: '',
         regions: {},
-        release: row.image.release,
+        release: releaseNumber(row.image.release) ?? null,
+        release_name: releaseName(row.image.release),
         subvariant: row.image.subvariant,
         source: { file: row.image.file, url: row.image.url, sha256: row.image.sha256 },
         flavours: {},
@@ -84,6 +101,13 @@ export function buildManifest(rows: AmiRecord[]): Manifest {
       snapshots: row.snapshotIds,
       public: row.public === 'yes',
       deprecation_time: row.deprecationTime ?? null,
+      architecture: row.architecture,
+      boot_mode: row.bootMode,
+      ena_support: row.enaSupport,
+      imds_support: row.imdsSupport,
+      tpm_support: row.tpmSupport,
+      volume_type: row.volumeType,
+      volume_size: row.volumeSize,
     };
   }
   const images = [...records.values()].map((record) => ({

@@ -15,6 +15,7 @@ import { describeError, PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import type { EventLog } from '../report/events.js';
+import { PUBLISHED_TOPIC, publishedMessage } from '../report/fedora-message.js';
 import { openStage, type StageDeps } from './stage.js';
 
 export interface PublishedAmi {
@@ -193,6 +194,7 @@ export async function runPublish(
         )
       ).flat(),
     );
+    announce(settings, published, events, log);
     log.info(`Published ${published.length} AMI(s) in ${plans.length - skippedRegions.length} region(s).`);
     return { composeId: plan.composeId, skipped: false, reason: undefined, published, skippedRegions };
   });
@@ -246,4 +248,27 @@ async function publishRegion(
     }
   }
   return published;
+}
+
+/**
+ * Once every image is public in every region that passed its pre-flight, tells Fedora's consumers in
+ * their own schema: one fedora_image_uploader.published.v1.aws message per image, for the default
+ * flavour (the AMI name Fedora publishes). AMIs only shared with accounts are not announced.
+ */
+function announce(settings: Settings, published: PublishedAmi[], events: EventLog, log: Log): void {
+  const byImage = new Map<string, PublishedAmi[]>();
+  for (const entry of published)
+    if (entry.public && entry.ami.flavour === settings.flavours[0])
+      byImage.set(entry.ami.image.sha256, [...(byImage.get(entry.ami.image.sha256) ?? []), entry]);
+  for (const entries of byImage.values()) {
+    const { image, name } = entries[0]!.ami;
+    const regions = Object.fromEntries(entries.map((entry) => [entry.region, entry.imageId]));
+    const message = publishedMessage(image, name, regions);
+    if ('skipped' in message) {
+      log.notice(`No ${PUBLISHED_TOPIC} message for ${name}: ${message.skipped}.`, 'fedimg publish');
+      continue;
+    }
+    events.emitMessage(PUBLISHED_TOPIC, message.body);
+    log.info(`Announced ${name} in ${entries.length} region(s) as ${PUBLISHED_TOPIC}.`);
+  }
 }

@@ -1,7 +1,14 @@
 import type { Ec2 } from '../aws/clients.js';
-import { expectedAmis, snapshotIds, type ExpectedAmi } from '../aws/images.js';
+import {
+  expectedAmis,
+  launchPermissions,
+  snapshotIds,
+  type Audience,
+  type ExpectedAmi,
+} from '../aws/images.js';
 import { resolveRegions } from '../aws/regions.js';
-import { snapshotIsPublic } from '../aws/snapshots.js';
+import { registrationGaps, registrationOf, type Registration } from '../aws/read-back.js';
+import { snapshotPermissions } from '../aws/snapshots.js';
 import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
@@ -79,6 +86,18 @@ export async function runVerify(
   });
 }
 
+const EMPTY_REGISTRATION: Registration = {
+  architecture: '',
+  bootMode: '',
+  enaSupport: false,
+  sriovNetSupport: '',
+  imdsSupport: '',
+  tpmSupport: '',
+  rootDeviceName: '',
+  volumeType: '',
+  volumeSize: 0,
+};
+
 /** One AMI as the manifest records it, with every way it differs from what was configured. */
 async function verifyRow(settings: Settings, ec2: Ec2, ami: ExpectedAmi): Promise<VerifyRow> {
   const { found, region } = ami;
@@ -88,8 +107,7 @@ async function verifyRow(settings: Settings, ec2: Ec2, ami: ExpectedAmi): Promis
     name: ami.name,
     flavour: ami.flavour.name,
     isDefaultFlavour: ami.flavour === settings.flavours[0],
-    volumeType: ami.flavour.volumeType,
-    bootMode: found?.BootMode ?? '',
+    ...(found ? registrationOf(found) : EMPTY_REGISTRATION),
     imageId: found?.ImageId ?? '',
     snapshotIds: found ? snapshotIds(found) : [],
     state: found?.State ?? 'missing',
@@ -115,15 +133,29 @@ async function gapsOf(
   ) {
     gaps.push(`${found.ImageId} in ${region} lacks fedimg's tags`);
   }
+  gaps.push(...registrationGaps(found, image, flavour).map((gap) => `${gap} in ${region}`));
   if (Boolean(found.Public) !== shouldBePublic)
     gaps.push(
       `${found.ImageId} in ${region} is ${visibility(Boolean(found.Public))}, expected ${visibility(shouldBePublic)}`,
     );
+  // Shared rather than public: every listed account may launch the AMI and use its snapshots.
+  const sharedWith = shouldBePublic ? [] : settings.publish.shareAccounts;
+  const missing = (audience: Audience) =>
+    sharedWith.filter((account) => !audience.accounts.includes(account));
+  if (sharedWith.length > 0) {
+    const absent = missing(await launchPermissions(ec2, found.ImageId));
+    if (absent.length > 0) gaps.push(`${found.ImageId} in ${region} is not shared with ${absent.join(', ')}`);
+  }
   for (const snapshotId of snapshotIds(found)) {
-    const snapshotPublic = await snapshotIsPublic(ec2, snapshotId);
-    if (snapshotPublic !== shouldBePublic)
+    const audience = await snapshotPermissions(ec2, snapshotId);
+    if (audience.public !== shouldBePublic)
       gaps.push(
-        `snapshot ${snapshotId} of ${found.ImageId} in ${region} is ${visibility(snapshotPublic)}, expected ${visibility(shouldBePublic)}`,
+        `snapshot ${snapshotId} of ${found.ImageId} in ${region} is ${visibility(audience.public)}, expected ${visibility(shouldBePublic)}`,
+      );
+    const absent = missing(audience);
+    if (absent.length > 0)
+      gaps.push(
+        `snapshot ${snapshotId} of ${found.ImageId} in ${region} is not shared with ${absent.join(', ')}`,
       );
   }
   return gaps;
