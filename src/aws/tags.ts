@@ -1,3 +1,4 @@
+import { composeKind } from '../compose/kind.js';
 import type { PlannedImage } from '../compose/types.js';
 
 /** Tag keys fedimg puts on everything it creates; AWS is the record between jobs and re-runs. */
@@ -11,6 +12,8 @@ export const TAG = {
   flavour: 'fedimg:flavour',
   release: 'fedimg:release',
   composeType: 'fedimg:compose-type',
+  /** nightly, test, ci, development, dated, beta or ga: what decides whether the AMI expires. */
+  composeKind: 'fedimg:compose-kind',
   runUrl: 'fedimg:run-url',
   uploadToken: 'fedimg:upload-token',
   sourceSnapshot: 'fedimg:source-snapshot',
@@ -47,6 +50,7 @@ export function imageTags(image: PlannedImage, extra: Record<string, string | un
     [TAG.arch]: image.arch,
     [TAG.release]: image.release || undefined,
     [TAG.composeType]: image.compose_type,
+    [TAG.composeKind]: composeKind(image),
     [TAG.runUrl]: runUrl(),
     ...extra,
   };

@@ -1,4 +1,5 @@
 import { DEFAULT_NAME_TEMPLATE } from '../aws/naming.js';
+import { DEFAULT_EXPIRING_KINDS } from '../compose/kind.js';
 import { DEFAULT_ALLOWED_HOSTS } from '../compose/location.js';
 import { InputError } from '../errors.js';
 
@@ -203,6 +204,12 @@ export const INPUTS = {
     group: 'publish',
     value: '<list>',
     help: 'with --public false: share with these account IDs',
+  },
+  'expiring-composes': {
+    group: 'publish',
+    value: '<kinds>',
+    help: 'compose kinds whose AMIs expire (nightly, test, ci, development, dated, beta, ga)',
+    default: DEFAULT_EXPIRING_KINDS.join(','),
   },
   'deprecation-days': {
     group: 'publish',

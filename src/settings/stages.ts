@@ -1,3 +1,4 @@
+import { COMPOSE_KINDS, type ComposeKind } from '../compose/kind.js';
 import type { Ec2Architecture } from '../compose/select.js';
 import type { HostPolicy } from '../compose/location.js';
 import { InputError } from '../errors.js';
@@ -63,9 +64,11 @@ export interface PublishSettings {
   /** Make AMIs and their snapshots public (group all); otherwise share with `shareAccounts`. */
   public: boolean;
   shareAccounts: string[];
-  /** Deprecate nightly/test/ci/development composes' AMIs this many days out. */
+  /** The compose kinds whose AMIs expire: deprecated after deprecationDays, then cleaned up. */
+  expiringKinds: ComposeKind[];
+  /** Deprecate expiring composes' AMIs this many days out. */
   deprecationDays: number;
-  /** Deprecate release AMIs too (at most 730 days for public AMIs); undefined: never. */
+  /** Deprecate the other (kept) AMIs too (at most 730 days for public AMIs); undefined: never. */
   releaseDeprecationDays: number | undefined;
   /** The account's public-AMI quota per region (AWS default 5; raised accounts set theirs). */
   publicAmiQuota: number;
@@ -228,6 +231,9 @@ export function publishSettings(read: InputReader): PublishSettings {
   return {
     public: parseBoolean('public', read('public')),
     shareAccounts: accounts,
+    expiringKinds: list(read('expiring-composes')).map((kind) =>
+      oneOf('expiring-composes', kind, COMPOSE_KINDS),
+    ),
     deprecationDays: integer('deprecation-days', read('deprecation-days'), 1, 730),
     // Public AMIs can be deprecated at most two years ahead.
     releaseDeprecationDays: releaseDays

@@ -1,3 +1,4 @@
+import { COMPOSE_KINDS, type ComposeKind } from '../compose/kind.js';
 import { AwsClients, type Ec2 } from '../aws/clients.js';
 import {
   addTags,
@@ -31,6 +32,8 @@ interface Sweep {
   ec2: Ec2;
   now: number;
   options: CleanupSettings;
+  /** The compose kinds whose AMIs expire (the publish settings' policy). */
+  expiringKinds: ComposeKind[];
   log: Log;
   /** Does the work unless this is a dry run, and records the action either way. */
   act(action: Omit<CleanupAction, 'region' | 'done'>, work: () => Promise<unknown>): Promise<void>;
@@ -60,6 +63,7 @@ export async function runCleanup(
           ec2: clients.ec2(region),
           now,
           options,
+          expiringKinds: settings.publish.expiringKinds,
           log,
           act: async (action, work) => {
             const entry: CleanupAction = { region, ...action, done: false };
@@ -99,7 +103,18 @@ export async function runCleanup(
 }
 
 /** Deprecated nightly AMIs become private and get the expired-at tag; a grace period later, they go. */
-async function expireAmis({ region, ec2, now, options, log, act }: Sweep, everyImage: Ami[]): Promise<void> {
+async function expireAmis(
+  { region, ec2, now, options, expiringKinds, log, act }: Sweep,
+  everyImage: Ami[],
+): Promise<void> {
+  // The kind tag is anyone's to write: only a known kind counts, and an AMI without one (made by an
+  // older fedimg) is kept unless its compose type alone says it is not a release.
+  const expiring = (image: Ami) => {
+    const tagged = tagValue(image.Tags, TAG.composeKind);
+    const type = tagValue(image.Tags, TAG.composeType);
+    const kind = COMPOSE_KINDS.find((known) => known === (tagged ?? (type === 'production' ? 'ga' : type)));
+    return kind !== undefined && expiringKinds.includes(kind);
+  };
   const images = everyImage.filter((image) => tagValue(image.Tags, TAG.managedBy) === MANAGED_BY);
   // Tag values are anyone's to write: a time that is not strictly ISO 8601 decides nothing.
   const timeOf = (image: Ami, what: string, value: string | undefined) => {
@@ -113,8 +128,7 @@ async function expireAmis({ region, ec2, now, options, log, act }: Sweep, everyI
     return time;
   };
   for (const image of images) {
-    const release = tagValue(image.Tags, TAG.composeType) === 'production';
-    if (release && !options.includeReleases) continue;
+    if (!expiring(image) && !options.includeReleases) continue;
     const expiredTag = tagValue(image.Tags, TAG.expiredAt);
     if (expiredTag !== undefined) {
       const expiredAt = timeOf(image, `the tag ${TAG.expiredAt}`, expiredTag);

@@ -72,7 +72,7 @@ export const STAGE_REGISTRY: Record<Stage, StageEntry<unknown>> = {
   plan: entry(
     {
       run: reportingOnReturn<PlanResult>(runPlan),
-      table: (result) => planTable(result.plan),
+      table: (result, settings) => planTable(result.plan, settings.publish),
       outputs: ({ plan, matrix, regions }) => ({
         images: json(matrix),
         ...(regions ? { regions: json({ region: regions }) } : {}),

@@ -14,6 +14,8 @@ import { encryptedSnapshots, grantCreateVolume } from '../aws/snapshots.js';
 import { describeError, PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
+import { composeKind } from '../compose/kind.js';
+import type { PlannedImage } from '../compose/types.js';
 import type { EventLog } from '../report/events.js';
 import { PUBLISHED_TOPIC, publishedMessage } from '../report/fedora-message.js';
 import { openStage, type StageDeps } from './stage.js';
@@ -118,9 +120,11 @@ async function preflight(
   return problems;
 }
 
-function deprecationTime(settings: Settings, composeType: string): Date | undefined {
-  const days =
-    composeType === 'production' ? settings.publish.releaseDeprecationDays : settings.publish.deprecationDays;
+/** When an AMI of this image is deprecated: soon for expiring compose kinds, else only if asked. */
+function deprecationTime(settings: Settings, image: PlannedImage): Date | undefined {
+  const days = settings.publish.expiringKinds.includes(composeKind(image))
+    ? settings.publish.deprecationDays
+    : settings.publish.releaseDeprecationDays;
   if (days === undefined) return undefined;
   const at = new Date(Date.now() + days * 24 * 3600 * 1000);
   at.setUTCSeconds(0, 0);
@@ -220,7 +224,7 @@ async function publishRegion(
         for (const snapshotId of snapshotIds(found)) await grantCreateVolume(ec2, snapshotId, grant);
         await grantLaunch(ec2, found.ImageId!, grant);
       }
-      const deprecateAt = deprecationTime(settings, ami.image.compose_type);
+      const deprecateAt = deprecationTime(settings, ami.image);
       if (deprecateAt && !found.DeprecationTime) await deprecateAmi(ec2, found.ImageId!, deprecateAt);
       published.push({
         region,

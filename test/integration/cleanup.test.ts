@@ -28,11 +28,12 @@ let emulator: Emulator;
 let files: FileServer;
 let nightly: GeneratedCompose;
 let release: GeneratedCompose;
+let dated: GeneratedCompose;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fedimg-cleanup-'));
   emulator = await startEmulator();
-  [nightly, release] = await Promise.all([
+  [nightly, release, dated] = await Promise.all([
     generateCompose(join(dir, 'n'), {
       composeId: 'Fedora-Rawhide-20260404.n.0',
       rawSize: 1024 * 1024,
@@ -40,6 +41,13 @@ beforeAll(async () => {
     }),
     generateCompose(join(dir, 'r'), {
       composeId: 'Fedora-43-20260405.0',
+      rawSize: 1024 * 1024,
+      arches: ['x86_64'],
+    }),
+    // A Fedora-Cloud dated update compose: production, but no milestone label.
+    generateCompose(join(dir, 'd'), {
+      composeId: 'Fedora-Cloud-43-20260406.0',
+      label: null,
       rawSize: 1024 * 1024,
       arches: ['x86_64'],
     }),
@@ -77,6 +85,28 @@ async function published(compose: GeneratedCompose, parent: string): Promise<voi
   await runBootTest(settings('boot-test', compose, parent), quiet);
   await runPublish(settings('publish', compose, parent, { regions: 'us-east-1' }), quiet);
 }
+
+describe('expiry by what a compose is', () => {
+  it('expires a dated update compose by default, and keeps it when the policy says only nightlies expire', async () => {
+    await published(dated, 'd');
+    const ami = emulator.inventory().images.find((image) => image.name.includes('-43-20260406.0'))!;
+    expect(ami.tags['fedimg:compose-kind']).toBe('dated');
+
+    const later = { now: () => Date.now() + 31 * DAY };
+    const onlyNightlies = await runCleanup(
+      settings('cleanup', undefined, '', { 'dry-run': 'true', 'expiring-composes': 'nightly' }),
+      quiet,
+      later,
+    );
+    expect(onlyNightlies).toEqual([]);
+    const byDefault = await runCleanup(
+      settings('cleanup', undefined, '', { 'dry-run': 'true' }),
+      quiet,
+      later,
+    );
+    expect(byDefault.map((action) => [action.action, action.id])).toEqual([['make-private', ami.id]]);
+  }, 120_000);
+});
 
 describe('cleanup stage', () => {
   it('makes expired nightlies private, deletes them after the grace period, and never touches releases; a dry run changes nothing', async () => {

@@ -1,0 +1,19 @@
+import { parseComposeLabel } from './compose-id.js';
+import type { PlannedImage } from './types.js';
+
+/**
+ * What a compose is, for how long its AMIs live: a nightly, test, ci or development compose; a dated
+ * production compose without a milestone label (the Fedora-Cloud update composes, respun RCs
+ * published by date); a Beta (any pre-release milestone); a GA release (RC label).
+ */
+export const COMPOSE_KINDS = ['nightly', 'test', 'ci', 'development', 'dated', 'beta', 'ga'] as const;
+export type ComposeKind = (typeof COMPOSE_KINDS)[number];
+
+/** Fedora's old practice: nightlies and dated composes expire; GA and Beta are kept. */
+export const DEFAULT_EXPIRING_KINDS: ComposeKind[] = ['nightly', 'test', 'ci', 'development', 'dated'];
+
+export function composeKind(image: Pick<PlannedImage, 'compose_type' | 'label'>): ComposeKind {
+  if (image.compose_type !== 'production') return image.compose_type;
+  if (!image.label) return 'dated';
+  return parseComposeLabel(image.label).prerelease ? 'beta' : 'ga';
+}
