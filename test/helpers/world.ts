@@ -25,6 +25,8 @@ export interface World {
    * events in the world's directory, then `values`.
    */
   settings(stage: string, values?: Partial<Record<InputName, string>>): Settings;
+  /** The CLI's options that point it at the first compose, on loopback. */
+  cliSource(): string[];
 }
 
 /**
@@ -42,6 +44,9 @@ export function useWorld(prefix: string, composes: Array<ComposeOptions & { subd
       const chosen = compose ?? this.compose;
       const subdir = composes[this.composes.indexOf(chosen)]?.subdir;
       return `${this.files.url}${subdir ? `${subdir}/` : ''}${chosen.composeId}/compose`;
+    },
+    cliSource() {
+      return ['--compose', this.location(), '--allowed-hosts', this.files.host, '--allow-http'];
     },
     settings(stage: string, values: Partial<Record<InputName, string>> = {}) {
       return fastSettings({

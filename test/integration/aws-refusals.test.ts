@@ -76,11 +76,7 @@ describe('an AWS refusal in any stage', () => {
     const cli = promisify(execFile)(process.execPath, [
       'dist/cli/index.js',
       'plan',
-      '--compose',
-      world.location(),
-      '--allowed-hosts',
-      world.files.host,
-      '--allow-http',
+      ...world.cliSource(),
       '--regions',
       'eu-west-1',
     ]);
@@ -99,17 +95,7 @@ describe('an AWS refusal in any stage', () => {
     try {
       const { stderr } = await promisify(execFile)(
         process.execPath,
-        [
-          resolve('dist/cli/index.js'),
-          'run',
-          '--compose',
-          world.location(),
-          '--allowed-hosts',
-          world.files.host,
-          '--allow-http',
-          '--regions',
-          'eu-west-1',
-        ],
+        [resolve('dist/cli/index.js'), 'run', ...world.cliSource(), '--regions', 'eu-west-1'],
         { cwd },
       );
       expect(await readdir(cwd)).toEqual([]);

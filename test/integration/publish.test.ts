@@ -53,11 +53,7 @@ describe('npx fedimg run', () => {
     try {
       code = await cli([
         'run',
-        '--compose',
-        world.location(),
-        '--allowed-hosts',
-        world.files.host,
-        '--allow-http',
+        ...world.cliSource(),
         '--regions',
         'eu-west-1,ap-south-1',
         '--public-ami-quota',
