@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, FedimgError } from './errors.js';
 import { runGuarded } from './guard.js';
+import { noteUnsupportedNode } from './node-support.js';
 import { INPUT_NAMES, parseSettings, type InputName, type Settings } from './settings/index.js';
 import { terminalLog, type Log } from './log.js';
 import { tableAsMarkdown, tableAsText, type Table } from './report/table.js';
@@ -91,6 +92,7 @@ export async function cli(argv: string[]): Promise<number> {
     return 2;
   }
   const log = terminalLog({ verbose: values.verbose === true });
+  noteUnsupportedNode(log);
   const read = (name: InputName): string => {
     // `run` is every stage in order; the settings are the same as the plan's.
     if (name === 'stage') return positionals[0] === 'run' ? 'plan' : positionals[0]!;

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../src/aws/errors.js';
 import { FedimgError } from '../../src/errors.js';
 import { terminalLog } from '../../src/log.js';
+import { unsupportedNodeNotice } from '../../src/node-support.js';
 import type { Stage } from '../../src/settings/index.js';
 import { STAGE_REGISTRY } from '../../src/stages/index.js';
 import type { PolicyDocument } from '../emulator/iam.js';
@@ -100,6 +101,10 @@ describe('an AWS refusal in any stage', () => {
       );
       expect(await readdir(cwd)).toEqual([]);
       expect(stderr).not.toContain('Manifest:');
+      // On a Node outside the supported range: one line of fedimg's, never the SDK's own warning.
+      expect(stderr).not.toContain('NodeVersionSupportWarning');
+      const notices = stderr.split('\n').filter((line) => line.includes("outside fedimg's supported range"));
+      expect(notices).toHaveLength(unsupportedNodeNotice(process.version) ? 1 : 0);
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
