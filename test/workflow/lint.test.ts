@@ -144,4 +144,77 @@ describe('the workflows', () => {
     const step = workflow.jobs.sweep!.steps.find((candidate) => candidate.uses === './')!;
     expect(step.with!.stage).toBe('cleanup');
   });
+
+  it('release from main only, with the write token only where no package code runs', () => {
+    const workflow = load('release.yml');
+    expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);
+    expect(workflow.permissions).toEqual({});
+    const { check, tag } = workflow.jobs as Record<string, Job & { if?: string; needs?: string }>;
+    expect(check!.if).toBe("github.ref == 'refs/heads/main'");
+    expect(check!.permissions).toEqual({ contents: 'read' });
+    expect(check!.steps.map((step) => step.run ?? '').join('\n')).toMatch(
+      /npm ci && npm test[\s\S]*check:dist/,
+    );
+    expect(tag!.needs).toBe('check');
+    expect(tag!.permissions).toEqual({ contents: 'write' });
+    const scripts = tag!.steps.map((step) => step.run ?? '').join('\n');
+    expect(scripts).not.toMatch(/\bnpm\b|\bnpx\b/);
+    expect(scripts).toContain('node scripts/release.mjs --version "$VERSION"');
+    expect(scripts).toContain('gh release create "v$VERSION" --verify-tag');
+    // Elsewhere credentials never stay on disk after checkout.
+    for (const file of WORKFLOWS)
+      for (const [id, job] of Object.entries(load(file).jobs))
+        for (const step of job.steps.filter((candidate) => candidate.uses?.startsWith('actions/checkout@')))
+          expect(step.with?.['persist-credentials'], `${file} ${id}`).toBe(
+            file === 'release.yml' && id === 'tag',
+          );
+  });
+
+  it('fail a pull request visibly under its own check when dist/ was not rebuilt', () => {
+    const { dist } = load('ci.yml').jobs as Record<string, Job & { name?: string }>;
+    expect(dist!.name).toBe('dist/ matches a fresh build');
+    expect(dist!.steps.map((step) => step.run)).toContain('npm run check:dist');
+  });
+});
+
+describe('dependabot.yml', () => {
+  interface Update {
+    'package-ecosystem': string;
+    groups?: Record<string, { patterns?: string[]; 'dependency-type'?: string }>;
+  }
+  const config = parse(readFileSync('.github/dependabot.yml', 'utf8')) as { updates: Update[] };
+  const glob = (pattern: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  /** The group Dependabot puts a dependency in: the first one that matches. */
+  const groupOf = (update: Update, name: string, development: boolean) =>
+    Object.entries(update.groups ?? {}).find(
+      ([, group]) =>
+        (group.patterns ?? ['*']).some((pattern) => glob(pattern).test(name)) &&
+        (group['dependency-type'] === undefined ||
+          (group['dependency-type'] === 'development') === development),
+    )?.[0];
+
+  it('updates npm packages in the groups that must move together, and the pinned actions', async () => {
+    expect(config.updates.map((update) => update['package-ecosystem']).sort()).toEqual([
+      'github-actions',
+      'npm',
+    ]);
+    const npm = config.updates.find((update) => update['package-ecosystem'] === 'npm')!;
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, Record<string, string>>;
+    for (const [deps, development] of [
+      [pkg.dependencies!, false],
+      [pkg.devDependencies!, true],
+    ] as const) {
+      for (const name of Object.keys(deps)) {
+        const expected = /^@(aws-sdk|smithy)\//.test(name)
+          ? 'aws-sdk'
+          : name.startsWith('@actions/')
+            ? 'actions-toolkit'
+            : development
+              ? 'dev-tooling'
+              : undefined;
+        expect(groupOf(npm, name, development), name).toBe(expected);
+      }
+    }
+  });
 });
