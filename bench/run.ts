@@ -52,7 +52,7 @@ async function startEmulator(): Promise<{
 }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--no-data'],
+    ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--no-data', '--credentials', 'bench:bench'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const endpoint = await new Promise<string>((resolve) =>

@@ -74,6 +74,7 @@ emulator.setIamPolicy(combinePolicies([await readFile('docs/iam-policy.json', 'u
 process.env.AWS_ENDPOINT_URL = await emulator.start();
 process.env.AWS_ACCESS_KEY_ID = 'AKIDFEDIMGDEMO';
 process.env.AWS_SECRET_ACCESS_KEY = 'demo-secret';
+emulator.addCredentials('AKIDFEDIMGDEMO', 'demo-secret');
 process.env.AWS_REGION = 'us-east-1';
 delete process.env.AWS_PROFILE;
 delete process.env.AWS_SESSION_TOKEN;

@@ -21,9 +21,16 @@ export interface ClientOptions {
  * (the signer uses a preset x-amz-content-sha256 header as it is).
  */
 const precomputedPayloadHash: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> =
-  (next) => async (args) => {
+  (next, context) => async (args) => {
     const input = args.input as { Checksum?: string; ChecksumAlgorithm?: string };
-    if (input.Checksum && input.ChecksumAlgorithm === 'SHA256' && HttpRequest.isInstance(args.request)) {
+    // Only a block's Checksum is the hash of its body; CompleteSnapshot's is the aggregate.
+    const block = context.commandName === 'PutSnapshotBlockCommand';
+    if (
+      block &&
+      input.Checksum &&
+      input.ChecksumAlgorithm === 'SHA256' &&
+      HttpRequest.isInstance(args.request)
+    ) {
       args.request.headers['x-amz-content-sha256'] = Buffer.from(input.Checksum, 'base64').toString('hex');
     }
     return next(args);

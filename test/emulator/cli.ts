@@ -12,12 +12,14 @@ const { values } = parseArgs({
     'no-data': { type: 'boolean' },
     'iam-policy': { type: 'string', multiple: true },
     'iam-var': { type: 'string', multiple: true },
+    credentials: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
   process.stdout.write(`Usage: npm run emulator -- [--port <n>] [--state <file>] [--no-data]
                         [--iam-policy <file>]... [--iam-var NAME=VALUE]...
+                        [--credentials ACCESS_KEY_ID:SECRET]...
 
 Starts the local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and prints its endpoint.
 With --state, the account is loaded from and saved to that file, so a run can be resumed.
@@ -27,6 +29,9 @@ policies and refused as AWS refuses (UnauthorizedOperation, AccessDeniedExceptio
 <NAME> placeholders are filled from --iam-var (<ACCOUNT_ID> is the emulator's account), and an
 unfilled one matches nothing. The access key ${ADMIN_CREDENTIALS.accessKeyId} is the account's
 administrator and is never refused.
+With --credentials (repeatable), requests made with that access key must carry a valid SigV4
+signature for that secret, as AWS checks them (SignatureDoesNotMatch, InvalidSignatureException);
+other access keys are accepted unchecked.
 Point fedimg or any AWS SDK at it with:
   AWS_ENDPOINT_URL=<endpoint> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1
 Control and inspection: POST <endpoint>/__emulator/{faults,region,boot,durations,latency,fail-imports,reset},
@@ -36,6 +41,11 @@ GET <endpoint>/__emulator/inventory.
 }
 const emulator = new Emulator();
 if (values['no-data']) emulator.storeBlockData(false);
+for (const pair of values.credentials ?? []) {
+  const separator = pair.indexOf(':');
+  if (separator < 1) throw new Error(`--credentials takes ACCESS_KEY_ID:SECRET, not ${pair}`);
+  emulator.addCredentials(pair.slice(0, separator), pair.slice(separator + 1));
+}
 if (values['iam-policy']) {
   const variables: Record<string, string> = { ACCOUNT_ID };
   for (const pair of values['iam-var'] ?? []) {

@@ -71,6 +71,8 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL = await emulator.start();
   process.env.AWS_ACCESS_KEY_ID = 'AKIDEMULATOR';
   process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  // Every conformance request is also a signature check: the SDK signs as AWS expects.
+  emulator.addCredentials('AKIDEMULATOR', 'secret');
 });
 afterAll(() => emulator.stop());
 beforeEach(() => emulator.reset());
@@ -208,6 +210,75 @@ describe('STS and regions', () => {
       'eu-west-1b',
       'eu-west-1c',
     ]);
+  });
+});
+
+describe('signatures (SigV4)', () => {
+  const wrongSecret = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'not-the-secret' };
+
+  it('refuses a request signed with the wrong secret, with each protocol’s code', async () => {
+    const ebsError = await failure(
+      new EBSClient({ region: 'us-east-1', maxAttempts: 1, credentials: wrongSecret }).send(
+        new StartSnapshotCommand({ VolumeSize: 1 }),
+      ),
+    );
+    expect(ebsError.name).toBe('InvalidSignatureException');
+    expect(ebsError.$metadata?.httpStatusCode).toBe(403);
+    const ec2Error = await failure(
+      new EC2Client({ region: 'us-east-1', maxAttempts: 1, credentials: wrongSecret }).send(
+        new DescribeRegionsCommand({}),
+      ),
+    );
+    expect(ec2Error.name).toBe('SignatureDoesNotMatch');
+    const s3Error = await failure(
+      new S3Client({
+        region: 'us-east-1',
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: wrongSecret,
+      }).send(new CreateBucketCommand({ Bucket: 'signed-wrong' })),
+    );
+    expect(s3Error.name).toBe('SignatureDoesNotMatch');
+    expect(emulator.inventory().snapshots).toEqual([]);
+  });
+
+  it('refuses a block whose body was changed after signing, and writes nothing', async () => {
+    const client = ebs();
+    const { SnapshotId } = await client.send(new StartSnapshotCommand({ VolumeSize: 1 }));
+    const data = randomBytes(BLOCK);
+    const tampering = new EBSClient({ region: 'us-east-1', maxAttempts: 1 });
+    // After the signer (finalizeRequest, lowest priority): the body on the wire is not the one signed.
+    tampering.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { body?: unknown };
+        request.body = Buffer.from(data).fill(1, 0, 1);
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'tamper' },
+    );
+    const error = await failure(
+      tampering.send(
+        new PutSnapshotBlockCommand({
+          SnapshotId,
+          BlockIndex: 0,
+          BlockData: data,
+          DataLength: BLOCK,
+          Checksum: sha(data),
+          ChecksumAlgorithm: 'SHA256',
+        }),
+      ),
+    );
+    expect(error.name).toBe('InvalidSignatureException');
+    expect(emulator.state.snapshots.get(SnapshotId!)!.blocks.size).toBe(0);
+  });
+
+  it('accepts any access key it was not given (a stand-in for any account’s keys)', async () => {
+    const other = { accessKeyId: 'AKIDSOMEONEELSE', secretAccessKey: 'whatever' };
+    await expect(
+      new EC2Client({ region: 'us-east-1', maxAttempts: 1, credentials: other }).send(
+        new DescribeRegionsCommand({}),
+      ),
+    ).resolves.toBeTruthy();
   });
 });
 

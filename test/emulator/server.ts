@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -7,6 +7,7 @@ import { ebsAuthorizations, ec2Authorizations, s3Authorizations } from './author
 import { AwsError } from './errors.js';
 import { evaluate, type AuthorizationRequest, type PolicyDocument } from './iam.js';
 import { loadState, saveState } from './persistence.js';
+import { verifySignature } from './sigv4.js';
 import { handleEbs, ebsOperation, type RestRequest, type RestResponse } from './services/ebs.js';
 import { ec2Operations } from './services/ec2.js';
 import { handleS3, s3ErrorBody, s3Operation } from './services/s3.js';
@@ -112,6 +113,8 @@ export class Emulator {
   private statePath: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private requestLog: LoggedRequest[] = [];
+  /** Secrets of the access keys whose signatures are checked (configuration: kept by reset()). */
+  private readonly secrets = new Map([[ADMIN_CREDENTIALS.accessKeyId, ADMIN_CREDENTIALS.secretAccessKey]]);
 
   get endpoint(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -150,6 +153,14 @@ export class Emulator {
     this.faults = [];
     this.latency = {};
     this.requestLog = [];
+  }
+
+  /**
+   * Checks the SigV4 signature of every request made with this access key, as AWS does (an access
+   * key the emulator was not given stands for any account's and is accepted unchecked).
+   */
+  addCredentials(accessKeyId: string, secretAccessKey: string): void {
+    this.secrets.set(accessKeyId, secretAccessKey);
   }
 
   /** Holds every caller but ADMIN_CREDENTIALS to `policy` (undefined: everything is allowed). */
@@ -278,7 +289,17 @@ export class Emulator {
     }
     this.state.advance();
     let response: RestResponse;
+    const bodySha256 = createHash('sha256').update(body).digest('hex');
     try {
+      const secret = accessKey === undefined ? undefined : this.secrets.get(accessKey);
+      if (secret !== undefined) {
+        const rawPath = (req.url ?? '/').split('?')[0]!;
+        verifySignature(
+          { method: req.method ?? 'GET', rawPath, query: url.searchParams, headers: req.headers, bodySha256 },
+          service,
+          secret,
+        );
+      }
       const settings = this.state.regions.get(region);
       if (!settings || !settings.optedIn) {
         throw new AwsError(
@@ -299,6 +320,7 @@ export class Emulator {
           query: url.searchParams,
           headers: req.headers,
           body,
+          bodySha256,
         },
         requestId,
       );

@@ -24,6 +24,8 @@ export async function startEmulator(): Promise<Emulator> {
   process.env.AWS_ACCESS_KEY_ID = 'AKIDEMULATOR';
   process.env.AWS_SECRET_ACCESS_KEY = 'secret';
   process.env.AWS_REGION = 'us-east-1';
+  // Every request fedimg makes in the tests carries a signature the emulator checks.
+  emulator.addCredentials('AKIDEMULATOR', 'secret');
   return emulator;
 }
 

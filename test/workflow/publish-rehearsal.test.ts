@@ -33,6 +33,7 @@ beforeEach(() => {
 const location = (compose: GeneratedCompose) => world.location(compose);
 
 function run(event: RehearsalEvent, rerunOf?: Rehearsal): Promise<Rehearsal> {
+  world.emulator.addCredentials('AKIDREHEARSAL', 'secret');
   return rehearse(WORKFLOW, {
     event,
     rerunOf,

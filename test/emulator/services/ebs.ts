@@ -11,6 +11,8 @@ export interface RestRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** Hex SHA-256 of the body, when the server has already computed it. */
+  bodySha256?: string;
 }
 
 export interface RestResponse {
@@ -146,7 +148,9 @@ export function handleEbs(state: AccountState, region: string, request: RestRequ
       }
       const algorithm = header(request, 'x-amz-checksum-algorithm');
       const checksum = header(request, 'x-amz-checksum');
-      const actual = createHash('sha256').update(request.body).digest('base64');
+      const actual = request.bodySha256
+        ? Buffer.from(request.bodySha256, 'hex').toString('base64')
+        : createHash('sha256').update(request.body).digest('base64');
       if (algorithm !== 'SHA256' || checksum !== actual) {
         throw validation(`The checksum of block ${index} does not match its data`, 'INVALID_CHECKSUM');
       }
