@@ -1,12 +1,12 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { EBSClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ebs';
+import { EBSClient } from '@aws-sdk/client-ebs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { HttpRequest } from '@smithy/protocol-http';
-import type { BuildMiddleware, InitializeMiddleware, Pluggable } from '@smithy/types';
+import type { InitializeMiddleware, Pluggable } from '@smithy/types';
 import { markAwsCall } from '../errors.js';
+import { snapshotBlockWriter, type SnapshotBlockWriter } from './snapshot-blocks.js';
 
 export interface ClientOptions {
   /** Sockets for the block uploader: one per worker. */
@@ -14,27 +14,6 @@ export interface ClientOptions {
   /** Per-attempt limit for one PutSnapshotBlock (AWS guidance: ~20 s), in ms. */
   blockTimeoutMs: number;
 }
-
-/**
- * SigV4 signs a hash of the payload; for PutSnapshotBlock that is the block's SHA-256, which the
- * request already carries as its Checksum. Handing it to the signer saves hashing every block twice
- * (the signer uses a preset x-amz-content-sha256 header as it is).
- */
-const precomputedPayloadHash: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> =
-  (next, context) => async (args) => {
-    const input = args.input as { Checksum?: string; ChecksumAlgorithm?: string };
-    // Only a block's Checksum is the hash of its body; CompleteSnapshot's is the aggregate.
-    const block = context.commandName === 'PutSnapshotBlockCommand';
-    if (
-      block &&
-      input.Checksum &&
-      input.ChecksumAlgorithm === 'SHA256' &&
-      HttpRequest.isInstance(args.request)
-    ) {
-      args.request.headers['x-amz-content-sha256'] = Buffer.from(input.Checksum, 'base64').toString('hex');
-    }
-    return next(args);
-  };
 
 /**
  * Marks every error a call ends in with the call (`ec2:RunInstances`) and the region, so whatever
@@ -67,6 +46,7 @@ export type Ec2 = EC2Client;
 
 export class AwsClients {
   private readonly cache = new Map<string, EC2Client | EBSClient | S3Client>();
+  private readonly writers = new Map<string, SnapshotBlockWriter>();
 
   constructor(private readonly options: ClientOptions) {}
 
@@ -97,28 +77,39 @@ export class AwsClients {
 
   /** EBS direct: no SDK retries (the uploader has its own single retry layer) and hard timeouts. */
   ebs(region: string): EBSClient {
-    const { concurrency, blockTimeoutMs } = this.options;
-    const agentOptions = { keepAlive: true, maxSockets: concurrency + 4 };
     return this.cached(`ebs:${region}`, () => {
       const client = new EBSClient({
         region,
         maxAttempts: 1,
         requestHandler: new NodeHttpHandler({
-          httpAgent: new Agent(agentOptions),
-          httpsAgent: new HttpsAgent(agentOptions),
+          httpAgent: new Agent({ keepAlive: true }),
+          httpsAgent: new HttpsAgent({ keepAlive: true }),
           connectionTimeout: 10_000,
-          requestTimeout: blockTimeoutMs,
-          socketTimeout: Math.min(blockTimeoutMs, 12_000),
+          requestTimeout: this.options.blockTimeoutMs,
           throwOnRequestTimeout: true,
         }),
-      });
-      client.middlewareStack.add(precomputedPayloadHash, {
-        step: 'build',
-        name: 'fedimgPrecomputedPayloadHash',
       });
       client.middlewareStack.use(namingFailedCalls('ebs', region));
       return client;
     });
+  }
+
+  /**
+   * PutSnapshotBlock's lean path for one region: the EBS client's endpoint, credentials and signer,
+   * its own keep-alive sockets (one per worker) and the same per-attempt limits.
+   */
+  ebsBlocks(region: string): SnapshotBlockWriter {
+    let writer = this.writers.get(region);
+    if (!writer) {
+      const { concurrency, blockTimeoutMs } = this.options;
+      writer = snapshotBlockWriter(this.ebs(region), region, {
+        sockets: concurrency,
+        requestTimeoutMs: blockTimeoutMs,
+        idleTimeoutMs: Math.min(blockTimeoutMs, 12_000),
+      });
+      this.writers.set(region, writer);
+    }
+    return writer;
   }
 
   s3(region: string): S3Client {
@@ -132,6 +123,8 @@ export class AwsClients {
   }
 
   destroy(): void {
+    for (const writer of this.writers.values()) writer.destroy();
+    this.writers.clear();
     for (const client of this.cache.values()) client.destroy();
     this.cache.clear();
   }

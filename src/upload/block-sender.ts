@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { PutSnapshotBlockCommand, type EBSClient } from '@aws-sdk/client-ebs';
-import { BLOCK_SIZE, type ImageBlock } from '../image/blocks.js';
+import type { ImageBlock } from '../image/blocks.js';
 import { withRetry, type RetryPolicy } from '../util/retry.js';
 import { isSnapshotNotFound, isTransient } from '../aws/errors.js';
+import type { SnapshotBlockWriter } from '../aws/snapshot-blocks.js';
 
 /**
  * Sends 512 KiB blocks to an open snapshot with PutSnapshotBlock: read blocks, send blocks, count
@@ -16,7 +16,8 @@ const NOT_FOUND_PAUSE_MS = 1000;
 const SIGNAL_LISTENER_HEADROOM = 16;
 
 export interface BlockUploadOptions {
-  client: EBSClient;
+  /** Sends one PutSnapshotBlock (the lean path in aws/snapshot-blocks.ts). */
+  writer: Pick<SnapshotBlockWriter, 'put'>;
   snapshotId: string;
   /** Workers, each with its own connection. */
   concurrency: number;
@@ -65,29 +66,14 @@ export async function uploadBlocks(
   const notFoundPause = Math.min(options.retry.maxDelayMs, NOT_FOUND_PAUSE_MS);
 
   const put = (block: ImageBlock) =>
-    withRetry(
-      () =>
-        options.client.send(
-          new PutSnapshotBlockCommand({
-            SnapshotId: options.snapshotId,
-            BlockIndex: block.index,
-            BlockData: block.data,
-            DataLength: BLOCK_SIZE,
-            Checksum: block.sha256,
-            ChecksumAlgorithm: 'SHA256',
-          }),
-          { abortSignal: options.signal },
-        ),
-      options.retry,
-      {
-        retryable: isTransient,
-        signal: options.signal,
-        onRetry: (error) => {
-          retries++;
-          options.onRetry?.(error, block.index);
-        },
+    withRetry(() => options.writer.put(options.snapshotId, block, options.signal), options.retry, {
+      retryable: isTransient,
+      signal: options.signal,
+      onRetry: (error) => {
+        retries++;
+        options.onRetry?.(error, block.index);
       },
-    );
+    });
 
   const send = async (block: ImageBlock) => {
     for (;;) {

@@ -135,7 +135,7 @@ export async function uploadDirect(
     });
   try {
     const result = await uploadBlocks(source.blocks(), {
-      client: ebs,
+      writer: ctx.clients.ebsBlocks(region),
       snapshotId,
       concurrency: settings.concurrency,
       omitZeroBlocks: settings.omitZeroBlocks,

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { EBSClient } from '@aws-sdk/client-ebs';
 import { describe, expect, it } from 'vitest';
 import { uploadBlocks, type BlockUploadOptions } from '../../src/upload/block-sender.js';
 import { isTransient } from '../../src/aws/errors.js';
@@ -29,9 +28,9 @@ function fakeClient(respond: (index: number, attempt: number) => Promise<void>) 
   const attempts = new Map<number, number>();
   let inFlight = 0;
   let peak = 0;
-  const client = {
-    send: async (command: { input: { BlockIndex: number } }) => {
-      const index = command.input.BlockIndex;
+  const writer: BlockUploadOptions['writer'] = {
+    put: async (_snapshotId, block) => {
+      const index = block.index;
       attempts.set(index, (attempts.get(index) ?? 0) + 1);
       inFlight++;
       peak = Math.max(peak, inFlight);
@@ -40,14 +39,16 @@ function fakeClient(respond: (index: number, attempt: number) => Promise<void>) 
       } finally {
         inFlight--;
       }
-      return {};
     },
-  } as unknown as EBSClient;
-  return { client, attempts, peak: () => peak };
+  };
+  return { writer, attempts, peak: () => peak };
 }
 
-const options = (client: EBSClient, overrides: Partial<BlockUploadOptions> = {}): BlockUploadOptions => ({
-  client,
+const options = (
+  writer: BlockUploadOptions['writer'],
+  overrides: Partial<BlockUploadOptions> = {},
+): BlockUploadOptions => ({
+  writer,
   snapshotId: 'snap-1',
   concurrency: 4,
   omitZeroBlocks: false,
@@ -64,7 +65,7 @@ describe('block uploader', () => {
   it('keeps at most `concurrency` requests in flight, releases every block and checksums LINEAR', async () => {
     const fake = fakeClient(() => new Promise((resolve) => setTimeout(resolve, 2)));
     const list = Array.from({ length: 20 }, (_, i) => block(i, (i % 3) + 1));
-    const result = await uploadBlocks(blocks(list), options(fake.client));
+    const result = await uploadBlocks(blocks(list), options(fake.writer));
     expect(fake.peak()).toBe(4);
     expect(list.every((b) => b.released)).toBe(true);
     const linear = createHash('sha256');
@@ -75,10 +76,10 @@ describe('block uploader', () => {
   it('uploads zero blocks unless told to skip them', async () => {
     const fake = fakeClient(async () => undefined);
     const list = [block(0, 1), block(1, 0), block(2, 1)];
-    expect((await uploadBlocks(blocks(list), options(fake.client))).sent).toBe(3);
+    expect((await uploadBlocks(blocks(list), options(fake.writer))).sent).toBe(3);
     const skipping = await uploadBlocks(
       blocks([block(0, 1), block(1, 0), block(2, 1)]),
-      options(fake.client, { omitZeroBlocks: true }),
+      options(fake.writer, { omitZeroBlocks: true }),
     );
     expect(skipping).toMatchObject({ sent: 2, skipped: 1 });
   });
@@ -90,14 +91,14 @@ describe('block uploader', () => {
       if (attempt === 1 && index === 2) throw error('TimeoutError');
       if (attempt <= 2 && index === 3) throw error('ResourceNotFoundException', 404);
     });
-    const result = await uploadBlocks(blocks([0, 1, 2, 3].map((i) => block(i, 1))), options(fake.client));
+    const result = await uploadBlocks(blocks([0, 1, 2, 3].map((i) => block(i, 1))), options(fake.writer));
     expect(result.retries).toBe(5);
 
     const late = fakeClient(async () => {
       throw error('ResourceNotFoundException', 404);
     });
     await expect(
-      uploadBlocks(blocks([block(0, 1)]), options(late.client, { startedAt: Date.now() - 200_000 })),
+      uploadBlocks(blocks([block(0, 1)]), options(late.writer, { startedAt: Date.now() - 200_000 })),
     ).rejects.toThrow('ResourceNotFoundException');
     expect(late.attempts.get(0)).toBe(1);
   });
@@ -107,7 +108,7 @@ describe('block uploader', () => {
     const slow = fakeClient(async (_, attempt) => {
       if (attempt <= 30) throw error('ResourceNotFoundException', 404);
     });
-    const result = await uploadBlocks(blocks([block(0, 1)]), options(slow.client));
+    const result = await uploadBlocks(blocks([block(0, 1)]), options(slow.writer));
     expect(slow.attempts.get(0)).toBe(31);
     expect(result.sent).toBe(1);
   });
@@ -126,7 +127,7 @@ describe('block uploader', () => {
         yield block(i, 1);
       }
     }
-    await expect(uploadBlocks(many(), options(fake.client))).rejects.toThrow('ValidationException');
+    await expect(uploadBlocks(many(), options(fake.writer))).rejects.toThrow('ValidationException');
     expect(pulled).toBeLessThan(20);
     expect(settled).toBe(fake.attempts.size);
   });

@@ -34,6 +34,9 @@ function operationsInCode(): Array<{ service: string; operation: string; file: s
           found.push({ service: service!, operation: command[1]!, file });
       }
     }
+    // Calls sent without an SDK command (the lean PutSnapshotBlock) name themselves for errors.
+    for (const [, service, operation] of text.matchAll(/markAwsCall\([^,]+,\s*'([\w-]+):(\w+)'/g))
+      found.push({ service: service!, operation: operation!, file });
     // lib-storage's Upload: PutObject, or the multipart family with an abort on failure.
     if (/from '@aws-sdk\/lib-storage'/.test(text) && /new Upload\(/.test(text)) {
       for (const operation of [
