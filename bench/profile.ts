@@ -1,0 +1,122 @@
+// npm run bench:profile — where fedimg's own CPU goes: one ingest of the cached 1 GiB bench image
+// through the bundled CLI, with V8's --cpu-prof, summarised by what the time was spent on. Run
+// `npm run bench` first (it generates the image). The emulator runs in its own process, not profiled.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFileServer } from '../test/fixtures/file-server.js';
+
+const IMAGE = 'bench/.cache/fedora-like-1073742601.raw.xz';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** What a sampled frame was doing, in the terms of the ingest. */
+function category({ functionName, url }: ProfileNode['callFrame']): string {
+  if (functionName === '(idle)') return 'idle (waiting for the network, xz or the emulator)';
+  if (url.includes('crypto/hash') || functionName === 'Hmac')
+    return 'SHA-256 (compressed stream, blocks, signing)';
+  if (functionName === 'writev' || url.includes('_http_') || url.includes('net'))
+    return 'HTTP: sockets and request/response handling';
+  if (functionName === 'writeBuffer') return 'writes to the decoder (xz stdin)';
+  if (functionName === '(garbage collector)') return 'garbage collection';
+  if (url.includes('modules/') || url.includes('bootstrap') || functionName === '__nccwpck_require__')
+    return 'start-up (loading the bundle)';
+  if (
+    url.includes('streams/') ||
+    url.includes('buffer') ||
+    url.includes('events') ||
+    url.includes('stream_base')
+  )
+    return 'streams, buffers and events (decoder output → blocks)';
+  if (url.endsWith('index.js')) return 'fedimg and SDK JavaScript (signing, retry, progress)';
+  return 'other (V8, microtasks, timers)';
+}
+
+const meta = JSON.parse(readFileSync(`${IMAGE}.json`, 'utf8')) as {
+  size: number;
+  sha256: string;
+  rawSize: number;
+};
+const files = await startFileServer('bench/.cache');
+const emulator = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--no-data', '--credentials', 'bench:bench'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const endpoint = await new Promise<string>((resolve) =>
+  emulator.stdout.once('data', (line: Buffer) => resolve(line.toString().trim())),
+);
+const profiles = mkdtempSync(join(tmpdir(), 'fedimg-profile-'));
+try {
+  const name = IMAGE.split('/').pop()!;
+  const entry = {
+    name: name.replace(/\.raw\.xz$/, ''),
+    file: name,
+    arch: 'x86_64',
+    ec2_arch: 'x86_64',
+    url: `${files.url}${name}`,
+    size: meta.size,
+    sha256: meta.sha256,
+    compose_id: 'Fedora-43-20260301.0',
+    release: '43',
+    subvariant: 'Cloud_Base',
+    variant: 'Cloud',
+    compose_type: 'production',
+    compose_date: '20260301',
+    compose_respin: 0,
+    label: 'RC-1.6',
+  };
+  const args = ['import', '--image', JSON.stringify(entry), '--allowed-hosts', files.host, '--allow-http'];
+  const cli = spawn(
+    process.execPath,
+    ['--max-semi-space-size=2', '--cpu-prof', `--cpu-prof-dir=${profiles}`, 'dist/cli/index.js', ...args],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_REGION: 'us-east-1',
+      },
+    },
+  );
+  const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
+  if (code !== 0) throw new Error(`fedimg import exited ${code}`);
+  const profile = JSON.parse(
+    readFileSync(
+      join(
+        profiles,
+        readdirSync(profiles).find((file) => file.endsWith('.cpuprofile'))!,
+      ),
+      'utf8',
+    ),
+  ) as Profile;
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, index) => {
+    const what = category(frames.get(id)!);
+    totals.set(what, (totals.get(what) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1e6);
+  });
+  const busy = [...totals].filter(([what]) => !what.startsWith('idle')).reduce((sum, [, s]) => sum + s, 0);
+  const gib = meta.rawSize / 2 ** 30;
+  console.log(`fedimg's main thread, ${gib.toFixed(2)} GiB raw image (profiler overhead included)`);
+  for (const [what, seconds] of [...totals].sort((a, b) => b[1] - a[1]))
+    console.log(
+      `${(seconds / gib).toFixed(2).padStart(6)} s/GiB  ${what.startsWith('idle') ? '    ' : `${((100 * seconds) / busy).toFixed(0).padStart(3)}%`}  ${what}`,
+    );
+  console.log(`${(busy / gib).toFixed(2).padStart(6)} s/GiB  busy in all`);
+} finally {
+  emulator.kill('SIGTERM');
+  await files.close();
+  rmSync(profiles, { recursive: true, force: true });
+}
