@@ -23,7 +23,8 @@ What it does:
   2. generates a Fedora-like compose (Cloud_Base AmazonEC2 raw.xz images for x86_64 and aarch64,
      plus images fedimg must ignore) and serves it on 127.0.0.1;
   3. runs \`fedimg run\`: plan → import (ebs-direct) → boot-test → copy to ${REGIONS.length} regions →
-     publish → verify, then prints the AMI IDs and where the manifest, events and summary are.
+     publish → verify, then prints the AMI IDs and where the manifest, events and summary are;
+  4. writes the index of the current AMIs (index.json, latest/, index.html) with \`fedimg index\`.
 
 Options:
   --size-mib <n>    raw size of each generated image (default 256)
@@ -107,6 +108,19 @@ try {
     '--summary-file',
     join(outDir, 'summary.md'),
   ]);
+  if (process.exitCode === 0) {
+    // The current-AMIs index of what was just published, as the pages job publishes it.
+    process.exitCode = await cli([
+      'index',
+      '--regions',
+      ['us-east-1', ...REGIONS].join(','),
+      '--out',
+      join(outDir, 'index'),
+      '--summary-file',
+      join(outDir, 'summary.md'),
+    ]);
+    process.stderr.write(`\nIndex of the current AMIs: ${join(outDir, 'index', 'index.html')}\n`);
+  }
   process.stderr.write(
     `\nDemo ${process.exitCode === 0 ? 'finished' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s; outputs in ${outDir}\n` +
       'Point the same run at real AWS: npm start -- --help\n',

@@ -5,10 +5,11 @@ import { RUN_ORDER } from './stages/index.js';
 export const ALIASES: Readonly<Record<string, InputName>> = {
   compose: 'compose-location',
   payload: 'compose-payload',
+  out: 'index-dir',
 };
 
 /** Files the action writes by default and the CLI only where it is told to (a checkout stays clean). */
-export const WRITTEN_ONLY_WHEN_GIVEN: InputName[] = ['events-file', 'manifest-file'];
+export const WRITTEN_ONLY_WHEN_GIVEN: InputName[] = ['events-file', 'manifest-file', 'index-dir'];
 
 /** Options only the terminal has: how results are shown. */
 const CLI_OPTIONS: Array<[string, string]> = [
@@ -16,6 +17,16 @@ const CLI_OPTIONS: Array<[string, string]> = [
   ['--summary-file <path>', "append each stage's table as Markdown (like the job summary)"],
   ['-v, --verbose', 'debug logs'],
   ['-h, --help', 'this text'],
+];
+
+/** `fedimg latest`: the current AMI ID of a release in a region, for scripts. */
+export const LATEST_OPTIONS: Array<[string, string]> = [
+  ['--release <release>', 'the release stream: a number, Rawhide or ELN'],
+  ['--arch <arch>', 'x86_64 or aarch64'],
+  ['--region <region>', 'the region whose AMI is wanted'],
+  ['--flavour <name>', 'the flavour (default: the first of the flavour configuration)'],
+  ['--index-url <url>', 'read a published index.json instead of AWS'],
+  ['--json', 'print the whole index entry instead of the AMI ID'],
 ];
 
 const GROUP_TITLES: Record<InputGroup, string> = {
@@ -28,6 +39,7 @@ const GROUP_TITLES: Record<InputGroup, string> = {
   release: 'Release (a GitHub release tagged by the compose ID, with the manifest and events attached):',
   cleanup:
     'Cleanup (the lifecycle sweep over every enabled region; a dry run from the CLI unless --dry-run false):',
+  index: 'Index (the current public AMIs in --regions, read from AWS):',
 };
 
 /** An input given bare (`--allow-http`) rather than with a value. */
@@ -74,6 +86,10 @@ export function usage(): string {
     ...sections.flatMap((section) => [section, '']),
     'Output:',
     ...CLI_OPTIONS.map(([option, help]) => line(option, help)),
+    '',
+    'fedimg latest --release <41|Rawhide|ELN> --arch <x86_64|aarch64> --region <region> [--flavour <name>]',
+    '             [--index-url <url>] [--json]',
+    ...LATEST_OPTIONS.map(([option, help]) => line(option, help)),
     '',
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, FedimgError } from './errors.js';
 import { runGuarded } from './guard.js';
+import { latest } from './cli-latest.js';
 import { noteUnsupportedNode } from './node-support.js';
 import { INPUT_NAMES, parseSettings, type InputName, type Settings } from './settings/index.js';
 import { terminalLog, type Log } from './log.js';
@@ -18,6 +19,12 @@ export function optionSpec(): Options {
   const options: Options = {
     ...Object.fromEntries(Object.keys(ALIASES).map((alias) => [alias, { type: 'string' as const }])),
     json: { type: 'boolean' },
+    ...Object.fromEntries(
+      ['release', 'arch', 'region', 'flavour', 'index-url'].map((name) => [
+        name,
+        { type: 'string' as const },
+      ]),
+    ),
     'summary-file': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
@@ -106,6 +113,7 @@ export async function cli(argv: string[]): Promise<number> {
       return readFileSync(value.slice(1), 'utf8');
     return typeof value === 'boolean' ? String(value) : (value ?? '');
   };
+  if (positionals[0] === 'latest') return printLatest(values, read, log);
   const controller = new AbortController();
   const cancel = () => controller.abort(new Error('cancelled'));
   process.once('SIGINT', cancel);
@@ -148,5 +156,34 @@ export async function cli(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', cancel);
     process.off('SIGTERM', cancel);
+  }
+}
+
+/** `fedimg latest`: one AMI ID on stdout (or the entry as JSON); errors as every stage reports them. */
+async function printLatest(
+  values: Record<string, string | boolean | undefined>,
+  read: (name: InputName) => string,
+  log: Log,
+): Promise<number> {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const [release, arch, region] = [text('release'), text('arch'), text('region')];
+  if (!release || !arch || !region) {
+    process.stderr.write(`fedimg latest needs --release, --arch and --region.\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const entry = await latest(
+      { release, arch, region, flavour: text('flavour'), indexUrl: text('index-url') },
+      read,
+      log,
+    );
+    process.stdout.write(values.json ? `${JSON.stringify(entry, null, 2)}\n` : `${entry.ami_id}\n`);
+    return 0;
+  } catch (error) {
+    log.error(
+      error instanceof FedimgError ? error.message : `fedimg latest failed: ${describeError(error)}`,
+      'fedimg latest',
+    );
+    return 1;
   }
 }

@@ -124,6 +124,19 @@ export async function ownAmis(ec2: EC2Client): Promise<Image[]> {
   return Images ?? [];
 }
 
+/** fedimg's public AMIs in the region (deprecated ones included: the caller decides). */
+export async function publicFedimgAmis(ec2: EC2Client): Promise<Image[]> {
+  const { Images } = await ec2.send(
+    new DescribeImagesCommand({
+      Owners: ['self'],
+      ExecutableUsers: ['all'],
+      IncludeDeprecated: true,
+      Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }],
+    }),
+  );
+  return Images ?? [];
+}
+
 /** How many of the account's AMIs in the region are public (they count against a quota). */
 export async function publicAmiCount(ec2: EC2Client): Promise<number> {
   const { Images } = await ec2.send(

@@ -47,6 +47,7 @@ export const STAGES = [
   'verify',
   'release',
   'cleanup',
+  'index',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -72,6 +73,8 @@ export interface Settings {
   publish: PublishSettings;
   /** verify writes the compose's manifest here (none: not written). */
   manifestFile: string | undefined;
+  /** index: where the index files go (unset in the CLI unless --index-dir/--out is given). */
+  indexDir: string | undefined;
   /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
   notify: NotifySettings;
   cleanup: CleanupSettings;
@@ -127,7 +130,7 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
   // The lifecycle sweep works on the account and the release on the manifest, not on one compose.
   const images: ImageInput = imageJson
     ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
-    : stage === 'cleanup' || stage === 'release'
+    : stage === 'cleanup' || stage === 'release' || stage === 'index'
       ? { kind: 'none' }
       : { kind: 'discover', request: discoveryRequest(read) };
   return {
@@ -144,6 +147,7 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
     copy: copySettings(read),
     publish: publishSettings(read),
     manifestFile: file('manifest-file'),
+    indexDir: read('index-dir') || undefined,
     notify: notifySettings(read, policy),
     cleanup: {
       dryRun: parseBoolean('dry-run', read('dry-run')),

@@ -4,7 +4,8 @@ import { DEFAULT_ALLOWED_HOSTS } from '../compose/location.js';
 import { InputError } from '../errors.js';
 
 /** Where an input's option is listed in the CLI's help. */
-export type InputGroup = 'source' | 'import' | 'boot-test' | 'copy' | 'publish' | 'release' | 'cleanup';
+export type InputGroup =
+  'source' | 'import' | 'boot-test' | 'copy' | 'publish' | 'release' | 'cleanup' | 'index';
 
 export interface InputSpec {
   group: InputGroup;
@@ -265,6 +266,12 @@ export const INPUTS = {
     value: '<n>',
     help: 'terminate boot-test instances older than this',
     default: '2',
+  },
+  'index-dir': {
+    group: 'index',
+    value: '<dir>',
+    help: 'index: where index.json, latest/<release>/<arch>.json and index.html are written',
+    default: 'fedimg-index',
   },
   'github-token': {
     group: 'release',

@@ -3,6 +3,7 @@ import { bootTestTable } from '../report/boot-test-summary.js';
 import { cleanupTable } from '../report/cleanup-summary.js';
 import { copiesOutput, copyTable } from '../report/copy-summary.js';
 import { importTable } from '../report/import-summary.js';
+import { indexTable } from '../report/index-summary.js';
 import { planTable } from '../report/plan-summary.js';
 import { publishTable, verifyTable } from '../report/publish-summary.js';
 import { releaseTable } from '../report/release-summary.js';
@@ -11,6 +12,7 @@ import { AwsError, isAwsFailure } from '../aws/errors.js';
 import { FedimgError } from '../errors.js';
 import type { Log } from '../log.js';
 import { STAGES, type Settings, type Stage } from '../settings/index.js';
+import { runIndex, type IndexResult } from './ami-index.js';
 import { runBootTest } from './boot-test.js';
 import { runCleanup, type CleanupAction } from './cleanup.js';
 import { runCopy } from './copy.js';
@@ -168,6 +170,17 @@ export const STAGE_REGISTRY: Record<Stage, StageEntry<unknown>> = {
       outputs: (result) => ({ 'release-url': result.url }),
     },
     'release',
+  ),
+  index: entry(
+    {
+      run: reportingOnReturn<IndexResult>(runIndex),
+      table: (result) => indexTable(result),
+      outputs: ({ index, written }) => ({
+        'index-count': String(index.images.length),
+        ...(written ? { 'index-dir': resolve(written.dir), 'index-file': resolve(written.indexJson) } : {}),
+      }),
+    },
+    'index',
   ),
 };
 

@@ -32,6 +32,10 @@ describe('npm start', () => {
       for (const stage of ['plan', 'import', 'boot test', 'copy', 'publish', 'verify'])
         expect(summary).toContain(`### fedimg ${stage}`);
       expect(stderr).toMatch(/▸ Upload|%/); // progress was shown
+      const indexPath = /Index of the current AMIs: (\S+)/.exec(stderr)![1]!;
+      const page = await readFile(indexPath, 'utf8');
+      for (const record of manifest.images)
+        for (const ami of Object.values<string>(record.regions)) expect(page).toContain(ami);
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }

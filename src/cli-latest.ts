@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { INDEX_SCHEMA_VERSION, type AmiIndex, type IndexEntry } from './ami-index/select.js';
+import { checkUrl } from './compose/location.js';
+import { InputError } from './errors.js';
+import { fetchText } from './http.js';
+import type { Log } from './log.js';
+import { parseSettings, type InputName, type InputReader } from './settings/index.js';
+import { collectIndex } from './stages/ami-index.js';
+
+/**
+ * `fedimg latest --release 41 --arch x86_64 --region eu-west-1`: the current AMI ID, read from AWS
+ * (that one region) or from a published index (`--index-url`), for scripts.
+ */
+
+export interface LatestQuery {
+  release: string;
+  arch: string;
+  region: string;
+  flavour: string | undefined;
+  indexUrl: string | undefined;
+}
+
+const MAX_INDEX_BYTES = 16 * 2 ** 20;
+
+// A published index is untrusted until it parses: the same shape fedimg writes, nothing else.
+const plain = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/);
+const entrySchema = z.object({
+  release: plain,
+  arch: plain,
+  flavour: plain,
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  ami_id: z.string().regex(/^ami-[0-9a-f]{8,17}$/),
+  name: z.string().max(128),
+  compose_id: z.string().max(100),
+  created: z.string(),
+  deprecation_time: z.string().nullable(),
+  volume_type: z.string().nullable(),
+  boot_mode: z.string().nullable(),
+  launch_url: z.string().url(),
+});
+const indexSchema = z.object({
+  schema_version: z.literal(INDEX_SCHEMA_VERSION),
+  generated_at: z.string(),
+  regions: z.array(z.string()),
+  images: z.array(entrySchema),
+});
+
+async function publishedIndex(url: string, allowHttp: boolean): Promise<AmiIndex> {
+  const parsed = checkUrl(url, { allowedHosts: [new URL(url).host], allowHttp }, '--index-url');
+  const text = await fetchText(
+    parsed,
+    { allowedHosts: [parsed.host], allowHttp },
+    {
+      what: 'index',
+      maxBytes: MAX_INDEX_BYTES,
+    },
+  );
+  let data: unknown;
+  try {
+    data = JSON.parse(text ?? '');
+  } catch {
+    throw new InputError(`${parsed.href} is not JSON.`, {
+      hint: 'Point --index-url at the index.json fedimg publishes.',
+    });
+  }
+  const result = indexSchema.safeParse(data);
+  if (!result.success) {
+    throw new InputError(`${parsed.href} is not a fedimg index (schema version ${INDEX_SCHEMA_VERSION}).`, {
+      hint: 'Point --index-url at the index.json fedimg publishes, or leave it out to read AWS.',
+    });
+  }
+  return result.data;
+}
+
+/** The entry the query names; an error that lists what exists when it names nothing or several. */
+export function pickLatest(
+  index: AmiIndex,
+  query: LatestQuery,
+  defaultFlavour: string | undefined,
+): IndexEntry {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const candidates = index.images.filter(
+    (entry) =>
+      same(entry.release, query.release) && same(entry.arch, query.arch) && entry.region === query.region,
+  );
+  if (candidates.length === 0) {
+    const releases = [
+      ...new Set(
+        index.images.filter((entry) => entry.region === query.region).map((e) => `${e.release}/${e.arch}`),
+      ),
+    ];
+    throw new InputError(`No current AMI of Fedora ${query.release} ${query.arch} in ${query.region}.`, {
+      hint:
+        releases.length > 0
+          ? `${query.region} has: ${releases.join(', ')}.`
+          : `No public fedimg AMI is listed in ${query.region}.`,
+    });
+  }
+  const wanted = query.flavour ?? defaultFlavour;
+  const byFlavour = candidates.find((entry) => wanted !== undefined && entry.flavour === wanted);
+  if (byFlavour) return byFlavour;
+  if (candidates.length === 1 && query.flavour === undefined) return candidates[0]!;
+  throw new InputError(
+    `Fedora ${query.release} ${query.arch} in ${query.region} has no flavour ${wanted ?? '(none given)'}.`,
+    { hint: `Pass --flavour with one of: ${candidates.map((entry) => entry.flavour).join(', ')}.` },
+  );
+}
+
+export async function latest(query: LatestQuery, read: InputReader, log: Log): Promise<IndexEntry> {
+  const settings = parseSettings(
+    (name: InputName) => (name === 'stage' ? 'index' : name === 'regions' ? query.region : read(name)),
+    ['events-file', 'manifest-file', 'index-dir'],
+  );
+  const index = query.indexUrl
+    ? await publishedIndex(query.indexUrl, settings.policy.allowHttp)
+    : await collectIndex(settings, log);
+  return pickLatest(index, query, settings.flavours[0]?.name);
+}

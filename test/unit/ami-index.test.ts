@@ -1,0 +1,162 @@
+import type { Image } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { renderIndexPage } from '../../src/ami-index/page.js';
+import { currentAmis, type RegionImage } from '../../src/ami-index/select.js';
+import { pickLatest } from '../../src/cli-latest.js';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+let serial = 0;
+
+function ami(region: string, tags: Record<string, string>, image: Partial<Image> = {}): RegionImage {
+  const id = `ami-${(++serial).toString(16).padStart(17, '0')}`;
+  return {
+    region,
+    image: {
+      ImageId: id,
+      Name: `Fedora-Cloud-Base-AmazonEC2.${tags['fedimg:arch'] ?? 'x86_64'}-${serial}`,
+      Public: true,
+      State: 'available',
+      CreationDate: '2026-11-20T10:00:00.000Z',
+      BootMode: 'uefi-preferred',
+      BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeType: 'gp3' } }],
+      Tags: Object.entries({
+        ManagedBy: 'fedimg',
+        'fedimg:arch': 'x86_64',
+        'fedimg:flavour': 'gp3',
+        ...tags,
+      }).map(([Key, Value]) => ({ Key, Value })),
+      ...image,
+    },
+  };
+}
+
+const f41 = (date: string, respin = 0) => ({
+  'fedimg:compose-id': `Fedora-41-${date}.${respin}`,
+  'fedimg:release': '41',
+});
+
+describe('the current-AMIs index', () => {
+  it('lists, per region, the newest compose by date and respin', () => {
+    const older = ami('us-east-1', f41('20261101'));
+    const newer = ami('us-east-1', f41('20261101', 1), { CreationDate: '2026-11-01T00:00:00.000Z' });
+    const elsewhere = ami('eu-west-1', f41('20261015'));
+    const index = currentAmis([newer, older, elsewhere], ['us-east-1', 'eu-west-1'], NOW);
+    expect(index.images.map((entry) => [entry.region, entry.ami_id])).toEqual([
+      ['eu-west-1', elsewhere.image.ImageId],
+      ['us-east-1', newer.image.ImageId],
+    ]);
+    expect(index).toMatchObject({
+      schema_version: 1,
+      generated_at: NOW.toISOString(),
+      regions: ['eu-west-1', 'us-east-1'],
+    });
+    expect(index.images[1]).toMatchObject({
+      release: '41',
+      arch: 'x86_64',
+      flavour: 'gp3',
+      compose_id: 'Fedora-41-20261101.1',
+      volume_type: 'gp3',
+      boot_mode: 'uefi-preferred',
+      deprecation_time: null,
+      launch_url: `https://console.aws.amazon.com/ec2/home?region=us-east-1#LaunchInstances:ami=${newer.image.ImageId}`,
+    });
+  });
+
+  it('leaves out private, deprecated, failed, unavailable and foreign AMIs, and forged tag values', () => {
+    const listed = ami('us-east-1', f41('20261101'));
+    const excluded = [
+      ami('us-east-1', f41('20261120'), { Public: false }),
+      ami('us-east-1', f41('20261121'), { DeprecationTime: '2026-11-30T00:00:00.000Z' }),
+      ami('us-east-1', { ...f41('20261122'), 'fedimg:boot-test': 'failed' }),
+      ami('us-east-1', f41('20261123'), { State: 'pending' }),
+      ami('us-east-1', { ...f41('20261124'), ManagedBy: 'someone-else' }),
+      ami('us-east-1', { ...f41('20261125'), 'fedimg:arch': '<script>' }),
+      ami('us-east-1', { ...f41('20261126'), 'fedimg:release': '../../etc' }),
+    ];
+    const index = currentAmis([listed, ...excluded], ['us-east-1'], NOW);
+    expect(index.images.map((entry) => entry.ami_id)).toEqual([listed.image.ImageId]);
+  });
+
+  it('keeps a nightly whose deprecation is still ahead, with the date it will go', () => {
+    const nightly = ami(
+      'us-east-1',
+      { 'fedimg:compose-id': 'Fedora-Rawhide-20261130.n.0', 'fedimg:release': 'Rawhide' },
+      { DeprecationTime: '2026-12-30T00:00:00.000Z' },
+    );
+    const [entry] = currentAmis([nightly], ['us-east-1'], NOW).images;
+    expect(entry).toMatchObject({ release: 'Rawhide', deprecation_time: '2026-12-30T00:00:00.000Z' });
+  });
+
+  it('puts numbered releases newest first, then Rawhide and ELN; two flavours side by side', () => {
+    const index = currentAmis(
+      [
+        ami('us-east-1', { 'fedimg:compose-id': 'Fedora-eln-20261130.n.0', 'fedimg:release': 'eln' }),
+        ami('us-east-1', { 'fedimg:compose-id': 'Fedora-Rawhide-20261130.n.0', 'fedimg:release': 'Rawhide' }),
+        ami('us-east-1', f41('20261101')),
+        ami('us-east-1', { 'fedimg:compose-id': 'Fedora-42-20261101.0', 'fedimg:release': '42' }),
+        ami('us-east-1', { ...f41('20261101'), 'fedimg:flavour': 'gp2' }),
+        ami('us-east-1', { ...f41('20261101'), 'fedimg:arch': 'aarch64' }),
+      ],
+      ['us-east-1'],
+      NOW,
+    );
+    expect(index.images.map((entry) => `${entry.release}/${entry.arch}/${entry.flavour}`)).toEqual([
+      '42/x86_64/gp3',
+      '41/aarch64/gp3',
+      '41/x86_64/gp2',
+      '41/x86_64/gp3',
+      'Rawhide/x86_64/gp3',
+      'ELN/x86_64/gp3',
+    ]);
+  });
+
+  it('renders a page with every AMI ID, escaped text, a region filter and no outside resources', () => {
+    const hostile = ami('us-east-1', f41('20261101'), { Name: 'a<img src=x onerror=alert(1)>' });
+    const other = ami('eu-west-1', f41('20261101'));
+    const index = currentAmis([hostile, other], ['us-east-1', 'eu-west-1'], NOW);
+    const page = renderIndexPage(index);
+    for (const entry of index.images) expect(page).toContain(entry.ami_id);
+    expect(page).not.toContain('<img');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).toContain('<label for="region"');
+    expect(page).toContain('<option value="eu-west-1">');
+    expect(page).toMatch(/<h2>Fedora 41<\/h2>/);
+    expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/);
+  });
+});
+
+describe('fedimg latest', () => {
+  const index = currentAmis(
+    [ami('eu-west-1', f41('20261101')), ami('eu-west-1', { ...f41('20261101'), 'fedimg:flavour': 'gp2' })],
+    ['eu-west-1'],
+    NOW,
+  );
+
+  it('finds the entry of a release, arch, region and flavour; the configured first flavour by default', () => {
+    const query = {
+      release: '41',
+      arch: 'x86_64',
+      region: 'eu-west-1',
+      flavour: undefined,
+      indexUrl: undefined,
+    };
+    expect(pickLatest(index, query, 'gp3').flavour).toBe('gp3');
+    expect(pickLatest(index, { ...query, flavour: 'gp2' }, 'gp3').flavour).toBe('gp2');
+  });
+
+  it('says what exists when the query names nothing', () => {
+    const query = {
+      release: '40',
+      arch: 'x86_64',
+      region: 'eu-west-1',
+      flavour: undefined,
+      indexUrl: undefined,
+    };
+    expect(() => pickLatest(index, query, 'gp3')).toThrow(
+      /No current AMI of Fedora 40 x86_64 in eu-west-1\. eu-west-1 has: 41\/x86_64/,
+    );
+    expect(() => pickLatest(index, { ...query, release: '41', flavour: 'io2' }, 'gp3')).toThrow(
+      /--flavour with one of: gp2, gp3|--flavour with one of: gp3, gp2/,
+    );
+  });
+});
