@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { DiscoveryRequest } from '../compose/types.js';
 import { parseAllowedHosts, type HostPolicy } from '../compose/location.js';
 import { parsePlannedImage } from '../compose/planned-image.js';
@@ -161,6 +162,7 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
       repository: process.env.GITHUB_REPOSITORY,
       manifestFile: file('manifest-file'),
       eventsFile: file('events-file'),
+      indexFile: read('index-dir') ? join(read('index-dir'), 'index.json') : undefined,
     },
   };
 }

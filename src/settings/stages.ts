@@ -93,6 +93,8 @@ export interface ReleaseSettings {
   repository: string | undefined;
   manifestFile: string | undefined;
   eventsFile: string | undefined;
+  /** The index stage's index.json, attached when it exists (the index at the time of the compose). */
+  indexFile: string | undefined;
 }
 
 /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */

@@ -110,6 +110,9 @@ export async function runRelease(
     for (const [path, contentType] of [
       [settings.manifestFile, 'application/json'],
       ...(settings.eventsFile ? [[settings.eventsFile, 'application/x-ndjson'] as const] : []),
+      ...(settings.indexFile && existsSync(settings.indexFile)
+        ? [[settings.indexFile, 'application/json'] as const]
+        : []),
     ] as const) {
       if (!existsSync(path)) {
         log.warning(`${path} does not exist; the release has no ${basename(path)} asset.`, 'fedimg release');

@@ -75,7 +75,13 @@ describe('the release stage', () => {
   it('explains what is missing before calling GitHub: the token, the repository, the manifest', async () => {
     const path = join(dir, 'manifest.json');
     await writeFile(path, JSON.stringify(manifest));
-    const base = { token: 'x', repository: 'o/r', manifestFile: path, eventsFile: join(dir, 'events') };
+    const base = {
+      token: 'x',
+      repository: 'o/r',
+      manifestFile: path,
+      eventsFile: join(dir, 'events'),
+      indexFile: undefined,
+    };
     await expect(runRelease({ ...base, token: undefined }, quiet)).rejects.toThrow(/contents: write/);
     await expect(runRelease({ ...base, repository: '' }, quiet)).rejects.toThrow(/GITHUB_REPOSITORY/);
     const missing = runRelease({ ...base, manifestFile: join(dir, 'nope.json') }, quiet);
