@@ -13,7 +13,17 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
@@ -87,6 +97,8 @@ export interface Rehearsal {
   checkouts: Array<{ job: string; repository: string; ref: string }>;
   /** The role each job leg assumed (configure-aws-credentials' role-to-assume). */
   roles: Array<{ job: string; role: string }>;
+  /** What deploy-pages published: the directory holding the site's files. */
+  pages: Array<{ job: string; site: string }>;
   /** github.run_attempt of this rehearsal. */
   attempt: number;
 }
@@ -240,6 +252,7 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
   const trace: string[] = [];
   const checkouts: Rehearsal['checkouts'] = [];
   const roles: Rehearsal['roles'] = [];
+  const pages: Rehearsal['pages'] = [];
   const repository = options.repository ?? 'fedora-cloud/fedimg';
   const attempt = (previous?.attempt ?? 0) + 1;
   const oidc = await startOidcIssuer({
@@ -325,6 +338,7 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
           options,
           checkouts,
           roles,
+          pages,
           oidc: job.permissions?.['id-token'] === 'write' ? oidc.env : {},
         });
         run.legs.push(leg);
@@ -341,7 +355,7 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
   } finally {
     await oidc.close();
   }
-  return { jobs, artifacts, trace, checkouts, roles, attempt };
+  return { jobs, artifacts, trace, checkouts, roles, pages, attempt };
 }
 
 /**
@@ -390,6 +404,7 @@ interface LegContext {
   options: RehearsalOptions;
   checkouts: Rehearsal['checkouts'];
   roles: Rehearsal['roles'];
+  pages: Rehearsal['pages'];
   /** The OIDC token service's variables, for jobs allowed to request tokens. */
   oidc: Record<string, string>;
 }
@@ -451,7 +466,9 @@ async function runLeg(
         record: (kind, entry) =>
           kind === 'checkout'
             ? ctx.checkouts.push({ job: jobId, ...(entry as { repository: string; ref: string }) })
-            : ctx.roles.push({ job: jobId, role: (entry as { role: string }).role }),
+            : kind === 'pages'
+              ? ctx.pages.push({ job: jobId, site: (entry as { site: string }).site })
+              : ctx.roles.push({ job: jobId, role: (entry as { role: string }).role }),
       });
     } catch (error) {
       result = { id, uses: step.uses, run: step.run, result: 'failure', outputs: {}, log: String(error) };
@@ -481,7 +498,7 @@ interface StepEnvironment {
   github: Record<string, unknown>;
   posts: Array<() => Promise<void>>;
   permissions: Record<string, string>;
-  record: (kind: 'checkout' | 'role', entry: object) => void;
+  record: (kind: 'checkout' | 'role' | 'pages', entry: object) => void;
 }
 
 async function runStep(
@@ -550,8 +567,12 @@ async function runStep(
       throw new Error(`upload-artifact ${name}: no files found at ${paths.join(', ')}`);
     }
     const store = await mkdtemp(join(dirname(where.workspace), `artifact-${name}-`));
-    for (const path of present)
-      await cp(join(where.workspace, path), join(store, basename(path)), { recursive: true });
+    // Paths are kept relative to their least common ancestor: one directory uploads its contents.
+    const only = present.length === 1 ? join(where.workspace, present[0]!) : undefined;
+    if (only && (await stat(only)).isDirectory()) await cp(only, store, { recursive: true });
+    else
+      for (const path of present)
+        await cp(join(where.workspace, path), join(store, basename(path)), { recursive: true });
     where.artifacts.set(name, store);
     return done('success');
   }
@@ -572,6 +593,23 @@ async function runStep(
         await cp(join(store, file), join(into, file), { recursive: true });
     }
     return done('success');
+  }
+  if (uses.startsWith('actions/upload-pages-artifact@')) {
+    // The site as a "github-pages" artifact (the real action tars the directory first).
+    const site = join(where.workspace, withValues.path ?? '_site/');
+    if (!existsSync(site)) throw new Error(`upload-pages-artifact: no directory at ${withValues.path}`);
+    const store = await mkdtemp(join(dirname(where.workspace), 'artifact-github-pages-'));
+    await cp(site, store, { recursive: true });
+    where.artifacts.set(withValues.name || 'github-pages', store);
+    return done('success');
+  }
+  if (uses.startsWith('actions/deploy-pages@')) {
+    if (where.permissions.pages !== 'write' || where.permissions['id-token'] !== 'write')
+      throw new Error('deploy-pages needs permissions: pages: write and id-token: write');
+    const store = where.artifacts.get(withValues.artifact_name || 'github-pages');
+    if (!store) throw new Error('deploy-pages: no github-pages artifact was uploaded');
+    where.record('pages', { site: store });
+    return done('success', { page_url: 'https://fedora-cloud.github.io/fedimg/' });
   }
   if (uses === './') return runLocalAction(id, withValues, stepEnv, where);
   throw new Error(`the rehearsal does not know the action ${uses}`);

@@ -80,7 +80,7 @@ describe('the workflows', () => {
     }
   });
 
-  it('grant least privilege: id-token only to jobs that assume the AWS role, contents: write only to the release', () => {
+  it('grant least privilege: id-token only to jobs that assume the AWS role or deploy Pages, contents: write only to the release', () => {
     for (const file of ['publish.yml', 'lifecycle.yml']) {
       const workflow = load(file);
       expect(workflow.permissions, file).toEqual({});
@@ -88,7 +88,11 @@ describe('the workflows', () => {
         const usesAws = job.steps.some((step) =>
           step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
         );
-        expect(job.permissions?.['id-token'] === 'write', `${file} ${id}`).toBe(usesAws);
+        const deploysPages = job.steps.some((step) => step.uses?.startsWith('actions/deploy-pages@'));
+        expect(job.permissions?.['id-token'] === 'write', `${file} ${id}`).toBe(usesAws || deploysPages);
+        expect(job.permissions?.pages === 'write', `${file} ${id}`).toBe(deploysPages);
+        if (deploysPages)
+          expect(job.permissions, `${file} ${id}`).toEqual({ pages: 'write', 'id-token': 'write' });
         expect(job.permissions?.contents === 'write', `${file} ${id}`).toBe(id === 'release');
         for (const step of job.steps.filter((candidate) => candidate.uses?.startsWith('actions/checkout@')))
           expect(step.with?.['persist-credentials'], `${file} ${id}`).toBe(false);
@@ -124,6 +128,11 @@ describe('the workflows', () => {
         expect(name, trigger).not.toMatch(/repository|ref|sha|version/);
     for (const [id, job] of Object.entries(workflow.jobs)) {
       const checkouts = job.steps.filter((step) => step.uses?.startsWith('actions/checkout@'));
+      // A job that runs no fedimg code (the Pages deployment) checks nothing out at all.
+      if (!job.steps.some((step) => step.uses === './')) {
+        expect(checkouts, id).toEqual([]);
+        continue;
+      }
       expect(checkouts, id).toHaveLength(1);
       const source = id === 'plan' ? 'steps.self.outputs' : 'needs.plan.outputs.fedimg';
       expect(checkouts[0]!.with!.repository, id).toMatch(

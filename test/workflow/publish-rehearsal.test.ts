@@ -44,6 +44,7 @@ function run(event: RehearsalEvent, rerunOf?: Rehearsal): Promise<Rehearsal> {
       FEDIMG_REGIONS: REGIONS.join(','),
       FEDIMG_ALLOWED_HOSTS: world.files.host,
       FEDIMG_ALLOW_HTTP: 'true',
+      FEDIMG_PAGES: 'true',
     },
     aws: {
       AWS_ENDPOINT_URL: world.emulator.endpoint,
@@ -59,7 +60,7 @@ const dispatch = (payload: object): RehearsalEvent => ({
   payload: { action: 'compose-finished', client_payload: payload as never },
 });
 
-const JOBS = ['plan', 'import', 'boot-test', 'copy', 'publish', 'release'];
+const JOBS = ['plan', 'import', 'boot-test', 'copy', 'publish', 'release', 'pages'];
 
 /** Every job's expected result: the ones named, and 'skipped' for the rest. */
 const outcome = (named: Record<string, string>) =>
@@ -110,6 +111,7 @@ describe('publish.yml, rehearsed', () => {
 
     // Every job leg wrote what it did, with AMI IDs, to its job summary.
     for (const [id, job] of rehearsal.jobs) {
+      if (id === 'pages') continue; // runs no fedimg code: it deploys the index the publish job wrote
       for (const leg of job.legs) {
         expect(leg.summary, `${id} ${JSON.stringify(leg.matrix)}`).toContain('fedimg');
         if (id !== 'plan') expect(leg.summary, id).toMatch(/ami-[0-9a-f]+/);
@@ -122,7 +124,18 @@ describe('publish.yml, rehearsed', () => {
     expect(release.tag_name).toBe(nightly().composeId);
     expect(release.prerelease).toBe(true);
     expect(release.body).toContain(manifest.images[0].regions['eu-west-1']);
-    expect(release.assets.map((asset) => asset.name).sort()).toEqual(['events.ndjson', 'manifest.json']);
+    expect(release.assets.map((asset) => asset.name).sort()).toEqual([
+      'events.ndjson',
+      'index.json',
+      'manifest.json',
+    ]);
+
+    // The index was regenerated from AWS after publishing and deployed to Pages by its own job.
+    expect(rehearsal.pages.map((deployment) => deployment.job)).toEqual(['pages']);
+    const page = await readFile(join(rehearsal.pages[0]!.site, 'index.html'), 'utf8');
+    for (const image of manifest.images)
+      for (const ami of Object.values<string>(image.regions)) expect(page).toContain(ami);
+    expect(rehearsal.jobs.get('pages')!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
     expect([...github.tokens]).toEqual(['token ghs_rehearsal_token']);
 
     // Permissions: AWS only where OIDC is configured; contents: write only for the release.
@@ -147,7 +160,7 @@ describe('publish.yml, rehearsed', () => {
     expect(world.emulator.inventory().images).toHaveLength(10);
     expect(world.emulator.inventory().snapshots).toHaveLength(inventory.snapshots.length);
     expect(github.releases).toHaveLength(1);
-    expect(github.releases[0]!.assets).toHaveLength(2);
+    expect(github.releases[0]!.assets).toHaveLength(3);
   }, 300_000);
 
   it('stops before copy and publish when an AMI fails its boot test', async () => {
