@@ -9,6 +9,12 @@ import { evaluate, type AuthorizationRequest, type PolicyDocument } from './iam.
 import { loadState, saveState } from './persistence.js';
 import { verifySignature } from './sigv4.js';
 import { handleEbs, ebsOperation, type RestRequest, type RestResponse } from './services/ebs.js';
+import {
+  catalogAuthorizations,
+  catalogOperation,
+  handleCatalog,
+  type CatalogSettings,
+} from './services/catalog.js';
 import { ec2Operations } from './services/ec2.js';
 import { handleS3, s3ErrorBody, s3Operation } from './services/s3.js';
 import { ACCOUNT_ID, AccountState, type BootVerdict, type Durations, type RegionSettings } from './state.js';
@@ -16,7 +22,8 @@ import { decodeEc2Request, encodeEc2Error, encodeEc2Response, escapeXml } from '
 
 const ec2Models = createRequire(import.meta.url)('@aws-sdk/client-ec2') as Record<string, unknown>;
 
-export type Service = 'ec2' | 'ebs' | 's3' | 'sts';
+/** Services by their SigV4 signing name (the Marketplace Catalog API signs as aws-marketplace). */
+export type Service = 'ec2' | 'ebs' | 's3' | 'sts' | 'aws-marketplace';
 
 export interface FaultRule {
   /** Operation name (PutSnapshotBlock, CopyImage, ...) or '*'. */
@@ -76,12 +83,14 @@ const THROTTLE: Record<Service, { code: string; status: number }> = {
   ebs: { code: 'RequestThrottledException', status: 400 },
   s3: { code: 'SlowDown', status: 503 },
   sts: { code: 'Throttling', status: 400 },
+  'aws-marketplace': { code: 'ThrottlingException', status: 429 },
 };
 const SERVER_ERROR: Record<Service, { code: string; status: number }> = {
   ec2: { code: 'InternalError', status: 500 },
   ebs: { code: 'InternalServerException', status: 500 },
   s3: { code: 'InternalError', status: 500 },
   sts: { code: 'InternalFailure', status: 500 },
+  'aws-marketplace': { code: 'InternalServiceException', status: 500 },
 };
 
 const tagsObject = (tags: Map<string, string>) => Object.fromEntries(tags);
@@ -96,6 +105,7 @@ const DENIED: Record<Exclude<Service, 'sts'>, { code: string; status: number }> 
   ec2: { code: 'UnauthorizedOperation', status: 403 },
   ebs: { code: 'AccessDeniedException', status: 403 },
   s3: { code: 'AccessDenied', status: 403 },
+  'aws-marketplace': { code: 'AccessDeniedException', status: 403 },
 };
 
 /**
@@ -166,6 +176,11 @@ export class Emulator {
   /** Holds every caller but ADMIN_CREDENTIALS to `policy` (undefined: everything is allowed). */
   setIamPolicy(policy: PolicyDocument | undefined): void {
     this.iamPolicy = policy;
+  }
+
+  /** AWS Marketplace Catalog behaviour: products that do not exist, roles it cannot assume, faults, timing. */
+  setMarketplace(settings: Partial<CatalogSettings>): void {
+    Object.assign(this.state.catalog.settings, settings);
   }
 
   setDurations(durations: Partial<Durations>): void {
@@ -276,9 +291,11 @@ export class Emulator {
     let operation =
       service === 'ebs'
         ? ebsOperation(req.method ?? '', url.pathname)
-        : service === 's3'
-          ? s3Operation(req.method ?? '', url.pathname, url.searchParams)
-          : undefined;
+        : service === 'aws-marketplace'
+          ? catalogOperation(req.method ?? '', url.pathname)
+          : service === 's3'
+            ? s3Operation(req.method ?? '', url.pathname, url.searchParams)
+            : undefined;
     if (operation && (await this.injectBeforeBody(service, operation, region, req, res, requestId))) return;
     const body = await readBody(req);
     let params: URLSearchParams | undefined;
@@ -454,6 +471,9 @@ export class Emulator {
       case 's3':
         if (governed) this.authorize('s3', s3Authorizations(operation, request.path));
         return handleS3(this.state, region, request);
+      case 'aws-marketplace':
+        if (governed) this.authorize('aws-marketplace', catalogAuthorizations(operation, request));
+        return handleCatalog(this.state, request);
       default:
         throw new AwsError('UnknownService', `The emulator does not speak ${String(service)}`, 400);
     }
@@ -502,11 +522,15 @@ function errorResponse(service: Service, error: unknown, requestId: string): Res
     error instanceof AwsError
       ? error
       : new AwsError(
-          service === 'ebs' ? 'InternalServerException' : 'InternalError',
+          service === 'ebs'
+            ? 'InternalServerException'
+            : service === 'aws-marketplace'
+              ? 'InternalServiceException'
+              : 'InternalError',
           error instanceof Error ? error.message : String(error),
           500,
         );
-  if (service === 'ebs') {
+  if (service === 'ebs' || service === 'aws-marketplace') {
     const reason = (aws as AwsError & { reason?: string }).reason;
     return {
       status: aws.status,

@@ -24,6 +24,7 @@ const MISMATCH: Record<string, string> = {
   ec2: 'SignatureDoesNotMatch',
   s3: 'SignatureDoesNotMatch',
   sts: 'SignatureDoesNotMatch',
+  'aws-marketplace': 'InvalidSignatureException',
 };
 
 const S3_PAYLOAD_LITERALS = new Set([

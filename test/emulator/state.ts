@@ -1,3 +1,4 @@
+import { CatalogState } from './services/catalog.js';
 import { randomBytes } from 'node:crypto';
 import { COMMERCIAL_REGIONS, INITIALLY_OPTED_IN } from './regions.js';
 
@@ -197,6 +198,8 @@ export class AccountState {
   bootRules: Array<{ match: string; verdict: BootVerdict }> = [];
   /** Injected: the next N import tasks fail. */
   failImports = 0;
+  /** AWS Marketplace Catalog: AMI products and change sets (the service lives in us-east-1). */
+  catalog = new CatalogState();
   /** Keep block data (tests read it back); off for benchmarks with multi-GiB images. */
   storeBlockData = true;
   private events: Array<{ at: number; run: () => void }> = [];

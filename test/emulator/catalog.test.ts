@@ -1,0 +1,214 @@
+import {
+  CancelChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeEntityCommand,
+  ListChangeSetsCommand,
+  MarketplaceCatalogClient,
+  StartChangeSetCommand,
+  type ChangeSetSummaryListItem,
+  type DescribeChangeSetCommandOutput,
+} from '@aws-sdk/client-marketplace-catalog';
+import { EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeAmi } from '../helpers/aws.js';
+import { ADMIN_CREDENTIALS, Emulator } from './server.js';
+import { ACCOUNT_ID } from './state.js';
+
+const emulator = new Emulator();
+const PRODUCT = 'prod-fedora41x86';
+const ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/fedimg-marketplace-ingestion`;
+
+beforeAll(async () => {
+  process.env.AWS_ENDPOINT_URL = await emulator.start();
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDEMULATOR';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  emulator.addCredentials('AKIDEMULATOR', 'secret');
+});
+afterAll(() => emulator.stop());
+beforeEach(() => {
+  emulator.reset();
+  emulator.setDurations({ imageAvailable: 0 });
+  emulator.setMarketplace({ preparingMs: 20, applyingMs: 20 });
+});
+
+const catalog = () => new MarketplaceCatalogClient({ region: 'us-east-1', maxAttempts: 1 });
+
+async function publicAmi(region = 'us-east-1', share: 'public' | 'private' = 'public'): Promise<string> {
+  const { imageId } = await makeAmi({ region });
+  if (share === 'public') {
+    const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
+    await ec2.send(
+      new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }),
+    );
+    ec2.destroy();
+  }
+  return imageId;
+}
+
+function addVersion(
+  amiId: string,
+  title: string,
+  options: { role?: string; intent?: 'VALIDATE'; token?: string } = {},
+) {
+  return new StartChangeSetCommand({
+    Catalog: 'AWSMarketplace',
+    Intent: options.intent,
+    ClientRequestToken: options.token,
+    ChangeSet: [
+      {
+        ChangeType: 'AddDeliveryOptions',
+        Entity: { Type: 'AmiProduct@1.0', Identifier: PRODUCT },
+        DetailsDocument: {
+          Version: { VersionTitle: title, ReleaseNotes: 'https://fedoramagazine.org/announcing-fedora-41/' },
+          DeliveryOptions: [
+            {
+              Details: {
+                AmiDeliveryOptionDetails: {
+                  AmiSource: {
+                    AmiId: amiId,
+                    AccessRoleArn: options.role ?? ROLE,
+                    UserName: 'fedora',
+                    OperatingSystemName: 'FEDORA',
+                    OperatingSystemVersion: '41',
+                    ScanningPort: 22,
+                  },
+                  UsageInstructions: 'ssh fedora@<host>',
+                  RecommendedInstanceType: 't3.medium',
+                  SecurityGroups: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: ['0.0.0.0/0'] }],
+                },
+              },
+            },
+          ],
+        },
+      },
+    ],
+  });
+}
+
+async function settle(changeSetId: string): Promise<DescribeChangeSetCommandOutput> {
+  for (;;) {
+    const described = await catalog().send(
+      new DescribeChangeSetCommand({ Catalog: 'AWSMarketplace', ChangeSetId: changeSetId }),
+    );
+    if (!['PREPARING', 'APPLYING'].includes(described.Status!)) return described;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function versionsOf(
+  product = PRODUCT,
+): Promise<Array<{ VersionTitle: string; Sources: Array<{ Image: string }> }>> {
+  const entity = await catalog().send(
+    new DescribeEntityCommand({ Catalog: 'AWSMarketplace', EntityId: product }),
+  );
+  return (
+    JSON.parse(entity.Details!) as {
+      Versions: Array<{ VersionTitle: string; Sources: Array<{ Image: string }> }>;
+    }
+  ).Versions;
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error & { $metadata?: { httpStatusCode?: number } }) => error,
+  );
+
+describe('AWS Marketplace Catalog API (emulated)', () => {
+  it('adds a version through PREPARING and APPLYING to SUCCEEDED; DescribeEntity shows it', async () => {
+    const ami = await publicAmi();
+    const started = await catalog().send(addVersion(ami, 'Fedora 41'));
+    expect(started.ChangeSetArn).toBe(
+      `arn:aws:aws-marketplace:us-east-1:${ACCOUNT_ID}:AWSMarketplace/ChangeSet/${started.ChangeSetId}`,
+    );
+    const first = await catalog().send(
+      new DescribeChangeSetCommand({ Catalog: 'AWSMarketplace', ChangeSetId: started.ChangeSetId }),
+    );
+    expect(first.Status).toBe('PREPARING');
+    const done = await settle(started.ChangeSetId!);
+    expect(done).toMatchObject({ Status: 'SUCCEEDED', Intent: 'APPLY' });
+    expect(await versionsOf()).toMatchObject([{ VersionTitle: 'Fedora 41', Sources: [{ Image: ami }] }]);
+  });
+
+  it('locks a product while a change set runs, and starts once per ClientRequestToken', async () => {
+    const ami = await publicAmi();
+    const started = await catalog().send(addVersion(ami, 'Fedora 41', { token: 'fedimg-Fedora-41-x86_64' }));
+    const again = await catalog().send(addVersion(ami, 'Fedora 41', { token: 'fedimg-Fedora-41-x86_64' }));
+    expect(again.ChangeSetId).toBe(started.ChangeSetId);
+    const locked = await failure(catalog().send(addVersion(ami, 'Fedora 41 bis')));
+    expect(locked).toMatchObject({ name: 'ResourceInUseException', $metadata: { httpStatusCode: 423 } });
+    await settle(started.ChangeSetId!);
+    const after = await catalog().send(addVersion(ami, 'Fedora 41 bis'));
+    expect((await settle(after.ChangeSetId!)).Status).toBe('SUCCEEDED');
+  });
+
+  it('validates without changing anything when Intent is VALIDATE', async () => {
+    const ami = await publicAmi();
+    const started = await catalog().send(addVersion(ami, 'Fedora 41', { intent: 'VALIDATE' }));
+    expect(await settle(started.ChangeSetId!)).toMatchObject({ Status: 'SUCCEEDED', Intent: 'VALIDATE' });
+    expect(await versionsOf()).toEqual([]);
+  });
+
+  it('fails with an ErrorDetailList for a private AMI, another region, a role it cannot assume, a duplicate title', async () => {
+    const ok = await publicAmi();
+    await settle((await catalog().send(addVersion(ok, 'Fedora 41'))).ChangeSetId!);
+    const cases: Array<[string, ReturnType<typeof addVersion>]> = [
+      ['AMI_NOT_SHARED', addVersion(await publicAmi('us-east-1', 'private'), 'Fedora 41 private')],
+      ['AMI_NOT_FOUND', addVersion(await publicAmi('eu-west-1'), 'Fedora 41 eu')],
+      [
+        'INVALID_ACCESS_ROLE',
+        addVersion(ok, 'Fedora 41 role', { role: 'arn:aws:iam::999999999999:role/other' }),
+      ],
+      ['DUPLICATE_VERSION_TITLE', addVersion(ok, 'Fedora 41')],
+    ];
+    for (const [code, command] of cases) {
+      const failed = await settle((await catalog().send(command)).ChangeSetId!);
+      expect(failed.Status, code).toBe('FAILED');
+      expect(failed.FailureCode, code).toBe('CLIENT_ERROR');
+      expect(
+        failed.ChangeSet![0]!.ErrorDetailList!.map((detail) => detail.ErrorCode),
+        code,
+      ).toContain(code);
+    }
+    expect((await versionsOf()).map((version) => version.VersionTitle)).toEqual(['Fedora 41']);
+  });
+
+  it('cancels a change set still PREPARING, refuses later, lists change sets by entity, and knows missing products', async () => {
+    emulator.setMarketplace({ preparingMs: 60_000 });
+    const ami = await publicAmi();
+    const started = await catalog().send(addVersion(ami, 'Fedora 41'));
+    await catalog().send(
+      new CancelChangeSetCommand({ Catalog: 'AWSMarketplace', ChangeSetId: started.ChangeSetId }),
+    );
+    expect((await settle(started.ChangeSetId!)).Status).toBe('CANCELLED');
+    const late = await failure(
+      catalog().send(
+        new CancelChangeSetCommand({ Catalog: 'AWSMarketplace', ChangeSetId: started.ChangeSetId }),
+      ),
+    );
+    expect(late).toMatchObject({ name: 'ResourceInUseException' });
+    const listed = await catalog().send(
+      new ListChangeSetsCommand({
+        Catalog: 'AWSMarketplace',
+        FilterList: [{ Name: 'EntityId', ValueList: [PRODUCT] }],
+      }),
+    );
+    expect(listed.ChangeSetSummaryList!.map((item: ChangeSetSummaryListItem) => item.ChangeSetId)).toEqual([
+      started.ChangeSetId,
+    ]);
+    emulator.setMarketplace({ missingProducts: new Set(['prod-missing']) });
+    const missing = await failure(
+      catalog().send(new DescribeEntityCommand({ Catalog: 'AWSMarketplace', EntityId: 'prod-missing' })),
+    );
+    expect(missing).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('fails a change set in AWS’s systems when told to (SERVER_FAULT), changing nothing', async () => {
+    emulator.setMarketplace({ failNext: 1 });
+    const failed = await settle(
+      (await catalog().send(addVersion(await publicAmi(), 'Fedora 41'))).ChangeSetId!,
+    );
+    expect(failed).toMatchObject({ Status: 'FAILED', FailureCode: 'SERVER_FAULT' });
+    expect(await versionsOf()).toEqual([]);
+  });
+});
