@@ -40,6 +40,8 @@ const GROUP_TITLES: Record<InputGroup, string> = {
   cleanup:
     'Cleanup (the lifecycle sweep over every enabled region; a dry run from the CLI unless --dry-run false):',
   index: 'Index (the current public AMIs in --regions, read from AWS):',
+  marketplace:
+    'Marketplace (a new version of the AMI products for a GA compose; --dry-run true only validates):',
 };
 
 /** An input given bare (`--allow-http`) rather than with a value. */

@@ -90,6 +90,13 @@ export class PublishError extends FedimgError {
   }
 }
 
+/** Adding a version to an AWS Marketplace product failed, or its change set did. */
+export class MarketplaceError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('marketplace', message, options);
+  }
+}
+
 /** Creating or updating the GitHub release failed. */
 export class ReleaseError extends FedimgError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {

@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { EBSClient } from '@aws-sdk/client-ebs';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { MarketplaceCatalogClient } from '@aws-sdk/client-marketplace-catalog';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { InitializeMiddleware, Pluggable } from '@smithy/types';
@@ -43,14 +44,19 @@ function namingFailedCalls<Input extends object, Output extends object>(
  */
 /** The EC2 client of one region, for modules that pass it on without sending requests themselves. */
 export type Ec2 = EC2Client;
+/** The Marketplace Catalog client, for modules that pass it on. */
+export type Catalog = MarketplaceCatalogClient;
 
 export class AwsClients {
-  private readonly cache = new Map<string, EC2Client | EBSClient | S3Client>();
+  private readonly cache = new Map<string, EC2Client | EBSClient | S3Client | MarketplaceCatalogClient>();
   private readonly writers = new Map<string, SnapshotBlockWriter>();
 
   constructor(private readonly options: ClientOptions) {}
 
-  private cached<T extends EC2Client | EBSClient | S3Client>(key: string, make: () => T): T {
+  private cached<T extends EC2Client | EBSClient | S3Client | MarketplaceCatalogClient>(
+    key: string,
+    make: () => T,
+  ): T {
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
       client = make();
@@ -110,6 +116,15 @@ export class AwsClients {
       this.writers.set(region, writer);
     }
     return writer;
+  }
+
+  /** The AWS Marketplace Catalog API, which lives in us-east-1 only. */
+  catalog(): MarketplaceCatalogClient {
+    return this.cached('catalog', () => {
+      const client = new MarketplaceCatalogClient({ region: 'us-east-1', maxAttempts: 8 });
+      client.middlewareStack.use(namingFailedCalls('aws-marketplace', 'us-east-1'));
+      return client;
+    });
   }
 
   s3(region: string): S3Client {

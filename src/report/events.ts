@@ -5,7 +5,7 @@ import type { PlannedImage } from '../compose/types.js';
 import { request } from '../http.js';
 import type { Log } from '../log.js';
 
-export type EventTopic = 'image.upload' | 'image.test' | 'image.copy' | 'image.publish';
+export type EventTopic = 'image.upload' | 'image.test' | 'image.copy' | 'image.publish' | 'image.marketplace';
 export type EventStatus = 'started' | 'completed' | 'failed';
 
 /** The message shape fedimg's consumers know (fedimg's image.* messages on the Fedora bus). */
@@ -26,6 +26,10 @@ export interface FedimgEvent {
     source_image_id?: string;
     flavour?: string;
     error?: string;
+    /** image.marketplace: the product, its new version's title and the change set. */
+    product?: string;
+    version?: string;
+    change_set?: string;
   };
 }
 

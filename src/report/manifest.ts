@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Registration } from '../aws/read-back.js';
 import type { PlannedImage } from '../compose/types.js';
 import { releaseName } from '../aws/naming.js';
@@ -44,6 +44,8 @@ export interface ManifestRecord {
       regions: Record<string, ManifestAmi>;
     }
   >;
+  /** Set by the marketplace stage: the AWS Marketplace version this image's AMI became. */
+  marketplace?: { product: string; version: string; change_set: string; state: string; ami: string };
 }
 
 export interface ManifestAmi {
@@ -119,4 +121,42 @@ export function buildManifest(rows: AmiRecord[]): Manifest {
 
 export function writeManifest(path: string, manifest: Manifest): void {
   writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * Records each architecture's Marketplace version in the manifest the verify stage wrote, when there
+ * is one for this compose (the release attaches it); a missing or other compose's manifest is left.
+ */
+export function recordMarketplace(
+  path: string,
+  composeId: string,
+  versions: Array<{
+    arch: string;
+    product: string;
+    version: string;
+    changeSet: string;
+    state: string;
+    amiId: string;
+  }>,
+): boolean {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch {
+    return false;
+  }
+  if (manifest.compose_id !== composeId || !Array.isArray(manifest.images)) return false;
+  for (const record of manifest.images) {
+    const entry = versions.find((version) => version.arch === record.architecture);
+    if (entry)
+      record.marketplace = {
+        product: entry.product,
+        version: entry.version,
+        change_set: entry.changeSet,
+        state: entry.state,
+        ami: entry.amiId,
+      };
+  }
+  writeManifest(path, manifest);
+  return true;
 }

@@ -7,6 +7,7 @@ import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import type { Flavour } from './flavours.js';
+import { marketplaceSettings, type MarketplaceSettings } from './marketplace.js';
 import {
   DEFAULTS,
   integer,
@@ -36,6 +37,7 @@ import {
 
 export * from './flavours.js';
 export * from './inputs.js';
+export type { MarketplaceSettings } from './marketplace.js';
 export * from './stages.js';
 export { composeLocationFromId } from './source.js';
 
@@ -49,6 +51,7 @@ export const STAGES = [
   'release',
   'cleanup',
   'index',
+  'marketplace',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -76,6 +79,7 @@ export interface Settings {
   manifestFile: string | undefined;
   /** index: where the index files go (unset in the CLI unless --index-dir/--out is given). */
   indexDir: string | undefined;
+  marketplace: MarketplaceSettings;
   /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
   notify: NotifySettings;
   cleanup: CleanupSettings;
@@ -149,6 +153,7 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
     publish: publishSettings(read),
     manifestFile: file('manifest-file'),
     indexDir: read('index-dir') || undefined,
+    marketplace: marketplaceSettings(read),
     notify: notifySettings(read, policy),
     cleanup: {
       dryRun: parseBoolean('dry-run', read('dry-run')),

@@ -2,10 +2,11 @@ import { DEFAULT_NAME_TEMPLATE } from '../aws/naming.js';
 import { DEFAULT_EXPIRING_KINDS } from '../compose/kind.js';
 import { DEFAULT_ALLOWED_HOSTS } from '../compose/location.js';
 import { InputError } from '../errors.js';
+import { MARKETPLACE_INPUTS } from './marketplace-inputs.js';
 
 /** Where an input's option is listed in the CLI's help. */
 export type InputGroup =
-  'source' | 'import' | 'boot-test' | 'copy' | 'publish' | 'release' | 'cleanup' | 'index';
+  'source' | 'import' | 'boot-test' | 'copy' | 'publish' | 'release' | 'cleanup' | 'index' | 'marketplace';
 
 export interface InputSpec {
   group: InputGroup;
@@ -273,6 +274,7 @@ export const INPUTS = {
     help: 'index: where index.json, latest/<release>/<arch>.json and index.html are written',
     default: 'fedimg-index',
   },
+  ...MARKETPLACE_INPUTS,
   'github-token': {
     group: 'release',
     value: '<token>',

@@ -4,6 +4,7 @@ import { cleanupTable } from '../report/cleanup-summary.js';
 import { copiesOutput, copyTable } from '../report/copy-summary.js';
 import { importTable } from '../report/import-summary.js';
 import { indexTable } from '../report/index-summary.js';
+import { marketplaceTable } from '../report/marketplace-summary.js';
 import { planTable } from '../report/plan-summary.js';
 import { publishTable, verifyTable } from '../report/publish-summary.js';
 import { releaseTable } from '../report/release-summary.js';
@@ -13,6 +14,7 @@ import { FedimgError } from '../errors.js';
 import type { Log } from '../log.js';
 import { STAGES, type Settings, type Stage } from '../settings/index.js';
 import { runIndex, type IndexResult } from './ami-index.js';
+import { runMarketplace } from './marketplace.js';
 import { runBootTest } from './boot-test.js';
 import { runCleanup, type CleanupAction } from './cleanup.js';
 import { runCopy } from './copy.js';
@@ -181,6 +183,26 @@ export const STAGE_REGISTRY: Record<Stage, StageEntry<unknown>> = {
       }),
     },
     'index',
+  ),
+  marketplace: entry(
+    {
+      run: runMarketplace,
+      table: (result) => marketplaceTable(result),
+      outputsBefore: eventsFile,
+      outputs: (result) => ({
+        marketplace: json(
+          result.rows.map(({ arch, product, amiId, version, changeSet, state }) => ({
+            arch,
+            product,
+            ami: amiId,
+            version,
+            change_set: changeSet,
+            state,
+          })),
+        ),
+      }),
+    },
+    'marketplace',
   ),
 };
 

@@ -36,7 +36,7 @@ export function applyRolePolicy(emulator: Emulator, options: { importSnapshot?: 
   emulator.setIamPolicy(
     combinePolicies(
       files.map((path) => readFileSync(path, 'utf8')),
-      { ACCOUNT_ID, STAGING_BUCKET, KMS_KEY_ID: '*' },
+      { ACCOUNT_ID, STAGING_BUCKET, KMS_KEY_ID: '*', MARKETPLACE_PRODUCT_ID: 'prod-*' },
     ),
   );
 }
@@ -56,6 +56,8 @@ const S3_ACTIONS: Record<string, string> = {
 export function iamAction(service: string, operation: string): string | undefined {
   if (service === 'sts') return undefined;
   if (service === 's3') return S3_ACTIONS[operation] ?? `s3:${operation}`;
+  // The Catalog API's package is client-marketplace-catalog; its IAM prefix is its signing name.
+  if (service === 'marketplace-catalog') return `aws-marketplace:${operation}`;
   return `${service}:${operation}`;
 }
 

@@ -100,7 +100,7 @@ describe('docs/iam-policy.json', () => {
   });
 
   it('lets every mutating action touch only what is tagged ManagedBy=fedimg, or create only what is', () => {
-    const READ = /^ec2:(Describe|Get)[A-Za-z]+$/;
+    const READ = /^(ec2:(Describe|Get)|aws-marketplace:(Describe|List))[A-Za-z]+$/;
     const NETWORK = /:(network-interface|security-group|subnet|volume)\/\*$/;
     for (const statement of [...policy.Statement, ...importSnapshotPolicy.Statement]) {
       const mutating = statement.Action.filter(
@@ -125,6 +125,11 @@ describe('docs/iam-policy.json', () => {
       )!;
     expect(statementOf('s3:PutObject').Resource).toBe(`arn:aws:s3:::<STAGING_BUCKET>/${STAGING_PREFIX}*`);
     expect(statementOf('kms:CreateGrant').Resource).toBe('arn:aws:kms:*:<ACCOUNT_ID>:key/<KMS_KEY_ID>');
+    // Marketplace: new versions only of the products named, in the account's catalog.
+    expect(statementOf('aws-marketplace:StartChangeSet').Resource).toEqual([
+      'arn:aws:aws-marketplace:us-east-1:<ACCOUNT_ID>:AWSMarketplace/AmiProduct/<MARKETPLACE_PRODUCT_ID>',
+      'arn:aws:aws-marketplace:us-east-1:<ACCOUNT_ID>:AWSMarketplace/ChangeSet/*',
+    ]);
     expect(statementOf('kms:CreateGrant').Condition).toEqual({
       StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' },
     });
