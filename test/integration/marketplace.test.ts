@@ -164,4 +164,25 @@ describe('the marketplace stage', () => {
     expect((failure as Error).message).toMatch(/is not public[\s\S]*Run the publish stage first/);
     expect(world.emulator.state.catalog.changeSets.size).toBe(0);
   }, 120_000);
+
+  it('restricts the earlier versions once the new one is in, when asked', async () => {
+    await publish();
+    // An earlier release's version on the x86_64 product, added the way fedimg adds one.
+    await runMarketplace(
+      settings('marketplace', world.composes[0]!, { 'marketplace-version-title': 'Fedora 40' }),
+      quiet,
+    );
+    await runMarketplace(
+      settings('marketplace', world.composes[0]!, { 'marketplace-restrict-previous': 'true' }),
+      quiet,
+    );
+    const product = world.emulator.state.catalog.products.get(PRODUCTS.x86_64)!;
+    const visibility = Object.fromEntries(
+      product.versions.map((version) => [
+        version.VersionTitle,
+        (version.DeliveryOptions as Array<{ Visibility: string }>).map((option) => option.Visibility),
+      ]),
+    );
+    expect(visibility).toEqual({ 'Fedora 40': ['Restricted'], 'Fedora 41': ['Public'] });
+  }, 120_000);
 });

@@ -184,4 +184,22 @@ describe('docs/oidc-trust-policy-caller.json', () => {
     // StringEquals, not StringLike: no wildcard can widen it.
     expect(statement.Condition.StringLike).toBeUndefined();
   });
+
+  it('documents the Marketplace access role: trusted by Marketplace ingestion only, allowed to read and share AMIs only', () => {
+    const role = JSON.parse(readFileSync('docs/marketplace-access-role.json', 'utf8')) as {
+      TrustPolicy: { Statement: Array<{ Principal: unknown; Action: string; Condition?: unknown }> };
+      PermissionsPolicy: { Statement: Statement[] };
+    };
+    expect(role.TrustPolicy.Statement).toHaveLength(1);
+    expect(role.TrustPolicy.Statement[0]).toMatchObject({
+      Principal: { Service: 'assets.marketplace.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': '<ACCOUNT_ID>' } },
+    });
+    const actions = role.PermissionsPolicy.Statement.flatMap((statement) => statement.Action);
+    for (const action of actions)
+      expect(action).toMatch(
+        /^ec2:(Describe(Images|ImageAttribute|Snapshots)|Modify(Image|Snapshot)Attribute)$/,
+      );
+  });
 });

@@ -45,6 +45,8 @@ function run(event: RehearsalEvent, rerunOf?: Rehearsal): Promise<Rehearsal> {
       FEDIMG_ALLOWED_HOSTS: world.files.host,
       FEDIMG_ALLOW_HTTP: 'true',
       FEDIMG_PAGES: 'true',
+      FEDIMG_MARKETPLACE_PRODUCTS: 'x86_64=prod-fedorax86,aarch64=prod-fedoraarm',
+      FEDIMG_MARKETPLACE_ACCESS_ROLE_ARN: 'arn:aws:iam::123456789012:role/fedimg-marketplace',
     },
     aws: {
       AWS_ENDPOINT_URL: world.emulator.endpoint,
@@ -60,7 +62,7 @@ const dispatch = (payload: object): RehearsalEvent => ({
   payload: { action: 'compose-finished', client_payload: payload as never },
 });
 
-const JOBS = ['plan', 'import', 'boot-test', 'copy', 'publish', 'release', 'pages'];
+const JOBS = ['plan', 'import', 'boot-test', 'copy', 'publish', 'marketplace', 'release', 'pages'];
 
 /** Every job's expected result: the ones named, and 'skipped' for the rest. */
 const outcome = (named: Record<string, string>) =>
@@ -114,7 +116,8 @@ describe('publish.yml, rehearsed', () => {
       if (id === 'pages') continue; // runs no fedimg code: it deploys the index the publish job wrote
       for (const leg of job.legs) {
         expect(leg.summary, `${id} ${JSON.stringify(leg.matrix)}`).toContain('fedimg');
-        if (id !== 'plan') expect(leg.summary, id).toMatch(/ami-[0-9a-f]+/);
+        // A nightly gets no Marketplace version: that summary names none.
+        if (id !== 'plan' && id !== 'marketplace') expect(leg.summary, id).toMatch(/ami-[0-9a-f]+/);
       }
     }
 
@@ -136,6 +139,9 @@ describe('publish.yml, rehearsed', () => {
     for (const image of manifest.images)
       for (const ami of Object.values<string>(image.regions)) expect(page).toContain(ami);
     expect(rehearsal.jobs.get('pages')!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+    // The Marketplace job ran (its products are configured) and, for a nightly, added nothing.
+    expect(rehearsal.jobs.get('marketplace')!.legs[0]!.summary).toMatch(/nightly compose/);
+    expect(world.emulator.state.catalog.changeSets.size).toBe(0);
     expect([...github.tokens]).toEqual(['token ghs_rehearsal_token']);
 
     // Permissions: AWS only where OIDC is configured; contents: write only for the release.
