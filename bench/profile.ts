@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CompressedImage } from '../test/fixtures/disk-image.js';
 import { startFileServer } from '../test/fixtures/file-server.js';
+import { matrixEntry, startEmulator } from './common.js';
 
 const IMAGE = 'bench/.cache/fedora-like-1073742601.raw.xz';
 
@@ -41,40 +43,13 @@ function category({ functionName, url }: ProfileNode['callFrame']): string {
   return 'other (V8, microtasks, timers)';
 }
 
-const meta = JSON.parse(readFileSync(`${IMAGE}.json`, 'utf8')) as {
-  size: number;
-  sha256: string;
-  rawSize: number;
-};
+const meta = JSON.parse(readFileSync(`${IMAGE}.json`, 'utf8')) as CompressedImage;
 const files = await startFileServer('bench/.cache');
-const emulator = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--no-data', '--credentials', 'bench:bench'],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const endpoint = await new Promise<string>((resolve) =>
-  emulator.stdout.once('data', (line: Buffer) => resolve(line.toString().trim())),
-);
+const emulator = await startEmulator();
+const endpoint = emulator.endpoint;
 const profiles = mkdtempSync(join(tmpdir(), 'fedimg-profile-'));
 try {
-  const name = IMAGE.split('/').pop()!;
-  const entry = {
-    name: name.replace(/\.raw\.xz$/, ''),
-    file: name,
-    arch: 'x86_64',
-    ec2_arch: 'x86_64',
-    url: `${files.url}${name}`,
-    size: meta.size,
-    sha256: meta.sha256,
-    compose_id: 'Fedora-43-20260301.0',
-    release: '43',
-    subvariant: 'Cloud_Base',
-    variant: 'Cloud',
-    compose_type: 'production',
-    compose_date: '20260301',
-    compose_respin: 0,
-    label: 'RC-1.6',
-  };
+  const entry = matrixEntry(files, meta);
   const args = ['import', '--image', JSON.stringify(entry), '--allowed-hosts', files.host, '--allow-http'];
   const cli = spawn(
     process.execPath,
@@ -116,7 +91,7 @@ try {
     );
   console.log(`${(busy / gib).toFixed(2).padStart(6)} s/GiB  busy in all`);
 } finally {
-  emulator.kill('SIGTERM');
+  emulator.stop();
   await files.close();
   rmSync(profiles, { recursive: true, force: true });
 }

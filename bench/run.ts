@@ -23,6 +23,7 @@ import { hasSystemXz } from '../src/image/decompress.js';
 import { writeCompressedImage, type CompressedImage } from '../test/fixtures/disk-image.js';
 import { startFileServer, type FileServer } from '../test/fixtures/file-server.js';
 import { runAction } from '../test/helpers/runner.js';
+import { cpuSeconds, matrixEntry, startEmulator } from './common.js';
 
 const GIB = 2 ** 30;
 const CACHE = 'bench/.cache';
@@ -46,41 +47,6 @@ async function image(rawSize: number): Promise<CompressedImage> {
   const generated = await writeCompressedImage(path, rawSize, 'bench', MIX);
   writeFileSync(meta, JSON.stringify(generated));
   return generated;
-}
-
-async function startEmulator(): Promise<{
-  endpoint: string;
-  control: (action: string, body?: unknown) => Promise<void>;
-  stop: () => void;
-  cpu: () => number;
-}> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--no-data', '--credentials', 'bench:bench'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const endpoint = await new Promise<string>((resolve) =>
-    child.stdout.once('data', (line: Buffer) => resolve(line.toString().trim())),
-  );
-  return {
-    endpoint,
-    control: async (action, body = {}) => {
-      const response = await fetch(`${endpoint}/__emulator/${action}`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`emulator ${action}: ${response.status}`);
-    },
-    stop: () => child.kill('SIGTERM'),
-    cpu: () => cpuSeconds(child.pid!).own,
-  };
-}
-
-/** CPU seconds of a process (own, and of the children it waited for), from /proc/<pid>/stat. */
-function cpuSeconds(pid: number | 'self'): { own: number; children: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = (index: number) => Number(fields[index - 3]);
-  return { own: (ticks(14) + ticks(15)) / 100, children: (ticks(16) + ticks(17)) / 100 };
 }
 
 function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }> {
@@ -160,28 +126,6 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
-
-/** One entry of the plan's matrix for a generated image served by `files`. */
-function matrixEntry(files: FileServer, compressed: CompressedImage) {
-  const name = compressed.path.split('/').pop()!;
-  return {
-    name: name.replace(/\.raw\.xz$/, ''),
-    file: name,
-    arch: 'x86_64',
-    ec2_arch: 'x86_64',
-    url: `${files.url}${name}`,
-    size: compressed.size,
-    sha256: compressed.sha256,
-    compose_id: 'Fedora-43-20260301.0',
-    release: '43',
-    subvariant: 'Cloud_Base',
-    variant: 'Cloud',
-    compose_type: 'production',
-    compose_date: '20260301',
-    compose_respin: 0,
-    label: 'RC-1.6',
-  };
-}
 
 /** The bundled CLI, as a maintainer runs it, against the emulator. */
 function fedimg(args: string[], endpoint: string, preload: string[] = []): Promise<string> {
