@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INDEX_SCHEMA_VERSION, type AmiIndex, type IndexEntry } from './ami-index/select.js';
+import { WRITTEN_ONLY_WHEN_GIVEN } from './cli-help.js';
 import { checkUrl } from './compose/location.js';
 import { InputError } from './errors.js';
 import { fetchText } from './http.js';
@@ -109,7 +110,8 @@ export function pickLatest(
 export async function latest(query: LatestQuery, read: InputReader, log: Log): Promise<IndexEntry> {
   const settings = parseSettings(
     (name: InputName) => (name === 'stage' ? 'index' : name === 'regions' ? query.region : read(name)),
-    ['events-file', 'manifest-file', 'index-dir'],
+    // As every CLI stage: files only where asked.
+    WRITTEN_ONLY_WHEN_GIVEN,
   );
   const index = query.indexUrl
     ? await publishedIndex(query.indexUrl, settings.policy.allowHttp)
