@@ -91,6 +91,11 @@ export class BlockCutter {
     return full;
   }
 
+  /** Bytes in the block being filled. */
+  filledBytes(): number {
+    return this.filled;
+  }
+
   finish(): Buffer | undefined {
     if (this.filled === 0) return undefined;
     this.block.fill(0, this.filled);
@@ -99,20 +104,51 @@ export class BlockCutter {
   }
 }
 
+/** A block buffer as a decoder filled it: `bytes` < BLOCK_SIZE only for the zero-padded last one. */
+export interface FilledBlock {
+  data: Buffer;
+  bytes: number;
+}
+
+/** Cuts chunks of any size (a decoder's stream output) into block buffers from `allocate`. */
+export async function* cutIntoBlocks(
+  chunks: AsyncIterable<Buffer>,
+  allocate: () => Buffer,
+): AsyncGenerator<FilledBlock> {
+  const cutter = new BlockCutter(allocate);
+  for await (const chunk of chunks) {
+    for (const data of cutter.push(chunk)) yield { data, bytes: BLOCK_SIZE };
+  }
+  const filled = cutter.filledBytes();
+  const last = cutter.finish();
+  if (last) yield { data: last, bytes: filled };
+}
+
 /**
- * Cuts a byte stream into 512 KiB blocks. It pulls from the source only as fast as the consumer
- * takes blocks, so memory stays at one block in progress plus what the consumer holds.
+ * Numbers and checksums filled blocks. It pulls from the source only as fast as the consumer takes
+ * blocks, so memory stays at the blocks the source holds plus what the consumer holds.
  */
-export async function* toBlocks(
+export async function* finishBlocks(
+  filled: AsyncIterable<FilledBlock>,
+  stats: BlockStats,
+  pool?: BlockPool,
+): AsyncGenerator<ImageBlock> {
+  for await (const { data, bytes } of filled) {
+    stats.rawBytes += bytes;
+    yield finishBlock(stats.blocks++, data, pool);
+  }
+}
+
+/** The allocator of block buffers: the pool's when recycling, fresh ones otherwise. */
+export function blockAllocator(pool: BlockPool | undefined): () => Buffer {
+  return pool ? () => pool.acquire() : () => Buffer.allocUnsafe(BLOCK_SIZE);
+}
+
+/** Cuts a byte stream into numbered, checksummed 512 KiB blocks. */
+export function toBlocks(
   chunks: AsyncIterable<Buffer>,
   stats: BlockStats,
   pool?: BlockPool,
 ): AsyncGenerator<ImageBlock> {
-  const cutter = new BlockCutter(() => pool?.acquire() ?? Buffer.allocUnsafe(BLOCK_SIZE));
-  for await (const chunk of chunks) {
-    stats.rawBytes += chunk.length;
-    for (const data of cutter.push(chunk)) yield finishBlock(stats.blocks++, data, pool);
-  }
-  const last = cutter.finish();
-  if (last) yield finishBlock(stats.blocks++, last, pool);
+  return finishBlocks(cutIntoBlocks(chunks, blockAllocator(pool)), stats, pool);
 }

@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Writable, type Readable } from 'node:stream';
 import { InputError } from '../errors.js';
+import { openBlockSocket, type BlockSocket } from './block-socket.js';
+import { cutIntoBlocks, type FilledBlock } from './blocks.js';
 
 export type DecoderPreference = 'auto' | 'system' | 'npm';
 export type DecoderName = 'xz' | 'node-liblzma';
@@ -21,7 +23,8 @@ export class DecodeError extends Error {
 export interface Decoder {
   name: DecoderName;
   input: Writable;
-  output: Readable;
+  /** The decompressed bytes in block buffers from the allocator it was started with. */
+  blocks: AsyncIterable<FilledBlock>;
   /** Resolves when the decoder finished cleanly; rejects with a DecodeError otherwise. */
   finished: Promise<void>;
   /** Stop decoding now (consumer gone or input failed). */
@@ -50,8 +53,9 @@ export function pickDecoder(preference: DecoderPreference): DecoderName {
   return 'node-liblzma';
 }
 
-export function startDecoder(name: DecoderName): Decoder {
-  return name === 'xz' ? startSystemXz() : startNpmDecoder();
+/** Starts a decoder whose output lands in block buffers from `allocate`. */
+export async function startDecoder(name: DecoderName, allocate: () => Buffer): Promise<Decoder> {
+  return name === 'xz' ? startSystemXz(allocate) : startNpmDecoder(allocate);
 }
 
 function classify(message: string): DecodeFailure {
@@ -66,17 +70,23 @@ function classify(message: string): DecodeFailure {
   return 'decoder';
 }
 
-function startSystemXz(): Decoder {
+async function startSystemXz(allocate: () => Buffer): Promise<Decoder> {
+  // Where a local socket cannot be made, xz's stdout is a pipe read as a stream (more CPU per GiB).
+  const socket: BlockSocket | undefined = await openBlockSocket(allocate).catch(() => undefined);
   // -T0: xz ≥ 5.4 decodes multi-block files (as Fedora's are) on every core.
-  const child = spawn('xz', ['-T0', '-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('xz', ['-T0', '-dc'], { stdio: ['pipe', socket?.writeEnd ?? 'pipe', 'pipe'] });
+  // The child holds its own copy of the socket now; ours must close so that its exit ends the stream.
+  socket?.writeEnd.destroy();
+  const stdin = child.stdin!;
+  const stderrStream = child.stderr!;
   let stderr = '';
   let aborted = false;
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
+  stderrStream.setEncoding('utf8');
+  stderrStream.on('data', (text: string) => {
     if (stderr.length < 4096) stderr += text;
   });
   // xz exiting early closes its stdin; the writer learns of it through `finished`.
-  child.stdin.on('error', () => undefined);
+  stdin.on('error', () => undefined);
   const finished = new Promise<void>((resolve, reject) => {
     child.on('error', (error) => reject(new DecodeError('decoder', `could not run xz: ${error.message}`)));
     child.on('close', (code, signal) => {
@@ -91,8 +101,8 @@ function startSystemXz(): Decoder {
   finished.catch(() => undefined);
   return {
     name: 'xz',
-    input: child.stdin,
-    output: child.stdout,
+    input: stdin,
+    blocks: socket?.blocks ?? cutIntoBlocks(child.stdout!, allocate),
     finished,
     abort() {
       aborted = true;
@@ -105,7 +115,7 @@ interface LiblzmaModule {
   createUnxz(options?: { chunkSize?: number }): NodeJS.ReadWriteStream & Readable & Writable;
 }
 
-function startNpmDecoder(): Decoder {
+function startNpmDecoder(allocate: () => Buffer): Decoder {
   // Loaded only when needed: it is a native module and the system xz is the common case.
   let lzma: LiblzmaModule;
   try {
@@ -160,7 +170,7 @@ function startNpmDecoder(): Decoder {
   return {
     name: 'node-liblzma',
     input,
-    output: stream,
+    blocks: cutIntoBlocks(stream, allocate),
     finished,
     abort() {
       aborted = true;

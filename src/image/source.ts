@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ImageSourceError } from '../errors.js';
 import type { HostPolicy } from '../compose/location.js';
-import { BlockPool, toBlocks, type BlockStats, type ImageBlock } from './blocks.js';
+import { blockAllocator, BlockPool, finishBlocks, type BlockStats, type ImageBlock } from './blocks.js';
 import {
   DecodeError,
   pickDecoder,
@@ -83,7 +83,8 @@ export class ImageSource {
     const url = new URL(options.url);
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    const decoder = startDecoder(stats.decoder);
+    const pool = options.recycleBlocks ? new BlockPool() : undefined;
+    const decoder = await startDecoder(stats.decoder, blockAllocator(pool));
     const fetched = options.localFile
       ? readVerifiedFile(
           options.localFile,
@@ -120,11 +121,7 @@ export class ImageSource {
 
     let completed = false;
     try {
-      for await (const block of toBlocks(
-        decoder.output,
-        stats,
-        options.recycleBlocks ? new BlockPool() : undefined,
-      )) {
+      for await (const block of finishBlocks(decoder.blocks, stats, pool)) {
         if (options.maxRawBytes !== undefined && stats.rawBytes > options.maxRawBytes) {
           block.release();
           throw new ImageSourceError(
