@@ -57,13 +57,15 @@ export async function* downloadVerified(
     options.signal?.throwIfAborted();
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    // One timer per connection, pushed back on every chunk (refresh() allocates nothing).
     let idle: NodeJS.Timeout | undefined;
     const armIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(
-        () => controller.abort(new RetryableDownloadError(`no data for ${idleTimeoutMs} ms`)),
-        idleTimeoutMs,
-      );
+      if (idle) idle.refresh();
+      else
+        idle = setTimeout(
+          () => controller.abort(new RetryableDownloadError(`no data for ${idleTimeoutMs} ms`)),
+          idleTimeoutMs,
+        );
     };
     try {
       armIdle();

@@ -191,21 +191,25 @@ export class ImageSource {
   }
 }
 
-/** Write with back-pressure; resolves false once the decoder no longer accepts input. */
+/**
+ * Write with back-pressure; resolves false once the decoder no longer accepts input. The decoder
+ * is usually the slower side, so this waits for 'drain' on most chunks: three plain listeners,
+ * not an AbortController and three promises per chunk.
+ */
 async function write(input: Writable, chunk: Buffer): Promise<boolean> {
   if (input.destroyed || input.writableEnded) return false;
   if (input.write(chunk)) return true;
-  const closed = new AbortController();
-  try {
-    await Promise.race([
-      once(input, 'drain', { signal: closed.signal }).then(() => true),
-      once(input, 'close', { signal: closed.signal }).then(() => false),
-      once(input, 'error', { signal: closed.signal }).then(() => false),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    closed.abort();
-  }
-  return !input.destroyed;
+  return new Promise<boolean>((resolve) => {
+    const settle = (accepted: boolean) => () => {
+      input.off('drain', onDrain);
+      input.off('close', onGone);
+      input.off('error', onGone);
+      resolve(accepted && !input.destroyed);
+    };
+    const onDrain = settle(true);
+    const onGone = settle(false);
+    input.once('drain', onDrain);
+    input.once('close', onGone);
+    input.once('error', onGone);
+  });
 }
