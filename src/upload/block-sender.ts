@@ -54,6 +54,14 @@ export async function uploadBlocks(
   if (options.signal) setMaxListeners(options.concurrency * 2 + SIGNAL_LISTENER_HEADROOM, options.signal);
   const digests = new Map<number, Buffer>();
   const inFlight = new Set<Promise<void>>();
+  // Wakes the reading loop when a worker frees up. (Promise.race over the in-flight set would add
+  // a reaction to every pending request for every block read: 64 per block, kept until they settle.)
+  let slotFreed: (() => void) | undefined;
+  const settled = (task: Promise<void>) => {
+    inFlight.delete(task);
+    slotFreed?.();
+    slotFreed = undefined;
+  };
   let failure: unknown;
   let done = 0;
   let skipped = 0;
@@ -104,16 +112,16 @@ export async function uploadBlocks(
       const task: Promise<void> = send(block).then(
         () => {
           block.release();
-          inFlight.delete(task);
+          settled(task);
         },
         (error: unknown) => {
           block.release();
-          inFlight.delete(task);
           failure ??= error;
+          settled(task);
         },
       );
       inFlight.add(task);
-      if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+      if (inFlight.size >= options.concurrency) await new Promise<void>((resolve) => (slotFreed = resolve));
     }
   } finally {
     await Promise.all(inFlight);
