@@ -56,7 +56,8 @@ function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }
 
 /**
  * `xz` decompressing the image to /dev/null: with -T0 (every core) it is the wall-clock limit;
- * single-threaded, as plain `xz -dc` runs, it is the least decoding CPU any ingest must spend.
+ * single-threaded (-T1, which is what plain `xz -dc` does on xz 5.4; newer xz may default to
+ * threads) it is the least decoding CPU any ingest must spend.
  */
 async function xzAlone(path: string, threads: '-T0' | '-T1'): Promise<{ seconds: number; cpu: number }> {
   const devNull = openSync('/dev/null', 'w');
