@@ -10,19 +10,16 @@ import {
 } from '@aws-sdk/client-marketplace-catalog';
 import { EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeAmi } from '../helpers/aws.js';
-import { ADMIN_CREDENTIALS, Emulator } from './server.js';
+import { makeAmi, startEmulator } from '../helpers/aws.js';
+import { ADMIN_CREDENTIALS, type Emulator } from './server.js';
 import { ACCOUNT_ID } from './state.js';
 
-const emulator = new Emulator();
+let emulator: Emulator;
 const PRODUCT = 'prod-fedora41x86';
 const ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/fedimg-marketplace-ingestion`;
 
 beforeAll(async () => {
-  process.env.AWS_ENDPOINT_URL = await emulator.start();
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEMULATOR';
-  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-  emulator.addCredentials('AKIDEMULATOR', 'secret');
+  emulator = await startEmulator();
 });
 afterAll(() => emulator.stop());
 beforeEach(() => {

@@ -60,19 +60,17 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootTestExitCode, bootTestUserData } from '../../src/aws/boot-contract.js';
-import { Emulator } from './server.js';
+import { startEmulator } from '../helpers/aws.js';
+import type { Emulator } from './server.js';
 
 const BLOCK = 524288;
-const emulator = new Emulator();
+let emulator: Emulator;
 const wait = { minDelay: 0.05, maxDelay: 0.1, maxWaitTime: 10 } as const;
 
 beforeAll(async () => {
-  // The clients below get nothing but a region: the endpoint comes from the SDK's standard variable.
-  process.env.AWS_ENDPOINT_URL = await emulator.start();
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEMULATOR';
-  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-  // Every conformance request is also a signature check: the SDK signs as AWS expects.
-  emulator.addCredentials('AKIDEMULATOR', 'secret');
+  // The clients below get a region at most: the endpoint comes from the SDK's standard variable, and
+  // every conformance request is also a signature check (the SDK signs as AWS expects).
+  emulator = await startEmulator();
 });
 afterAll(() => emulator.stop());
 beforeEach(() => emulator.reset());
