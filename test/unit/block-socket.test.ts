@@ -70,7 +70,8 @@ describe('decoder output read straight into blocks', () => {
 
     const second = await openBlockSocket(allocate);
     second.writeEnd.on('error', () => undefined);
-    second.writeEnd.write(Buffer.alloc(2 * BLOCK_SIZE, 3));
+    // More than the reader takes before it pauses, so the writer still has data when the reader goes.
+    second.writeEnd.write(Buffer.alloc(8 * BLOCK_SIZE, 3));
     for await (const block of second.blocks) {
       expect(block.bytes).toBe(BLOCK_SIZE);
       break;
