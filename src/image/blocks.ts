@@ -143,12 +143,3 @@ export async function* finishBlocks(
 export function blockAllocator(pool: BlockPool | undefined): () => Buffer {
   return pool ? () => pool.acquire() : () => Buffer.allocUnsafe(BLOCK_SIZE);
 }
-
-/** Cuts a byte stream into numbered, checksummed 512 KiB blocks. */
-export function toBlocks(
-  chunks: AsyncIterable<Buffer>,
-  stats: BlockStats,
-  pool?: BlockPool,
-): AsyncGenerator<ImageBlock> {
-  return finishBlocks(cutIntoBlocks(chunks, blockAllocator(pool)), stats, pool);
-}

@@ -1,6 +1,19 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_SIZE, BlockPool, toBlocks, type ImageBlock } from '../../src/image/blocks.js';
+import {
+  BLOCK_SIZE,
+  blockAllocator,
+  BlockPool,
+  cutIntoBlocks,
+  finishBlocks,
+  type BlockStats,
+  type ImageBlock,
+} from '../../src/image/blocks.js';
+
+/** A decoder's stream output as the image source turns it into blocks. */
+function toBlocks(chunks: AsyncIterable<Buffer>, stats: BlockStats, pool?: BlockPool) {
+  return finishBlocks(cutIntoBlocks(chunks, blockAllocator(pool)), stats, pool);
+}
 
 async function collect(
   chunks: Buffer[],
