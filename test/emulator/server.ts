@@ -158,8 +158,9 @@ export class Emulator {
 
   // --- control API (also reachable over HTTP under /__emulator/) -------------------------------
   reset(): void {
-    const fresh = new AccountState();
-    Object.assign(this.state, fresh);
+    // Whether block data is kept is configuration (--no-data), not account state.
+    const { storeBlockData } = this.state;
+    Object.assign(this.state, new AccountState(), { storeBlockData });
     this.faults = [];
     this.latency = {};
     this.requestLog = [];

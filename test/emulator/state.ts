@@ -200,7 +200,10 @@ export class AccountState {
   failImports = 0;
   /** AWS Marketplace Catalog: AMI products and change sets (the service lives in us-east-1). */
   catalog = new CatalogState();
-  /** Keep block data (tests read it back); off for benchmarks with multi-GiB images. */
+  /**
+   * Keep block data (tests read it back); off for benchmarks with multi-GiB images. Configuration:
+   * kept by reset().
+   */
   storeBlockData = true;
   private events: Array<{ at: number; run: () => void }> = [];
 
