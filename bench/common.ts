@@ -1,6 +1,7 @@
 // What the benchmark and the profiler share: the emulator they run against and the matrix entry of
 // a generated image.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { CompressedImage } from '../test/fixtures/disk-image.js';
 import type { FileServer } from '../test/fixtures/file-server.js';
@@ -9,7 +10,8 @@ import type { FileServer } from '../test/fixtures/file-server.js';
 export async function startEmulator(): Promise<{
   endpoint: string;
   control: (action: string, body?: unknown) => Promise<void>;
-  stop: () => void;
+  /** Resolves once the process has exited, so it takes no CPU from what is measured next. */
+  stop: () => Promise<void>;
   cpu: () => number;
 }> {
   const child = spawn(
@@ -29,7 +31,12 @@ export async function startEmulator(): Promise<{
       });
       if (!response.ok) throw new Error(`emulator ${action}: ${response.status}`);
     },
-    stop: () => child.kill('SIGTERM'),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
     cpu: () => cpuSeconds(child.pid!).own,
   };
 }

@@ -91,7 +91,7 @@ try {
     );
   console.log(`${(busy / gib).toFixed(2).padStart(6)} s/GiB  busy in all`);
 } finally {
-  emulator.stop();
+  await emulator.stop();
   await files.close();
   rmSync(profiles, { recursive: true, force: true });
 }

@@ -206,6 +206,23 @@ async function ingest(
   };
 }
 
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+
+/**
+ * Every measurement gets an emulator of its own. A reset clears its state but not its process: after
+ * the old way's 2 GiB S3 upload the emulator's V8 ran a full mark-compact every few dozen requests
+ * (118 in the next ingest instead of 3), which doubled its CPU, on the cores fedimg was being
+ * measured on.
+ */
+async function withEmulator<T>(measure: (emulator: Emulator) => Promise<T>): Promise<T> {
+  const emulator = await startEmulator();
+  try {
+    return await measure(emulator);
+  } finally {
+    await emulator.stop();
+  }
+}
+
 /**
  * Row 6: one image into 30 regions, every copy taking L seconds in the emulator. Fan-out is good
  * when the wall time stays near L (all regions at once), not 30·L (the old service's serial copies).
@@ -213,10 +230,9 @@ async function ingest(
 async function fanout(
   files: FileServer,
   compressed: CompressedImage,
-  emulator: Awaited<ReturnType<typeof startEmulator>>,
+  emulator: Emulator,
   copySeconds: number,
 ): Promise<{ seconds: number; regions: number }> {
-  await emulator.control('reset');
   const optIn = [
     'af-south-1',
     'ap-east-1',
@@ -272,7 +288,6 @@ async function fanout(
   const { seconds } = await timed(() =>
     fedimg(['copy', ...common, '--regions', regions.join(',')], emulator.endpoint),
   );
-  await emulator.control('durations', { copy: 60 });
   return { seconds, regions: regions.length };
 }
 
@@ -331,21 +346,15 @@ interface IngestRound {
   slow: IngestRun;
 }
 
-async function round(
-  files: FileServer,
-  two: CompressedImage,
-  emulator: Awaited<ReturnType<typeof startEmulator>>,
-): Promise<IngestRound> {
+async function round(files: FileServer, two: CompressedImage): Promise<IngestRound> {
   const limit = await xzAlone(two.path, '-T0');
   const xzFloor = await xzAlone(two.path, '-T1');
-  await emulator.control('reset');
-  const fast = await ingest(files, two, emulator);
-  await emulator.control('reset');
-  const old = await oldWay(files, two, emulator.endpoint);
-  await emulator.control('reset');
-  await emulator.control('latency', { PutSnapshotBlock: 50 });
-  const slow = await ingest(files, two, emulator);
-  await emulator.control('latency', { PutSnapshotBlock: 0 });
+  const fast = await withEmulator((emulator) => ingest(files, two, emulator));
+  const old = await withEmulator((emulator) => oldWay(files, two, emulator.endpoint));
+  const slow = await withEmulator(async (emulator) => {
+    await emulator.control('latency', { PutSnapshotBlock: 50 });
+    return ingest(files, two, emulator);
+  });
   return { limit, xzFloor, fast, old, slow };
 }
 
@@ -358,7 +367,6 @@ async function main(): Promise<void> {
   const four = await image(4 * GIB + 4321);
   const tiny = await image(8 * 2 ** 20 + 3);
   const files = await startFileServer(CACHE);
-  const emulator = await startEmulator();
   const rows: Row[] = [];
   try {
     // The floor: what any ingest of this image must spend, measured now, on this machine.
@@ -366,7 +374,7 @@ async function main(): Promise<void> {
     const rounds: IngestRound[] = [];
     for (let run = 1; run <= RUNS; run++) {
       process.stderr.write(`run ${run} of ${RUNS}\n`);
-      rounds.push(await round(files, two, emulator));
+      rounds.push(await round(files, two));
     }
     const per = (pick: (r: IngestRound) => number) => median(rounds.map(pick));
     const cores = cpus().length;
@@ -422,12 +430,9 @@ async function main(): Promise<void> {
       note: '64 workers',
     });
 
-    await emulator.control('reset');
-    const small = await ingest(files, one, emulator);
-    await emulator.control('reset');
-    const large = await ingest(files, four, emulator);
-    await emulator.control('reset');
-    const action = await actionIngest(files, four, emulator.endpoint);
+    const small = await withEmulator((emulator) => ingest(files, one, emulator));
+    const large = await withEmulator((emulator) => ingest(files, four, emulator));
+    const action = await withEmulator((emulator) => actionIngest(files, four, emulator.endpoint));
     rows.push({
       row: '5. peak RSS, 1 GiB / 4 GiB image',
       seconds: null,
@@ -435,7 +440,7 @@ async function main(): Promise<void> {
       note: `CLI ${fmt(small.rssMiB, 0)} MiB / ${fmt(large.rssMiB, 0)} MiB; bundled action (no node flags) 4 GiB ${fmt(action.rssMiB, 0)} MiB in ${fmt(action.seconds)} s`,
     });
     const copySeconds = 30;
-    const fan = await fanout(files, tiny, emulator, copySeconds);
+    const fan = await withEmulator((emulator) => fanout(files, tiny, emulator, copySeconds));
     rows.push({
       row: `6. copy fan-out, ${fan.regions} regions`,
       seconds: fan.seconds,
@@ -498,7 +503,7 @@ async function main(): Promise<void> {
         memory_gib: Math.round(totalmem() / GIB),
         node: process.version,
         decoder: xzVersion,
-        emulator: 'separate process on the same machine, block data not stored',
+        emulator: 'separate process on the same machine, a fresh one per measurement, block data not stored',
       },
     };
     writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
@@ -529,7 +534,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    emulator.stop();
     await files.close();
   }
 }
