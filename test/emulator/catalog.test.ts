@@ -128,6 +128,8 @@ describe('AWS Marketplace Catalog API (emulated)', () => {
   });
 
   it('locks a product while a change set runs, and starts once per ClientRequestToken', async () => {
+    // Long enough that the requests below still find it running on a loaded machine (40 ms did not).
+    emulator.setMarketplace({ preparingMs: 500, applyingMs: 500 });
     const ami = await publicAmi();
     const started = await catalog().send(addVersion(ami, 'Fedora 41', { token: 'fedimg-Fedora-41-x86_64' }));
     const again = await catalog().send(addVersion(ami, 'Fedora 41', { token: 'fedimg-Fedora-41-x86_64' }));
