@@ -1048,4 +1048,15 @@ describe('faults and the control interface', () => {
     await ec2().send(new DescribeRegionsCommand({}));
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
   });
+
+  it('holds back the answer, not the request: the work is done while the answer waits', async () => {
+    const { SnapshotId } = await ebs().send(new StartSnapshotCommand({ VolumeSize: 1 }));
+    emulator.setLatency({ CompleteSnapshot: 400 });
+    const started = Date.now();
+    const answered = ebs().send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(emulator.state.snapshots.get(SnapshotId!)!.open).toBe(false);
+    await answered;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+  });
 });
