@@ -45,6 +45,7 @@ import {
 } from '@aws-sdk/client-ebs';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
@@ -54,6 +55,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -874,6 +876,51 @@ describe('S3 and ImportSnapshot', () => {
     expect((await failure(client.send(new GetObjectCommand({ Bucket: bucket, Key: 'nope' })))).name).toBe(
       'NoSuchKey',
     );
+  });
+
+  it('checks every part of a multipart upload when started with --no-data: ETags, size', async () => {
+    emulator.storeBlockData(false);
+    try {
+      const client = s3();
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const { UploadId } = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'parts' }),
+      );
+      const parts = [1, 2, 3, 4, 5].map(() => randomBytes(2 * 1024 * 1024));
+      const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+      // Two rounds of parts at once: the emulator reuses the buffers of bodies it does not keep.
+      const upload = (numbers: number[]) =>
+        Promise.all(
+          numbers.map((number) =>
+            client.send(
+              new UploadPartCommand({
+                Bucket: bucket,
+                Key: 'parts',
+                UploadId,
+                PartNumber: number,
+                Body: parts[number - 1],
+              }),
+            ),
+          ),
+        );
+      const etags = [...(await upload([1, 2, 3])), ...(await upload([4, 5]))].map((part) => part.ETag);
+      expect(etags).toEqual(parts.map((part) => `"${md5(part)}"`));
+      const done = await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'parts',
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+        }),
+      );
+      const whole = createHash('md5');
+      for (const part of parts) whole.update(createHash('md5').update(part).digest());
+      expect(done.ETag).toBe(`"${whole.digest('hex')}-5"`);
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'parts' }));
+      expect(head.ContentLength).toBe(5 * 2 * 1024 * 1024);
+    } finally {
+      emulator.storeBlockData(true);
+    }
   });
 
   it('keeps user metadata (x-amz-meta-*) on simple and multipart uploads and returns it lower-cased', async () => {
