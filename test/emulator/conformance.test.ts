@@ -451,6 +451,8 @@ describe('snapshots in EC2', () => {
 
 describe('images', () => {
   it('keeps every RegisterImage parameter and returns it from DescribeImages and DescribeImageAttribute', async () => {
+    // Pending long enough to be seen on a loaded machine (30 ms was not, in a full run).
+    emulator.setDurations({ imageAvailable: 500 });
     const snapshotId = await directSnapshot(new Map([[0, Buffer.alloc(BLOCK, 3)]]));
     const input = registerInput(snapshotId, {
       TpmSupport: 'v2.0',
