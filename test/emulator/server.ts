@@ -382,8 +382,8 @@ export class Emulator {
     operation: string | undefined,
     req: IncomingMessage,
   ): Buffer | undefined {
-    const length = Number(req.headers['content-length']);
     if (service !== 's3' || operation !== 'UploadPart' || this.state.storeBlockData) return undefined;
+    const length = Number(req.headers['content-length']);
     return Number.isSafeInteger(length) && length >= 2 ** 20 ? this.scratchBodies.take(length) : undefined;
   }
 
