@@ -16,7 +16,7 @@ export async function startEmulator(): Promise<{
 }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', '--no-data', '--credentials', 'bench:bench'],
+    ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--no-data', '--credentials', 'bench:bench'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const endpoint = await new Promise<string>((resolve) =>

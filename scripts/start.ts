@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cli } from '../src/cli.js';
-import { combinePolicies } from '../test/emulator/iam.js';
-import { Emulator } from '../test/emulator/server.js';
-import { ACCOUNT_ID } from '../test/emulator/state.js';
+import { combinePolicies } from '../emulator/iam/evaluate.js';
+import { Emulator } from '../emulator/server.js';
+import { ACCOUNT_ID } from '../emulator/state.js';
 import { generateCompose } from '../test/fixtures/compose.js';
 import { startFileServer } from '../test/fixtures/file-server.js';
 

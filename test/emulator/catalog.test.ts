@@ -11,8 +11,8 @@ import {
 import { EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
-import { ADMIN_CREDENTIALS, type Emulator } from './server.js';
-import { ACCOUNT_ID } from './state.js';
+import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
+import { ACCOUNT_ID } from '../../emulator/state.js';
 
 let emulator: Emulator;
 const PRODUCT = 'prod-fedora41x86';

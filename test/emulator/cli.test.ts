@@ -24,11 +24,9 @@ const dir = await mkdtemp(join(tmpdir(), 'fedimg-emulator-cli-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function startCli(...options: string[]): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/emulator/cli.ts', '--port', '0', ...options],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', ...options], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
   return {
     endpoint: line.toString().trim(),

@@ -63,7 +63,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootTestExitCode, bootTestUserData } from '../../src/aws/boot-contract.js';
 import { startEmulator } from '../helpers/aws.js';
-import type { Emulator } from './server.js';
+import type { Emulator } from '../../emulator/server.js';
 
 const BLOCK = 524288;
 let emulator: Emulator;

@@ -7,8 +7,8 @@ import { EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
-import { evaluate, type PolicyDocument } from './iam.js';
-import { ADMIN_CREDENTIALS, type Emulator } from './server.js';
+import { evaluate, type PolicyDocument } from '../../emulator/iam/evaluate.js';
+import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
 
 const request = (action: string, resource: string, context: Record<string, string | string[]> = {}) => ({
   action,

@@ -13,7 +13,7 @@ import {
   ListSnapshotBlocksCommand,
   StartSnapshotCommand,
 } from '@aws-sdk/client-ebs';
-import { ADMIN_CREDENTIALS, Emulator } from '../emulator/server.js';
+import { ADMIN_CREDENTIALS, Emulator } from '../../emulator/server.js';
 
 const BLOCK = 524288;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { combinePolicies } from '../emulator/iam.js';
-import type { Emulator } from '../emulator/server.js';
-import { ACCOUNT_ID } from '../emulator/state.js';
+import { combinePolicies } from '../../emulator/iam/evaluate.js';
+import type { Emulator } from '../../emulator/server.js';
+import { ACCOUNT_ID } from '../../emulator/state.js';
 
 export interface Statement {
   Sid?: string;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { Emulator } from '../emulator/server.js';
+import type { Emulator } from '../../emulator/server.js';
 import { generateCompose, type ComposeOptions, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 import type { InputName, Settings } from '../../src/settings/index.js';

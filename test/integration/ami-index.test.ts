@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalLog } from '../../src/log.js';
 import { STAGE_REGISTRY } from '../../src/stages/index.js';
 import type { IndexResult } from '../../src/stages/ami-index.js';
-import { ADMIN_CREDENTIALS, type Emulator } from '../emulator/server.js';
+import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
 import { fastSettings } from '../helpers/settings.js';

@@ -16,7 +16,7 @@ import { terminalLog } from '../../src/log.js';
 import { unsupportedNodeNotice } from '../../src/node-support.js';
 import type { Stage } from '../../src/settings/index.js';
 import { STAGE_REGISTRY } from '../../src/stages/index.js';
-import type { PolicyDocument } from '../emulator/iam.js';
+import type { PolicyDocument } from '../../emulator/iam/evaluate.js';
 import { useWorld } from '../helpers/world.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });

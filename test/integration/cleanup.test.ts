@@ -15,7 +15,7 @@ import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCleanup } from '../../src/stages/cleanup.js';
 import { runImport } from '../../src/stages/import.js';
 import { runPublish } from '../../src/stages/publish.js';
-import type { Emulator } from '../emulator/server.js';
+import type { Emulator } from '../../emulator/server.js';
 import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 import { startEmulator } from '../helpers/aws.js';

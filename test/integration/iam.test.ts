@@ -21,7 +21,7 @@ import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
 import { runPublish } from '../../src/stages/publish.js';
 import { runVerify } from '../../src/stages/verify.js';
-import { ADMIN_CREDENTIALS } from '../emulator/server.js';
+import { ADMIN_CREDENTIALS } from '../../emulator/server.js';
 import { expectClean, makeAmi } from '../helpers/aws.js';
 import { applyRolePolicy, STAGING_BUCKET } from '../helpers/iam.js';
 import { useWorld } from '../helpers/world.js';

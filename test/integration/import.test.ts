@@ -14,7 +14,7 @@ import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';
-import type { Emulator } from '../emulator/server.js';
+import type { Emulator } from '../../emulator/server.js';
 import { generateCompose, matrixEntry, type GeneratedCompose } from '../fixtures/compose.js';
 import { paddedSha256, writeCompressedImage } from '../fixtures/disk-image.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';

@@ -14,8 +14,8 @@ import { runImport } from '../../src/stages/import.js';
 import { runMarketplace } from '../../src/stages/marketplace.js';
 import { runPublish } from '../../src/stages/publish.js';
 import { runVerify } from '../../src/stages/verify.js';
-import { ADMIN_CREDENTIALS } from '../emulator/server.js';
-import { ACCOUNT_ID } from '../emulator/state.js';
+import { ADMIN_CREDENTIALS } from '../../emulator/server.js';
+import { ACCOUNT_ID } from '../../emulator/state.js';
 import { applyRolePolicy } from '../helpers/iam.js';
 import { useWorld } from '../helpers/world.js';
 

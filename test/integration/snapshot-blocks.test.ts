@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { isSnapshotClosed, isSnapshotNotFound, isThrottled, isTransient } from '../../src/aws/errors.js';
 import { snapshotBlockWriter, type SnapshotBlock } from '../../src/aws/snapshot-blocks.js';
 import { awsCallOf } from '../../src/errors.js';
-import type { Emulator } from '../emulator/server.js';
-import { verifySignature } from '../emulator/sigv4.js';
+import type { Emulator } from '../../emulator/server.js';
+import { verifySignature } from '../../emulator/sigv4.js';
 import { startEmulator } from '../helpers/aws.js';
 
 const BLOCK = 524288;

@@ -33,7 +33,7 @@ import { paddedSha256 } from '../fixtures/disk-image.js';
 import { blocksUploaded, snapshotSha256 } from '../helpers/aws.js';
 import { applyRolePolicy, STAGING_BUCKET } from '../helpers/iam.js';
 import { interruptibleImportArgs, spawnCli } from '../helpers/runner.js';
-import { ADMIN_CREDENTIALS } from '../emulator/server.js';
+import { ADMIN_CREDENTIALS } from '../../emulator/server.js';
 import type { World } from '../helpers/world.js';
 
 /** The test world (emulator, compose server, settings) plus the image size and a quiet log. */

@@ -17,9 +17,9 @@ function sources(dir = 'src'): string[] {
 }
 
 /** file → the files it imports or re-exports from (relative imports, `import type` included). */
-function importGraph(): Map<string, string[]> {
+function importGraph(root = 'src'): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const file of sources()) {
+  for (const file of sources(root)) {
     const text = readFileSync(file, 'utf8');
     const targets = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gms)].map(
       ([, target]) => relative('.', resolve(dirname(file), target!.replace(/\.js$/, '.ts'))),
@@ -86,9 +86,26 @@ describe('the source layout', () => {
   });
 
   it('keeps every source file short enough to read in one sitting (350 lines)', () => {
-    const long = sources()
+    const long = [...sources(), ...sources('emulator')]
       .map((file) => [file, readFileSync(file, 'utf8').split('\n').length] as const)
       .filter(([, lines]) => lines > 350);
     expect(long).toEqual([]);
+  });
+});
+
+describe('the emulator, a product of its own', () => {
+  const graph = importGraph('emulator');
+
+  it('has no import cycle, type-only imports included', () => {
+    expect(graph.get('emulator/server.ts')).toContain('emulator/state.ts');
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('imports nothing from fedimg: it checks fedimg against AWS’s documents, not against fedimg', () => {
+    for (const [file, targets] of graph)
+      expect(
+        targets.filter((target) => !target.startsWith('emulator/')),
+        file,
+      ).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_CREDENTIALS, type Emulator } from '../emulator/server.js';
+import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
 import { rehearse } from '../helpers/rehearsal.js';
 

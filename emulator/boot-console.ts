@@ -1,5 +1,16 @@
-import { BOOT_TEST_MARKER, bootTestToken } from '../../src/aws/boot-contract.js';
 import type { Instance } from './state.js';
+
+/**
+ * The boot-test contract as a program on the instance would read it: user-data carrying the line
+ * `# fedimg-boot-test token=<token>` runs a test command and prints `fedimg-boot-test <token>
+ * exit=<code>` on the serial console. The emulator keeps its own reading of the contract (it does
+ * not import fedimg's), so a change on fedimg's side that breaks it fails the conformance test.
+ */
+const BOOT_TEST_MARKER = 'fedimg-boot-test';
+
+function bootTestToken(userData: string): string | undefined {
+  return new RegExp(`^# ${BOOT_TEST_MARKER} token=([A-Za-z0-9-]+)$`, 'm').exec(userData)?.[1];
+}
 
 /**
  * What an instance's serial console shows. The emulator never runs user-data: when it follows the

@@ -1,25 +1,10 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../errors.js';
 import { ACCOUNT_ID, BLOCK_SIZE, tagList, type AccountState, type Snapshot } from '../state.js';
-import { newSnapshot } from './ec2.js';
+import { header, jsonResponse as json, type RestRequest, type RestResponse } from '../http.js';
+import { newSnapshot } from './ec2/index.js';
 
 /** EBS direct APIs (REST-JSON), as documented in the EBS direct API reference. */
-
-export interface RestRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  /** Hex SHA-256 of the body, when the server has already computed it. */
-  bodySha256?: string;
-}
-
-export interface RestResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body?: Buffer | string;
-}
 
 const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
 
@@ -27,15 +12,6 @@ function validation(message: string, reason: string): AwsError {
   const error = new AwsError('ValidationException', message, 400);
   (error as AwsError & { reason?: string }).reason = reason;
   return error;
-}
-
-function json(status: number, body: unknown): RestResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
-
-function header(request: RestRequest, name: string): string | undefined {
-  const value = request.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Names the operation a request is, before its body is read (faults are injected by name). */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AwsError } from '../errors.js';
 import type { AccountState, Bucket } from '../state.js';
 import { escapeXml } from '../wire/ec2-query.js';
-import type { RestRequest, RestResponse } from './ebs.js';
+import { header, type RestRequest, type RestResponse } from '../http.js';
 
 /** S3 (REST-XML, path-style): the subset fedimg's S3 route and the benchmarks use. */
 
@@ -12,11 +12,6 @@ function xml(status: number, body: string, headers: Record<string, string> = {})
     headers: { 'content-type': 'application/xml', ...headers },
     body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
   };
-}
-
-function header(request: RestRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function split(path: string): { bucket: string; key: string } {

@@ -1,9 +1,8 @@
-import { CatalogState } from './services/catalog.js';
+import { CatalogState } from './services/catalog/state.js';
 import { randomBytes } from 'node:crypto';
 import { COMMERCIAL_REGIONS, INITIALLY_OPTED_IN } from './regions.js';
 
-export const ACCOUNT_ID = '123456789012';
-export const BLOCK_SIZE = 524288;
+export { ACCOUNT_ID, BLOCK_SIZE } from './constants.js';
 
 export type Tags = Map<string, string>;
 

@@ -4,8 +4,8 @@
  * that point (the tags an existing resource carries, the tags a request asks for, the creating
  * action for tag-on-create). A creation that tags also needs ec2:CreateTags with ec2:CreateAction.
  */
-import type { AuthorizationRequest } from './iam.js';
-import { ACCOUNT_ID, type AccountState, type Tags } from './state.js';
+import type { AuthorizationRequest } from './evaluate.js';
+import { ACCOUNT_ID, type AccountState, type Tags } from '../state.js';
 
 type Input = Record<string, unknown>;
 type TagInput = Array<{ Key?: string; Value?: string }> | undefined;

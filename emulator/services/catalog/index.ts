@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../../errors.js';
+import type { RestRequest, RestResponse } from '../../http.js';
+import type { AuthorizationRequest } from '../../iam/evaluate.js';
+import type { AccountState } from '../../state.js';
+import { arn, CATALOG, details, iso, json, validation, type Change, type ChangeSet } from './state.js';
+import { finish } from './versions.js';
+
+export { CatalogState, MARKETPLACE_INGESTION_ACCOUNT, type CatalogSettings } from './state.js';
+
+export function catalogOperation(method: string, path: string): string {
+  const name = path.replace(/^\//, '');
+  const methods: Record<string, string> = {
+    StartChangeSet: 'POST',
+    DescribeChangeSet: 'GET',
+    ListChangeSets: 'POST',
+    DescribeEntity: 'GET',
+    CancelChangeSet: 'PATCH',
+  };
+  return methods[name] === method ? name : 'Unknown';
+}
+
+function summary(set: ChangeSet) {
+  return {
+    ChangeSetId: set.id,
+    ChangeSetArn: arn('ChangeSet', set.id),
+    ChangeSetName: set.name,
+    StartTime: iso(set.startTime),
+    EndTime: iso(set.endTime),
+    Status: set.status,
+    EntityIdList: [...new Set(set.changes.map((change) => change.Entity.Identifier))],
+    FailureCode: set.failureCode,
+  };
+}
+
+function requireCatalog(value: unknown): void {
+  if (value !== CATALOG) throw validation(`Catalog must be ${CATALOG}.`);
+}
+
+function changeSetOf(state: AccountState, id: string | null): ChangeSet {
+  const set = id ? state.catalog.changeSets.get(id) : undefined;
+  if (!set) throw new AwsError('ResourceNotFoundException', `Change set ${id ?? ''} was not found.`, 404);
+  return set;
+}
+
+/** What IAM authorizes: the action on the change set or entity it names (aws-marketplace:…). */
+export function catalogAuthorizations(operation: string, request: RestRequest): AuthorizationRequest[] {
+  const body = (request.body.length > 0 ? JSON.parse(request.body.toString('utf8')) : {}) as {
+    ChangeSet?: Change[];
+  };
+  const action = `aws-marketplace:${operation}`;
+  if (operation === 'StartChangeSet')
+    return (body.ChangeSet ?? []).map((change) => ({
+      action,
+      resource: arn('AmiProduct', String(change.Entity?.Identifier)),
+      context: {},
+    }));
+  if (operation === 'DescribeEntity')
+    return [{ action, resource: arn('AmiProduct', request.query.get('entityId') ?? ''), context: {} }];
+  if (operation === 'DescribeChangeSet' || operation === 'CancelChangeSet')
+    return [{ action, resource: arn('ChangeSet', request.query.get('changeSetId') ?? ''), context: {} }];
+  return [{ action, resource: '*', context: {} }];
+}
+
+export function handleCatalog(state: AccountState, request: RestRequest): RestResponse {
+  const catalog = state.catalog;
+  const operation = catalogOperation(request.method, request.path);
+  const body = (request.body.length > 0 ? JSON.parse(request.body.toString('utf8')) : {}) as Record<
+    string,
+    unknown
+  >;
+  switch (operation) {
+    case 'StartChangeSet': {
+      requireCatalog(body.Catalog);
+      const token = typeof body.ClientRequestToken === 'string' ? body.ClientRequestToken : undefined;
+      const earlier = token ? [...catalog.changeSets.values()].find((set) => set.token === token) : undefined;
+      if (earlier) return json({ ChangeSetId: earlier.id, ChangeSetArn: arn('ChangeSet', earlier.id) });
+      const changes = (body.ChangeSet ?? []) as Change[];
+      if (!Array.isArray(changes) || changes.length === 0 || changes.length > 20)
+        throw validation('ChangeSet must hold between 1 and 20 changes.');
+      const intent = body.Intent === 'VALIDATE' ? 'VALIDATE' : 'APPLY';
+      for (const change of changes) {
+        if (change.ChangeType !== 'AddDeliveryOptions' && change.ChangeType !== 'RestrictDeliveryOptions')
+          throw validation(`Change type ${String(change.ChangeType)} is not supported by the emulator.`);
+        if (change.Entity?.Type !== 'AmiProduct@1.0')
+          throw validation(`Entity type ${String(change.Entity?.Type)} does not take ${change.ChangeType}.`);
+        if (!catalog.product(change.Entity.Identifier, state.now()))
+          throw new AwsError(
+            'ResourceNotFoundException',
+            `Entity ${change.Entity.Identifier} was not found.`,
+            404,
+          );
+        details(change);
+        const holder = intent === 'APPLY' ? catalog.lockOf(change.Entity.Identifier) : undefined;
+        if (holder)
+          throw new AwsError(
+            'ResourceInUseException',
+            `Requested change set has entities locked by change sets - entity: '${change.Entity.Identifier}' change sets: ${holder.id}.`,
+            423,
+          );
+      }
+      const set: ChangeSet = {
+        id: randomUUID().replace(/-/g, '').slice(0, 25),
+        name: typeof body.ChangeSetName === 'string' ? body.ChangeSetName : undefined,
+        intent,
+        token,
+        status: 'PREPARING',
+        startTime: state.now(),
+        endTime: undefined,
+        failureCode: undefined,
+        failureDescription: undefined,
+        changes: changes.map((change) => ({ ...change })),
+      };
+      catalog.changeSets.set(set.id, set);
+      state.schedule(catalog.settings.preparingMs, () => {
+        if (set.status !== 'PREPARING') return;
+        set.status = 'APPLYING';
+        state.schedule(catalog.settings.applyingMs, () => finish(state, set));
+      });
+      return json({ ChangeSetId: set.id, ChangeSetArn: arn('ChangeSet', set.id) });
+    }
+    case 'DescribeChangeSet': {
+      requireCatalog(request.query.get('catalog'));
+      const set = changeSetOf(state, request.query.get('changeSetId'));
+      return json({
+        ...summary(set),
+        EntityIdList: undefined,
+        Intent: set.intent,
+        FailureDescription: set.failureDescription,
+        ChangeSet: set.changes.map((change) => ({
+          ChangeType: change.ChangeType,
+          Entity: { ...change.Entity, Arn: arn('AmiProduct', change.Entity.Identifier) },
+          ChangeName: change.ChangeName,
+          Details: change.Details,
+          DetailsDocument: change.DetailsDocument,
+          ErrorDetailList: change.ErrorDetailList ?? [],
+        })),
+      });
+    }
+    case 'ListChangeSets': {
+      requireCatalog(body.Catalog);
+      const filters = (body.FilterList ?? []) as Array<{ Name: string; ValueList?: string[] }>;
+      const matches = (set: ChangeSet) =>
+        filters.every((filter) => {
+          const values = filter.ValueList ?? [];
+          if (filter.Name === 'EntityId')
+            return set.changes.some((change) => values.includes(change.Entity.Identifier));
+          if (filter.Name === 'Status') return values.includes(set.status);
+          if (filter.Name === 'ChangeSetName') return set.name !== undefined && values.includes(set.name);
+          if (filter.Name === 'ChangeSetId') return values.includes(set.id);
+          throw validation(`Filter ${filter.Name} is not supported by the emulator.`);
+        });
+      return json({ ChangeSetSummaryList: [...catalog.changeSets.values()].filter(matches).map(summary) });
+    }
+    case 'DescribeEntity': {
+      requireCatalog(request.query.get('catalog'));
+      const id = request.query.get('entityId') ?? '';
+      const product = catalog.product(id, state.now());
+      if (!product) throw new AwsError('ResourceNotFoundException', `Entity ${id} was not found.`, 404);
+      const document = { Versions: product.versions, Description: { ProductTitle: `Product ${id}` } };
+      return json({
+        EntityType: 'AmiProduct@1.0',
+        EntityIdentifier: id,
+        EntityArn: arn('AmiProduct', id),
+        LastModifiedDate: iso(product.lastModified),
+        Details: JSON.stringify(document),
+        DetailsDocument: document,
+      });
+    }
+    case 'CancelChangeSet': {
+      requireCatalog(request.query.get('catalog'));
+      const set = changeSetOf(state, request.query.get('changeSetId'));
+      if (set.status !== 'PREPARING')
+        throw new AwsError(
+          'ResourceInUseException',
+          `Change set ${set.id} is ${set.status} and can no longer be cancelled.`,
+          423,
+        );
+      set.status = 'CANCELLED';
+      set.endTime = state.now();
+      return json({ ChangeSetId: set.id, ChangeSetArn: arn('ChangeSet', set.id) });
+    }
+    default:
+      throw new AwsError(
+        'UnknownOperationException',
+        `${request.method} ${request.path} is not a Catalog API operation.`,
+        404,
+      );
+  }
+}

@@ -1,0 +1,123 @@
+/** What every EC2 resource module shares: the request's context, inputs, filters, lookups. */
+import { AwsError, notFound } from '../../errors.js';
+import {
+  ACCOUNT_ID,
+  globToRegExp,
+  type AccountState,
+  type Image,
+  type Instance,
+  type Permissions,
+  type Snapshot,
+  type Tags,
+} from '../../state.js';
+
+export interface Ec2Context {
+  state: AccountState;
+  region: string;
+}
+
+export type Input = Record<string, unknown>;
+
+export type Output = Record<string, unknown>;
+
+export type Filter = { Name?: string; Values?: string[] };
+
+export type TagSpecification = { ResourceType?: string; Tags?: Array<{ Key?: string; Value?: string }> };
+
+export const AMI_NAME = /^[A-Za-z0-9 ()[\]./\-'@_]{3,128}$/;
+
+export function strings(value: unknown): string[] {
+  return Array.isArray(value) ? (value as string[]) : [];
+}
+
+export function tagsFrom(specifications: unknown, resourceType: string): Tags {
+  const tags: Tags = new Map();
+  for (const spec of (specifications as TagSpecification[] | undefined) ?? []) {
+    if (spec.ResourceType && spec.ResourceType !== resourceType) continue;
+    for (const tag of spec.Tags ?? []) if (tag.Key) tags.set(tag.Key, tag.Value ?? '');
+  }
+  return tags;
+}
+
+/** Describe-call filters: every filter must match one of its values (wildcards * and ?). */
+export function matchesFilters(filters: unknown, values: (name: string) => string[] | undefined): boolean {
+  for (const filter of (filters as Filter[] | undefined) ?? []) {
+    const name = filter.Name ?? '';
+    const actual = values(name);
+    if (actual === undefined) throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
+    const wanted = (filter.Values ?? []).map(globToRegExp);
+    if (!actual.some((value) => wanted.some((pattern) => pattern.test(value)))) return false;
+  }
+  return true;
+}
+
+export function tagFilterValues(tags: Tags, name: string): string[] | undefined {
+  if (name === 'tag-key') return [...tags.keys()];
+  if (name === 'tag-value') return [...tags.values()];
+  if (name.startsWith('tag:')) {
+    const value = tags.get(name.slice(4));
+    return value === undefined ? [] : [value];
+  }
+  return undefined;
+}
+
+export function isPublic(permissions: Permissions): boolean {
+  return permissions.groups.has('all');
+}
+
+export function inRegion<T extends { region: string; visibleAt: number }>(
+  ctx: Ec2Context,
+  map: Map<string, T>,
+): T[] {
+  return [...map.values()].filter((item) => item.region === ctx.region && ctx.state.visible(item));
+}
+
+export function getImage(ctx: Ec2Context, id: unknown): Image {
+  const image = ctx.state.images.get(String(id));
+  if (!image || image.region !== ctx.region || !ctx.state.visible(image)) {
+    throw notFound('InvalidAMIID.NotFound', String(id), 'image id');
+  }
+  return image;
+}
+
+export function getSnapshot(ctx: Ec2Context, id: unknown): Snapshot {
+  const snapshot = ctx.state.snapshots.get(String(id));
+  if (!snapshot || snapshot.region !== ctx.region || !ctx.state.visible(snapshot)) {
+    throw notFound('InvalidSnapshot.NotFound', String(id), 'snapshot');
+  }
+  return snapshot;
+}
+
+export function getInstance(ctx: Ec2Context, id: unknown): Instance {
+  const instance = ctx.state.instances.get(String(id));
+  if (!instance || instance.region !== ctx.region || !ctx.state.visible(instance)) {
+    throw notFound('InvalidInstanceID.NotFound', String(id), 'instance ID');
+  }
+  return instance;
+}
+
+export function modifyPermissions(permissions: Permissions, add: unknown, remove: unknown): void {
+  for (const entry of (add as Array<{ Group?: string; UserId?: string }> | undefined) ?? []) {
+    if (entry.Group) permissions.groups.add(entry.Group);
+    if (entry.UserId) permissions.users.add(entry.UserId);
+  }
+  for (const entry of (remove as Array<{ Group?: string; UserId?: string }> | undefined) ?? []) {
+    if (entry.Group) permissions.groups.delete(entry.Group);
+    if (entry.UserId) permissions.users.delete(entry.UserId);
+  }
+}
+
+export function permissionsOutput(permissions: Permissions): Output[] {
+  return [
+    ...[...permissions.groups].map((Group) => ({ Group })),
+    ...[...permissions.users].map((UserId) => ({ UserId })),
+  ];
+}
+
+/** One account owns everything here: an Owners list matches when it names it (or self). */
+export function ownedBySelf(owners: string[]): boolean {
+  return owners.length === 0 || owners.some((owner) => owner === 'self' || owner === ACCOUNT_ID);
+}
+
+/** The operations of one resource module, by their EC2 action names. */
+export type Operations = Record<string, (ctx: Ec2Context, input: Input) => Output>;

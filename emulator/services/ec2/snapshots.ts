@@ -1,0 +1,209 @@
+/** EBS snapshots as EC2 serves them: describe, share, copy, delete (EBS direct writes them). */
+
+import { AwsError, notFound } from '../../errors.js';
+import { ACCOUNT_ID, newId, tagList, type Snapshot } from '../../state.js';
+import {
+  getSnapshot,
+  inRegion,
+  isPublic,
+  matchesFilters,
+  modifyPermissions,
+  ownedBySelf,
+  permissionsOutput,
+  strings,
+  tagFilterValues,
+  tagsFrom,
+  type Ec2Context,
+  type Operations,
+  type Output,
+} from './common.js';
+
+function snapshotOutput(snapshot: Snapshot): Output {
+  return {
+    SnapshotId: snapshot.id,
+    VolumeId: 'vol-ffffffff',
+    State: snapshot.state,
+    StateMessage: snapshot.stateMessage,
+    StartTime: new Date(snapshot.startedAt),
+    Progress: snapshot.state === 'completed' ? '100%' : '0%',
+    OwnerId: ACCOUNT_ID,
+    Description: snapshot.description,
+    VolumeSize: snapshot.volumeSize,
+    Encrypted: snapshot.encrypted,
+    KmsKeyId: snapshot.kmsKeyId,
+    Tags: tagList(snapshot.tags),
+    StorageTier: 'standard',
+  };
+}
+
+export function completeSnapshotLater(
+  ctx: Ec2Context,
+  snapshot: Snapshot,
+  delay: number,
+  failure?: string,
+): void {
+  ctx.state.schedule(delay, () => {
+    if (!ctx.state.snapshots.has(snapshot.id)) return;
+    snapshot.state = failure ? 'error' : 'completed';
+    snapshot.stateMessage = failure;
+  });
+}
+
+export function newSnapshot(
+  ctx: Ec2Context,
+  fields: Partial<Snapshot> & Pick<Snapshot, 'volumeSize' | 'source'>,
+): Snapshot {
+  const encryptedByDefault = ctx.state.regions.get(ctx.region)?.encryptionByDefault ?? false;
+  const snapshot: Snapshot = {
+    id: newId('snap'),
+    region: ctx.region,
+    description: '',
+    tags: new Map(),
+    encrypted: encryptedByDefault,
+    kmsKeyId: undefined,
+    startedAt: ctx.state.now(),
+    state: 'pending',
+    stateMessage: undefined,
+    open: false,
+    blocks: new Map(),
+    checksums: new Map(),
+    clientToken: undefined,
+    timeoutMinutes: 60,
+    sourceSnapshotId: undefined,
+    createVolumePermission: { groups: new Set(), users: new Set() },
+    visibleAt: ctx.state.now() + ctx.state.durations.consistency,
+    ...fields,
+  };
+  if (encryptedByDefault) snapshot.encrypted = true;
+  ctx.state.snapshots.set(snapshot.id, snapshot);
+  return snapshot;
+}
+
+export function copySnapshotData(source: Snapshot, target: Snapshot): void {
+  target.blocks = new Map(source.blocks);
+  target.checksums = new Map(source.checksums);
+}
+
+export const snapshotOperations: Operations = {
+  DescribeSnapshots(ctx, input) {
+    const ids = strings(input.SnapshotIds);
+    const owners = strings(input.OwnerIds);
+    const restorable = strings(input.RestorableByUserIds);
+    const snapshots =
+      ids.length > 0 ? ids.map((id) => getSnapshot(ctx, id)) : inRegion(ctx, ctx.state.snapshots);
+    return {
+      Snapshots: snapshots
+        .filter(() => ownedBySelf(owners))
+        .filter(
+          (snapshot) =>
+            restorable.length === 0 ||
+            restorable.some((user) =>
+              user === 'all'
+                ? isPublic(snapshot.createVolumePermission)
+                : snapshot.createVolumePermission.users.has(user) || user === ACCOUNT_ID,
+            ),
+        )
+        .filter((snapshot) =>
+          matchesFilters(input.Filters, (name) => {
+            if (name === 'status') return [snapshot.state];
+            if (name === 'snapshot-id') return [snapshot.id];
+            if (name === 'description') return [snapshot.description];
+            if (name === 'owner-id') return [ACCOUNT_ID];
+            if (name === 'encrypted') return [String(snapshot.encrypted)];
+            return tagFilterValues(snapshot.tags, name);
+          }),
+        )
+        .map(snapshotOutput),
+    };
+  },
+
+  DeleteSnapshot(ctx, input) {
+    const snapshot = getSnapshot(ctx, input.SnapshotId);
+    const user = [...ctx.state.images.values()].find((image) =>
+      image.blockDeviceMappings.some((mapping) => mapping.Ebs?.SnapshotId === snapshot.id),
+    );
+    if (user) {
+      throw new AwsError(
+        'InvalidSnapshot.InUse',
+        `The snapshot ${snapshot.id} is currently in use by ${user.id}`,
+      );
+    }
+    ctx.state.snapshots.delete(snapshot.id);
+    return {};
+  },
+
+  DescribeSnapshotAttribute(ctx, input) {
+    const snapshot = getSnapshot(ctx, input.SnapshotId);
+    if (input.Attribute !== 'createVolumePermission' && input.Attribute !== 'productCodes') {
+      throw new AwsError(
+        'InvalidParameterValue',
+        `Value (${String(input.Attribute)}) for parameter attribute is invalid`,
+      );
+    }
+    return {
+      SnapshotId: snapshot.id,
+      CreateVolumePermissions: permissionsOutput(snapshot.createVolumePermission),
+      ProductCodes: [],
+    };
+  },
+
+  ModifySnapshotAttribute(ctx, input) {
+    const snapshot = getSnapshot(ctx, input.SnapshotId);
+    const modification = (input.CreateVolumePermission ?? {}) as { Add?: unknown[]; Remove?: unknown[] };
+    let add = modification.Add ?? [];
+    let remove = modification.Remove ?? [];
+    if (input.Attribute === 'createVolumePermission' && input.OperationType) {
+      const entries = [
+        ...strings(input.GroupNames).map((Group) => ({ Group })),
+        ...strings(input.UserIds).map((UserId) => ({ UserId })),
+      ];
+      if (input.OperationType === 'add') add = entries;
+      else remove = entries;
+    }
+    const makesPublic = (add as Array<{ Group?: string }>).some((entry) => entry.Group === 'all');
+    // ModifySnapshotAttribute: encrypted snapshots cannot be made public.
+    if (makesPublic && snapshot.encrypted) {
+      throw new AwsError(
+        'OperationNotPermitted',
+        `Encrypted snapshots with EBS default key cannot be shared: ${snapshot.id}`,
+      );
+    }
+    if (makesPublic && ctx.state.regions.get(ctx.region)?.blockPublicAccess) {
+      throw new AwsError(
+        'OperationNotPermitted',
+        `Block public access for snapshots is enabled in ${ctx.region}`,
+      );
+    }
+    modifyPermissions(snapshot.createVolumePermission, add, remove);
+    return {};
+  },
+
+  CopySnapshot(ctx, input) {
+    const sourceRegion = String(input.SourceRegion ?? ctx.region);
+    const source = ctx.state.snapshots.get(String(input.SourceSnapshotId));
+    if (!source || source.region !== sourceRegion)
+      throw notFound('InvalidSnapshot.NotFound', String(input.SourceSnapshotId), 'snapshot');
+    if (source.state !== 'completed')
+      throw new AwsError('IncorrectState', `Snapshot ${source.id} is not completed`);
+    const encrypted = input.Encrypted === true || source.encrypted;
+    const copy = newSnapshot(ctx, {
+      volumeSize: source.volumeSize,
+      source: 'copy',
+      sourceSnapshotId: source.id,
+      description: String(input.Description ?? `Copied for DestinationAmi from ${source.id}`),
+      encrypted,
+      kmsKeyId: encrypted ? String(input.KmsKeyId ?? 'alias/aws/ebs') : undefined,
+      tags: tagsFrom(input.TagSpecifications, 'snapshot'),
+    });
+    copySnapshotData(source, copy);
+    completeSnapshotLater(ctx, copy, ctx.state.durations.copy);
+    return { SnapshotId: copy.id, Tags: tagList(copy.tags) };
+  },
+
+  GetEbsEncryptionByDefault(ctx) {
+    return {
+      EbsEncryptionByDefault: ctx.state.regions.get(ctx.region)!.encryptionByDefault,
+      SseType: 'sse-ebs',
+    };
+  },
+};
