@@ -7,7 +7,7 @@ import { EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
-import { evaluate, type PolicyDocument } from '../../emulator/iam/evaluate.js';
+import { conditionHolds, evaluate, type PolicyDocument } from '../../emulator/iam/evaluate.js';
 import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
 
 const request = (action: string, resource: string, context: Record<string, string | string[]> = {}) => ({
@@ -113,6 +113,77 @@ describe('policy evaluation', () => {
     expect(evaluate(untagged, request('x:Y', '*', { 'aws:ResourceTag/ManagedBy': 'fedimg' }))).toBe(
       'implicit-deny',
     );
+  });
+});
+
+describe('condition operators on keys the request lacks (IAM User Guide, "Condition operators")', () => {
+  const holds = (
+    operator: string,
+    key: string,
+    values: string[],
+    context: Record<string, string | string[]>,
+  ) => conditionHolds(operator, key, values, context);
+
+  it('fails a positive operator, holds a negated one: "the condition is true" when a NotX key is absent', () => {
+    for (const operator of ['StringEquals', 'StringLike', 'ArnLike', 'ArnEquals', 'NumericEquals', 'Bool'])
+      expect(holds(operator, 'ec2:InstanceType', ['t3.micro'], {}), operator).toBe(false);
+    for (const operator of [
+      'StringNotEquals',
+      'StringNotLike',
+      'ArnNotLike',
+      'ArnNotEquals',
+      'NumericNotEquals',
+    ])
+      expect(holds(operator, 'ec2:InstanceType', ['t3.micro'], {}), operator).toBe(true);
+  });
+
+  it('holds …IfExists and ForAllValues on an absent key, never ForAnyValue; Null tests absence itself', () => {
+    expect(holds('StringEqualsIfExists', 'k', ['v'], {})).toBe(true);
+    expect(holds('StringNotEqualsIfExists', 'k', ['v'], {})).toBe(true);
+    expect(holds('StringNotEqualsIfExists', 'k', ['v'], { k: 'v' })).toBe(false);
+    expect(holds('ForAllValues:StringLike', 'aws:TagKeys', ['fedimg:*'], {})).toBe(true);
+    expect(holds('ForAllValues:StringNotLike', 'aws:TagKeys', ['ManagedBy'], {})).toBe(true);
+    expect(holds('ForAnyValue:StringEquals', 'aws:TagKeys', ['a'], {})).toBe(false);
+    expect(holds('ForAnyValue:StringNotEquals', 'aws:TagKeys', ['a'], {})).toBe(false);
+    expect(holds('Null', 'ebs:ParentSnapshot', ['true'], {})).toBe(true);
+    expect(
+      holds('Null', 'ebs:ParentSnapshot', ['true'], {
+        'ebs:ParentSnapshot': 'arn:aws:ec2:us-east-1::snapshot/snap-1',
+      }),
+    ).toBe(false);
+    expect(holds('Null', 'ebs:ParentSnapshot', ['false'], {})).toBe(false);
+  });
+
+  it('compares present keys: negated operators match none of the values, set operators every or any value', () => {
+    expect(holds('StringNotEquals', 'k', ['a', 'b'], { k: 'c' })).toBe(true);
+    expect(holds('StringNotEquals', 'k', ['a', 'b'], { k: 'b' })).toBe(false);
+    expect(
+      holds('ForAllValues:StringNotLike', 'aws:TagKeys', ['ManagedBy'], {
+        'aws:TagKeys': ['fedimg:x', 'Name'],
+      }),
+    ).toBe(true);
+    expect(
+      holds('ForAllValues:StringNotLike', 'aws:TagKeys', ['ManagedBy'], {
+        'aws:TagKeys': ['ManagedBy', 'Name'],
+      }),
+    ).toBe(false);
+    expect(holds('ForAnyValue:StringNotEquals', 'aws:TagKeys', ['a'], { 'aws:TagKeys': ['a', 'b'] })).toBe(
+      true,
+    );
+    expect(holds('NumericLessThanEquals', 'ebs:VolumeSize', ['64'], { 'ebs:VolumeSize': '10' })).toBe(true);
+    expect(holds('NumericLessThanEquals', 'ebs:VolumeSize', ['64'], { 'ebs:VolumeSize': '65' })).toBe(false);
+    expect(holds('Bool', 'ec2:Encrypted', ['true'], { 'ec2:Encrypted': 'TRUE' })).toBe(true);
+    // ArnLike matches part by part: a wildcard never crosses a colon.
+    expect(
+      holds('ArnLike', 'ebs:ParentSnapshot', ['arn:aws:ec2:*::snapshot/*'], {
+        'ebs:ParentSnapshot': 'arn:aws:ec2:eu-west-1::snapshot/snap-1',
+      }),
+    ).toBe(true);
+    expect(
+      holds('ArnLike', 'ebs:ParentSnapshot', ['arn:aws:ec2:*'], {
+        'ebs:ParentSnapshot': 'arn:aws:ec2:eu-west-1::snapshot/snap-1',
+      }),
+    ).toBe(false);
   });
 });
 
