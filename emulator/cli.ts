@@ -1,7 +1,7 @@
 // `npm run emulator -- --port <n>`: the local AWS on 127.0.0.1, until interrupted.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { combinePolicies } from './iam/evaluate.js';
+import { combinePolicies } from './iam/policies.js';
 import { ADMIN_CREDENTIALS, Emulator } from './server.js';
 import { ACCOUNT_ID } from './state.js';
 

@@ -7,6 +7,7 @@ import { readBody } from './body.js';
 import type { FaultRule } from './faults.js';
 import type { PolicyDocument } from './iam/evaluate.js';
 import type { Inventory } from './inventory.js';
+import type { RoleSpec } from './services/iam/state.js';
 import type { BootVerdict, Durations, RegionSettings } from './state.js';
 
 /** What the control API can ask of the emulator (the Emulator class offers it). */
@@ -21,6 +22,7 @@ export interface EmulatorControls {
   setBoot(match: string, verdict: BootVerdict): void;
   setIamPolicy(policy: PolicyDocument | undefined): void;
   failNextImports(count: number): void;
+  putRole(spec: RoleSpec): void;
 }
 
 export async function handleControl(

@@ -1,4 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { Network } from './network.js';
+import { IamState } from './services/iam/state.js';
 import type { AccountState } from './state.js';
 
 /**
@@ -15,6 +17,8 @@ const PERSISTED = [
   'buckets',
   'bootRules',
   'durations',
+  'network',
+  'iam',
 ] as const;
 
 function replacer(this: unknown, _key: string, value: unknown): unknown {
@@ -53,6 +57,10 @@ export function loadState(state: AccountState, path: string): void {
     state,
     Object.fromEntries(PERSISTED.filter((key) => saved[key] !== undefined).map((key) => [key, saved[key]])),
   );
+  // The network is saved as its maps; the class comes back around them.
+  state.network = Object.assign(new Network(), state.network);
+  state.iam = Object.assign(new IamState(), state.iam);
+  for (const role of state.iam.roles.values()) role.created = new Date(role.created);
   for (const image of state.images.values()) {
     if (image.deprecationTime) image.deprecationTime = new Date(image.deprecationTime);
     if (image.state === 'pending') image.state = 'available';

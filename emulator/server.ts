@@ -1,44 +1,35 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { ebsAuthorizations, ec2Authorizations, s3Authorizations } from './iam/authorization.js';
 import { AwsError } from './errors.js';
 import { handleControl } from './control.js';
 import { injectFault, type FaultRule } from './faults.js';
 import { inventoryOf, type Inventory } from './inventory.js';
 import { readBody, ScratchBodies } from './body.js';
 import { errorResponse, type Service } from './responses.js';
-import { handleSts } from './services/sts.js';
 import type { AuthorizationRequest, PolicyDocument } from './iam/evaluate.js';
-import { enforce } from './iam/enforce.js';
+import { dispatch } from './dispatch.js';
 import { loadState, saveState } from './persistence.js';
 import { verifySignature } from './sigv4.js';
-import type { RestRequest, RestResponse } from './http.js';
-import { handleEbs, ebsOperation } from './services/ebs.js';
-import {
-  catalogAuthorizations,
-  catalogOperation,
-  handleCatalog,
-  type CatalogSettings,
-} from './services/catalog/index.js';
-import { ec2Operations } from './services/ec2/index.js';
-import { handleS3, s3Operation } from './services/s3.js';
+import type { RestResponse } from './http.js';
+import { ebsOperation } from './services/ebs.js';
+import { catalogOperation, type CatalogSettings } from './services/catalog/index.js';
+import { s3Operation } from './services/s3.js';
+import type { RoleSpec } from './services/iam/state.js';
 import { AccountState, type BootVerdict, type Durations, type RegionSettings } from './state.js';
 
 export type { FaultRule } from './faults.js';
 export type { Inventory } from './inventory.js';
 export type { Service } from './responses.js';
-import { decodeEc2Request, encodeEc2Response } from './wire/ec2-query.js';
-
-const ec2Models = createRequire(import.meta.url)('@aws-sdk/client-ec2') as Record<string, unknown>;
 
 export interface LoggedRequest {
   service: Service;
   operation: string;
   region: string;
   status: number;
+  /** What IAM authorized for it (only while an IAM policy governs the caller). */
+  authorizations?: AuthorizationRequest[];
 }
 
 /**
@@ -99,8 +90,9 @@ export class Emulator {
   // --- control API (also reachable over HTTP under /__emulator/) -------------------------------
   reset(): void {
     // Whether block data is kept is configuration (--no-data), not account state.
-    const { storeBlockData } = this.state;
-    Object.assign(this.state, new AccountState(), { storeBlockData });
+    // Like the IAM policy, the account's IAM roles are configuration.
+    const { storeBlockData, iam } = this.state;
+    Object.assign(this.state, new AccountState(), { storeBlockData, iam });
     this.faults = [];
     this.latency = {};
     this.requestLog = [];
@@ -117,6 +109,11 @@ export class Emulator {
   /** Holds every caller but ADMIN_CREDENTIALS to `policy` (undefined: everything is allowed). */
   setIamPolicy(policy: PolicyDocument | undefined): void {
     this.iamPolicy = policy;
+  }
+
+  /** Creates or replaces an IAM role (Marketplace's access role, or the callers' own role's trust). */
+  putRole(spec: RoleSpec): void {
+    this.state.iam.putRole(spec);
   }
 
   /** AWS Marketplace Catalog behaviour: products that do not exist, roles it cannot assume, faults, timing. */
@@ -141,10 +138,16 @@ export class Emulator {
     this.faults = [];
   }
 
-  setRegion(region: string, settings: Partial<Omit<RegionSettings, 'optInRequired'>>): void {
+  /** A region's account settings; `defaultVpc: false` deletes its default VPC (true restores it). */
+  setRegion(
+    region: string,
+    settings: Partial<Omit<RegionSettings, 'optInRequired'>> & { defaultVpc?: boolean },
+  ): void {
     const current = this.state.regions.get(region);
     if (!current) throw new Error(`unknown region ${region}`);
-    Object.assign(current, settings);
+    const { defaultVpc, ...rest } = settings;
+    if (defaultVpc !== undefined) this.state.network.setDefaultVpc(region, defaultVpc);
+    Object.assign(current, rest);
   }
 
   /** Boot verdict for an AMI ID, or for every image whose name matches a glob (also future ones). */
@@ -183,7 +186,6 @@ export class Emulator {
     const region = scope?.[1] ?? 'us-east-1';
     const service = (scope?.[2] ?? 'ec2') as Service;
     const accessKey = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
-    const governed = this.iamPolicy !== undefined && accessKey !== ADMIN_CREDENTIALS.accessKeyId;
     const requestId = randomUUID();
 
     // Operations known from the request line can be faulted before their body is read.
@@ -200,13 +202,14 @@ export class Emulator {
     const body = await readBody(req, scratch);
     if (scratch) res.once('close', () => this.scratchBodies.give(scratch));
     let params: URLSearchParams | undefined;
-    if (service === 'ec2' || service === 'sts') {
+    if (service === 'ec2' || service === 'sts' || service === 'iam') {
       params = new URLSearchParams(body.toString('utf8'));
       operation = params.get('Action') ?? 'Unknown';
       if (await this.injectBeforeBody(service, operation, region, req, res, requestId)) return;
     }
     this.state.advance();
     let response: RestResponse;
+    let authorizations: AuthorizationRequest[] | undefined;
     const bodySha256 = createHash('sha256').update(body).digest('hex');
     try {
       const secret = accessKey === undefined ? undefined : this.secrets.get(accessKey);
@@ -226,8 +229,10 @@ export class Emulator {
           401,
         );
       }
-      response = this.dispatch(
-        governed,
+      response = dispatch(
+        this.state,
+        accessKey === ADMIN_CREDENTIALS.accessKeyId,
+        this.iamPolicy,
         service,
         operation!,
         region,
@@ -241,6 +246,7 @@ export class Emulator {
           bodySha256,
         },
         requestId,
+        (made) => (authorizations = made),
       );
     } catch (error) {
       response = errorResponse(service, error, requestId);
@@ -250,7 +256,7 @@ export class Emulator {
     // few dozen requests, doubling its CPU on the cores the benchmark measures fedimg on.
     const delay = this.latency[operation!] ?? this.latency['*'] ?? 0;
     if (delay > 0) await sleep(delay);
-    this.requestLog.push({ service, operation: operation!, region, status: response.status });
+    this.requestLog.push({ service, operation: operation!, region, status: response.status, authorizations });
     this.scheduleSave();
     res.writeHead(response.status, {
       'x-amzn-requestid': requestId,
@@ -295,52 +301,6 @@ export class Emulator {
     return injectFault(this.faults, { service, operation, region, requestId }, req, res, (status) =>
       this.requestLog.push({ service, operation, region, status }),
     );
-  }
-
-  /** Refuses the request unless the IAM policy allows every authorization it needs. */
-  private authorize(service: Exclude<Service, 'sts'>, requests: AuthorizationRequest[]): void {
-    enforce(this.iamPolicy!, service, requests);
-  }
-
-  private dispatch(
-    governed: boolean,
-    service: Service,
-    operation: string,
-    region: string,
-    params: URLSearchParams | undefined,
-    request: RestRequest,
-    requestId: string,
-  ): RestResponse {
-    switch (service) {
-      case 'ec2': {
-        const handler = ec2Operations[operation];
-        const model = ec2Models[`${operation}$`] as unknown[] | undefined;
-        if (!handler || !model)
-          throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
-        const input = decodeEc2Request(params!, model[4]);
-        if (governed) this.authorize('ec2', ec2Authorizations(this.state, region, operation, input));
-        const output = handler({ state: this.state, region }, input);
-        return {
-          status: 200,
-          headers: { 'content-type': 'text/xml;charset=UTF-8' },
-          body: encodeEc2Response(operation, output, model[5], requestId),
-        };
-      }
-      case 'sts':
-        return handleSts(operation, requestId);
-      case 'ebs':
-        if (governed)
-          this.authorize('ebs', ebsAuthorizations(this.state, region, operation, request.path, request.body));
-        return handleEbs(this.state, region, request);
-      case 's3':
-        if (governed) this.authorize('s3', s3Authorizations(operation, request.path));
-        return handleS3(this.state, region, request);
-      case 'aws-marketplace':
-        if (governed) this.authorize('aws-marketplace', catalogAuthorizations(operation, request));
-        return handleCatalog(this.state, request);
-      default:
-        throw new AwsError('UnknownService', `The emulator does not speak ${String(service)}`, 400);
-    }
   }
 }
 

@@ -1,3 +1,5 @@
+import { Network } from './network.js';
+import { IamState } from './services/iam/state.js';
 import { CatalogState } from './services/catalog/state.js';
 import { randomBytes } from 'node:crypto';
 import { COMMERCIAL_REGIONS, INITIALLY_OPTED_IN } from './regions.js';
@@ -38,7 +40,13 @@ export type BootVerdict = 'pass' | 'fail' | 'hang' | 'no-boot';
 export interface RegionSettings {
   optedIn: boolean;
   optInRequired: boolean;
+  /** Block public access for AMIs (EC2 User Guide): on, no AMI can be made public. */
   blockPublicAccess: boolean;
+  /**
+   * Block public access for snapshots (Amazon EBS User Guide): block-new-sharing refuses making a
+   * snapshot public, block-all-sharing also hides the public ones.
+   */
+  snapshotBlockPublicAccess: 'unblocked' | 'block-new-sharing' | 'block-all-sharing';
   encryptionByDefault: boolean;
   publicAmiQuota: number;
   /** Injected: copies into this region fail, or never finish. */
@@ -130,8 +138,11 @@ export interface Instance {
   runningAt: number;
   statusOkAt: number;
   boot: BootVerdict;
-  subnetId: string | undefined;
+  subnetId: string;
+  vpcId: string;
   securityGroupIds: string[];
+  /** MetadataOptions.HttpTokens: required (IMDSv2 only) or optional. */
+  httpTokens: string;
   visibleAt: number;
 }
 
@@ -199,6 +210,10 @@ export class AccountState {
   failImports = 0;
   /** AWS Marketplace Catalog: AMI products and change sets (the service lives in us-east-1). */
   catalog = new CatalogState();
+  /** Each region's default VPC (subnets, default security group), where boot tests launch. */
+  network = new Network();
+  /** IAM roles: the one callers act as, and those a test adds (Marketplace's access role). */
+  iam = new IamState();
   /**
    * Keep block data (tests read it back); off for benchmarks with multi-GiB images. Configuration:
    * kept by reset().
@@ -212,11 +227,14 @@ export class AccountState {
 
   resetRegions(): void {
     this.regions.clear();
+    this.network = new Network();
     for (const { name, optIn } of COMMERCIAL_REGIONS) {
+      this.network.setDefaultVpc(name, true);
       this.regions.set(name, {
         optedIn: !optIn || INITIALLY_OPTED_IN.has(name),
         optInRequired: optIn,
         blockPublicAccess: false,
+        snapshotBlockPublicAccess: 'unblocked',
         encryptionByDefault: false,
         publicAmiQuota: 5,
         copyFault: undefined,

@@ -43,6 +43,15 @@ function expireIfTimedOut(state: AccountState, snapshot: Snapshot): void {
   }
 }
 
+function directSnapshotParent(state: AccountState, region: string, id: string): Snapshot {
+  const parent = state.snapshots.get(id);
+  if (!parent || parent.region !== region)
+    throw new AwsError('ResourceNotFoundException', `The snapshot '${id}' does not exist.`, 404);
+  if (parent.state !== 'completed')
+    throw validation(`The parent snapshot '${id}' is not completed`, 'INVALID_PARAMETER_VALUE');
+  return parent;
+}
+
 export function handleEbs(state: AccountState, region: string, request: RestRequest): RestResponse {
   const operation = ebsOperation(request.method, request.path);
   const parts = request.path.split('/');
@@ -79,6 +88,21 @@ export function handleEbs(state: AccountState, region: string, request: RestRequ
           return json(201, startOutput(existing));
         }
       }
+      // ParentSnapshotId (EBS direct API Reference, StartSnapshot): the new snapshot starts with the
+      // parent's blocks, and may not be smaller; it cannot be combined with Encrypted.
+      const parent = body.ParentSnapshotId
+        ? directSnapshotParent(state, region, body.ParentSnapshotId)
+        : undefined;
+      if (parent && body.Encrypted)
+        throw validation(
+          'ParentSnapshotId and Encrypted cannot be given together',
+          'INVALID_PARAMETER_VALUE',
+        );
+      if (parent && body.VolumeSize! < parent.volumeSize)
+        throw validation(
+          `VolumeSize must be at least the parent snapshot's ${parent.volumeSize} GiB`,
+          'INVALID_VOLUME_SIZE',
+        );
       const snapshot = newSnapshot(
         { state, region },
         {
@@ -94,6 +118,11 @@ export function handleEbs(state: AccountState, region: string, request: RestRequ
         },
       );
       if (body.Encrypted) snapshot.encrypted = true;
+      if (parent) {
+        snapshot.blocks = new Map(parent.blocks);
+        snapshot.checksums = new Map(parent.checksums);
+        snapshot.encrypted = parent.encrypted;
+      }
       return json(201, startOutput(snapshot));
     }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import type { RestRequest, RestResponse } from '../../http.js';
-import type { AuthorizationRequest } from '../../iam/evaluate.js';
 import type { AccountState } from '../../state.js';
 import { arn, CATALOG, details, iso, json, validation, type Change, type ChangeSet } from './state.js';
 import { finish } from './versions.js';
@@ -41,25 +40,6 @@ function changeSetOf(state: AccountState, id: string | null): ChangeSet {
   const set = id ? state.catalog.changeSets.get(id) : undefined;
   if (!set) throw new AwsError('ResourceNotFoundException', `Change set ${id ?? ''} was not found.`, 404);
   return set;
-}
-
-/** What IAM authorizes: the action on the change set or entity it names (aws-marketplace:…). */
-export function catalogAuthorizations(operation: string, request: RestRequest): AuthorizationRequest[] {
-  const body = (request.body.length > 0 ? JSON.parse(request.body.toString('utf8')) : {}) as {
-    ChangeSet?: Change[];
-  };
-  const action = `aws-marketplace:${operation}`;
-  if (operation === 'StartChangeSet')
-    return (body.ChangeSet ?? []).map((change) => ({
-      action,
-      resource: arn('AmiProduct', String(change.Entity?.Identifier)),
-      context: {},
-    }));
-  if (operation === 'DescribeEntity')
-    return [{ action, resource: arn('AmiProduct', request.query.get('entityId') ?? ''), context: {} }];
-  if (operation === 'DescribeChangeSet' || operation === 'CancelChangeSet')
-    return [{ action, resource: arn('ChangeSet', request.query.get('changeSetId') ?? ''), context: {} }];
-  return [{ action, resource: '*', context: {} }];
 }
 
 export function handleCatalog(state: AccountState, request: RestRequest): RestResponse {

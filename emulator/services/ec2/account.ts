@@ -24,6 +24,12 @@ function taggable(ctx: Ec2Context, id: string): Tags {
     const task = ctx.state.importTasks.get(id);
     if (task) return task.tags;
   }
+  const network = ctx.state.network;
+  const part =
+    (id.startsWith('vpc-') && network.vpcs.get(id)) ||
+    (id.startsWith('subnet-') && network.subnets.get(id)) ||
+    (id.startsWith('sg-') && network.securityGroups.get(id));
+  if (part && part.region === ctx.region) return part.tags;
   throw new AwsError('InvalidID', `The ID '${id}' is not valid`);
 }
 

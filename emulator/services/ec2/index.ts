@@ -5,6 +5,7 @@ import { imageAttributeOperations } from './image-attributes.js';
 import { imageOperations } from './images.js';
 import { importTaskOperations } from './import-tasks.js';
 import { instanceOperations } from './instances.js';
+import { networkOperations } from './network.js';
 import { snapshotOperations } from './snapshots.js';
 
 export type { Ec2Context } from './common.js';
@@ -19,4 +20,5 @@ export const ec2Operations: Operations = {
   ...imageAttributeOperations,
   ...copyImageOperations,
   ...instanceOperations,
+  ...networkOperations,
 };

@@ -14,6 +14,7 @@ import {
   type Output,
 } from './common.js';
 import { bootConsoleLines } from '../../boot-console.js';
+import { launchNetwork } from './network.js';
 
 function instanceState(instance: Instance): Output {
   const codes = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48 };
@@ -30,6 +31,8 @@ function instanceOutput(instance: Instance): Output {
     LaunchTime: new Date(instance.launchedAt),
     Placement: { AvailabilityZone: `${instance.region}a` },
     SubnetId: instance.subnetId,
+    VpcId: instance.vpcId,
+    MetadataOptions: { HttpTokens: instance.httpTokens, State: 'applied' },
     SecurityGroups: instance.securityGroupIds.map((GroupId) => ({ GroupId })),
     Tags: tagList(instance.tags),
     ClientToken: instance.clientToken,
@@ -76,6 +79,13 @@ export const instanceOperations: Operations = {
         `The architecture '${architecture}' of the specified instance type does not match the architecture '${image.architecture}' of the specified AMI.`,
       );
     }
+    const network = launchNetwork(
+      ctx,
+      input.SubnetId ? String(input.SubnetId) : undefined,
+      strings(input.SecurityGroupIds),
+    );
+    if (input.KeyName)
+      throw new AwsError('InvalidKeyPair.NotFound', `The key pair '${String(input.KeyName)}' does not exist`);
     const count = Number(input.MinCount ?? 1);
     const now = ctx.state.now();
     const instances: Instance[] = [];
@@ -94,8 +104,12 @@ export const instanceOperations: Operations = {
         runningAt: now + ctx.state.durations.boot,
         statusOkAt: now + ctx.state.durations.boot + ctx.state.durations.statusChecks,
         boot: image.boot,
-        subnetId: input.SubnetId ? String(input.SubnetId) : undefined,
-        securityGroupIds: strings(input.SecurityGroupIds),
+        subnetId: network.subnet.id,
+        vpcId: network.subnet.vpcId,
+        securityGroupIds: network.groups.map((group) => group.id),
+        httpTokens: String(
+          (input.MetadataOptions as { HttpTokens?: string } | undefined)?.HttpTokens ?? 'optional',
+        ),
         visibleAt: now + ctx.state.durations.consistency,
       };
       ctx.state.instances.set(instance.id, instance);

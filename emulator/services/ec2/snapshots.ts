@@ -168,7 +168,9 @@ export const snapshotOperations: Operations = {
         `Encrypted snapshots with EBS default key cannot be shared: ${snapshot.id}`,
       );
     }
-    if (makesPublic && ctx.state.regions.get(ctx.region)?.blockPublicAccess) {
+    // Block public access for snapshots refuses new public sharing in either mode (the error code
+    // is not documented; OperationNotPermitted is what EC2 uses for refused sharing).
+    if (makesPublic && ctx.state.regions.get(ctx.region)?.snapshotBlockPublicAccess !== 'unblocked') {
       throw new AwsError(
         'OperationNotPermitted',
         `Block public access for snapshots is enabled in ${ctx.region}`,
