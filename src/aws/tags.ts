@@ -23,6 +23,11 @@ export const TAG = {
   bootTest: 'fedimg:boot-test',
   /** When cleanup made an expired AMI private; it is deleted a grace period later. */
   expiredAt: 'fedimg:expired-at',
+  /**
+   * On a subnet or security group, value `allowed`: the account's operator lets boot tests launch
+   * there (docs/iam-policy.json allows RunInstances only in a network carrying it; fedimg never sets it).
+   */
+  bootTestNetwork: 'fedimg:boot-test-network',
 } as const;
 
 export const MANAGED_BY = 'fedimg';
