@@ -5,26 +5,49 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CreateTagsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { cli } from '../src/cli.js';
-import { combinePolicies } from '../emulator/iam/evaluate.js';
-import { Emulator } from '../emulator/server.js';
+import { combinePolicies } from '../emulator/iam/policies.js';
+import { ADMIN_CREDENTIALS, Emulator } from '../emulator/server.js';
+import { CALLER_ROLE } from '../emulator/services/iam/state.js';
 import { ACCOUNT_ID } from '../emulator/state.js';
 import { generateCompose } from '../test/fixtures/compose.js';
 import { startFileServer } from '../test/fixtures/file-server.js';
 
 const REGIONS = ['eu-west-1', 'eu-central-1', 'ap-northeast-1', 'us-west-2'];
+/** The repository the demo's role trusts, as docs/oidc-trust-policy.json has it (<OWNER>/fedimg). */
+const DEMO_REPOSITORY = 'fedora-infra/fedimg';
+
+/** docs/account-setup.md step 4, as the account's administrator would do it. */
+async function allowBootTestsInTheDefaultVpc(region: string): Promise<void> {
+  const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
+  try {
+    const { SecurityGroups = [] } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['default'] }] }),
+    );
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: SecurityGroups.map((group) => group.GroupId!),
+        Tags: [{ Key: 'fedimg:boot-test-network', Value: 'allowed' }],
+      }),
+    );
+  } finally {
+    ec2.destroy();
+  }
+}
 
 const HELP = `npm start — the whole fedimg pipeline on this machine, with no AWS account.
 
 What it does:
-  1. starts fedimg's local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and points the AWS
-     SDK at it through AWS_ENDPOINT_URL, with throw-away credentials held to the publish role's
-     permissions (docs/iam-policy.json), as in production;
-  2. generates a Fedora-like compose (Cloud_Base AmazonEC2 raw.xz images for x86_64 and aarch64,
+  1. starts fedimg's local AWS emulator (EC2, EBS direct, S3, STS, IAM) on 127.0.0.1 and points the
+     AWS SDK at it through AWS_ENDPOINT_URL, with throw-away credentials held to the publish role's
+     permissions (docs/iam-policy.json) in an account set up as docs/account-setup.md says;
+  2. runs \`fedimg doctor\` and shows its table: may the role make every call the run makes?
+  3. generates a Fedora-like compose (Cloud_Base AmazonEC2 raw.xz images for x86_64 and aarch64,
      plus images fedimg must ignore) and serves it on 127.0.0.1;
-  3. runs \`fedimg run\`: plan → import (ebs-direct) → boot-test → copy to ${REGIONS.length} regions →
+  4. runs \`fedimg run\`: plan → import (ebs-direct) → boot-test → copy to ${REGIONS.length} regions →
      publish → verify, then prints the AMI IDs and where the manifest, events and summary are;
-  4. writes the index of the current AMIs (index.json, latest/, index.html) with \`fedimg index\`.
+  5. writes the index of the current AMIs (index.json, latest/, index.html) with \`fedimg index\`.
 
 Options:
   --size-mib <n>    raw size of each generated image (default 256)
@@ -70,8 +93,21 @@ const outDir = join(tmpdir(), `fedimg-demo-${new Date().toISOString().replace(/[
 await mkdir(outDir, { recursive: true });
 
 const emulator = new Emulator();
-// The demo's credentials are the publish role: everything it does must pass the documented policy.
-emulator.setIamPolicy(combinePolicies([await readFile('docs/iam-policy.json', 'utf8')], { ACCOUNT_ID }));
+// The demo's credentials are the publish role, in an account set up as docs/account-setup.md says:
+// everything it does must pass the documented policy, and doctor checks that first.
+emulator.setIamPolicy(
+  combinePolicies(
+    [await readFile('docs/iam-policy.json', 'utf8')],
+    { ACCOUNT_ID, PUBLISH_ROLE_NAME: CALLER_ROLE },
+    ['iam-policy'],
+  ),
+);
+emulator.putRole({
+  name: CALLER_ROLE,
+  trustPolicy: (await readFile('docs/oidc-trust-policy.json', 'utf8'))
+    .replaceAll('<ACCOUNT_ID>', ACCOUNT_ID)
+    .replaceAll('<OWNER>', DEMO_REPOSITORY.split('/')[0]!),
+});
 process.env.AWS_ENDPOINT_URL = await emulator.start();
 process.env.AWS_ACCESS_KEY_ID = 'AKIDFEDIMGDEMO';
 process.env.AWS_SECRET_ACCESS_KEY = 'demo-secret';
@@ -84,6 +120,21 @@ try {
   process.stderr.write(
     `AWS emulator on ${emulator.endpoint} (AWS_ENDPOINT_URL), enforcing docs/iam-policy.json\n`,
   );
+  await allowBootTestsInTheDefaultVpc('us-east-1');
+  process.stderr.write('\nfedimg doctor: may the role make every call of this run?\n');
+  process.exitCode = await cli([
+    'doctor',
+    '--doctor-stages',
+    'import,boot-test,copy,publish,verify,index',
+    '--doctor-repository',
+    DEMO_REPOSITORY,
+    '--regions',
+    REGIONS.join(','),
+    '--summary-file',
+    join(outDir, 'summary.md'),
+  ]);
+  if (process.exitCode !== 0)
+    throw new Error('fedimg doctor did not pass: the run would be refused (see its table)');
   process.stderr.write(`Generating a Fedora-like compose with ${sizeMib} MiB images in ${composeDir} ...\n`);
   const compose = await generateCompose(composeDir, {
     composeId: `Fedora-Rawhide-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}.n.0`,
@@ -125,6 +176,9 @@ try {
     `\nDemo ${process.exitCode === 0 ? 'finished' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s; outputs in ${outDir}\n` +
       'Point the same run at real AWS: npm start -- --help\n',
   );
+} catch (error) {
+  process.stderr.write(`\n${(error as Error).message}\n`);
+  process.exitCode ||= 1;
 } finally {
   await files.close();
   await emulator.stop();

@@ -42,6 +42,8 @@ const GROUP_TITLES: Record<InputGroup, string> = {
   index: 'Index (the current public AMIs in --regions, read from AWS):',
   marketplace:
     'Marketplace (a new version of the AMI products for a GA compose; --dry-run true only validates):',
+  doctor:
+    'Doctor (read-only: may the role make every call the stages make, and is the account ready? run it first):',
 };
 
 /** An input given bare (`--allow-http`) rather than with a value. */

@@ -97,6 +97,13 @@ export class MarketplaceError extends FedimgError {
   }
 }
 
+/** fedimg doctor found the role or the account unready (its table says what to change). */
+export class DoctorError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('doctor', message, options);
+  }
+}
+
 /** Creating or updating the GitHub release failed. */
 export class ReleaseError extends FedimgError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {

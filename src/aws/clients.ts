@@ -2,8 +2,10 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { EBSClient } from '@aws-sdk/client-ebs';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { MarketplaceCatalogClient } from '@aws-sdk/client-marketplace-catalog';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { InitializeMiddleware, Pluggable } from '@smithy/types';
 import { markAwsCall } from '../errors.js';
@@ -47,16 +49,15 @@ export type Ec2 = EC2Client;
 /** The Marketplace Catalog client, for modules that pass it on. */
 export type Catalog = MarketplaceCatalogClient;
 
+type AnyClient = EC2Client | EBSClient | S3Client | MarketplaceCatalogClient | IAMClient | STSClient;
+
 export class AwsClients {
-  private readonly cache = new Map<string, EC2Client | EBSClient | S3Client | MarketplaceCatalogClient>();
+  private readonly cache = new Map<string, AnyClient>();
   private readonly writers = new Map<string, SnapshotBlockWriter>();
 
   constructor(private readonly options: ClientOptions) {}
 
-  private cached<T extends EC2Client | EBSClient | S3Client | MarketplaceCatalogClient>(
-    key: string,
-    make: () => T,
-  ): T {
+  private cached<T extends AnyClient>(key: string, make: () => T): T {
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
       client = make();
@@ -123,6 +124,23 @@ export class AwsClients {
     return this.cached('catalog', () => {
       const client = new MarketplaceCatalogClient({ region: 'us-east-1', maxAttempts: 8 });
       client.middlewareStack.use(namingFailedCalls('aws-marketplace', 'us-east-1'));
+      return client;
+    });
+  }
+
+  /** IAM is global; its endpoint in the aws partition signs for us-east-1. */
+  iam(): IAMClient {
+    return this.cached('iam', () => {
+      const client = new IAMClient({ region: 'us-east-1', maxAttempts: 8 });
+      client.middlewareStack.use(namingFailedCalls('iam', 'global'));
+      return client;
+    });
+  }
+
+  sts(region: string): STSClient {
+    return this.cached(`sts:${region}`, () => {
+      const client = new STSClient({ region, maxAttempts: 8 });
+      client.middlewareStack.use(namingFailedCalls('sts', region));
       return client;
     });
   }

@@ -2,6 +2,7 @@ import {
   DescribeRegionsCommand,
   GetEbsEncryptionByDefaultCommand,
   GetImageBlockPublicAccessStateCommand,
+  GetSnapshotBlockPublicAccessStateCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { InputError } from '../errors.js';
@@ -52,6 +53,12 @@ export async function resolveRegions(
 export async function blocksPublicAmis(ec2: EC2Client): Promise<boolean> {
   const { ImageBlockPublicAccessState } = await ec2.send(new GetImageBlockPublicAccessStateCommand({}));
   return ImageBlockPublicAccessState === 'block-new-sharing';
+}
+
+/** Whether the account blocks making snapshots public in this region (either mode blocks new sharing). */
+export async function blocksPublicSnapshots(ec2: EC2Client): Promise<boolean> {
+  const { State } = await ec2.send(new GetSnapshotBlockPublicAccessStateCommand({}));
+  return State !== undefined && State !== 'unblocked';
 }
 
 /** Whether new EBS volumes and snapshot copies in this region are encrypted by default. */

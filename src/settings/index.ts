@@ -7,6 +7,7 @@ import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import type { Flavour } from './flavours.js';
+import { doctorSettings, type DoctorSettings } from './doctor.js';
 import { marketplaceSettings, type MarketplaceSettings } from './marketplace.js';
 import {
   DEFAULTS,
@@ -38,6 +39,7 @@ import {
 export * from './flavours.js';
 export * from './inputs.js';
 export type { MarketplaceSettings } from './marketplace.js';
+export { DOCTOR_STAGES, type DoctorSettings, type DoctorStage } from './doctor.js';
 export * from './stages.js';
 export { composeLocationFromId } from './source.js';
 
@@ -52,6 +54,7 @@ export const STAGES = [
   'cleanup',
   'index',
   'marketplace',
+  'doctor',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -80,6 +83,7 @@ export interface Settings {
   /** index: where the index files go (unset in the CLI unless --index-dir/--out is given). */
   indexDir: string | undefined;
   marketplace: MarketplaceSettings;
+  doctor: DoctorSettings;
   /** Events are also POSTed here as JSON, signed with HMAC-SHA256 when a secret is set. */
   notify: NotifySettings;
   cleanup: CleanupSettings;
@@ -135,9 +139,10 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
   // The lifecycle sweep works on the account and the release on the manifest, not on one compose.
   const images: ImageInput = imageJson
     ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
-    : stage === 'cleanup' || stage === 'release' || stage === 'index'
+    : stage === 'cleanup' || stage === 'release' || stage === 'index' || stage === 'doctor'
       ? { kind: 'none' }
       : { kind: 'discover', request: discoveryRequest(read) };
+  const marketplace = marketplaceSettings(read);
   return {
     stage,
     images,
@@ -153,7 +158,8 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
     publish: publishSettings(read),
     manifestFile: file('manifest-file'),
     indexDir: read('index-dir') || undefined,
-    marketplace: marketplaceSettings(read),
+    marketplace,
+    doctor: doctorSettings(read, Object.keys(marketplace.products).length > 0),
     notify: notifySettings(read, policy),
     cleanup: {
       dryRun: parseBoolean('dry-run', read('dry-run')),

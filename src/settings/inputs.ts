@@ -2,11 +2,21 @@ import { DEFAULT_NAME_TEMPLATE } from '../aws/naming.js';
 import { DEFAULT_EXPIRING_KINDS } from '../compose/kind.js';
 import { DEFAULT_ALLOWED_HOSTS } from '../compose/location.js';
 import { InputError } from '../errors.js';
+import { DOCTOR_INPUTS } from './doctor-inputs.js';
 import { MARKETPLACE_INPUTS } from './marketplace-inputs.js';
 
 /** Where an input's option is listed in the CLI's help. */
 export type InputGroup =
-  'source' | 'import' | 'boot-test' | 'copy' | 'publish' | 'release' | 'cleanup' | 'index' | 'marketplace';
+  | 'source'
+  | 'import'
+  | 'boot-test'
+  | 'copy'
+  | 'publish'
+  | 'release'
+  | 'cleanup'
+  | 'index'
+  | 'marketplace'
+  | 'doctor';
 
 export interface InputSpec {
   group: InputGroup;
@@ -275,6 +285,7 @@ export const INPUTS = {
     default: 'fedimg-index',
   },
   ...MARKETPLACE_INPUTS,
+  ...DOCTOR_INPUTS,
   'github-token': {
     group: 'release',
     value: '<token>',

@@ -5,6 +5,7 @@ import { copiesOutput, copyTable } from '../report/copy-summary.js';
 import { importTable } from '../report/import-summary.js';
 import { indexTable } from '../report/index-summary.js';
 import { marketplaceTable } from '../report/marketplace-summary.js';
+import { doctorTable } from '../report/doctor-summary.js';
 import { planTable } from '../report/plan-summary.js';
 import { publishTable, verifyTable } from '../report/publish-summary.js';
 import { releaseTable } from '../report/release-summary.js';
@@ -15,6 +16,7 @@ import type { Log } from '../log.js';
 import { STAGES, type Settings, type Stage } from '../settings/index.js';
 import { runIndex, type IndexResult } from './ami-index.js';
 import { runMarketplace } from './marketplace.js';
+import { runDoctor } from './doctor.js';
 import { runBootTest } from './boot-test.js';
 import { runCleanup, type CleanupAction } from './cleanup.js';
 import { runCopy } from './copy.js';
@@ -183,6 +185,17 @@ export const STAGE_REGISTRY: Record<Stage, StageEntry<unknown>> = {
       }),
     },
     'index',
+  ),
+  doctor: entry(
+    {
+      run: runDoctor,
+      table: (result) => doctorTable(result),
+      outputs: (result) => ({
+        doctor: json(result.rows),
+        'doctor-failed': String(result.rows.filter((row) => row.result !== 'pass').length),
+      }),
+    },
+    'doctor',
   ),
   marketplace: entry(
     {

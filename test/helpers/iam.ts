@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { combinePolicies } from '../../emulator/iam/evaluate.js';
+import { basename } from 'node:path';
+import { combinePolicies } from '../../emulator/iam/policies.js';
 import type { Emulator } from '../../emulator/server.js';
+import { CALLER_ROLE } from '../../emulator/services/iam/state.js';
 import { ACCOUNT_ID } from '../../emulator/state.js';
 
 export interface Statement {
@@ -8,37 +10,98 @@ export interface Statement {
   Effect: string;
   Action: string[];
   Resource: string | string[];
-  Condition?: object;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-/** The publish role's policies: the default (EBS direct) one, and the S3 route's addition. */
-export const POLICY_FILES = ['docs/iam-policy.json', 'docs/iam-policy-import-snapshot.json'];
+/**
+ * The publish role's policies: the default one (EBS direct, boot test, copy, publish, Marketplace,
+ * doctor's reads), and the additions for the S3 route and for encrypted flavours.
+ */
+export const POLICY_FILES = {
+  default: 'docs/iam-policy.json',
+  importSnapshot: 'docs/iam-policy-import-snapshot.json',
+  encrypted: 'docs/iam-policy-encrypted.json',
+} as const;
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { Statement: Statement[] };
-export const policy = read(POLICY_FILES[0]!);
-export const importSnapshotPolicy = read(POLICY_FILES[1]!);
+export const policy = read(POLICY_FILES.default);
+export const importSnapshotPolicy = read(POLICY_FILES.importSnapshot);
+export const encryptedPolicy = read(POLICY_FILES.encrypted);
+export const allStatements = () => [
+  ...policy.Statement,
+  ...importSnapshotPolicy.Statement,
+  ...encryptedPolicy.Statement,
+];
 
 export function grantedActions(): Set<string> {
-  return new Set(
-    [...policy.Statement, ...importSnapshotPolicy.Statement].flatMap((statement) => statement.Action),
-  );
+  return new Set(allStatements().flatMap((statement) => statement.Action));
 }
 
 /** The staging bucket the emulator's policy names (the docs' <STAGING_BUCKET>). */
 export const STAGING_BUCKET = 'fedimg-staging';
+/** Marketplace's access role in the tests (the docs' <MARKETPLACE_ACCESS_ROLE_NAME>). */
+export const MARKETPLACE_ACCESS_ROLE = 'fedimg-marketplace';
+export const MARKETPLACE_ACCESS_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/${MARKETPLACE_ACCESS_ROLE}`;
+
+/** The docs' placeholders, filled as an operator of the emulator's account would fill them. */
+export const POLICY_VARIABLES = {
+  ACCOUNT_ID,
+  STAGING_BUCKET,
+  KMS_KEY_ID: '*',
+  MARKETPLACE_PRODUCT_ID: 'prod-*',
+  MARKETPLACE_ACCESS_ROLE_NAME: MARKETPLACE_ACCESS_ROLE,
+  PUBLISH_ROLE_NAME: CALLER_ROLE,
+};
+
+export interface RoleOptions {
+  importSnapshot?: boolean;
+  encrypted?: boolean;
+  /** Statements (by Sid) left out, as an operator might forget them. */
+  without?: string[];
+  /** Policy texts used in place of the documented files (an older policy, say). */
+  texts?: Array<{ name: string; text: string }>;
+}
+
+/** The policies (name and text) an operator would attach for these options. */
+export function rolePolicies(options: RoleOptions = {}): Array<{ name: string; text: string }> {
+  if (options.texts) return options.texts;
+  const files = [
+    POLICY_FILES.default,
+    ...(options.importSnapshot ? [POLICY_FILES.importSnapshot] : []),
+    ...(options.encrypted ? [POLICY_FILES.encrypted] : []),
+  ];
+  return files.map((path) => {
+    const document = JSON.parse(readFileSync(path, 'utf8')) as { Statement: Statement[] };
+    document.Statement = document.Statement.filter(
+      (statement) => !options.without?.includes(statement.Sid ?? ''),
+    );
+    return { name: basename(path, '.json'), text: JSON.stringify(document, null, 2) };
+  });
+}
 
 /**
  * Holds the emulator's callers to the publish role's documented policy, as an operator would attach
- * it: placeholders filled for the emulator's account; the S3 route's statements only when asked.
+ * it (placeholders filled for the emulator's account), and does the account set-up the docs ask for:
+ * the base region's default security group is tagged for boot tests.
  */
-export function applyRolePolicy(emulator: Emulator, options: { importSnapshot?: boolean } = {}): void {
-  const files = options.importSnapshot ? POLICY_FILES : POLICY_FILES.slice(0, 1);
+export function applyRolePolicy(emulator: Emulator, options: RoleOptions = {}): void {
+  const policies = rolePolicies(options);
   emulator.setIamPolicy(
     combinePolicies(
-      files.map((path) => readFileSync(path, 'utf8')),
-      { ACCOUNT_ID, STAGING_BUCKET, KMS_KEY_ID: '*', MARKETPLACE_PRODUCT_ID: 'prod-*' },
+      policies.map((entry) => entry.text),
+      POLICY_VARIABLES,
+      policies.map((entry) => entry.name),
     ),
   );
+  allowBootTestNetwork(emulator);
+}
+
+/** The docs' account set-up for boot tests: the default VPC's security group carries the tag. */
+export function allowBootTestNetwork(emulator: Emulator, region = 'us-east-1'): void {
+  const network = emulator.state.network;
+  const vpc = network.defaultVpc(region);
+  const group = vpc && network.defaultGroup(vpc.id);
+  group?.tags.set('fedimg:boot-test-network', 'allowed');
 }
 
 /** S3 operations whose IAM action has another name (the multipart family is all s3:PutObject). */
@@ -61,7 +124,7 @@ export function iamAction(service: string, operation: string): string | undefine
   return `${service}:${operation}`;
 }
 
-/** Operations an emulator saw that docs/iam-policy.json would deny (test set-up calls excluded by the caller). */
+/** Operations an emulator saw that the documented policies would deny (test set-up calls excluded by the caller). */
 export function deniedOperations(requests: ReadonlyArray<{ service: string; operation: string }>): string[] {
   const granted = grantedActions();
   return [
@@ -71,4 +134,30 @@ export function deniedOperations(requests: ReadonlyArray<{ service: string; oper
         .filter((action): action is string => action !== undefined && !granted.has(action)),
     ),
   ];
+}
+
+/** The repository the tests' roles trust (docs/oidc-trust-policy.json's <OWNER>/fedimg). */
+export const REPOSITORY = 'fedora-infra/fedimg';
+
+/**
+ * The account's roles as docs/account-setup.md has an operator create them: the role fedimg runs as
+ * trusts this repository's workflows through GitHub's OIDC provider, and Marketplace's access role
+ * trusts AWS Marketplace's ingestion service and carries AWS's managed policy.
+ */
+export function documentedRoles(emulator: Emulator): void {
+  const trust = readFileSync('docs/oidc-trust-policy.json', 'utf8')
+    .replaceAll('<ACCOUNT_ID>', ACCOUNT_ID)
+    .replaceAll('<OWNER>', REPOSITORY.split('/')[0]!);
+  emulator.putRole({ name: CALLER_ROLE, trustPolicy: trust });
+  const access = JSON.parse(
+    readFileSync('docs/marketplace-access-role.json', 'utf8').replaceAll('<ACCOUNT_ID>', ACCOUNT_ID),
+  ) as {
+    TrustPolicy: object;
+    ManagedPolicyArns?: string[];
+  };
+  emulator.putRole({
+    name: MARKETPLACE_ACCESS_ROLE,
+    trustPolicy: access.TrustPolicy,
+    attached: access.ManagedPolicyArns ?? ['arn:aws:iam::aws:policy/AWSMarketplaceAmiIngestion'],
+  });
 }

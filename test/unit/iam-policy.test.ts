@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { STAGING_PREFIX } from '../../src/aws/pending.js';
-import { grantedActions, iamAction, importSnapshotPolicy, policy, type Statement } from '../helpers/iam.js';
+import { DOCTOR_STATEMENTS, STATEMENT } from '../../src/doctor/statements.js';
+import {
+  allStatements,
+  encryptedPolicy,
+  grantedActions,
+  iamAction,
+  importSnapshotPolicy,
+  policy,
+  POLICY_FILES,
+  type Statement,
+} from '../helpers/iam.js';
 
 const grantedActionsOf = (document: { Statement: Statement[] }) =>
   new Set(document.Statement.flatMap((statement) => statement.Action));
@@ -71,6 +81,9 @@ describe('docs/iam-policy.json', () => {
   );
   const usesKmsKey = sources().some((file) => /KmsKeyId:/.test(readFileSync(file, 'utf8')));
   if (usesKmsKey) for (const action of KMS_FOR_ENCRYPTED_COPIES) required.add(action);
+  // Dependent actions: an AmiSource's AccessRoleArn is passed to AWS Marketplace (iam:PassRole).
+  const passesAccessRole = sources().some((file) => /AccessRoleArn:/.test(readFileSync(file, 'utf8')));
+  if (passesAccessRole) required.add('iam:PassRole');
 
   it('finds the operations fedimg sends (the scan itself works)', () => {
     const names = operations.map((op) => `${op.service}:${op.operation}`);
@@ -83,6 +96,8 @@ describe('docs/iam-policy.json', () => {
     ])
       expect(names).toContain(expected);
     expect(usesKmsKey).toBe(true);
+    expect(passesAccessRole).toBe(true);
+    expect(names).toContain('iam:SimulatePrincipalPolicy');
   });
 
   it('allows every AWS operation the code calls', () => {
@@ -93,7 +108,7 @@ describe('docs/iam-policy.json', () => {
   it('grants nothing more than the code needs, with no wildcard actions and no Deny tricks', () => {
     const extra = [...granted].filter((action) => !required.has(action));
     expect(extra).toEqual([]);
-    for (const statement of policy.Statement) {
+    for (const statement of allStatements()) {
       expect(statement.Effect).toBe('Allow');
       for (const action of statement.Action) expect(action).not.toContain('*');
     }
@@ -101,17 +116,25 @@ describe('docs/iam-policy.json', () => {
 
   it('lets every mutating action touch only what is tagged ManagedBy=fedimg, or create only what is', () => {
     const READ = /^(ec2:(Describe|Get)|aws-marketplace:(Describe|List))[A-Za-z]+$/;
-    const NETWORK = /:(network-interface|security-group|subnet|volume)\/\*$/;
-    for (const statement of [...policy.Statement, ...importSnapshotPolicy.Statement]) {
+    const CREATED_WITH_THE_INSTANCE = /:(network-interface|volume)\/\*$/;
+    for (const statement of [
+      ...policy.Statement,
+      ...importSnapshotPolicy.Statement,
+      ...encryptedPolicy.Statement,
+    ]) {
       const mutating = statement.Action.filter(
         (action) => (!READ.test(action) && action.startsWith('ec2:')) || action.startsWith('ebs:'),
       );
       if (mutating.length === 0) continue;
       const resources = [statement.Resource].flat();
       expect(resources, statement.Sid).not.toContain('*');
-      if (resources.every((resource) => NETWORK.test(resource))) continue; // what a boot-test instance runs in
+      // The interface and root volume a boot-test instance is created with (the instance, its AMI,
+      // subnet and groups are conditioned in their own statements).
+      if (resources.every((resource) => CREATED_WITH_THE_INSTANCE.test(resource))) continue;
       const conditions = JSON.stringify(statement.Condition ?? {});
-      expect(conditions, statement.Sid).toMatch(/"aws:(ResourceTag|RequestTag)\/ManagedBy":"fedimg"/);
+      expect(conditions, statement.Sid).toMatch(
+        /"aws:(ResourceTag|RequestTag)\/ManagedBy":"fedimg"|"aws:ResourceTag\/fedimg:boot-test-network":"allowed"/,
+      );
     }
     // The unscoped reads grant nothing that changes the account.
     const unscoped = policy.Statement.filter((statement) => [statement.Resource].flat().includes('*'));
@@ -120,21 +143,57 @@ describe('docs/iam-policy.json', () => {
 
   it('scopes S3 to the staging prefix of one bucket and KMS to one key, by placeholders', () => {
     const statementOf = (action: string) =>
-      [...policy.Statement, ...importSnapshotPolicy.Statement].find((statement) =>
-        statement.Action.includes(action),
-      )!;
+      allStatements().find((statement) => statement.Action.includes(action))!;
     expect(statementOf('s3:PutObject').Resource).toBe(`arn:aws:s3:::<STAGING_BUCKET>/${STAGING_PREFIX}*`);
     expect(statementOf('kms:CreateGrant').Resource).toBe('arn:aws:kms:*:<ACCOUNT_ID>:key/<KMS_KEY_ID>');
-    // Marketplace: new versions only of the products named, in the account's catalog.
-    expect(statementOf('aws-marketplace:StartChangeSet').Resource).toEqual([
-      'arn:aws:aws-marketplace:us-east-1:<ACCOUNT_ID>:AWSMarketplace/AmiProduct/<MARKETPLACE_PRODUCT_ID>',
-      'arn:aws:aws-marketplace:us-east-1:<ACCOUNT_ID>:AWSMarketplace/ChangeSet/*',
-    ]);
+    // Marketplace: new and restricted versions only, of the products named, in the account's catalog,
+    // and only the access role passed, only to AWS Marketplace.
+    expect(statementOf('aws-marketplace:StartChangeSet')).toMatchObject({
+      Resource:
+        'arn:aws:aws-marketplace:us-east-1:<ACCOUNT_ID>:AWSMarketplace/AmiProduct/<MARKETPLACE_PRODUCT_ID>',
+      Condition: {
+        StringEquals: { 'catalog:ChangeType': ['AddDeliveryOptions', 'RestrictDeliveryOptions'] },
+      },
+    });
+    expect(statementOf('iam:PassRole')).toMatchObject({
+      Resource: 'arn:aws:iam::<ACCOUNT_ID>:role/<MARKETPLACE_ACCESS_ROLE_NAME>',
+      Condition: { StringEquals: { 'iam:PassedToService': 'assets.marketplace.amazonaws.com' } },
+    });
+    // No parent snapshot for a fedimg snapshot; boot tests on the configured types with IMDSv2.
+    expect(statementOf('ebs:StartSnapshot').Condition).toMatchObject({
+      Null: { 'ebs:ParentSnapshot': 'true' },
+    });
     expect(statementOf('kms:CreateGrant').Condition).toEqual({
       StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' },
     });
-    // The S3 route's rights are apart: the default policy has no S3 and no import at all.
-    expect([...grantedActionsOf(policy)].filter((action) => /^s3:|Import/.test(action))).toEqual([]);
+    // The S3 route's rights and the encrypted flavours' are apart: the default policy has no S3, no
+    // import, no CopySnapshot and no KMS.
+    expect(
+      [...grantedActionsOf(policy)].filter((action) => /^s3:|^kms:|Import|CopySnapshot/.test(action)),
+    ).toEqual([]);
+  });
+});
+
+describe('doctor and the documented policies', () => {
+  const bySid = new Map(
+    Object.values(POLICY_FILES).flatMap((file) =>
+      (JSON.parse(readFileSync(file, 'utf8')) as { Statement: Statement[] }).Statement.map(
+        (statement) => [statement.Sid!, file] as const,
+      ),
+    ),
+  );
+
+  it('names statements that exist, in the file it names', () => {
+    for (const documented of Object.values(STATEMENT))
+      expect(bySid.get(documented.sid), documented.sid).toBe(documented.file);
+    for (const sid of DOCTOR_STATEMENTS) expect(bySid.get(sid), sid).toBe(POLICY_FILES.default);
+  });
+
+  it('checks every statement of the documented policies (its own reads aside)', () => {
+    const checked = new Set(Object.values(STATEMENT).map((documented) => documented.sid));
+    expect([...bySid.keys()].filter((sid) => !checked.has(sid) && !DOCTOR_STATEMENTS.includes(sid))).toEqual(
+      [],
+    );
   });
 });
 
@@ -163,6 +222,7 @@ describe('docs/oidc-trust-policy.json', () => {
     expect(workflows.map((ref: string) => ref.replace(/^.*\/workflows\//, ''))).toEqual([
       'publish.yml@refs/heads/main',
       'lifecycle.yml@refs/heads/main',
+      'doctor.yml@refs/heads/main',
     ]);
   });
 });
