@@ -21,7 +21,8 @@ if (values.help) {
                         [--iam-policy <file>]... [--iam-var NAME=VALUE]...
                         [--credentials ACCESS_KEY_ID:SECRET]...
 
-Starts the local AWS emulator (EC2, EBS direct, S3, STS) on 127.0.0.1 and prints its endpoint.
+Starts the local AWS emulator (EC2, EBS direct, S3, STS, IAM, the Marketplace Catalog API) on
+127.0.0.1 and prints its endpoint.
 With --state, the account is loaded from and saved to that file, so a run can be resumed.
 With --no-data, block and object contents are checked but not kept (benchmarks with large images).
 With --iam-policy (repeatable: a role's attached policies), every caller is held to those IAM
@@ -34,7 +35,7 @@ signature for that secret, as AWS checks them (SignatureDoesNotMatch, InvalidSig
 other access keys are accepted unchecked.
 Point fedimg or any AWS SDK at it with:
   AWS_ENDPOINT_URL=<endpoint> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1
-Control and inspection: POST <endpoint>/__emulator/{faults,region,boot,durations,latency,fail-imports,reset},
+Control and inspection: POST <endpoint>/__emulator/{faults,region,boot,durations,latency,fail-imports,role,reset},
 GET <endpoint>/__emulator/inventory.
 `);
   process.exit(0);
