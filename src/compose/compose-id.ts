@@ -66,6 +66,12 @@ export interface ComposeLabel {
   version: string;
   /** True for pre-release milestones (Alpha, Beta, EA): Fedora names those AMIs "Prerelease". */
   prerelease: boolean;
+  /**
+   * The label carries a date (`RC-20180317.0`, Fedora-Cloud's composes) instead of a milestone
+   * version (`RC-1.4`): Fedora cleans such composes like nightlies (Releng SOP "Clean AMIs Process",
+   * clean-amis.py, which matches `-(\d{8}).` in the label).
+   */
+  dated: boolean;
 }
 
 const LABEL = /^(?<name>[A-Z][A-Za-z]{1,31})-(?<version>\d+(?:\.\d+){0,3})$/;
@@ -79,7 +85,8 @@ export function parseComposeLabel(label: string): ComposeLabel {
     });
   }
   const name = match.groups.name!;
-  return { label, name, version: match.groups.version!, prerelease: PRERELEASE_NAMES.has(name) };
+  const version = match.groups.version!;
+  return { label, name, version, prerelease: PRERELEASE_NAMES.has(name), dated: /^\d{8}\./.test(version) };
 }
 
 export function truncateForMessage(value: string, max = 80): string {

@@ -14,6 +14,11 @@ describe('what a compose is, and whether its AMIs expire', () => {
     [{ compose_type: 'production', label: '' }, 'dated'],
     [{ compose_type: 'production', label: 'Beta-1.2' }, 'beta'],
     [{ compose_type: 'production', label: 'RC-1.4' }, 'ga'],
+    // Fedora's rule (Releng SOP "Clean AMIs Process", clean-amis.py): a label that carries a date is
+    // a dated compose, cleaned like a nightly; the real Fedora-Cloud-27-20180317.0 is labelled so.
+    [{ compose_type: 'production', label: 'RC-20180317.0' }, 'dated'],
+    [{ compose_type: 'production', label: 'Update-20260226.0' }, 'dated'],
+    [{ compose_type: 'production', label: 'Beta-20260226.0' }, 'dated'],
   ] as const)('%o is %s', (image, kind) => {
     expect(composeKind(image)).toBe(kind);
   });
