@@ -1,6 +1,7 @@
 import { ComposeError } from '../errors.js';
 import { fetchText } from '../http.js';
 import { crossCheckWithChecksums } from './checksums-beside.js';
+import { rawhideReleaseNumber } from './rawhide-release.js';
 import { parseComposeId, parseComposeLabel, truncateForMessage } from './compose-id.js';
 import { discoverImageUrl } from './image-url.js';
 import { resolveComposeLocation, resolveImagePath } from './location.js';
@@ -89,8 +90,17 @@ async function discoverCompose(
   const labelText = composeInfo?.compose.label ?? manifest.compose.label ?? request.label ?? undefined;
   const label = labelText ? parseComposeLabel(labelText).label : '';
   const release = composeInfo?.release.version ?? compose.version;
-
   const selected = selectImages(manifest.images, selection);
+  // Fedora's message needs Rawhide's number, which only the compose's package list carries.
+  let releaseNumber: number | undefined;
+  if (/^rawhide$/i.test(release) && selected.length > 0) {
+    const found = await rawhideReleaseNumber(metadata, policy);
+    if ('release' in found) releaseNumber = found.release;
+    else
+      notes.push(
+        `Rawhide's release number is unknown: ${found.missing}; Fedora's published message will not be sent.`,
+      );
+  }
   const images = selected.map((image) => {
     const url = resolveImagePath(location.composeDir, image.path);
     return plannedImage(
@@ -99,7 +109,7 @@ async function discoverCompose(
       image.size,
       image.sha256,
       compose,
-      { release, label, subvariant: image.subvariant, variant: image.variant },
+      { release, releaseNumber, label, subvariant: image.subvariant, variant: image.variant },
       policy,
     );
   });

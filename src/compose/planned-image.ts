@@ -21,6 +21,7 @@ const plannedImageSchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   compose_id: word(100),
   release: word(32),
+  release_number: z.number().int().min(1).max(999).optional(),
   subvariant: word(64),
   variant: word(64),
   compose_type: z.enum(['production', 'nightly', 'test', 'ci', 'development']),
@@ -86,7 +87,7 @@ export function plannedImage(
   size: number,
   sha256: string,
   compose: ComposeId,
-  extra: { release: string; label: string; subvariant: string; variant: string },
+  extra: { release: string; releaseNumber?: number; label: string; subvariant: string; variant: string },
   policy: HostPolicy,
 ): PlannedImage {
   const file = fileNameOf(url, 'image file name');
@@ -100,6 +101,7 @@ export function plannedImage(
     sha256,
     compose_id: compose.id,
     release: extra.release,
+    ...(extra.releaseNumber !== undefined ? { release_number: extra.releaseNumber } : {}),
     subvariant: extra.subvariant,
     variant: extra.variant,
     compose_type: compose.type,

@@ -21,6 +21,11 @@ export interface PlannedImage {
   compose_id: string;
   /** Release version: `41`, `Rawhide`. */
   release: string;
+  /**
+   * Rawhide's release number (the version of its fedora-release package in the compose's
+   * rpms.json), which Fedora's message needs; absent when the release is a number itself, or unknown.
+   */
+  release_number?: number;
   subvariant: string;
   variant: string;
   compose_type: ComposeType;

@@ -63,13 +63,14 @@ export class EventLog {
     },
   ) {}
 
-  private deliver(topic: string, what: string, payload: unknown): void {
+  private deliver(topic: string, what: string, payload: unknown, schema?: string): void {
     const url = this.notify.url;
     if (!url) return;
     const body = JSON.stringify(payload);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-fedimg-event': topic,
+      ...(schema ? { 'x-fedimg-schema': schema } : {}),
     };
     if (this.notify.secret) headers['x-fedimg-signature-256'] = signature(body, this.notify.secret);
     const delivery = withRetry(
@@ -128,11 +129,13 @@ export class EventLog {
 
   /**
    * A message in another schema than fedimg's events (Fedora's published.v1.aws): one NDJSON line
-   * `{"topic": …, "body": …}`, and the body alone POSTed with the topic in X-Fedimg-Event.
+   * `{"topic": …, "schema": …, "body": …}`, and the body alone POSTed with the topic (the routing
+   * key) in X-Fedimg-Event and the schema (fedora-messaging's fedora_messaging_schema header) in
+   * X-Fedimg-Schema.
    */
-  emitMessage(topic: string, body: object): void {
+  emitMessage(topic: string, schema: string, body: object): void {
     this.log.debug(`message ${topic}: ${JSON.stringify(body)}`);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify({ topic, body })}\n`);
-    this.deliver(topic, topic, body);
+    if (this.path) appendFileSync(this.path, `${JSON.stringify({ topic, schema, body })}\n`);
+    this.deliver(topic, topic, body, schema);
   }
 }

@@ -80,7 +80,7 @@ export function buildManifest(rows: AmiRecord[]): Manifest {
         compose_id: row.image.compose_id,
         image_name: '',
         regions: {},
-        release: releaseNumber(row.image.release) ?? null,
+        release: releaseNumber(row.image) ?? null,
         release_name: releaseName(row.image.release),
         subvariant: row.image.subvariant,
         source: { file: row.image.file, url: row.image.url, sha256: row.image.sha256 },

@@ -2,6 +2,7 @@ import { DEFAULT_NAME_TEMPLATE } from '../aws/naming.js';
 import { DEFAULT_EXPIRING_KINDS } from '../compose/kind.js';
 import { DEFAULT_ALLOWED_HOSTS } from '../compose/location.js';
 import { InputError } from '../errors.js';
+import { DEFAULT_TOPIC_SUFFIX } from '../report/fedora-message.js';
 import { DOCTOR_INPUTS } from './doctor-inputs.js';
 import { MARKETPLACE_INPUTS } from './marketplace-inputs.js';
 
@@ -239,6 +240,12 @@ export const INPUTS = {
     value: '<n>',
     help: "the account's public-AMI quota per region",
     default: '5',
+  },
+  'fedora-message-topic': {
+    group: 'publish',
+    value: '<template>',
+    help: "routing key of Fedora's message after fedora_image_uploader.published.v1.aws ({stream}, {release}, {subvariant}, {arch})",
+    default: DEFAULT_TOPIC_SUFFIX,
   },
   'manifest-file': {
     group: 'publish',

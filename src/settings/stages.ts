@@ -2,6 +2,7 @@ import { COMPOSE_KINDS, type ComposeKind } from '../compose/kind.js';
 import type { Ec2Architecture } from '../compose/select.js';
 import type { HostPolicy } from '../compose/location.js';
 import { InputError } from '../errors.js';
+import { DEFAULT_TOPIC_SUFFIX, TOPIC_PLACEHOLDERS } from '../report/fedora-message.js';
 import { resolveNameTemplate } from '../aws/naming.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../util/retry.js';
 import { flavoursFromInputs, readFlavourConfig, type BootMode, type Flavour } from './flavours.js';
@@ -72,6 +73,8 @@ export interface PublishSettings {
   releaseDeprecationDays: number | undefined;
   /** The account's public-AMI quota per region (AWS default 5; raised accounts set theirs). */
   publicAmiQuota: number;
+  /** The routing-key suffix of Fedora's message, with {stream}, {release}, {subvariant}, {arch}. */
+  messageTopic: string;
 }
 
 export interface CleanupSettings {
@@ -242,7 +245,19 @@ export function publishSettings(read: InputReader): PublishSettings {
       ? integer('release-deprecation-days', releaseDays, 1, 730)
       : undefined,
     publicAmiQuota: integer('public-ami-quota', read('public-ami-quota'), 1, 100_000),
+    messageTopic: messageTopicTemplate(read('fedora-message-topic')),
   };
+}
+
+/** A routing-key suffix: dot-separated words and the known placeholders, nothing else. */
+function messageTopicTemplate(value: string): string {
+  const placeholders = [...value.matchAll(/\{([^}]*)\}/g)].map(([, name]) => name!);
+  const unknown = placeholders.filter((name) => !(TOPIC_PLACEHOLDERS as readonly string[]).includes(name));
+  if (unknown.length > 0 || !/^([\w-]+|\{\w+\})*(\.([\w-]+|\{\w+\})+)*$/.test(value))
+    throw new InputError(`fedora-message-topic "${value}" is not a routing-key suffix.`, {
+      hint: `Use words and ${TOPIC_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')} separated by dots, e.g. ${DEFAULT_TOPIC_SUFFIX}.`,
+    });
+  return value;
 }
 
 export function notifySettings(read: InputReader, policy: HostPolicy): NotifySettings {

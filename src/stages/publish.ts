@@ -17,7 +17,7 @@ import type { Log } from '../log.js';
 import { composeKind } from '../compose/kind.js';
 import type { PlannedImage } from '../compose/types.js';
 import type { EventLog } from '../report/events.js';
-import { PUBLISHED_TOPIC, publishedMessage } from '../report/fedora-message.js';
+import { PUBLISHED_SCHEMA, publishedMessage } from '../report/fedora-message.js';
 import { openStage, type StageDeps } from './stage.js';
 
 export interface PublishedAmi {
@@ -267,12 +267,12 @@ function announce(settings: Settings, published: PublishedAmi[], events: EventLo
   for (const entries of byImage.values()) {
     const { image, name } = entries[0]!.ami;
     const regions = Object.fromEntries(entries.map((entry) => [entry.region, entry.imageId]));
-    const message = publishedMessage(image, name, regions);
+    const message = publishedMessage(image, name, regions, settings.publish.messageTopic);
     if ('skipped' in message) {
-      log.notice(`No ${PUBLISHED_TOPIC} message for ${name}: ${message.skipped}.`, 'fedimg publish');
+      log.notice(`No ${PUBLISHED_SCHEMA} message for ${name}: ${message.skipped}.`, 'fedimg publish');
       continue;
     }
-    events.emitMessage(PUBLISHED_TOPIC, message.body);
-    log.info(`Announced ${name} in ${entries.length} region(s) as ${PUBLISHED_TOPIC}.`);
+    events.emitMessage(message.topic, PUBLISHED_SCHEMA, message.body);
+    log.info(`Announced ${name} in ${entries.length} region(s) on ${message.topic}.`);
   }
 }

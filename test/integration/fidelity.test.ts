@@ -28,7 +28,15 @@ import { useWorld } from '../helpers/world.js';
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const world = useWorld('fedimg-fidelity-', [
   { composeId: 'Fedora-41-20241020.0', label: 'RC-1.4', rawSize: 1024 * 1024 + 5, arches: ['x86_64'] },
+  {
+    composeId: 'Fedora-Rawhide-20261120.n.0',
+    rawSize: 1024 * 1024 + 5,
+    arches: ['x86_64'],
+    rawhideRelease: 45,
+    subdir: 'rawhide',
+  },
 ]);
+const SCHEMA = 'fedora_image_uploader.published.v1.aws';
 
 /**
  * fedora-image-uploader-messages 1.2.0, AwsPublishedV1, written down here from its JSON schema (not
@@ -81,9 +89,12 @@ describe("Fedora's published message", () => {
       const lines = (await readFile(events, 'utf8'))
         .trim()
         .split('\n')
-        .map((line) => JSON.parse(line) as { topic: string; body?: unknown });
-      const messages = lines.filter((line) => line.topic === 'fedora_image_uploader.published.v1.aws');
+        .map((line) => JSON.parse(line) as { topic: string; schema?: string; body?: unknown });
+      const messages = lines.filter((line) => line.schema === SCHEMA);
       expect(messages).toHaveLength(1);
+      // The routing key Fedora's consumers bind (…published.v1.aws.<stream>.<subvariant>.<arch>);
+      // the broker's org.fedoraproject.<env>. prefix is the bridge's to add.
+      expect(messages[0]!.topic).toBe(`${SCHEMA}.41.Cloud_Base.x86_64`);
       const body = fedoraSchema.parse(messages[0]!.body);
       expect(body).toMatchObject({
         architecture: 'x86_64',
@@ -100,14 +111,41 @@ describe("Fedora's published message", () => {
       for (const key of Object.keys(example.body))
         expect(typeof body[key as keyof typeof body]).toBe(typeof example.body[key]);
 
-      const posted = received.filter(
-        (entry) => entry.headers['x-fedimg-event'] === 'fedora_image_uploader.published.v1.aws',
-      );
+      const posted = received.filter((entry) => entry.headers['x-fedimg-schema'] === SCHEMA);
       expect(posted).toHaveLength(1);
+      expect(posted[0]!.headers['x-fedimg-event']).toBe(`${SCHEMA}.41.Cloud_Base.x86_64`);
       expect(fedoraSchema.parse(JSON.parse(posted[0]!.body))).toEqual(body);
     } finally {
       await new Promise((done) => receiver.close(done));
     }
+  }, 120_000);
+
+  it("is sent for Rawhide with its release number from the compose's rpms.json, on the rawhide topic", async () => {
+    const rawhide = { 'compose-location': world.location(world.composes[1]) };
+    await throughCopy(rawhide);
+    const events = join(world.dir, 'rawhide-events.ndjson');
+    await runPublish(settings('publish', { ...rawhide, 'events-file': events }), quiet);
+    const messages = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { topic: string; schema?: string; body?: unknown })
+      .filter((line) => line.schema === SCHEMA);
+    expect(messages.map((message) => message.topic)).toEqual([`${SCHEMA}.rawhide.Cloud_Base.x86_64`]);
+    expect(fedoraSchema.parse(messages[0]!.body)).toMatchObject({
+      compose_id: 'Fedora-Rawhide-20261120.n.0',
+      image_name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20261120.0',
+      release: 45,
+    });
+  }, 120_000);
+
+  it('follows the fedora-message-topic template', async () => {
+    await throughCopy();
+    const events = join(world.dir, 'template-events.ndjson');
+    await runPublish(
+      settings('publish', { 'events-file': events, 'fedora-message-topic': '{subvariant}.{release}.{arch}' }),
+      quiet,
+    );
+    expect(await readFile(events, 'utf8')).toContain(`"topic":"${SCHEMA}.Cloud_Base.41.x86_64"`);
   }, 120_000);
 
   it('is not sent for AMIs that are only shared with accounts', async () => {
@@ -115,7 +153,7 @@ describe("Fedora's published message", () => {
     await throughCopy(shared);
     const events = join(world.dir, 'shared-events.ndjson');
     await runPublish(settings('publish', { ...shared, 'events-file': events }), quiet);
-    expect(await readFile(events, 'utf8')).not.toContain('fedora_image_uploader.published.v1.aws');
+    expect(await readFile(events, 'utf8')).not.toContain(SCHEMA);
     // verify reads the sharing back: the AMI and its snapshot are shared with that account.
     await expect(runVerify(settings('verify', shared), quiet)).resolves.toMatchObject({ gaps: [] });
     await expect(

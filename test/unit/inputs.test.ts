@@ -26,3 +26,18 @@ describe('notify-url and secrets', () => {
     expect(secretsOf(parse(compose))).toEqual([]);
   });
 });
+
+describe('fedora-message-topic', () => {
+  it('takes dot-separated words and the known placeholders, and refuses anything else by name', () => {
+    expect(
+      parse({ ...compose, 'fedora-message-topic': '{stream}.{subvariant}.{arch}' }).publish.messageTopic,
+    ).toBe('{stream}.{subvariant}.{arch}');
+    expect(parse({ ...compose, 'fedora-message-topic': 'aws-{release}.{arch}' }).publish.messageTopic).toBe(
+      'aws-{release}.{arch}',
+    );
+    for (const bad of ['{stream}..{arch}', '{compose}.{arch}', 'a b', '#', '{arch}.*'])
+      expect(() => parse({ ...compose, 'fedora-message-topic': bad }), bad).toThrow(
+        /fedora-message-topic .* is not a routing-key suffix/,
+      );
+  });
+});
