@@ -90,6 +90,13 @@ export class PublishError extends FedimgError {
   }
 }
 
+/** Verification found AMIs missing, unavailable, registered or shared otherwise than configured. */
+export class VerifyError extends FedimgError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('verify', message, options);
+  }
+}
+
 /** Adding a version to an AWS Marketplace product failed, or its change set did. */
 export class MarketplaceError extends FedimgError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {

@@ -1,7 +1,7 @@
 import type { Image } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
 import { bootModeFor, type Flavour } from '../settings/index.js';
-import { registerRequest } from './register.js';
+import { registerRequest } from './register-request.js';
 
 /** An AMI's registration as AWS reports it: what verify checks and the manifest records. */
 export interface Registration {

@@ -3,12 +3,11 @@ import {
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   RegisterImageCommand,
-  type RegisterImageCommandInput,
   type EC2Client,
   type Image,
 } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
-import { bootModeFor, type BootMode, type Flavour } from '../settings/index.js';
+import { bootModeFor, type Flavour } from '../settings/index.js';
 import { describeError, RegisterError } from '../errors.js';
 import type { Log } from '../log.js';
 import { isDuplicateName } from './errors.js';
@@ -16,6 +15,8 @@ import { amiName } from './naming.js';
 import { imageTags, MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForSnapshot } from './snapshots.js';
 import { waitForImage } from './images.js';
+import { registrationGaps } from './read-back.js';
+import { registerRequest } from './register-request.js';
 
 export interface RegisteredAmi {
   flavour: string;
@@ -114,42 +115,28 @@ async function encryptedCopy(
   return copyId;
 }
 
-/** The RegisterImage request of one flavour: every attribute the AMI is created with. */
-export function registerRequest(
-  image: PlannedImage,
-  flavour: Flavour,
-  ami: { name: string; bootMode: BootMode; snapshotId: string; volumeSize: number },
-): RegisterImageCommandInput {
-  return {
-    Name: ami.name,
-    Description: `${image.file} (${image.compose_id || 'direct image'}), ${flavour.name}`,
-    Architecture: image.ec2_arch,
-    BootMode: ami.bootMode,
-    EnaSupport: flavour.ena,
-    SriovNetSupport: flavour.sriovNetSupport ? 'simple' : undefined,
-    ImdsSupport: flavour.imdsV2 ? 'v2.0' : undefined,
-    TpmSupport: flavour.tpm ? 'v2.0' : undefined,
-    RootDeviceName: flavour.rootDeviceName,
-    VirtualizationType: 'hvm',
-    BlockDeviceMappings: [
-      {
-        DeviceName: flavour.rootDeviceName,
-        Ebs: {
-          SnapshotId: ami.snapshotId,
-          VolumeSize: flavour.volumeSize ?? ami.volumeSize,
-          VolumeType: flavour.volumeType,
-          Iops: flavour.iops,
-          DeleteOnTermination: true,
-        },
-      },
-    ],
-    TagSpecifications: [
-      {
-        ResourceType: 'image',
-        Tags: imageTags(image, { [TAG.name]: ami.name, [TAG.flavour]: flavour.name }),
-      },
-    ],
-  };
+/**
+ * An AMI of this name from an earlier run is reused only when it was registered as this flavour
+ * asks now: otherwise the run would report settings the AMI does not have. AMI names are unique per
+ * region, so the way out is to remove the old AMI or give the new settings a name of their own.
+ */
+function checkRegistration(existing: Image, image: PlannedImage, flavour: Flavour, region: string): void {
+  const differences = registrationGaps(existing, image, flavour);
+  const encrypted = existing.BlockDeviceMappings?.some((mapping) => mapping.Ebs?.Encrypted) === true;
+  if (encrypted !== Boolean(flavour.kmsKeyId))
+    differences.push(`${existing.ImageId} (${existing.Name}): it is ${encrypted ? '' : 'not '}encrypted`);
+  const tagged = tagValue(existing.Tags, TAG.flavour);
+  if (tagged !== undefined && tagged !== flavour.name)
+    differences.push(
+      `${existing.ImageId} (${existing.Name}): it is the ${tagged} flavour, not ${flavour.name}`,
+    );
+  if (differences.length === 0) return;
+  throw new RegisterError(
+    `${existing.ImageId} (${existing.Name}) in ${region} is registered with other settings than the ${flavour.name} flavour asks for: ${differences.map((difference) => difference.replace(/^\S+ \([^)]*\): /, '')).join('; ')}.`,
+    {
+      hint: `An AMI's registration cannot change and its name is taken: deregister it (aws ec2 deregister-image --image-id ${existing.ImageId} --region ${region}; its snapshot is reused) and re-run, or give these settings a flavour of its own name (config-file) so both AMIs exist.`,
+    },
+  );
 }
 
 /**
@@ -182,6 +169,7 @@ export async function registerFlavours(
     const existing = await imageByName(ctx.ec2, name);
     if (existing) {
       checkOwnership(existing, image, name, ctx.region);
+      checkRegistration(existing, image, flavour, ctx.region);
       ctx.log.info(`${image.arch}/${flavour.name}: ${name} is already registered as ${existing.ImageId}.`);
       results.push({
         ...base,

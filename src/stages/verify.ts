@@ -10,7 +10,7 @@ import { resolveRegions } from '../aws/regions.js';
 import { registrationGaps, registrationOf, type Registration } from '../aws/read-back.js';
 import { snapshotPermissions } from '../aws/snapshots.js';
 import { MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
-import { PublishError } from '../errors.js';
+import { VerifyError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { buildManifest, writeManifest, type AmiRecord } from '../report/manifest.js';
@@ -19,7 +19,21 @@ import { openStage, type StageDeps } from './stage.js';
 export interface VerifyRow extends AmiRecord {
   state: string;
   gaps: string[];
+  /** What kind of problem each gap is, which decides what to do about it. */
+  gapKinds: GapKind[];
 }
+
+type GapKind = 'missing' | 'registration' | 'tags' | 'sharing';
+
+/** What to do about each kind of gap: each leads out, none back into a re-run that reuses the same AMI. */
+const NEXT_STEP: Record<GapKind, string> = {
+  missing:
+    'Re-run import (base region) or copy (other regions) for the AMIs named: a re-run creates only what is missing.',
+  registration:
+    'An AMI registered with other settings cannot be changed, and a re-run reuses it only when its registration matches: deregister it (aws ec2 deregister-image --image-id <ami> --region <region>) and re-run import or copy, or give these settings a flavour of its own name.',
+  tags: "An AMI without fedimg's tags was not registered by fedimg from this image: deregister or rename it, then re-run import or copy.",
+  sharing: 'Re-run publish: it makes public (or shares) what is not yet, as public and share-accounts say.',
+};
 
 export interface VerifyResult {
   composeId: string;
@@ -65,6 +79,7 @@ export async function runVerify(
     );
     const rows = perRegion.flat();
     const gaps = rows.flatMap((row) => row.gaps);
+    const kinds = new Set(rows.flatMap((row) => row.gapKinds));
     if (settings.manifestFile) {
       writeManifest(settings.manifestFile, buildManifest(rows));
       log.info(`Manifest written to ${settings.manifestFile}.`);
@@ -75,8 +90,11 @@ export async function runVerify(
       );
     const result = await report({ composeId: plan.composeId, skipped: false, rows, gaps });
     if (gaps.length > 0) {
-      throw new PublishError(`Verification found ${gaps.length} gap(s):\n${gaps.join('\n')}`, {
-        hint: 'Re-run the import, copy or publish job for the regions named.',
+      throw new VerifyError(`Verification found ${gaps.length} gap(s):\n${gaps.join('\n')}`, {
+        hint: (Object.keys(NEXT_STEP) as GapKind[])
+          .filter((kind) => kinds.has(kind))
+          .map((kind) => NEXT_STEP[kind])
+          .join(' '),
       });
     }
     log.info(
@@ -113,7 +131,7 @@ async function verifyRow(settings: Settings, ec2: Ec2, ami: ExpectedAmi): Promis
     state: found?.State ?? 'missing',
     public: found?.Public ? 'yes' : 'no',
     deprecationTime: found?.DeprecationTime,
-    gaps: await gapsOf(settings, ec2, ami),
+    ...(await gapsOf(settings, ec2, ami)),
   };
 }
 
@@ -121,21 +139,29 @@ async function gapsOf(
   settings: Settings,
   ec2: Ec2,
   { found, name, region, image, flavour }: ExpectedAmi,
-): Promise<string[]> {
-  if (!found?.ImageId) return [`${name} is missing in ${region}`];
+): Promise<{ gaps: string[]; gapKinds: GapKind[] }> {
+  if (!found?.ImageId) return { gaps: [`${name} is missing in ${region}`], gapKinds: ['missing'] };
   const gaps: string[] = [];
+  const gapKinds: GapKind[] = [];
+  const gap = (kind: GapKind, text: string) => {
+    gaps.push(text);
+    gapKinds.push(kind);
+  };
   const shouldBePublic = settings.publish.public && !flavour.kmsKeyId;
   const visibility = (isPublic: boolean) => (isPublic ? 'public' : 'private');
-  if (found.State !== 'available') gaps.push(`${found.ImageId} (${name}) in ${region} is ${found.State}`);
+  if (found.State !== 'available')
+    gap('missing', `${found.ImageId} (${name}) in ${region} is ${found.State}`);
   if (
     tagValue(found.Tags, TAG.managedBy) !== MANAGED_BY ||
     tagValue(found.Tags, TAG.sourceSha256) !== image.sha256
   ) {
-    gaps.push(`${found.ImageId} in ${region} lacks fedimg's tags`);
+    gap('tags', `${found.ImageId} in ${region} lacks fedimg's tags`);
   }
-  gaps.push(...registrationGaps(found, image, flavour).map((gap) => `${gap} in ${region}`));
+  for (const difference of registrationGaps(found, image, flavour))
+    gap('registration', `${difference} in ${region}`);
   if (Boolean(found.Public) !== shouldBePublic)
-    gaps.push(
+    gap(
+      'sharing',
       `${found.ImageId} in ${region} is ${visibility(Boolean(found.Public))}, expected ${visibility(shouldBePublic)}`,
     );
   // Shared rather than public: every listed account may launch the AMI and use its snapshots.
@@ -144,19 +170,22 @@ async function gapsOf(
     sharedWith.filter((account) => !audience.accounts.includes(account));
   if (sharedWith.length > 0) {
     const absent = missing(await launchPermissions(ec2, found.ImageId));
-    if (absent.length > 0) gaps.push(`${found.ImageId} in ${region} is not shared with ${absent.join(', ')}`);
+    if (absent.length > 0)
+      gap('sharing', `${found.ImageId} in ${region} is not shared with ${absent.join(', ')}`);
   }
   for (const snapshotId of snapshotIds(found)) {
     const audience = await snapshotPermissions(ec2, snapshotId);
     if (audience.public !== shouldBePublic)
-      gaps.push(
+      gap(
+        'sharing',
         `snapshot ${snapshotId} of ${found.ImageId} in ${region} is ${visibility(audience.public)}, expected ${visibility(shouldBePublic)}`,
       );
     const absent = missing(audience);
     if (absent.length > 0)
-      gaps.push(
+      gap(
+        'sharing',
         `snapshot ${snapshotId} of ${found.ImageId} in ${region} is not shared with ${absent.join(', ')}`,
       );
   }
-  return gaps;
+  return { gaps, gapKinds };
 }

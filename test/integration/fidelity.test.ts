@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PublishError } from '../../src/errors.js';
+import { VerifyError } from '../../src/errors.js';
 import { terminalLog } from '../../src/log.js';
 import type { InputName } from '../../src/settings/index.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
@@ -194,8 +194,11 @@ describe('verify reads the registration back', () => {
     );
 
     const error = await runVerify(settings('verify'), quiet).catch((thrown: unknown) => thrown);
-    expect(error).toBeInstanceOf(PublishError);
+    expect(error).toBeInstanceOf(VerifyError);
+    expect((error as VerifyError).area).toBe('verify');
     const message = (error as Error).message;
+    // What to do leads out of the loop: a re-run alone would reuse the same AMI.
+    expect((error as VerifyError).hint).toMatch(/deregister it \(aws ec2 deregister-image/);
     expect(message).toMatch(/enaSupport is false, expected true/);
     expect(message).toMatch(/imdsSupport is "", expected "v2.0"/);
     expect(message).toMatch(/volumeType is "gp2", expected "gp3"/);

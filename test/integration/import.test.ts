@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import { actionsImageCache, imageCacheKey } from '../../src/image/cache.js';
 import type { PlannedImage } from '../../src/compose/types.js';
-import { ImageSourceError, InputError } from '../../src/errors.js';
+import { ImageSourceError, InputError, RegisterError } from '../../src/errors.js';
 import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
@@ -223,6 +223,33 @@ describe('encrypted flavours', () => {
     await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
     expect(emulator.inventory().snapshots).toHaveLength(2);
     expect(emulator.inventory().images).toHaveLength(2);
+  }, 60_000);
+});
+
+describe('a re-import with other settings', () => {
+  it('reuses an AMI only when its registration is what is asked; otherwise stops, naming each difference and the way out', async () => {
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const first = await runImport(settings(small, 'small', { image }), quiet);
+    const { imageId, name } = first.imported[0]!.amis[0]!;
+    for (const [extra, difference] of [
+      [{ 'boot-mode': 'legacy-bios' }, 'bootMode is "uefi-preferred", expected "legacy-bios"'],
+      [{ 'volume-types': 'gp2' }, 'volumeType is "gp3", expected "gp2"'],
+      [{ 'imds-v2': 'false' }, 'imdsSupport is "v2.0", expected ""'],
+    ] as const) {
+      const failure = await runImport(settings(small, 'small', { image, ...extra }), quiet).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure, JSON.stringify(extra)).toBeInstanceOf(RegisterError);
+      expect(failure!.message).toContain(`${imageId} (${name})`);
+      expect(failure!.message).toContain(difference);
+      expect(failure!.message).toMatch(/deregister-image --image-id ami-\w+ --region us-east-1/);
+      expect(failure!.message).toMatch(/a flavour of its own name/);
+    }
+    // Nothing new was registered, and the same settings still reuse it.
+    expect(emulator.inventory().images.map((entry) => entry.id)).toEqual([imageId]);
+    const again = await runImport(settings(small, 'small', { image }), quiet);
+    expect(again.imported[0]!.amis[0]).toMatchObject({ imageId, reused: true });
   }, 60_000);
 });
 

@@ -2,7 +2,7 @@ import { DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PublishError } from '../../src/errors.js';
+import { PublishError, VerifyError } from '../../src/errors.js';
 import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
@@ -107,8 +107,8 @@ describe('publish and verify', () => {
       architecture: 'x86_64',
       compose_id: world.compose.composeId,
       image_name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20260403.0',
-      // Fedora's schema has an integer release; Rawhide has none.
-      release: null,
+      // Fedora's schema has an integer release: Rawhide's is its fedora-release package's version.
+      release: 45,
       release_name: 'Rawhide',
       subvariant: 'Cloud_Base',
     });
@@ -189,7 +189,8 @@ describe('publish and verify', () => {
       new DeregisterImageCommand({ ImageId: copy.id, DeleteAssociatedSnapshots: true }),
     );
     const error = await runVerify(settings('verify'), quiet).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PublishError);
+    expect(error).toBeInstanceOf(VerifyError);
+    expect((error as VerifyError).hint).toMatch(/^Re-run import \(base region\) or copy/);
     expect((error as Error).message).toMatch(
       /Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20260403.0 is missing in us-west-2/,
     );
