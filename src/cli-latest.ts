@@ -22,6 +22,25 @@ export interface LatestQuery {
 }
 
 const MAX_INDEX_BYTES = 16 * 2 ** 20;
+const MAX_INDEX_NESTING = 8;
+
+/** How deep a JSON text's arrays and objects nest (brackets inside strings do not count). */
+export function nesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
+    else if (char === ']' || char === '}') depth--;
+    if (deepest > MAX_INDEX_NESTING) return deepest;
+  }
+  return deepest;
+}
 
 // A published index is untrusted until it parses: the same shape fedimg writes, nothing else.
 const plain = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/);
@@ -37,7 +56,18 @@ const entrySchema = z.object({
   deprecation_time: z.string().nullable(),
   volume_type: z.string().nullable(),
   boot_mode: z.string().nullable(),
-  launch_url: z.string().url(),
+  // Only a link into the AWS console: the entry is shown to people and scripts open it.
+  launch_url: z
+    .string()
+    .max(512)
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'https:' && /^([a-z0-9-]+\.)?console\.aws\.amazon\.com$/.test(url.hostname);
+      } catch {
+        return false;
+      }
+    }),
 });
 const indexSchema = z.object({
   schema_version: z.literal(INDEX_SCHEMA_VERSION),
@@ -58,6 +88,9 @@ async function publishedIndex(url: string, allowHttp: boolean): Promise<AmiIndex
   );
   let data: unknown;
   try {
+    // fedimg's index nests four deep; JSON.parse on deeply nested input costs memory out of all
+    // proportion to its size (15 MiB of "[" took 840 MB), so depth is checked before parsing.
+    if (nesting(text ?? '') > MAX_INDEX_NESTING) throw new Error('nested too deeply');
     data = JSON.parse(text ?? '');
   } catch {
     throw new InputError(`${parsed.href} is not JSON.`, {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compareReleases, type AmiIndex, type IndexEntry } from './select.js';
 
 /**
@@ -69,6 +70,20 @@ button { font: inherit; font-size: .8rem; }
 :focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }`;
 
+const inlineHash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * The page's Content-Security-Policy: nothing may load or run but its own inline script and style
+ * (by hash), so text that got past the escaping still could not run or fetch anything.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src ${inlineHash(SCRIPT)}`,
+  `style-src ${inlineHash(STYLE)}`,
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
 export function renderIndexPage(index: AmiIndex): string {
   const releases = [...new Set(index.images.map((entry) => entry.release))].sort(compareReleases);
   const sections = releases.map((release) => {
@@ -91,6 +106,7 @@ export function renderIndexPage(index: AmiIndex): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Fedora AMIs — current images by region</title>
 <style>${STYLE}</style>

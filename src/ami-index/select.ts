@@ -1,5 +1,6 @@
 import type { Image } from '@aws-sdk/client-ec2';
 import { parseComposeId } from '../compose/compose-id.js';
+import { imageVerdict } from '../aws/images.js';
 import { AWS_ID, isoTime, TAG, tagValue } from '../aws/tags.js';
 
 /** The version of index.json's layout; a change that breaks readers raises it. */
@@ -45,6 +46,8 @@ export const launchUrl = (region: string, amiId: string) =>
 // Tag values are anyone's to write: only plain names pass into the index (and its web page).
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 const plain = (value: string | undefined) => (value !== undefined && PLAIN.test(value) ? value : undefined);
+const plainFile = (value: string | undefined) =>
+  value !== undefined && /^[A-Za-z0-9._+-]{1,200}$/.test(value);
 
 /** Compose date then respin, for "newest": from the compose ID, else the creation time. */
 function recency(entry: IndexEntry): string {
@@ -56,15 +59,20 @@ function recency(entry: IndexEntry): string {
   }
 }
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
 /**
- * The entry for an AMI, or undefined when it must not be listed: not fedimg's, not public, not
- * available, deprecated already, failed its boot test, or tagged with values that are not plain.
+ * The entry for an AMI, or undefined when it must not be listed: not fedimg's, without fedimg's
+ * provenance (the digest and file of the image it came from), not public, not available, deprecated
+ * already, or tagged with values that are not plain. Whether its image passed the boot test is
+ * decided over all of the image's AMIs in the region (see currentAmis).
  */
 export function indexEntry({ region, image }: RegionImage, now: Date): IndexEntry | undefined {
   const tags = image.Tags;
   if (tagValue(tags, TAG.managedBy) !== 'fedimg' || image.Public !== true || image.State !== 'available')
     return undefined;
-  if (tagValue(tags, TAG.bootTest) === 'failed') return undefined;
+  if (!SHA256.test(tagValue(tags, TAG.sourceSha256) ?? '') || !plainFile(tagValue(tags, TAG.image)))
+    return undefined;
   const deprecation = isoTime(image.DeprecationTime);
   if (deprecation && deprecation.getTime() <= now.getTime()) return undefined;
   const composeId = tagValue(tags, TAG.composeId) ?? '';
@@ -106,11 +114,26 @@ export function compareReleases(a: string, b: string): number {
   return rank(a) === 0 ? Number(b) - Number(a) : a.localeCompare(b);
 }
 
-/** Per release × arch × flavour × region, the newest AMI that may be listed. */
+/**
+ * Per release × arch × flavour × region, the newest AMI that may be listed: only AMIs whose image
+ * passed its boot test — the boot test boots one flavour, so an image passed when one of its AMIs in
+ * the region carries `passed` and none `failed` (as publish decides) — never an AMI on its tags alone.
+ */
 export function currentAmis(images: RegionImage[], regions: string[], now: Date): AmiIndex {
+  const ofImage = new Map<string, RegionImage[]>();
+  for (const candidate of images) {
+    const key = `${candidate.region}\u0000${tagValue(candidate.image.Tags, TAG.sourceSha256) ?? ''}`;
+    ofImage.set(key, [...(ofImage.get(key) ?? []), candidate]);
+  }
+  const passed = (candidate: RegionImage) =>
+    imageVerdict(
+      ofImage
+        .get(`${candidate.region}\u0000${tagValue(candidate.image.Tags, TAG.sourceSha256) ?? ''}`)!
+        .map((sibling) => sibling.image),
+    ) === 'passed';
   const newest = new Map<string, IndexEntry>();
   for (const candidate of images) {
-    const entry = indexEntry(candidate, now);
+    const entry = passed(candidate) ? indexEntry(candidate, now) : undefined;
     if (!entry) continue;
     const key = [entry.release, entry.arch, entry.flavour, entry.region].join('\u0000');
     const held = newest.get(key);

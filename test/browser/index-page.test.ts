@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,10 @@ function image(region: string, release: string, arch: string, flavour: string, n
     'fedimg:release': release,
     'fedimg:arch': arch,
     'fedimg:flavour': flavour,
+    // fedimg's provenance and the boot-test verdict: the index lists nothing without them.
+    'fedimg:source-sha256': createHash('sha256').update(`${composeId}/${arch}`).digest('hex'),
+    'fedimg:image': `Fedora-Cloud-Base-AmazonEC2-${release}.${arch}.raw.xz`,
+    'fedimg:boot-test': 'passed',
   };
   return {
     region,

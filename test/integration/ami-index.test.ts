@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,7 +27,13 @@ async function published(
   region: string,
   composeId: string,
   release: string,
-  options: { public?: boolean; deprecateAt?: Date; managedBy?: string; flavour?: string } = {},
+  options: {
+    public?: boolean;
+    deprecateAt?: Date;
+    managedBy?: string;
+    flavour?: string;
+    verdict?: string;
+  } = {},
 ) {
   const { imageId } = await makeAmi({
     region,
@@ -37,7 +44,13 @@ async function published(
       'fedimg:release': release,
       'fedimg:arch': 'x86_64',
       'fedimg:flavour': options.flavour ?? 'gp3',
-      'fedimg:boot-test': 'passed',
+      'fedimg:source-sha256': createHash('sha256').update(`${composeId}/x86_64`).digest('hex'),
+      'fedimg:image': `Fedora-Cloud-Base-AmazonEC2-${release}.x86_64.raw.xz`,
+      ...(options.verdict === undefined
+        ? { 'fedimg:boot-test': 'passed' }
+        : options.verdict
+          ? { 'fedimg:boot-test': options.verdict }
+          : {}),
     },
   });
   const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
@@ -54,12 +67,15 @@ async function published(
 beforeAll(async () => {
   emulator = await startEmulator();
   emulator.setDurations({ consistency: 0, imageAvailable: 0 });
+  emulator.setRegion('us-east-1', { publicAmiQuota: 50 });
   dir = await mkdtemp(join(tmpdir(), 'fedimg-index-'));
   await published('old', 'us-east-1', 'Fedora-41-20261101.0', '41');
   await published('new', 'us-east-1', 'Fedora-41-20261120.0', '41');
   await published('private', 'us-east-1', 'Fedora-41-20261125.0', '41', { public: false });
   await published('foreign', 'us-east-1', 'Fedora-41-20261126.0', '41', { managedBy: 'someone-else' });
   await published('gp2', 'us-east-1', 'Fedora-41-20261120.0', '41', { flavour: 'gp2' });
+  // Public, ManagedBy=fedimg and newer, but never boot-tested: not current.
+  await published('untested', 'us-east-1', 'Fedora-41-20261128.0', '41', { verdict: '' });
   await published('rawhide', 'us-east-1', 'Fedora-Rawhide-20261130.n.0', 'Rawhide', {
     deprecateAt: new Date(Date.now() + 30 * 86_400_000),
   });
@@ -114,5 +130,44 @@ describe('the index stage against AWS', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('eu-west-1 has: 41/x86_64') });
+  }, 60_000);
+
+  it('refuses a published index with a launch link that is not the AWS console, or nested out of all proportion', async () => {
+    const site = join(dir, 'forged');
+    await mkdir(site, { recursive: true });
+    const good = JSON.parse(await readFile(join(dir, 'site', 'index.json'), 'utf8'));
+    good.images[0].launch_url = 'javascript:alert(1)';
+    await writeFile(join(site, 'links.json'), JSON.stringify(good));
+    await writeFile(join(site, 'deep.json'), '['.repeat(15 * 1024 * 1024));
+    const files = await startFileServer(site);
+    try {
+      // Run in 256 MB: parsing the nested file unchecked would need several times that.
+      for (const [file, reason] of [
+        ['links.json', 'is not a fedimg index'],
+        ['deep.json', 'is not JSON'],
+      ] as const) {
+        const answer = await run(
+          process.execPath,
+          [
+            '--max-old-space-size=256',
+            'dist/cli/index.js',
+            'latest',
+            '--release',
+            '41',
+            '--arch',
+            'x86_64',
+            '--region',
+            'eu-west-1',
+            '--index-url',
+            `${files.url}${file}`,
+            '--allow-http',
+          ],
+          { env: { ...process.env } },
+        ).catch((error: { code: number; stderr: string }) => error);
+        expect(answer, file).toMatchObject({ code: 1, stderr: expect.stringContaining(reason) });
+      }
+    } finally {
+      await files.close();
+    }
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Image } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { renderIndexPage } from '../../src/ami-index/page.js';
@@ -6,6 +7,16 @@ import { pickLatest } from '../../src/cli-latest.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 let serial = 0;
+
+/** fedimg's provenance of an AMI of this compose and arch: the image it came from, and its verdict. */
+function provenance(tags: Record<string, string>): Record<string, string> {
+  const source = `${tags['fedimg:compose-id'] ?? 'direct'}/${tags['fedimg:arch'] ?? 'x86_64'}`;
+  return {
+    'fedimg:source-sha256': createHash('sha256').update(source).digest('hex'),
+    'fedimg:image': 'Fedora-Cloud-Base-AmazonEC2.raw.xz',
+    'fedimg:boot-test': 'passed',
+  };
+}
 
 function ami(region: string, tags: Record<string, string>, image: Partial<Image> = {}): RegionImage {
   const id = `ami-${(++serial).toString(16).padStart(17, '0')}`;
@@ -23,8 +34,11 @@ function ami(region: string, tags: Record<string, string>, image: Partial<Image>
         ManagedBy: 'fedimg',
         'fedimg:arch': 'x86_64',
         'fedimg:flavour': 'gp3',
+        ...provenance(tags),
         ...tags,
-      }).map(([Key, Value]) => ({ Key, Value })),
+      })
+        .filter(([, Value]) => Value !== '')
+        .map(([Key, Value]) => ({ Key, Value })),
       ...image,
     },
   };
@@ -77,6 +91,32 @@ describe('the current-AMIs index', () => {
     expect(index.images.map((entry) => entry.ami_id)).toEqual([listed.image.ImageId]);
   });
 
+  it('lists only boot-tested AMIs with fedimg’s provenance: a tag alone does not make an AMI current', () => {
+    const tested = ami('us-east-1', f41('20261101'));
+    // Newer, public and ManagedBy=fedimg, but never boot-tested, or without the image it came from.
+    const untested = ami('us-east-1', { ...f41('20261130'), 'fedimg:boot-test': '' });
+    const noSource = ami('us-east-1', { ...f41('20261129'), 'fedimg:source-sha256': '' });
+    const badSource = ami('us-east-1', { ...f41('20261128'), 'fedimg:source-sha256': 'not-a-digest' });
+    const index = currentAmis([tested, untested, noSource, badSource], ['us-east-1'], NOW);
+    expect(index.images.map((entry) => entry.ami_id)).toEqual([tested.image.ImageId]);
+  });
+
+  it('takes the image’s verdict for a flavour that was not booted itself, as publish does', () => {
+    // The boot test boots one flavour; the image passed when one of its AMIs passed and none failed.
+    const booted = ami('us-east-1', f41('20261201'));
+    const sibling = ami('us-east-1', { ...f41('20261201'), 'fedimg:flavour': 'gp2', 'fedimg:boot-test': '' });
+    const failedImage = ami('us-east-1', {
+      ...f41('20261202'),
+      'fedimg:flavour': 'gp2',
+      'fedimg:boot-test': '',
+    });
+    const failedBooted = ami('us-east-1', { ...f41('20261202'), 'fedimg:boot-test': 'failed' });
+    const index = currentAmis([booted, sibling, failedImage, failedBooted], ['us-east-1'], NOW);
+    expect(index.images.map((entry) => entry.ami_id).sort()).toEqual(
+      [booted.image.ImageId, sibling.image.ImageId].sort(),
+    );
+  });
+
   it('keeps a nightly whose deprecation is still ahead, with the date it will go', () => {
     const nightly = ami(
       'us-east-1',
@@ -108,6 +148,19 @@ describe('the current-AMIs index', () => {
       'Rawhide/x86_64/gp3',
       'ELN/x86_64/gp3',
     ]);
+  });
+
+  it('gives the page a Content-Security-Policy that lets only its own script and style run', () => {
+    const page = renderIndexPage(currentAmis([ami('us-east-1', f41('20261101'))], ['us-east-1'], NOW));
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)?.[1];
+    expect(policy).toMatch(
+      /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'; style-src 'sha256-[A-Za-z0-9+/=]+'/,
+    );
+    const inline = (tag: string) => new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(page)![1]!;
+    const hash = (text: string) => createHash('sha256').update(text).digest('base64');
+    expect(policy).toContain(`'sha256-${hash(inline('script'))}'`);
+    expect(policy).toContain(`'sha256-${hash(inline('style'))}'`);
+    expect(page.indexOf('Content-Security-Policy')).toBeLessThan(page.indexOf('<style>'));
   });
 
   it('renders a page with every AMI ID, escaped text, a region filter and no outside resources', () => {
