@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderIndexPage } from './page.js';
 import type { AmiIndex } from './select.js';
+import { redactValue } from '../report/redact.js';
 
 export interface WrittenIndex {
   dir: string;
@@ -12,7 +13,9 @@ export interface WrittenIndex {
 }
 
 /** index.json, latest/<release>/<arch>.json (the same entries, one file per pair) and index.html. */
-export async function writeIndex(dir: string, index: AmiIndex): Promise<WrittenIndex> {
+export async function writeIndex(dir: string, selected: AmiIndex): Promise<WrittenIndex> {
+  // Published on Pages: no account data in any string (an AMI's description is AWS text).
+  const index = redactValue(selected);
   await mkdir(dir, { recursive: true });
   const indexJson = join(dir, 'index.json');
   await writeFile(indexJson, `${JSON.stringify(index, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../util/retry.js';
 import type { PlannedImage } from '../compose/types.js';
 import { request } from '../http.js';
 import type { Log } from '../log.js';
+import { redactValue } from './redact.js';
 
 export type EventTopic = 'image.upload' | 'image.test' | 'image.copy' | 'image.publish' | 'image.marketplace';
 export type EventStatus = 'started' | 'completed' | 'failed';
@@ -44,7 +45,7 @@ export function signature(body: string, secret: string): string {
 }
 
 /**
- * Appends events as NDJSON (every stage writes to the same file so a job can publish them all) and,
+ * Appends events as NDJSON, with account data redacted, (every stage writes to the same file so a job can publish them all) and,
  * when a notify URL is set, POSTs each one as JSON. A failing receiver is retried and then only
  * warned about: it never fails the pipeline.
  */
@@ -109,7 +110,8 @@ export class EventLog {
     destination: string,
     extra: Omit<FedimgEvent['extra'], 'virt_type'> = {},
   ): FedimgEvent {
-    const event: FedimgEvent = {
+    // The log is a release asset and the webhook body: no account data (see redact.ts).
+    const event: FedimgEvent = redactValue({
       topic,
       status,
       timestamp: new Date().toISOString(),
@@ -119,8 +121,8 @@ export class EventLog {
       service: 'EC2',
       compose: image.compose_id,
       architecture: image.arch,
-      extra: { virt_type: 'hvm', ...extra },
-    };
+      extra: { virt_type: 'hvm' as const, ...extra },
+    });
     this.log.debug(`event ${topic} ${status}: ${JSON.stringify(event)}`);
     if (this.path) appendFileSync(this.path, `${JSON.stringify(event)}\n`);
     this.deliver(topic, `${topic} ${status}`, event);
@@ -133,7 +135,8 @@ export class EventLog {
    * key) in X-Fedimg-Event and the schema (fedora-messaging's fedora_messaging_schema header) in
    * X-Fedimg-Schema.
    */
-  emitMessage(topic: string, schema: string, body: object): void {
+  emitMessage(topic: string, schema: string, message: object): void {
+    const body = redactValue(message);
     this.log.debug(`message ${topic}: ${JSON.stringify(body)}`);
     if (this.path) appendFileSync(this.path, `${JSON.stringify({ topic, schema, body })}\n`);
     this.deliver(topic, topic, body, schema);

@@ -3,6 +3,7 @@ import type { Registration } from '../aws/read-back.js';
 import type { PlannedImage } from '../compose/types.js';
 import { releaseName } from '../aws/naming.js';
 import { releaseNumber } from './fedora-message.js';
+import { redactValue } from './redact.js';
 
 /** One AMI as AWS holds it (read back by verify): what the manifest records of it. */
 export interface AmiRecord extends Registration {
@@ -119,8 +120,9 @@ export function buildManifest(rows: AmiRecord[]): Manifest {
   return { compose_id: images[0]?.compose_id ?? '', generated_at: new Date().toISOString(), images };
 }
 
+/** Writes the manifest as a release publishes it: no account data in any string (see redact.ts). */
 export function writeManifest(path: string, manifest: Manifest): void {
-  writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(redactValue(manifest), null, 2)}\n`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { neutralise } from '../log.js';
+import { redact } from './redact.js';
 
 /** What every stage reports: rendered into the job summary, a Markdown file or the terminal. */
 export interface Table {
@@ -16,10 +17,11 @@ const MARKUP = /[&<>"'|[\]`]/g;
 /**
  * Text for a job-summary or Markdown cell: markup characters as references and line breaks as
  * <br>, so no cell can end the table or the HTML block it is in (a blank line would) or inject
- * markup. Cells hold untrusted text (file names, AWS messages, console output).
+ * markup. Cells hold untrusted text (file names, AWS messages, console output), and summaries are
+ * public: account data is redacted.
  */
 export function summaryText(text: string): string {
-  return text
+  return redact(text)
     .replace(MARKUP, (c) => `&#${c.charCodeAt(0)};`)
     .replace(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/g, '<br>');
 }

@@ -6,6 +6,7 @@ import { describeError, ReleaseError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Manifest } from '../report/manifest.js';
 import type { ReleaseSettings } from '../settings/index.js';
+import { redact } from '../report/redact.js';
 
 export interface ReleaseResult {
   /** What the release lists: every AMI of the compose. */
@@ -35,7 +36,7 @@ export function releaseBody(manifest: Manifest): string {
     lines.push('', `Source: \`${image.source.file}\` (sha256 \`${image.source.sha256}\`)`, '');
   }
   lines.push(`The manifest (JSON) and the event log (NDJSON) are attached.`);
-  return lines.join('\n');
+  return redact(lines.join('\n'));
 }
 
 function readManifest(path: string): Manifest {

@@ -9,6 +9,7 @@ import type { Log } from '../log.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { PendingResources } from '../aws/pending.js';
 import { deleteSnapshot } from '../aws/snapshots.js';
+import { hintForAwsError, isUnauthorized } from '../aws/errors.js';
 import type { UploadSettings } from '../settings/index.js';
 
 /** What both upload methods share: where they upload, the image source, and how they fail. */
@@ -101,8 +102,12 @@ export function uploadFailure(
     return new UploadError(
       `The upload of ${image.file} to ${ctx.region} was cancelled; ${what} was removed.`,
     );
+  // A refusal is not cured by a re-run: the hint names the permission instead.
+  const permission = isUnauthorized(error) ? hintForAwsError(error) : undefined;
   return new UploadError(`Uploading ${image.file} to ${ctx.region} failed: ${describeError(error)}.`, {
-    hint: `${what} was removed; re-run the job (it resumes from nothing but the compose).`,
+    hint: permission
+      ? `${what} was removed. ${permission}`
+      : `${what} was removed; re-run the job (it resumes from nothing but the compose).`,
     cause: error,
   });
 }

@@ -213,8 +213,18 @@ describe('refusals through the SDK', () => {
     expect(denied!.message).toContain(
       `ec2:DeleteSnapshot on resource: arn:aws:ec2:us-east-1::snapshot/${snapshotId}`,
     );
+    // STS DecodeAuthorizationMessage: an UnauthorizedOperation may carry an encoded message of the
+    // decision, principal, action, resource and condition keys (AWS encrypts it; here it is base64url).
+    const encoded = /Encoded authorization failure message: ([\w-]+)$/.exec(denied!.message)?.[1];
+    expect(JSON.parse(Buffer.from(encoded!, 'base64url').toString())).toMatchObject({
+      allowed: false,
+      explicitDeny: false,
+      context: { action: 'ec2:DeleteSnapshot', resource: expect.stringContaining(snapshotId) },
+    });
     const ebs = new EBSClient({ region: 'us-east-1', maxAttempts: 1 });
-    expect(await failure(ebs.send(new StartSnapshotCommand({ VolumeSize: 1 })))).toMatchObject({
+    const ebsDenied = await failure(ebs.send(new StartSnapshotCommand({ VolumeSize: 1 })));
+    expect(ebsDenied!.message).not.toContain('Encoded authorization failure message');
+    expect(ebsDenied).toMatchObject({
       name: 'AccessDeniedException',
       $metadata: { httpStatusCode: 403 },
     });

@@ -5,7 +5,7 @@
  * the bundled CLI prints it without a stack trace.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ import { terminalLog } from '../../src/log.js';
 import { unsupportedNodeNotice } from '../../src/node-support.js';
 import type { Stage } from '../../src/settings/index.js';
 import { STAGE_REGISTRY } from '../../src/stages/index.js';
+import { tableAsMarkdown } from '../../src/report/table.js';
 import type { PolicyDocument } from '../../emulator/iam/evaluate.js';
 import { useWorld } from '../helpers/world.js';
 
@@ -70,6 +71,58 @@ describe('an AWS refusal in any stage', () => {
     const cleanup = await refusal('cleanup', 'ec2:DescribeImages');
     expect(cleanup).toBeInstanceOf(AwsError);
     expect(cleanup.message).toContain('ec2:DescribeImages in');
+  }, 120_000);
+
+  it('names the permission when EBS refuses a block, and removes the unfinished snapshot', async () => {
+    const error = await refusal('import', 'ebs:PutSnapshotBlock');
+    expect(error.message).toContain('ebs:PutSnapshotBlock in us-east-1 failed: AccessDeniedException');
+    expect(error.hint).toContain('may not call ebs:PutSnapshotBlock in us-east-1');
+    expect(error.hint).toContain('docs/iam-policy.json');
+    expect(error.hint).not.toMatch(/re-run the job/i);
+    expect(world.emulator.inventory().snapshots).toEqual([]);
+  }, 60_000);
+
+  it('publishes no account data: events and summaries hold no account ID, ARN or encoded message', async () => {
+    const tables: string[] = [];
+    const run = async (stage: Stage, action: string) => {
+      world.emulator.setIamPolicy(denying(action));
+      const error = await STAGE_REGISTRY[stage]
+        .run(settings(stage), quiet, {
+          onResult: async (result) =>
+            void tables.push(tableAsMarkdown(STAGE_REGISTRY[stage].table(result, settings(stage)))),
+        })
+        .then(
+          () => undefined,
+          (thrown: unknown) => thrown as Error,
+        );
+      world.emulator.setIamPolicy(undefined);
+      return error;
+    };
+    await rm(join(world.dir, 'events.ndjson'), { force: true });
+    const upload = await run('import', 'ebs:PutSnapshotBlock');
+    await STAGE_REGISTRY.import.run(settings('import'), quiet, {});
+    await STAGE_REGISTRY['boot-test'].run(settings('boot-test'), quiet, {});
+    const copy = await run('copy', 'ec2:CopyImage');
+    // The log keeps what the operator needs (the runner masks the account ID there) …
+    expect(upload?.message).toContain('arn:aws:sts::123456789012:assumed-role/');
+    expect(copy?.message).toMatch(/Encoded authorization failure message: [\w-]{40,}/);
+    // … what is published does not.
+    const events = await readFile(join(world.dir, 'events.ndjson'), 'utf8');
+    const failed = events
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; extra: { error?: string } })
+      .filter((event) => event.status === 'failed');
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    expect(failed.map((event) => event.extra.error).join('\n')).toContain('not authorized');
+    expect(tables.join('\n')).toContain('not authorized');
+    for (const published of [events, tables.join('\n')]) {
+      expect(published).not.toContain('123456789012');
+      expect(published).not.toMatch(/arn:aws/);
+      expect(published).not.toMatch(
+        /Encoded authorization failure message: (?!<redacted>|&#60;redacted&#62;)/,
+      );
+    }
   }, 120_000);
 
   it('is printed by the bundled CLI as one error line with its hint, never a stack trace', async () => {

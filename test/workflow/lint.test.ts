@@ -70,6 +70,17 @@ describe('the workflows', () => {
     }
   });
 
+  it('mask the account ID wherever credentials are configured (the log of a public repository is public)', () => {
+    for (const file of WORKFLOWS) {
+      for (const [id, job] of Object.entries(load(file).jobs)) {
+        for (const step of job.steps.filter((candidate) =>
+          candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+        ))
+          expect(String(step.with?.['mask-aws-account-id']), `${file} ${id}`).toBe('true');
+      }
+    }
+  });
+
   it('never put an expression inside a run: script (values reach code through with: and env: only)', () => {
     for (const file of WORKFLOWS) {
       for (const [id, job] of Object.entries(load(file).jobs)) {
