@@ -36,7 +36,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Result = 'success' | 'failure' | 'skipped';
 
 export interface RehearsalEvent {
-  name: 'repository_dispatch' | 'workflow_dispatch' | 'workflow_call' | 'schedule' | 'push';
+  name: 'repository_dispatch' | 'workflow_dispatch' | 'workflow_call' | 'workflow_run' | 'schedule' | 'push';
   /**
    * For workflow_call: the event that started the caller. A called workflow's github context is its
    * caller's, so github.event_name and github.event are this event's.
@@ -46,6 +46,12 @@ export interface RehearsalEvent {
   payload?: Record<string, Json>;
   /** Inputs given by whoever started the run; the workflow's defaults fill the rest. */
   inputs?: Record<string, Json>;
+  /**
+   * For workflow_call: the permissions the calling job grants. GitHub compares every job of the
+   * called workflow with them when the run starts (whatever the job's `if:`), and refuses the run if
+   * one asks for more ("The nested job … is requesting …, but is only allowed …").
+   */
+  callerPermissions?: Record<string, string>;
 }
 
 export interface RehearsalOptions {
@@ -61,6 +67,10 @@ export interface RehearsalOptions {
    * others run again as the next attempt, and its artifacts are still there.
    */
   rerunOf?: Rehearsal;
+  /** github.run_id of this rehearsal (default 4242). */
+  runId?: string;
+  /** Earlier rehearsals whose artifacts download-artifact may fetch by run-id (with a token). */
+  runs?: Rehearsal[];
 }
 
 export interface StepRun {
@@ -101,6 +111,8 @@ export interface Rehearsal {
   pages: Array<{ job: string; site: string }>;
   /** github.run_attempt of this rehearsal. */
   attempt: number;
+  /** github.run_id of this rehearsal. */
+  runId: string;
 }
 
 /**
@@ -245,6 +257,8 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
   if (template.errors?.length) throw new Error(template.errors.map((error) => error.Message).join('; '));
   const raw = parseYaml(content) as Record<string, unknown> & { jobs: Record<string, RawJob>; env?: object };
 
+  if (options.event.name === 'workflow_call')
+    checkCallerPermissions(raw, options.event.callerPermissions ?? {});
   const previous = options.rerunOf;
   const root = await mkdtemp(join(tmpdir(), 'fedimg-rehearsal-'));
   const artifacts = new Map<string, string>(previous?.artifacts ?? []);
@@ -266,7 +280,7 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
     repository,
     sha: 'a'.repeat(40),
     ref: 'refs/heads/main',
-    run_id: '4242',
+    run_id: options.runId ?? previous?.runId ?? '4242',
     run_attempt: String(attempt),
     server_url: 'https://github.com',
     token: 'ghs_rehearsal_token',
@@ -355,7 +369,28 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
   } finally {
     await oidc.close();
   }
-  return { jobs, artifacts, trace, checkouts, roles, pages, attempt };
+  return { jobs, artifacts, trace, checkouts, roles, pages, attempt, runId: String(github.run_id) };
+}
+
+const LEVELS = ['none', 'read', 'write'];
+
+/**
+ * GitHub's check when a called workflow starts: every job's permissions (its own, or the workflow's)
+ * must be covered by what the calling job grants, scope by scope, whether or not the job would run.
+ */
+function checkCallerPermissions(
+  workflow: { jobs: Record<string, RawJob>; permissions?: Record<string, string> },
+  granted: Record<string, string>,
+): void {
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    for (const [scope, level] of Object.entries(job.permissions ?? workflow.permissions ?? {})) {
+      const allowed = granted[scope] ?? 'none';
+      if (LEVELS.indexOf(level) > LEVELS.indexOf(allowed))
+        throw new Error(
+          `The nested job '${id}' is requesting '${scope}: ${level}', but is only allowed '${scope}: ${allowed}'.`,
+        );
+    }
+  }
 }
 
 /**
@@ -463,6 +498,7 @@ async function runLeg(
         github,
         posts,
         permissions: job.permissions ?? {},
+        runs: ctx.options.runs ?? [],
         record: (kind, entry) =>
           kind === 'checkout'
             ? ctx.checkouts.push({ job: jobId, ...(entry as { repository: string; ref: string }) })
@@ -499,6 +535,8 @@ interface StepEnvironment {
   posts: Array<() => Promise<void>>;
   permissions: Record<string, string>;
   record: (kind: 'checkout' | 'role' | 'pages', entry: object) => void;
+  /** Other runs, for download-artifact's run-id. */
+  runs: Rehearsal[];
 }
 
 async function runStep(
@@ -578,16 +616,21 @@ async function runStep(
   }
   if (uses.startsWith('actions/download-artifact@')) {
     const target = join(where.workspace, withValues.path ?? '');
+    const artifacts = artifactsOfRun(withValues, where);
     const pattern = withValues.pattern
       ? new RegExp(`^${withValues.pattern.replace(/\*/g, '.*')}$`)
       : undefined;
     const names = withValues.name
       ? [withValues.name]
-      : [...where.artifacts.keys()].filter((name) => !pattern || pattern.test(name));
+      : [...artifacts.keys()].filter((name) => !pattern || pattern.test(name));
     for (const name of names) {
-      const store = where.artifacts.get(name);
-      if (!store) throw new Error(`artifact ${name} not found`);
-      const into = withValues.name || withValues['merge-multiple'] === 'true' ? target : join(target, name);
+      const store = artifacts.get(name);
+      if (!store) throw new Error(`Artifact '${name}' not found`);
+      // As download-artifact does: one artifact (by name or the only match) lands in path itself.
+      const into =
+        withValues.name || withValues['merge-multiple'] === 'true' || names.length === 1
+          ? target
+          : join(target, name);
       await mkdir(into, { recursive: true });
       for (const file of await readdir(store))
         await cp(join(store, file), join(into, file), { recursive: true });
@@ -613,6 +656,21 @@ async function runStep(
   }
   if (uses === './') return runLocalAction(id, withValues, stepEnv, where);
   throw new Error(`the rehearsal does not know the action ${uses}`);
+}
+
+/**
+ * The artifacts download-artifact reads: this run's, or with github-token and run-id another run's
+ * (the token needs actions: read on the repository).
+ */
+function artifactsOfRun(withValues: Record<string, string>, where: StepEnvironment): Map<string, string> {
+  const runId = withValues['run-id'];
+  if (!runId || runId === String(where.github.run_id)) return where.artifacts;
+  if (!withValues['github-token']) return where.artifacts; // run-id is ignored without a token
+  if (!['read', 'write'].includes(where.permissions.actions ?? ''))
+    throw new Error(`download-artifact from run ${runId}: the token lacks actions: read`);
+  const run = where.runs.find((candidate) => candidate.runId === runId);
+  if (!run) throw new Error(`download-artifact: no run ${runId} in this repository`);
+  return run.artifacts;
 }
 
 function runnerBase(where: StepEnvironment): Record<string, string> {

@@ -4,7 +4,7 @@ import { EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
-import { rehearse } from '../helpers/rehearsal.js';
+import { rehearse, type Rehearsal } from '../helpers/rehearsal.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => emulator.stop());
 
 describe('lifecycle.yml, rehearsed', () => {
-  it('sweeps, regenerates the index from AWS and deploys it to Pages from its own job', async () => {
+  it('sweeps and regenerates the index from AWS; pages.yml, started by the completed run, deploys it', async () => {
     const { imageId } = await makeAmi({
       name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4',
       tags: {
@@ -25,6 +25,10 @@ describe('lifecycle.yml, rehearsed', () => {
         'fedimg:arch': 'x86_64',
         'fedimg:flavour': 'gp3',
         'fedimg:compose-kind': 'ga',
+        // What the index takes as fedimg's work: provenance and a passed boot test.
+        'fedimg:source-sha256': 'ab'.repeat(32),
+        'fedimg:image': 'Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64.raw.xz',
+        'fedimg:boot-test': 'passed',
       },
     });
     const ec2 = new EC2Client({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
@@ -42,11 +46,23 @@ describe('lifecycle.yml, rehearsed', () => {
         AWS_SECRET_ACCESS_KEY: 'secret',
       },
     });
-    const results = Object.fromEntries([...rehearsal.jobs].map(([id, job]) => [id, job.result]));
-    expect(results, rehearsal.trace.join('\n')).toEqual({ sweep: 'success', pages: 'success' });
-    expect(rehearsal.pages.map((deployment) => deployment.job)).toEqual(['pages']);
-    const index = JSON.parse(await readFile(join(rehearsal.pages[0]!.site, 'index.json'), 'utf8'));
+    const results = (run: Rehearsal) =>
+      Object.fromEntries([...run.jobs].map(([id, job]) => [id, job.result]));
+    expect(results(rehearsal), rehearsal.trace.join('\n')).toEqual({ sweep: 'success' });
+    const pages = await rehearse('.github/workflows/pages.yml', {
+      event: {
+        name: 'workflow_run',
+        payload: { workflow_run: { id: Number(rehearsal.runId), conclusion: 'success', name: 'Lifecycle' } },
+      },
+      runId: '5151',
+      runs: [rehearsal],
+      vars: { FEDIMG_PAGES: 'true' },
+      aws: {},
+    });
+    expect(results(pages), pages.trace.join('\n')).toEqual({ deploy: 'success' });
+    expect(pages.pages.map((deployment) => deployment.job)).toEqual(['deploy']);
+    const index = JSON.parse(await readFile(join(pages.pages[0]!.site, 'index.json'), 'utf8'));
     expect(index.images.map((entry: { ami_id: string }) => entry.ami_id)).toEqual([imageId]);
-    expect(await readFile(join(rehearsal.pages[0]!.site, 'index.html'), 'utf8')).toContain(imageId);
+    expect(await readFile(join(pages.pages[0]!.site, 'index.html'), 'utf8')).toContain(imageId);
   }, 120_000);
 });

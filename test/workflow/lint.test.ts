@@ -92,7 +92,7 @@ describe('the workflows', () => {
   });
 
   it('grant least privilege: id-token only to jobs that assume the AWS role or deploy Pages, contents: write only to the release', () => {
-    for (const file of ['publish.yml', 'lifecycle.yml']) {
+    for (const file of ['publish.yml', 'lifecycle.yml', 'pages.yml', 'doctor.yml']) {
       const workflow = load(file);
       expect(workflow.permissions, file).toEqual({});
       for (const [id, job] of Object.entries(workflow.jobs)) {
@@ -102,8 +102,13 @@ describe('the workflows', () => {
         const deploysPages = job.steps.some((step) => step.uses?.startsWith('actions/deploy-pages@'));
         expect(job.permissions?.['id-token'] === 'write', `${file} ${id}`).toBe(usesAws || deploysPages);
         expect(job.permissions?.pages === 'write', `${file} ${id}`).toBe(deploysPages);
+        // pages.yml reads another run's artifact (actions: read) and deploys it; nothing else.
         if (deploysPages)
-          expect(job.permissions, `${file} ${id}`).toEqual({ pages: 'write', 'id-token': 'write' });
+          expect(job.permissions, `${file} ${id}`).toEqual({
+            actions: 'read',
+            pages: 'write',
+            'id-token': 'write',
+          });
         expect(job.permissions?.contents === 'write', `${file} ${id}`).toBe(id === 'release');
         for (const step of job.steps.filter((candidate) => candidate.uses?.startsWith('actions/checkout@')))
           expect(step.with?.['persist-credentials'], `${file} ${id}`).toBe(false);

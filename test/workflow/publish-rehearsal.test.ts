@@ -6,6 +6,7 @@ import { statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFakeGitHub, type FakeGitHub } from '../fixtures/github-api.js';
 import { expectClean } from '../helpers/aws.js';
 import { useWorld } from '../helpers/world.js';
+import { parse as parseYaml } from 'yaml';
 import { rehearse, WORKFLOW_SHA, type Rehearsal, type RehearsalEvent } from '../helpers/rehearsal.js';
 
 const WORKFLOW = '.github/workflows/publish.yml';
@@ -62,7 +63,30 @@ const dispatch = (payload: object): RehearsalEvent => ({
   payload: { action: 'compose-finished', client_payload: payload as never },
 });
 
-const JOBS = ['plan', 'import', 'boot-test', 'copy', 'publish', 'marketplace', 'release', 'pages'];
+const JOBS = ['plan', 'import', 'boot-test', 'copy', 'publish', 'marketplace', 'release'];
+
+/** pages.yml as GitHub starts it once a publish run has completed (workflow_run). */
+const deployPages = (after: Rehearsal, conclusion = 'success') =>
+  rehearse('.github/workflows/pages.yml', {
+    event: {
+      name: 'workflow_run',
+      payload: { workflow_run: { id: Number(after.runId), conclusion, name: 'Publish a compose' } },
+    },
+    runId: String(Number(after.runId) + 1),
+    runs: [after],
+    repository: REPOSITORY,
+    vars: { FEDIMG_PAGES: 'true' },
+    aws: {},
+  });
+
+/** The permissions of the README's example of calling publish.yml from another repository. */
+async function readmeCallerPermissions(): Promise<Record<string, string>> {
+  const readme = await readFile('README.md', 'utf8');
+  const block = /```yaml\n(jobs:\n {2}publish:\n {4}uses: [^\n]*publish\.yml@[^`]*)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no example calling publish.yml');
+  return (parseYaml(block) as { jobs: { publish: { permissions: Record<string, string> } } }).jobs.publish
+    .permissions;
+}
 
 /** Every job's expected result: the ones named, and 'skipped' for the rest. */
 const outcome = (named: Record<string, string>) =>
@@ -113,7 +137,6 @@ describe('publish.yml, rehearsed', () => {
 
     // Every job leg wrote what it did, with AMI IDs, to its job summary.
     for (const [id, job] of rehearsal.jobs) {
-      if (id === 'pages') continue; // runs no fedimg code: it deploys the index the publish job wrote
       for (const leg of job.legs) {
         expect(leg.summary, `${id} ${JSON.stringify(leg.matrix)}`).toContain('fedimg');
         // A nightly gets no Marketplace version: that summary names none.
@@ -133,12 +156,20 @@ describe('publish.yml, rehearsed', () => {
       'manifest.json',
     ]);
 
-    // The index was regenerated from AWS after publishing and deployed to Pages by its own job.
-    expect(rehearsal.pages.map((deployment) => deployment.job)).toEqual(['pages']);
-    const page = await readFile(join(rehearsal.pages[0]!.site, 'index.html'), 'utf8');
+    // The index was regenerated from AWS after publishing; pages.yml, started by the completed run,
+    // deploys it from the run's fedimg-index artifact.
+    expect(rehearsal.pages).toEqual([]);
+    const pages = await deployPages(rehearsal);
+    expect(results(pages), explain(pages)).toEqual({ deploy: 'success' });
+    expect(pages.pages.map((deployment) => deployment.job)).toEqual(['deploy']);
+    const page = await readFile(join(pages.pages[0]!.site, 'index.html'), 'utf8');
     for (const image of manifest.images)
       for (const ami of Object.values<string>(image.regions)) expect(page).toContain(ami);
-    expect(rehearsal.jobs.get('pages')!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+    expect(pages.jobs.get('deploy')!.permissions).toEqual({
+      actions: 'read',
+      pages: 'write',
+      'id-token': 'write',
+    });
     // The Marketplace job ran (its products are configured) and, for a nightly, added nothing.
     expect(rehearsal.jobs.get('marketplace')!.legs[0]!.summary).toMatch(/nightly compose/);
     expect(world.emulator.state.catalog.changeSets.size).toBe(0);
@@ -188,6 +219,16 @@ describe('publish.yml, rehearsed', () => {
     expect(rehearsal.jobs.get('plan')!.outputs.skipped).toBe('true');
     const inventory = world.emulator.inventory();
     expect([inventory.snapshots, inventory.images, inventory.instances]).toEqual([[], [], []]);
+    // The run left no index: pages.yml says so, deploys nothing and does not fail.
+    const pages = await deployPages(rehearsal);
+    expect(results(pages), explain(pages)).toEqual({ deploy: 'success' });
+    expect(pages.pages).toEqual([]);
+    expect(
+      pages.jobs
+        .get('deploy')!
+        .legs[0]!.steps.map((step) => step.log)
+        .join(''),
+    ).toContain('left no fedimg-index artifact');
   }, 120_000);
 
   it('refuses a payload carrying shell and expression injection: nothing created, no injected command run', async () => {
@@ -218,11 +259,41 @@ describe('publish.yml, rehearsed', () => {
     expect(world.emulator.inventory().snapshots).toEqual([]);
   }, 120_000);
 
+  it('asks a caller for exactly the permissions the README’s call grants, and GitHub refuses a call that grants less', async () => {
+    const granted = await readmeCallerPermissions();
+    const workflow = parseYaml(await readFile(WORKFLOW, 'utf8')) as {
+      jobs: Record<string, { permissions?: Record<string, string> }>;
+    };
+    const requested: Record<string, string> = {};
+    for (const job of Object.values(workflow.jobs))
+      for (const [scope, level] of Object.entries(job.permissions ?? {}))
+        if (requested[scope] !== 'write') requested[scope] = level;
+    expect(granted).toEqual(requested);
+    // Without contents: write (the release job's), the run does not start, whatever the job's `if:`.
+    const { contents: _contents, ...less } = granted;
+    await expect(
+      run({
+        name: 'workflow_call',
+        callerPermissions: less,
+        inputs: {
+          'compose-location': location(nightly()),
+          'aws-role-arn': PUBLISH_ROLE,
+          'plan-role-arn': PLAN_ROLE,
+        },
+      }),
+    ).rejects.toThrow(
+      "The nested job 'release' is requesting 'contents: write', but is only allowed 'contents: none'.",
+    );
+    expect(world.emulator.inventory().snapshots).toEqual([]);
+  });
+
   it('gives every input the same meaning when called from a run another repository started by dispatch', async () => {
     // The caller was started by repository_dispatch with a payload of its own (a DOOMED compose);
-    // what it passes to fedimg is another compose, to publish privately.
+    // what it passes to fedimg is another compose, to publish privately. It grants what the README's
+    // example grants.
     const rehearsal = await run({
       name: 'workflow_call',
+      callerPermissions: await readmeCallerPermissions(),
       callerEvent: 'repository_dispatch',
       payload: {
         action: 'something',
