@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, readdirSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Image } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
-import { actionsImageCache, imageCacheKey } from '../../src/image/cache.js';
 import type { PlannedImage } from '../../src/compose/types.js';
 import { ImageSourceError, InputError, RegisterError } from '../../src/errors.js';
 import type { InputName } from '../../src/settings/index.js';
@@ -506,76 +504,4 @@ describe('interrupted imports', () => {
     expect(post.stdout).toMatch(/Removed unfinished snapshot:us-east-1:snap-/);
     expect(emulator.inventory().snapshots).toEqual([]);
   }, 60_000);
-});
-
-describe('the image cache', () => {
-  /** @actions/cache stood in for by a directory: entries are immutable, keyed as fedimg keys them. */
-  function directoryCache(store: string) {
-    const saved: string[] = [];
-    const backend = {
-      isFeatureAvailable: () => true,
-      async restoreCache(paths: string[], key: string) {
-        const entry = join(store, key);
-        if (!existsSync(entry)) return undefined;
-        await copyFile(entry, paths[0]!);
-        return key;
-      },
-      async saveCache(paths: string[], key: string) {
-        if (existsSync(join(store, key))) throw new Error(`Unable to reserve cache with key ${key}`);
-        await copyFile(paths[0]!, join(store, key));
-        saved.push(key);
-        return 1;
-      },
-    };
-    return { backend, saved };
-  }
-
-  it('keeps the downloaded image, then imports from it without touching the compose host; a bad entry is not trusted', async () => {
-    const store = await mkdtemp(join(tmpdir(), 'fedimg-cache-store-'));
-    const work = await mkdtemp(join(tmpdir(), 'fedimg-cache-work-'));
-    const { backend, saved } = directoryCache(store);
-    const image = planned(small, 'small', 'x86_64');
-    const imageRequests = () => files.requests.filter((request) => request.path.endsWith(image.file)).length;
-    const run = () =>
-      runImport(
-        fastSettings({
-          stage: 'import',
-          image: JSON.stringify(image),
-          'allowed-hosts': files.host,
-          'allow-http': 'true',
-          'events-file': join(work, 'events.ndjson'),
-        }),
-        quiet,
-        { imageCache: actionsImageCache(join(work, 'cache'), backend) },
-      );
-    try {
-      await run();
-      expect(saved).toEqual([imageCacheKey(image.sha256)]);
-      expect(readdirSync(join(work, 'cache'))).toEqual([]); // the local copy is not left behind
-
-      // A second job (a fresh emulator account, as another partition would see a new run): no download.
-      emulator.reset();
-      const before = imageRequests();
-      const second = await run();
-      expect(imageRequests()).toBe(before);
-      expect(await snapshotSha256(second.imported[0]!.snapshotId, Math.ceil(smallRaw / BLOCK))).toBe(
-        await paddedSha256(smallRaw, `${small.composeId}/x86_64`),
-      );
-
-      // A corrupted entry is never used: the image is downloaded again and imported correctly.
-      await writeFile(join(store, imageCacheKey(image.sha256)), 'not the image');
-      emulator.reset();
-      await run();
-      expect(imageRequests()).toBeGreaterThan(before);
-      expectNoLeaks();
-    } finally {
-      await rm(store, { recursive: true, force: true });
-      await rm(work, { recursive: true, force: true });
-    }
-  });
-
-  it('is skipped cleanly where the Actions cache service is unavailable', async () => {
-    const cache = actionsImageCache(join(dir, 'no-cache'));
-    await expect(cache.open(planned(small, 'small', 'x86_64'), quiet)).resolves.toBeUndefined();
-  });
 });
