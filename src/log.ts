@@ -19,18 +19,38 @@ const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/g;
 const COMMAND_START = /^(\s*):(?=:)/;
 const LEGACY_COMMAND = /##\[/g;
 
-/** Breaks what would make a runner command: a zero-width space between the two characters. */
-function defuse(text: string): string {
-  return text.replace(COMMAND_START, '$1:\u200b').replace(LEGACY_COMMAND, '#\u200b#[');
+// Terminal control from boot consoles and AWS text (ECMA-48): string sequences (OSC, DCS, SOS, PM,
+// APC) up to their terminator, control sequences (CSI, 7- or 8-bit), other escapes, then every C0
+// and C1 control left but tab and the line breaks (which the callers turn into ⏎ or keep).
+/* eslint-disable no-control-regex -- these patterns exist to find control characters */
+const STRING_SEQUENCE = /(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?/g;
+const CONTROL_SEQUENCE = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?/g;
+const ESCAPE = /\x1b[ -/]*[0-~]?/g;
+const CONTROL = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
+/* eslint-enable no-control-regex */
+
+const withoutSequences = (text: string) =>
+  text.replace(STRING_SEQUENCE, '').replace(CONTROL_SEQUENCE, '').replace(ESCAPE, '');
+
+/** Text without terminal control; tab and line breaks stay (for summaries, which render them). */
+export const withoutControls = (text: string) => withoutSequences(text).replace(CONTROL, '');
+
+/**
+ * Breaks what would make a runner command (a zero-width space between the two characters) and
+ * drops the control characters left in one line.
+ */
+function defuse(line: string): string {
+  return line.replace(CONTROL, '').replace(COMMAND_START, '$1:\u200b').replace(LEGACY_COMMAND, '#\u200b#[');
 }
 
 /**
  * The one rule for everything fedimg prints: the text stays on one line (line breaks become a
- * visible ⏎) and cannot start or contain a runner command. Messages carry untrusted text (file
- * names from compose metadata, AWS tags and error messages, console output of booted images).
+ * visible ⏎), carries no terminal control and cannot start or contain a runner command. Messages
+ * carry untrusted text (file names from compose metadata, AWS tags and error messages, console
+ * output of booted images).
  */
 export function neutralise(text: string): string {
-  return defuse(text.replace(LINE_BREAK, ' ⏎ '));
+  return defuse(withoutSequences(text).replace(LINE_BREAK, ' ⏎ '));
 }
 
 /**
@@ -38,7 +58,7 @@ export function neutralise(text: string): string {
  * it writes, so they cannot start a line of their own; the rest is defused as everywhere else.
  */
 function annotation(text: string): string {
-  return text.split(LINE_BREAK).map(defuse).join('\n');
+  return withoutSequences(text).split(LINE_BREAK).map(defuse).join('\n');
 }
 
 const properties = (title?: string) => (title ? { title: neutralise(title) } : {});

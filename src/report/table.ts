@@ -1,4 +1,4 @@
-import { neutralise } from '../log.js';
+import { neutralise, withoutControls } from '../log.js';
 import { redact } from './redact.js';
 
 /** What every stage reports: rendered into the job summary, a Markdown file or the terminal. */
@@ -21,7 +21,7 @@ const MARKUP = /[&<>"'|[\]`]/g;
  * public: account data is redacted.
  */
 export function summaryText(text: string): string {
-  return redact(text)
+  return redact(withoutControls(text))
     .replace(MARKUP, (c) => `&#${c.charCodeAt(0)};`)
     .replace(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/g, '<br>');
 }

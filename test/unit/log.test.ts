@@ -45,6 +45,32 @@ describe('neutralise', () => {
   it('keeps what was said readable', () => {
     expect(neutralise('line one\nline two')).toBe('line one ⏎ line two');
   });
+
+  // A boot console and AWS text can carry terminal control: colours, cursor moves, a title set by
+  // OSC, a bell, a backspace that rewrites what was shown, a C1 CSI.
+  it('strips ANSI sequences and C0/C1 controls, keeping the text they decorated', () => {
+    expect(neutralise('\x1b[1;32m[  OK  ]\x1b[0m Started sshd.service')).toBe(
+      '[  OK  ] Started sshd.service',
+    );
+    expect(neutralise('\x1b]0;owned\x07FEDIMG_BOOT_TEST=passed')).toBe('FEDIMG_BOOT_TEST=passed');
+    expect(neutralise('fail\x08\x08\x08\x08pass\x00\x1b[2K\x9b31mred')).toBe('failpassred');
+    expect(neutralise('\x1b[2J\x1b[H\x1bcclear')).toBe('clear');
+    expect(neutralise('tab\tstays')).toBe('tab\tstays');
+  });
+
+  it('strips them from annotations too, which keep their line breaks', async () => {
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      out += String(text);
+      return true;
+    });
+    try {
+      actionsLog.warning('a\x1b[31m\nb\x07', 'x\x1b[0m');
+    } finally {
+      write.mockRestore();
+    }
+    expect(out).toBe('::warning title=x::a%0Ab\n');
+  });
 });
 
 describe('the Actions log', () => {
@@ -85,6 +111,7 @@ describe('summaryText', () => {
   it('cannot leave a table cell: line breaks become <br>, nothing else is HTML or Markdown', () => {
     const cell = summaryText('a\n\n<script>x</script> | [link](javascript:y) **b** `c` _d_ #e\r\nf');
     expect(cell.split('<br>')).toHaveLength(4);
+    expect(summaryText('\x1b[31mred\x1b[0m\x07')).toBe('red');
     expect(cell.replace(/<br>/g, '')).not.toMatch(/[\r\n<>|[\]`"']/);
     expect(cell).toMatch(/^a<br><br>&#60;script&#62;x&#60;\/script&#62; &#124; &#91;link&#93;/);
   });

@@ -19,7 +19,7 @@ interface Step {
 interface Job {
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
-  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number };
+  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number; matrix?: unknown };
   steps: Step[];
 }
 const load = (file: string) =>
@@ -78,6 +78,20 @@ describe('the workflows', () => {
         ))
           expect(String(step.with?.['mask-aws-account-id']), `${file} ${id}`).toBe('true');
       }
+    }
+  });
+
+  it('key every per-image artifact, events file and queue by the image (matrix.name), never by its arch', () => {
+    const workflow = load('publish.yml');
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      if (!String(job.strategy?.matrix ?? '').includes('outputs.images')) continue;
+      const keyed = [
+        job.concurrency?.group,
+        ...job.steps.flatMap((step) => [step.with?.name, step.with?.path, step.with?.['events-file']]),
+      ].filter((value): value is string => typeof value === 'string' && value.includes('matrix.'));
+      expect(keyed.length, id).toBeGreaterThanOrEqual(4);
+      for (const value of keyed) expect(value, id).toContain('matrix.name');
+      for (const value of keyed) expect(value, id).not.toContain('matrix.arch');
     }
   });
 

@@ -249,6 +249,26 @@ describe('publish.yml, rehearsed', () => {
     expect([inventory.snapshots, inventory.images, inventory.instances]).toEqual([[], [], []]);
   }, 120_000);
 
+  it('refuses to plan as the publish role (role names are case-insensitive), before assuming any role', async () => {
+    const rehearsal = await run({
+      name: 'workflow_dispatch',
+      inputs: {
+        'compose-location': location(nightly()),
+        'plan-role-arn': PUBLISH_ROLE.replace('fedimg-publish', 'Fedimg-Publish'),
+      },
+    });
+    expect(results(rehearsal), explain(rehearsal)).toEqual(outcome({ plan: 'failure' }));
+    const log = rehearsal.jobs
+      .get('plan')!
+      .legs[0]!.steps.map((step) => step.log)
+      .join('');
+    expect(log).toContain(
+      '::error title=fedimg plan::plan-role-arn (vars.FEDIMG_PLAN_ROLE_ARN) must be a read-only role of its own',
+    );
+    expect(rehearsal.roles).toEqual([]);
+    expect(world.emulator.inventory().snapshots).toEqual([]);
+  }, 60_000);
+
   it('runs by hand (workflow_dispatch) with the inputs given, and plans only on a dry run', async () => {
     const rehearsal = await run({
       name: 'workflow_dispatch',
