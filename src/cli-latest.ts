@@ -84,6 +84,8 @@ async function publishedIndex(url: string, allowHttp: boolean): Promise<AmiIndex
     {
       what: 'index',
       maxBytes: MAX_INDEX_BYTES,
+      host: 'the host of --index-url',
+      whenMissing: 'Point --index-url at the index.json fedimg publishes.',
     },
   );
   let data: unknown;

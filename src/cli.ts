@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, FedimgError } from './errors.js';
+import { AwsError, isAwsFailure } from './aws/errors.js';
 import { runGuarded } from './guard.js';
 import { latest } from './cli-latest.js';
 import { noteUnsupportedNode } from './node-support.js';
@@ -144,6 +145,9 @@ export async function cli(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof FedimgError) {
       log.error(error.message, `fedimg ${error.area}`);
+      // --verbose: where it came from, the wrapped error's stack (an SDK error's) when there is one.
+      const origin = error.cause instanceof Error ? error.cause : error;
+      if (origin.stack) log.debug(origin.stack);
       return 1;
     }
     // Not fedimg's own error: still one line that says what happened; the stack only with --verbose.
@@ -180,8 +184,12 @@ async function printLatest(
     process.stdout.write(values.json ? `${JSON.stringify(entry, null, 2)}\n` : `${entry.ami_id}\n`);
     return 0;
   } catch (error) {
+    // The title says it is fedimg latest; the message says what failed and what to do.
+    const failure =
+      error instanceof FedimgError ? error : isAwsFailure(error) ? new AwsError('latest', error) : undefined;
     log.error(
-      error instanceof FedimgError ? error.message : `fedimg latest failed: ${describeError(error)}`,
+      failure?.message ??
+        `${describeError(error)}. Run it again; if it fails the same way, report it with this message.`,
       'fedimg latest',
     );
     return 1;

@@ -10,7 +10,9 @@ export class FedimgError extends Error {
   readonly hint: string | undefined;
 
   constructor(area: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(options.hint ? `${message} ${options.hint}` : message, { cause: options.cause });
+    // After a message of several lines (console output, say) the hint gets a line of its own.
+    const separator = message.includes('\n') ? '\n' : ' ';
+    super(options.hint ? `${message}${separator}${options.hint}` : message, { cause: options.cause });
     this.name = new.target.name;
     this.area = area;
     this.hint = options.hint;
@@ -139,6 +141,30 @@ export function awsCallOf(error: unknown): AwsCall | undefined {
     : undefined;
 }
 
+interface SdkFailure {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
+}
+
+/**
+ * An answer the SDK could not read as AWS's (a proxy's error page, an endpoint that is not AWS):
+ * the query and XML services call it "Unknown", the JSON ones throw a SyntaxError pointing at their
+ * hidden $response. What helps is the HTTP status and what kind of document came back.
+ */
+export function foreignAnswer(error: unknown): string | undefined {
+  const failure = (error ?? {}) as SdkFailure;
+  const status = failure.$metadata?.httpStatusCode ?? failure.$response?.statusCode;
+  const unreadable =
+    failure.name === 'Unknown' ||
+    failure.name === 'UnknownError' ||
+    /Deserialization error|\$response/.test(failure.message ?? '');
+  if (!status || !unreadable) return undefined;
+  const type = failure.$response?.headers?.['content-type']?.split(';')[0]?.trim();
+  return `HTTP ${status}${type ? ` (${type})` : ''}, an answer that is not AWS's`;
+}
+
 /**
  * Describe any thrown value in one line for logs; a failed AWS call says which call, where, and
  * AWS's code: `ec2:RunInstances in eu-west-1 failed: UnauthorizedOperation: You are not authorized…`.
@@ -147,6 +173,8 @@ export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const where = awsCallOf(error);
   if (!where) return message;
+  const foreign = foreignAnswer(error);
+  if (foreign) return `${where.call} in ${where.region} failed: ${foreign}`;
   const code = (error as { name?: string }).name;
   const coded = code && code !== 'Error' && !message.startsWith(code) ? `${code}: ${message}` : message;
   return `${where.call} in ${where.region} failed: ${coded}`;

@@ -102,6 +102,10 @@ export interface FetchTextOptions {
   timeoutMs?: number;
   /** Return undefined on 404 instead of failing. */
   optional?: boolean;
+  /** Who serves it, for the hints (default: the compose host). */
+  host?: string;
+  /** What to check when it is missing (default: the compose location). */
+  whenMissing?: string;
 }
 
 /** Fetch a small text document (metadata) with a size cap and a timeout. */
@@ -111,13 +115,14 @@ export async function fetchText(
   options: FetchTextOptions,
 ): Promise<string | undefined> {
   const signal = AbortSignal.timeout(options.timeoutMs ?? 60_000);
+  const host = options.host ?? 'the compose host';
   let response: HttpResponse;
   try {
     ({ response } = await fetchAllowed(url, policy, { signal }));
   } catch (error) {
     if (error instanceof ComposeError) throw error;
     throw new ComposeError(`Could not fetch the ${options.what} at ${url.href}: ${describeError(error)}.`, {
-      hint: 'Check that the compose host is reachable and retry.',
+      hint: `Check that ${host} is reachable and retry.`,
       cause: error,
     });
   }
@@ -125,7 +130,9 @@ export async function fetchText(
     response.discard();
     if (options.optional) return undefined;
     throw new ComposeError(`The ${options.what} is missing at ${url.href} (HTTP ${response.status}).`, {
-      hint: 'Check the compose location; it must be the compose root or its compose/ directory.',
+      hint:
+        options.whenMissing ??
+        'Check the compose location; it must be the compose root or its compose/ directory.',
     });
   }
   if (!response.ok) {
@@ -133,7 +140,7 @@ export async function fetchText(
     throw new ComposeError(
       `Fetching the ${options.what} at ${url.href} failed with HTTP ${response.status}.`,
       {
-        hint: 'Retry later; the compose host may be overloaded.',
+        hint: `Retry later; ${host} may be overloaded.`,
       },
     );
   }

@@ -42,6 +42,9 @@ export async function runMain(signal: AbortSignal): Promise<void> {
 function report(error: unknown): void {
   if (error instanceof FedimgError) {
     actionsLog.error(error.message, `fedimg ${error.area}`);
+    // With the runner's debug logging: the wrapped error's stack (an SDK error's) when there is one.
+    const origin = error.cause instanceof Error ? error.cause : error;
+    if (origin.stack) actionsLog.debug(origin.stack);
   } else {
     actionsLog.error(
       `fedimg hit an unexpected failure: ${describeError(error)}. Re-run the job with debug logging for details, and report it if it happens again.`,

@@ -1,4 +1,4 @@
-import { awsCallOf, describeError, FedimgError } from '../errors.js';
+import { awsCallOf, describeError, FedimgError, foreignAnswer } from '../errors.js';
 
 /**
  * What an AWS error means, decided in one place by its code (the SDK's `name`) and HTTP status,
@@ -35,6 +35,12 @@ const SERVER_SIDE = new Set([
   'RequestTimeout',
 ]);
 const NETWORK = /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|other side closed|aborted/i;
+
+/** The connection failed or broke: nothing (or nothing whole) answered. */
+export function isNetworkFailure(error: unknown): boolean {
+  const { code, message } = shape(error);
+  return NETWORK.test(`${code ?? ''} ${message ?? ''}`) || /ENOTFOUND/.test(`${code ?? ''} ${message ?? ''}`);
+}
 
 export function isThrottled(error: unknown): boolean {
   return THROTTLING.has(awsErrorCode(error)) || httpStatus(error) === 429;
@@ -112,6 +118,19 @@ export function hintForAwsError(error: unknown): string | undefined {
   return undefined;
 }
 
+/** What to do about any failed call: the code's own hint, or what kind of failure it was. */
+function nextStep(error: unknown): string {
+  const known = hintForAwsError(error);
+  if (known) return known;
+  const where = awsCallOf(error);
+  const endpoint = `the endpoint of ${where?.call ?? 'the call'} in ${where?.region ?? 'its region'}`;
+  if (foreignAnswer(error))
+    return `Something other than AWS answered ${endpoint} (a proxy, or AWS_ENDPOINT_URL pointing elsewhere): check the endpoint settings and the runner's network, then re-run the job.`;
+  if (isNetworkFailure(error))
+    return `Nothing answered at ${endpoint}: check AWS_ENDPOINT_URL (when set) and the runner's network, then re-run the job.`;
+  return 'Re-run the job; if AWS keeps answering this, its message says what to change in the account.';
+}
+
 /**
  * AWS refused or failed a call a stage needed. The message names the call, the region, AWS's code
  * and message; the hint says what to change for the codes operators meet.
@@ -120,12 +139,7 @@ export class AwsError extends FedimgError {
   readonly code: string;
 
   constructor(area: string, error: unknown) {
-    super(area, `${describeError(error)}.`, {
-      hint:
-        hintForAwsError(error) ??
-        'Re-run the job; if AWS keeps answering this, its message says what to change in the account.',
-      cause: error,
-    });
+    super(area, `${describeError(error)}.`, { hint: nextStep(error), cause: error });
     this.code = awsErrorCode(error);
   }
 }

@@ -130,6 +130,23 @@ describe('the index stage against AWS', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('eu-west-1 has: 41/x86_64') });
+
+    // Nothing answers: the message says where, once, and what to check.
+    const failure = async (...args: string[]) =>
+      ((await cli(...query, ...args).catch((error: unknown) => error)) as { stderr: string }).stderr
+        .split('\n')
+        .filter((line) => line.startsWith('error:'));
+    const [index] = await failure('--index-url', 'http://127.0.0.1:1/index.json', '--allow-http');
+    expect(index).toMatch(
+      /^error: fedimg latest: Could not fetch the index at http:\/\/127\.0\.0\.1:1\/index\.json: connect ECONNREFUSED/,
+    );
+    expect(index).toContain('Check that the host of --index-url is reachable');
+    env.AWS_ENDPOINT_URL = 'http://127.0.0.1:1';
+    const [aws] = await failure();
+    expect(aws).toMatch(
+      /^error: fedimg latest: ec2:DescribeRegions in us-east-1 failed: connect ECONNREFUSED 127\.0\.0\.1:1\. Nothing answered/,
+    );
+    expect(aws!.match(/fedimg latest/g)).toHaveLength(1);
   }, 60_000);
 
   it('refuses a published index with a launch link that is not the AWS console, or nested out of all proportion', async () => {

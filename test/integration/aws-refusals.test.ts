@@ -141,7 +141,18 @@ describe('an AWS refusal in any stage', () => {
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain('ec2:DescribeRegions in us-east-1 failed: UnauthorizedOperation');
     expect(failure.stderr).toContain('docs/iam-policy.json');
-    expect(failure.stderr).not.toMatch(/^\s+at /m);
+    expect(failure.stderr).not.toMatch(/\bat [\w.<>]+ \(/);
+    // --verbose adds the stack of the SDK's error fedimg wrapped (as a debug line).
+    const verbose = (await promisify(execFile)(process.execPath, [
+      'dist/cli/index.js',
+      'plan',
+      ...world.cliSource(),
+      '--regions',
+      'eu-west-1',
+      '--verbose',
+    ]).catch((error: unknown) => error)) as { stderr: string };
+    expect(verbose.stderr).toContain('ec2:DescribeRegions in us-east-1 failed: UnauthorizedOperation');
+    expect(verbose.stderr).toMatch(/^debug: UnauthorizedOperation: You are not authorized.* ⏎ +at /m);
   }, 60_000);
 
   it('leaves the working directory clean: a CLI run writes files only where it is told to', async () => {

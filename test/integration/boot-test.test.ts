@@ -79,6 +79,10 @@ describe('boot-test stage', () => {
       expect((error as Error).message).toMatch(/1 of 2 AMI\(s\) failed the boot test: ami-\w+ \(x86_64\)/);
       expect((error as Error).message).toMatch(/in us-east-1/);
       expect((error as Error).message).toMatch(message);
+      // The console's last line stands alone; what to do comes on a line of its own.
+      const lines = (error as Error).message.split('\n');
+      expect(lines.at(-1)).toMatch(/^The AMI is not copied or made public\./);
+      expect(lines.at(-2)).not.toContain('The AMI is not copied');
       const x86 = world.emulator
         .inventory()
         .images.find((image) => image.name === 'Fedora-Cloud-Base-AmazonEC2.x86_64-43-1.6')!;

@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { StartSnapshotCommand } from '@aws-sdk/client-ebs';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsClients } from '../../src/aws/clients.js';
 import { AwsError, hintForAwsError } from '../../src/aws/errors.js';
 import { describeError, markAwsCall } from '../../src/errors.js';
 
@@ -38,5 +44,81 @@ describe('AWS refusals', () => {
     expect(error.message).toMatch(
       /^ec2:RunInstances in eu-west-1 failed: SomethingNew: odd\. Re-run the job/,
     );
+  });
+});
+
+describe('answers that are not AWS’s, and no answer at all', () => {
+  // A proxy's error page, or AWS_ENDPOINT_URL pointing at something else: the SDK cannot read it
+  // (EC2 and S3 call it "Unknown", the JSON services a SyntaxError about its hidden $response).
+  async function failureOf(send: (clients: AwsClients) => Promise<unknown>, endpoint: string) {
+    const before = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+    });
+    try {
+      return await send(new AwsClients({ concurrency: 1, blockTimeoutMs: 1000 })).then(
+        () => undefined,
+        (error: unknown) => new AwsError('plan', error),
+      );
+    } finally {
+      process.env = before;
+    }
+  }
+  const once = <T extends { config: { maxAttempts: unknown } }>(client: T) => {
+    client.config.maxAttempts = () => Promise.resolve(1);
+    return client;
+  };
+  let server: Server;
+  let endpoint: string;
+  beforeAll(async () => {
+    server = createServer((_req, res) =>
+      res
+        .writeHead(502, { 'content-type': 'text/html; charset=utf-8' })
+        .end(`<html><h1>502 Bad Gateway</h1>${'x'.repeat(4000)}</html>`),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    [
+      'ec2:DescribeRegions',
+      (clients: AwsClients) => once(clients.ec2('us-east-1')).send(new DescribeRegionsCommand({})),
+    ],
+    [
+      'ebs:StartSnapshot',
+      (clients: AwsClients) =>
+        once(clients.ebs('us-east-1')).send(new StartSnapshotCommand({ VolumeSize: 1 })),
+    ],
+    [
+      's3:ListBuckets',
+      (clients: AwsClients) => once(clients.s3('us-east-1')).send(new ListBucketsCommand({})),
+    ],
+  ])(
+    '%s: says the HTTP status and that the answer was not AWS’s, never the SDK’s internals',
+    async (call, send) => {
+      const error = (await failureOf(send, endpoint))!;
+      expect(error.message).toContain(
+        `${call} in us-east-1 failed: HTTP 502 (text/html), an answer that is not AWS's.`,
+      );
+      expect(error.message).not.toMatch(/\$response|Deserialization|Unknown|<html/);
+      expect(error.hint).toContain('AWS_ENDPOINT_URL');
+      expect(error.hint).not.toContain('keeps answering');
+    },
+  );
+
+  it('says nothing answered when the connection is refused', async () => {
+    const error = (await failureOf(
+      (clients) => once(clients.ec2('us-east-1')).send(new DescribeRegionsCommand({})),
+      'http://127.0.0.1:1',
+    ))!;
+    expect(error.message).toContain(
+      'ec2:DescribeRegions in us-east-1 failed: connect ECONNREFUSED 127.0.0.1:1.',
+    );
+    expect(error.hint).toMatch(/^Nothing answered/);
+    expect(error.hint).not.toContain('keeps answering');
   });
 });
