@@ -7,6 +7,7 @@ import { readBody } from './body.js';
 import type { FaultRule } from './faults.js';
 import type { PolicyDocument } from './iam/evaluate.js';
 import type { Inventory } from './inventory.js';
+import type { CatalogSettings } from './services/catalog/index.js';
 import type { RoleSpec } from './services/iam/state.js';
 import type { BootVerdict, Durations, RegionSettings } from './state.js';
 
@@ -23,6 +24,9 @@ export interface EmulatorControls {
   setIamPolicy(policy: PolicyDocument | undefined): void;
   failNextImports(count: number): void;
   putRole(spec: RoleSpec): void;
+  setMarketplace(settings: Partial<CatalogSettings>): void;
+  /** The findings a failed scan's ErrorMessage points at (its URL's path), or undefined. */
+  marketplaceFindings(path: string): unknown[] | undefined;
 }
 
 export async function handleControl(
@@ -59,7 +63,25 @@ export async function handleControl(
         return reply(200, emulator.setIamPolicy(args as unknown as PolicyDocument));
       case 'fail-imports':
         return reply(200, emulator.failNextImports(Number(args.count ?? 1)));
+      case 'role':
+        return reply(200, emulator.putRole(args as unknown as RoleSpec));
+      case 'marketplace': {
+        const { missingProducts, ...rest } = args as Partial<CatalogSettings> & {
+          missingProducts?: string[];
+        };
+        return reply(
+          200,
+          emulator.setMarketplace({
+            ...rest,
+            ...(missingProducts ? { missingProducts: new Set(missingProducts) } : {}),
+          }),
+        );
+      }
       default:
+        if (action.startsWith('marketplace-findings/')) {
+          const findings = emulator.marketplaceFindings(url.pathname);
+          return findings ? reply(200, findings) : reply(404, { error: 'no such findings' });
+        }
         return reply(404, { error: `unknown control action ${action}` });
     }
   } catch (error) {

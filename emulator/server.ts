@@ -156,6 +156,10 @@ export class Emulator {
     for (const image of this.state.images.values()) image.boot = this.state.bootVerdictFor(image);
   }
 
+  marketplaceFindings(path: string): unknown[] | undefined {
+    return [...this.state.catalog.findings].find(([url]) => new URL(url).pathname === path)?.[1];
+  }
+
   failNextImports(count: number): void {
     this.state.failImports = count;
   }

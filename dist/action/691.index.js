@@ -8341,7 +8341,7 @@ const minVersion = __webpack_require__(1866)
 const validRange = __webpack_require__(4737)
 const outside = __webpack_require__(280)
 const gtr = __webpack_require__(2276)
-const ltr = __webpack_require__(7594)
+const ltr = __webpack_require__(5213)
 const intersects = __webpack_require__(3465)
 const simplifyRange = __webpack_require__(2028)
 const subset = __webpack_require__(1489)
@@ -9302,7 +9302,7 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 7594:
+/***/ 5213:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 

@@ -1,8 +1,10 @@
 import {
   DescribeChangeSetCommand,
   DescribeEntityCommand,
-  ListChangeSetsCommand,
+  paginateListChangeSets,
   StartChangeSetCommand,
+  type ChangeSetSummaryListItem,
+  type Filter,
   type MarketplaceCatalogClient,
 } from '@aws-sdk/client-marketplace-catalog';
 import { z } from 'zod';
@@ -12,13 +14,31 @@ import { z } from 'zod';
 const CATALOG = 'AWSMarketplace';
 
 export type ChangeSetState = 'PREPARING' | 'APPLYING' | 'SUCCEEDED' | 'CANCELLED' | 'FAILED';
+export const RUNNING: ReadonlySet<string> = new Set(['PREPARING', 'APPLYING']);
+
+export interface ErrorDetail {
+  code: string;
+  message: string;
+}
 
 export interface ChangeSetView {
   id: string;
+  name: string;
   status: ChangeSetState;
-  /** Every ErrorDetailList entry, as "CODE: message". */
-  errors: string[];
+  end: string | undefined;
+  /** The version titles its AddDeliveryOptions changes add. */
+  titles: string[];
+  /** Every change's ErrorDetailList entries. */
+  errors: ErrorDetail[];
   failure: string | undefined;
+}
+
+export interface ChangeSetSummary {
+  id: string;
+  name: string;
+  status: ChangeSetState;
+  start: string | undefined;
+  end: string | undefined;
 }
 
 export interface DeliveryOption {
@@ -28,6 +48,7 @@ export interface DeliveryOption {
 
 export interface ProductVersion {
   title: string;
+  created: string | undefined;
   amis: string[];
   deliveryOptions: DeliveryOption[];
 }
@@ -40,6 +61,7 @@ const productDocument = z
         z
           .object({
             VersionTitle: z.string(),
+            CreationDate: z.string().optional(),
             Sources: z.array(z.object({ Image: z.string().optional() }).passthrough()).optional(),
             DeliveryOptions: z
               .array(z.object({ Id: z.string(), Visibility: z.string().optional() }).passthrough())
@@ -60,6 +82,7 @@ export async function productVersions(
   if (!parsed.success) return [];
   return (parsed.data.Versions ?? []).map((version) => ({
     title: version.VersionTitle,
+    created: version.CreationDate,
     amis: (version.Sources ?? []).flatMap((source) => (source.Image ? [source.Image] : [])),
     deliveryOptions: (version.DeliveryOptions ?? []).map((option) => ({
       id: option.Id,
@@ -68,26 +91,32 @@ export async function productVersions(
   }));
 }
 
-/** Change sets of this product with this name (fedimg names its change sets by compose and arch). */
-export async function changeSetsNamed(
+const summaryOf = (item: ChangeSetSummaryListItem): ChangeSetSummary => ({
+  id: item.ChangeSetId ?? '',
+  name: item.ChangeSetName ?? '',
+  status: item.Status as ChangeSetState,
+  start: item.StartTime,
+  end: item.EndTime,
+});
+
+/** Every change set of a product that `filters` select (ListChangeSets, all pages). */
+export async function changeSetsOf(
   client: MarketplaceCatalogClient,
   productId: string,
-  name: string,
-): Promise<Array<{ id: string; status: ChangeSetState }>> {
-  const listed = await client.send(
-    new ListChangeSetsCommand({
-      Catalog: CATALOG,
-      FilterList: [
-        { Name: 'EntityId', ValueList: [productId] },
-        { Name: 'ChangeSetName', ValueList: [name] },
-      ],
-    }),
+  filters: Filter[] = [],
+): Promise<ChangeSetSummary[]> {
+  const found: ChangeSetSummary[] = [];
+  const pages = paginateListChangeSets(
+    { client },
+    { Catalog: CATALOG, FilterList: [{ Name: 'EntityId', ValueList: [productId] }, ...filters] },
   );
-  return (listed.ChangeSetSummaryList ?? []).map((item) => ({
-    id: item.ChangeSetId ?? '',
-    status: item.Status as ChangeSetState,
-  }));
+  for await (const page of pages) found.push(...(page.ChangeSetSummaryList ?? []).map(summaryOf));
+  return found;
 }
+
+/** Change sets of this product with this name (fedimg names its change sets by compose and arch). */
+export const changeSetsNamed = (client: MarketplaceCatalogClient, productId: string, name: string) =>
+  changeSetsOf(client, productId, [{ Name: 'ChangeSetName', ValueList: [name] }]);
 
 export interface NewVersion {
   productId: string;
@@ -103,7 +132,8 @@ export interface NewVersion {
   osVersion: string;
   scanningPort: number;
   usageInstructions: string;
-  instanceType: string | undefined;
+  /** Required by AWS's shape (AddAmiDeliveryOptionDetails.RecommendedInstanceType). */
+  instanceType: string;
 }
 
 /** StartChangeSet with AddDeliveryOptions: one version, one AMI delivery option. */
@@ -136,7 +166,7 @@ export async function startAddVersion(
                       ScanningPort: version.scanningPort,
                     },
                     UsageInstructions: version.usageInstructions,
-                    ...(version.instanceType ? { RecommendedInstanceType: version.instanceType } : {}),
+                    RecommendedInstanceType: version.instanceType,
                     SecurityGroups: [
                       {
                         IpProtocol: 'tcp',
@@ -157,38 +187,67 @@ export async function startAddVersion(
   return started.ChangeSetId!;
 }
 
-/** StartChangeSet with RestrictDeliveryOptions for earlier versions' delivery options. */
+/** RestrictDeliveryOptionsChangeDetail takes 1 to 50 IDs; a change set 1 to 20 changes. */
+export const RESTRICT_PER_CHANGE = 50;
+export const CHANGES_PER_SET = 20;
+
+/** StartChangeSet with RestrictDeliveryOptions: up to 1000 IDs, 50 to a change. */
 export async function startRestrict(
   client: MarketplaceCatalogClient,
   productId: string,
   deliveryOptionIds: string[],
   name: string,
+  token: string,
 ): Promise<string> {
+  if (deliveryOptionIds.length > RESTRICT_PER_CHANGE * CHANGES_PER_SET)
+    throw new Error(
+      `one change set restricts at most ${RESTRICT_PER_CHANGE * CHANGES_PER_SET} delivery options`,
+    );
+  const changes = [];
+  for (let start = 0; start < deliveryOptionIds.length; start += RESTRICT_PER_CHANGE)
+    changes.push({
+      ChangeType: 'RestrictDeliveryOptions',
+      Entity: { Type: 'AmiProduct@1.0', Identifier: productId },
+      DetailsDocument: { DeliveryOptionIds: deliveryOptionIds.slice(start, start + RESTRICT_PER_CHANGE) },
+    });
   const started = await client.send(
     new StartChangeSetCommand({
       Catalog: CATALOG,
       ChangeSetName: name,
-      ChangeSet: [
-        {
-          ChangeType: 'RestrictDeliveryOptions',
-          Entity: { Type: 'AmiProduct@1.0', Identifier: productId },
-          DetailsDocument: { DeliveryOptionIds: deliveryOptionIds },
-        },
-      ],
+      ClientRequestToken: token,
+      ChangeSet: changes,
     }),
   );
   return started.ChangeSetId!;
 }
 
+function safeJson(text: string | undefined): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function changeSet(client: MarketplaceCatalogClient, id: string): Promise<ChangeSetView> {
   const described = await client.send(new DescribeChangeSetCommand({ Catalog: CATALOG, ChangeSetId: id }));
+  const titles = (described.ChangeSet ?? []).flatMap((change) => {
+    const document = (change.DetailsDocument ?? safeJson(change.Details)) as
+      { Version?: { VersionTitle?: unknown } } | undefined;
+    const title = document?.Version?.VersionTitle;
+    return change.ChangeType === 'AddDeliveryOptions' && typeof title === 'string' ? [title] : [];
+  });
   return {
     id,
+    name: described.ChangeSetName ?? '',
     status: described.Status as ChangeSetState,
+    end: described.EndTime,
+    titles,
     errors: (described.ChangeSet ?? []).flatMap((change) =>
-      (change.ErrorDetailList ?? []).map(
-        (detail) => `${detail.ErrorCode ?? 'ERROR'}: ${detail.ErrorMessage ?? ''}`,
-      ),
+      (change.ErrorDetailList ?? []).map((detail) => ({
+        code: detail.ErrorCode ?? 'ERROR',
+        message: detail.ErrorMessage ?? '',
+      })),
     ),
     failure: described.FailureDescription ?? described.FailureCode,
   };

@@ -179,16 +179,30 @@ export async function accessRoleRows(settings: Settings, clients: AwsClients): P
   const check = `the access role ${role.name} is ready for AWS Marketplace`;
   return checked(check, 'global', async () => {
     const facts = await describeRole(clients.iam(), role.name);
-    const trusted = facts.trust.some(
+    const trusting = facts.trust.filter(
       (statement) =>
         statement.Effect === 'Allow' &&
         principals(statement, 'Service').includes('assets.marketplace.amazonaws.com') &&
         (statement.Action ?? []).includes('sts:AssumeRole'),
     );
+    // AWS does not document that AWS Marketplace sets these when it assumes the role: a condition
+    // on a key the request lacks fails, so such a trust can never be used.
+    const unsetKeys = trusting.flatMap((statement) =>
+      Object.values(statement.Condition ?? {}).flatMap((keys) =>
+        Object.keys(keys).filter((key) => /^aws:Source(Account|Arn)$/i.test(key)),
+      ),
+    );
+    const trusted = trusting.length > 0 && unsetKeys.length === 0;
     const attached = await attachedPolicyArns(clients.iam(), role.name);
     const managed = `arn:${role.partition}:iam::aws:policy/AWSMarketplaceAmiIngestion`;
     const problems = [
-      ...(trusted ? [] : ['its trust policy must let assets.marketplace.amazonaws.com sts:AssumeRole it']),
+      ...(trusted
+        ? []
+        : [
+            unsetKeys.length > 0
+              ? `remove the ${[...new Set(unsetKeys)].join(' and ')} condition from its trust (AWS does not document that AWS Marketplace sets it, and the role could never be assumed)`
+              : 'its trust policy must let assets.marketplace.amazonaws.com sts:AssumeRole it',
+          ]),
       ...(attached.includes(managed) ? [] : [`attach AWS's managed policy ${managed}`]),
     ];
     return problems.length > 0

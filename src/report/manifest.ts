@@ -73,7 +73,9 @@ export function buildManifest(rows: AmiRecord[]): Manifest {
   const records = new Map<string, ManifestRecord>();
   for (const row of rows) {
     if (!row.imageId) continue;
-    const key = row.image.sha256;
+    // One record per image: its file and arch (two arches' files never share a record, even when
+    // their bytes are the same, as tiny test images can be).
+    const key = `${row.image.arch}/${row.image.file}/${row.image.sha256}`;
     let record = records.get(key);
     if (!record) {
       record = {

@@ -19,7 +19,7 @@ import {
   type InputName,
   type InputReader,
 } from './inputs.js';
-import { architectures, discoveryRequest } from './source.js';
+import { architectures, discoveryRequest, namesACompose } from './source.js';
 import {
   bootTestSettings,
   copySettings,
@@ -136,10 +136,15 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
   }
   const stage = oneOf('stage', read('stage') || 'plan', STAGES);
   const imageJson = read('image');
-  // The lifecycle sweep works on the account and the release on the manifest, not on one compose.
+  // The lifecycle sweep works on the account and the release on the manifest, not on one compose;
+  // marketplace without one reports on its earlier change sets.
   const images: ImageInput = imageJson
     ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
-    : stage === 'cleanup' || stage === 'release' || stage === 'index' || stage === 'doctor'
+    : stage === 'cleanup' ||
+        stage === 'release' ||
+        stage === 'index' ||
+        stage === 'doctor' ||
+        (stage === 'marketplace' && !namesACompose(read))
       ? { kind: 'none' }
       : { kind: 'discover', request: discoveryRequest(read) };
   const marketplace = marketplaceSettings(read);

@@ -16,8 +16,8 @@ export const MARKETPLACE_INPUTS = {
   'marketplace-version-title': {
     group: 'marketplace' as const,
     value: '<template>',
-    help: 'the version title ({release}, {compose_id}, {arch}, {label})',
-    default: 'Fedora {release}',
+    help: 'the version title ({release}, {compose_id}, {arch}, {label}; {milestone}: Beta for a Beta, empty for GA)',
+    default: 'Fedora {release} {milestone}',
   },
   'marketplace-release-notes': {
     group: 'marketplace' as const,
@@ -29,8 +29,8 @@ export const MARKETPLACE_INPUTS = {
   'marketplace-os-name': {
     group: 'marketplace' as const,
     value: '<name>',
-    help: 'operating system name',
-    default: 'Fedora',
+    help: 'AmiSource.OperatingSystemName (AWS writes these in capitals, e.g. AMAZONLINUX; it publishes no list)',
+    default: 'FEDORA',
   },
   'marketplace-os-version': {
     group: 'marketplace' as const,
@@ -53,7 +53,7 @@ export const MARKETPLACE_INPUTS = {
   'marketplace-instance-types': {
     group: 'marketplace' as const,
     value: '<arch=type,…>',
-    help: 'the recommended instance type per architecture',
+    help: 'RecommendedInstanceType per architecture (AWS requires one; an unnamed arch gets t3.medium or t4g.medium)',
     default: 'x86_64=t3.medium,aarch64=t4g.medium',
   },
   'marketplace-usage-instructions': {
@@ -68,6 +68,12 @@ export const MARKETPLACE_INPUTS = {
     value: '<bool>',
     help: 'also add versions for Beta composes (GA composes always)',
     default: 'false',
+  },
+  'marketplace-wait-minutes': {
+    group: 'marketplace' as const,
+    value: '<minutes>',
+    help: 'how long a run waits for its change set (0–300); one still scanning is recorded as submitted and a later run reports how it ends',
+    default: '30',
   },
   'marketplace-restrict-previous': {
     group: 'marketplace' as const,

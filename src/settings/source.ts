@@ -37,6 +37,12 @@ export function composeLocationFromId(id: string, baseUrl: string): string {
   return `${base}/${directory}/${compose.id}/compose`;
 }
 
+/** Whether any input names a compose or an image (the marketplace stage observes without one). */
+export const namesACompose = (read: InputReader) =>
+  (['compose-payload', 'compose-location', 'compose-id', 'image-url'] as const).some(
+    (name) => read(name).trim() !== '',
+  );
+
 export function discoveryRequest(read: InputReader): DiscoveryRequest {
   const payloadText = read('compose-payload').trim();
   const location = read('compose-location').trim();

@@ -1,53 +1,24 @@
-import { createHash } from 'node:crypto';
-import type { Catalog } from '../aws/clients.js';
+import type { AwsClients, Catalog } from '../aws/clients.js';
+import { isUnauthorized } from '../aws/errors.js';
+import { expectedAmis, imageVerdict } from '../aws/images.js';
+import { productVersions, startAddVersion } from '../aws/marketplace.js';
 import { composeKind } from '../compose/kind.js';
 import type { PlannedImage } from '../compose/types.js';
-import { expectedAmis, imageVerdict } from '../aws/images.js';
-import {
-  changeSet,
-  changeSetsNamed,
-  isProductLocked,
-  productVersions,
-  startAddVersion,
-  startRestrict,
-  type ChangeSetView,
-} from '../aws/marketplace.js';
-import { describeError, MarketplaceError } from '../errors.js';
+import { describeError, FedimgError, MarketplaceError } from '../errors.js';
 import type { Log } from '../log.js';
-import type { MarketplaceSettings, Settings } from '../settings/index.js';
+import { awaitChangeSet, startOrFind } from '../marketplace/change-sets.js';
+import { observe } from '../marketplace/observe.js';
+import { restrictEarlier, waitingOf } from '../marketplace/restrict.js';
+import type { MarketplaceResult, MarketplaceRow } from '../marketplace/types.js';
+import { checkNewVersion, newVersion } from '../marketplace/version.js';
 import { recordMarketplace } from '../report/manifest.js';
-import { poll } from '../util/poll.js';
+import type { MarketplaceSettings, Settings } from '../settings/index.js';
 import { openStage, type StageDeps } from './stage.js';
+
+export type { MarketplaceResult, MarketplaceRow } from '../marketplace/types.js';
 
 /** Where AWS Marketplace ingests AMIs from. */
 export const MARKETPLACE_REGION = 'us-east-1';
-
-export interface MarketplaceRow {
-  arch: string;
-  product: string;
-  amiId: string;
-  version: string;
-  changeSet: string;
-  /** added, validated, already there, skipped (and why, in note). */
-  state: 'added' | 'validated' | 'already-there' | 'skipped';
-  note: string;
-}
-
-export interface MarketplaceResult {
-  composeId: string;
-  skipped: boolean;
-  rows: MarketplaceRow[];
-}
-
-const ACTIVE = new Set(['PREPARING', 'APPLYING']);
-
-function fill(template: string, image: PlannedImage): string {
-  return template
-    .replaceAll('{release}', image.release)
-    .replaceAll('{compose_id}', image.compose_id)
-    .replaceAll('{arch}', image.arch)
-    .replaceAll('{label}', image.label);
-}
 
 /** Why a compose gets no Marketplace version, or undefined when it does. */
 function notForMarketplace(image: PlannedImage, options: MarketplaceSettings): string | undefined {
@@ -58,54 +29,15 @@ function notForMarketplace(image: PlannedImage, options: MarketplaceSettings): s
     : `a ${kind} compose, not a release`;
 }
 
-/** Waits until a change set ends; FAILED and CANCELLED become an error that lists AWS's details. */
-async function settled(
-  client: Catalog,
-  id: string,
-  options: MarketplaceSettings,
-  where: string,
-  signal: AbortSignal | undefined,
-): Promise<ChangeSetView> {
-  const view = await poll(
-    `change set ${id} of ${where}`,
-    async () => {
-      const current = await changeSet(client, id);
-      return ACTIVE.has(current.status) ? undefined : current;
-    },
-    { timeoutMs: options.timeoutMs, intervalMs: options.pollIntervalMs, signal },
-  );
-  if (view.status === 'SUCCEEDED') return view;
-  throw new MarketplaceError(
-    `Change set ${id} of ${where} ended ${view.status}${view.failure ? ` (${view.failure})` : ''}${view.errors.length ? `:\n  ${view.errors.join('\n  ')}` : '.'}`,
+/** An AccessDenied for iam:PassRole: the publish role may not hand the access role to Marketplace. */
+function passRoleRefusal(error: unknown, options: MarketplaceSettings): MarketplaceError | undefined {
+  if (!isUnauthorized(error) || !/iam:PassRole/.test(describeError(error))) return undefined;
+  return new MarketplaceError(
+    `AWS refused to let the role fedimg runs as pass the access role ${options.accessRoleArn} to AWS Marketplace (iam:PassRole): ${describeError(error)}.`,
     {
-      hint:
-        view.status === 'CANCELLED'
-          ? 'Someone cancelled it; re-run the marketplace job.'
-          : 'Fix what AWS lists (the AMI must be public in us-east-1, the access role assumable by AWS Marketplace), then re-run; nothing was added to the product.',
+      hint: 'Grant iam:PassRole on that role for assets.marketplace.amazonaws.com, as the MarketplacePassOnlyTheAccessRoleToMarketplace statement of docs/iam-policy.json does.',
+      cause: error,
     },
-  );
-}
-
-/** StartChangeSet, waiting out another change set that holds the product (ResourceInUseException). */
-async function startWhenUnlocked(
-  start: () => Promise<string>,
-  options: MarketplaceSettings,
-  where: string,
-  log: Log,
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  return poll(
-    `${where} to be free of other change sets`,
-    async () => {
-      try {
-        return await start();
-      } catch (error) {
-        if (!isProductLocked(error)) throw error;
-        log.info(`${where} is locked by another change set; waiting (${describeError(error)}).`);
-        return undefined;
-      }
-    },
-    { timeoutMs: options.timeoutMs, intervalMs: options.pollIntervalMs, signal },
   );
 }
 
@@ -119,73 +51,50 @@ async function addVersion(
 ): Promise<MarketplaceRow> {
   const options = settings.marketplace;
   const product = options.products[image.arch]!;
-  const title = fill(options.versionTitle, image);
   const where = `product ${product} (${image.arch})`;
-  const row = { arch: image.arch, product, amiId, version: title, changeSet: '' };
-  const versions = await productVersions(client, product);
-  if (versions.some((version) => version.title === title)) {
-    log.info(`${where} already has the version "${title}"; nothing to add.`);
-    return { ...row, state: 'already-there', note: '' };
-  }
-  // One name per compose, arch and intent; a token that a repeated start returns the same set for.
   const intent = options.validateOnly ? 'validate' : 'apply';
   const name = `fedimg ${image.compose_id} ${image.arch} ${intent}`;
-  const token = createHash('sha256')
-    .update(`${product}|${name}|${title}|${amiId}`)
-    .digest('hex')
-    .slice(0, 32);
-  const running = (await changeSetsNamed(client, product, name)).find((set) => ACTIVE.has(set.status));
-  const id =
-    running?.id ??
-    (await startWhenUnlocked(
-      () =>
-        startAddVersion(client, {
-          productId: product,
-          name,
-          token,
-          validateOnly: options.validateOnly,
-          title,
-          releaseNotes: fill(options.releaseNotes, image),
-          amiId,
-          accessRoleArn: options.accessRoleArn!,
-          user: options.user,
-          osName: options.osName,
-          osVersion: fill(options.osVersion, image),
-          scanningPort: options.scanningPort,
-          usageInstructions: options.usageInstructions,
-          instanceType: options.instanceTypes[image.arch],
-        }),
-      options,
-      where,
-      log,
-      signal,
-    ));
-  log.info(`${where}: change set ${id} ${running ? '(already running) ' : ''}adds "${title}" with ${amiId}.`);
-  await settled(client, id, options, where, signal);
-  if (options.restrictPrevious && !options.validateOnly) {
-    const earlier = versions
-      .flatMap((version) => version.deliveryOptions)
-      .filter((option) => option.visibility !== 'Restricted')
-      .map((option) => option.id);
-    if (earlier.length > 0) {
-      const restrict = await startWhenUnlocked(
-        () => startRestrict(client, product, earlier, `fedimg ${image.compose_id} ${image.arch} restrict`),
-        options,
-        where,
-        log,
-        signal,
-      );
-      await settled(client, restrict, options, where, signal);
-      log.info(`${where}: restricted ${earlier.length} earlier delivery option(s).`);
-    }
+  const version = newVersion(options, image, amiId, name, '');
+  checkNewVersion(version, where);
+  const row = { arch: image.arch, product, amiId, version: version.title, changeSet: '' };
+  const waiting = waitingOf(options, signal);
+  const restrictName = `fedimg ${image.compose_id} ${image.arch} restrict`;
+  const restrict = () =>
+    options.restrictPrevious && !options.validateOnly
+      ? restrictEarlier(client, product, version.title, restrictName, waiting, log)
+      : Promise.resolve('');
+  if ((await productVersions(client, product)).some((existing) => existing.title === version.title)) {
+    log.info(`${where} already has the version "${version.title}"; nothing to add.`);
+    return { ...row, state: 'already-there', note: await restrict() };
   }
-  return { ...row, changeSet: id, state: options.validateOnly ? 'validated' : 'added', note: '' };
+  const { id, running } = await startOrFind(
+    client,
+    product,
+    name,
+    `${product}|${name}|${version.title}|${amiId}`,
+    (token) => startAddVersion(client, { ...version, token }),
+    waiting,
+    log,
+  );
+  log.info(
+    `${where}: change set ${id} ${running ? '(already running) ' : ''}adds "${version.title}" with ${amiId}.`,
+  );
+  if ((await awaitChangeSet(client, id, where, waiting)) === 'running') {
+    log.notice(
+      `${where}: change set ${id} is still running after ${Math.round(options.waitMs / 60_000)} min (AWS Marketplace scans the AMI, which can take hours). It is recorded as submitted; a re-run of this job, or the daily lifecycle workflow, reports how it ends${options.restrictPrevious ? ' and then restricts the earlier versions' : ''}.`,
+      'fedimg marketplace',
+    );
+    return { ...row, changeSet: id, state: 'submitted', note: 'AWS Marketplace is still scanning' };
+  }
+  if (options.validateOnly) return { ...row, changeSet: id, state: 'validated', note: '' };
+  return { ...row, changeSet: id, state: 'added', note: await restrict() };
 }
 
 /**
- * The marketplace stage: for a release compose, a new version of each architecture's AMI product with
- * the published, boot-tested AMI in us-east-1. Re-runs add nothing twice (the version title, the
- * change set's name and its ClientRequestToken); a nightly is skipped with a notice.
+ * The marketplace stage: for a release compose, a new version of each architecture's AMI product
+ * with the published, boot-tested AMI in us-east-1, waited for a bounded time; without a compose,
+ * what became of fedimg's earlier change sets. Re-runs add nothing twice (the version title, the
+ * change set's name and its ClientRequestToken) and retry what failed; a nightly is skipped.
  */
 export async function runMarketplace(
   settings: Settings,
@@ -206,6 +115,7 @@ export async function runMarketplace(
     await deps.onResult?.(result);
     return result;
   }
+  if (settings.images.kind === 'none') return observe(settings, log, deps);
   return openStage(settings, log, deps, shape, async ({ plan, clients, events, report }) => {
     const options = settings.marketplace;
     const rows: MarketplaceRow[] = [];
@@ -232,50 +142,26 @@ export async function runMarketplace(
         skip(image, why);
         continue;
       }
-      const [expected] = await expectedAmis(
-        ec2,
-        MARKETPLACE_REGION,
-        settings.baseRegion,
-        [image],
-        [settings.flavours[0]!],
-        settings.nameTemplate,
-      );
-      const ami = expected?.found;
-      const problem = !ami
-        ? `has no AMI in ${MARKETPLACE_REGION}`
-        : ami.Public !== true
-          ? `AMI ${ami.ImageId} in ${MARKETPLACE_REGION} is not public`
-          : imageVerdict([ami]) !== 'passed'
-            ? `AMI ${ami.ImageId} has not passed its boot test`
-            : undefined;
-      if (problem) {
-        throw new MarketplaceError(
-          `${image.name} ${problem}; AWS Marketplace ingests only published AMIs from ${MARKETPLACE_REGION}.`,
-          {
-            hint:
-              settings.baseRegion === MARKETPLACE_REGION
-                ? 'Run the publish stage first (and verify), then the marketplace stage.'
-                : `The base region is ${settings.baseRegion}: include ${MARKETPLACE_REGION} in regions so copy and publish put the AMI there, then re-run.`,
-          },
-        );
-      }
+      const amiId = await publishedAmi(settings, image, ec2);
       try {
-        const row = await addVersion(settings, image, clients.catalog(), ami!.ImageId!, log, deps.signal);
+        const row = await addVersion(settings, image, clients.catalog(), amiId, log, undefined);
         rows.push(row);
-        if (row.state !== 'already-there')
+        if (row.state === 'added' || row.state === 'validated')
           events.emit('image.marketplace', 'completed', image, MARKETPLACE_REGION, {
-            id: ami!.ImageId,
+            id: amiId,
             product: row.product,
             version: row.version,
             change_set: row.changeSet,
           });
       } catch (error) {
+        const failure = passRoleRefusal(error, options) ?? error;
         events.emit('image.marketplace', 'failed', image, MARKETPLACE_REGION, {
-          id: ami!.ImageId,
+          id: amiId,
           product,
-          error: describeError(error),
+          error: describeError(failure),
         });
-        throw error;
+        if (failure instanceof FedimgError) await report({ composeId: plan.composeId, skipped: false, rows });
+        throw failure;
       }
     }
     const recorded = rows.filter((row) => row.state !== 'skipped');
@@ -287,4 +173,39 @@ export async function runMarketplace(
       log.info(`Marketplace versions recorded in ${settings.manifestFile}.`);
     return report({ composeId: plan.composeId, skipped: false, rows });
   });
+}
+
+/** The image's default-flavour AMI in us-east-1, which must be public and boot-tested. */
+async function publishedAmi(
+  settings: Settings,
+  image: PlannedImage,
+  ec2: ReturnType<AwsClients['ec2']>,
+): Promise<string> {
+  const [expected] = await expectedAmis(
+    ec2,
+    MARKETPLACE_REGION,
+    settings.baseRegion,
+    [image],
+    [settings.flavours[0]!],
+    settings.nameTemplate,
+  );
+  const ami = expected?.found;
+  const problem = !ami
+    ? `has no AMI in ${MARKETPLACE_REGION}`
+    : ami.Public !== true
+      ? `AMI ${ami.ImageId} in ${MARKETPLACE_REGION} is not public`
+      : imageVerdict([ami]) !== 'passed'
+        ? `AMI ${ami.ImageId} has not passed its boot test`
+        : undefined;
+  if (problem)
+    throw new MarketplaceError(
+      `${image.name} ${problem}; fedimg adds to AWS Marketplace only the AMIs it published from ${MARKETPLACE_REGION}.`,
+      {
+        hint:
+          settings.baseRegion === MARKETPLACE_REGION
+            ? 'Run the publish stage first (and verify), then the marketplace stage.'
+            : `The base region is ${settings.baseRegion}: include ${MARKETPLACE_REGION} in regions so copy and publish put the AMI there, then re-run.`,
+      },
+    );
+  return ami!.ImageId!;
 }

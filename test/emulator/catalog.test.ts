@@ -11,6 +11,7 @@ import {
 import { EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
+import { marketplaceTrust } from '../helpers/iam.js';
 import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
 import { ACCOUNT_ID } from '../../emulator/state.js';
 
@@ -20,6 +21,12 @@ const ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/fedimg-marketplace-ingestion`;
 
 beforeAll(async () => {
   emulator = await startEmulator();
+  // The access role as AWS Marketplace's seller guide has sellers create it.
+  emulator.putRole({
+    name: 'fedimg-marketplace-ingestion',
+    trustPolicy: marketplaceTrust(),
+    attached: ['arn:aws:iam::aws:policy/AWSMarketplaceAmiIngestion'],
+  });
 });
 afterAll(() => emulator.stop());
 beforeEach(() => {
@@ -45,7 +52,7 @@ async function publicAmi(region = 'us-east-1', share: 'public' | 'private' = 'pu
 function addVersion(
   amiId: string,
   title: string,
-  options: { role?: string; intent?: 'VALIDATE'; token?: string } = {},
+  options: { role?: string; intent?: 'VALIDATE'; token?: string; instanceType?: string | null } = {},
 ) {
   return new StartChangeSetCommand({
     Catalog: 'AWSMarketplace',
@@ -70,7 +77,9 @@ function addVersion(
                     ScanningPort: 22,
                   },
                   UsageInstructions: 'ssh fedora@<host>',
-                  RecommendedInstanceType: 't3.medium',
+                  ...(options.instanceType === null
+                    ? {}
+                    : { RecommendedInstanceType: options.instanceType ?? 't3.medium' }),
                   SecurityGroups: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: ['0.0.0.0/0'] }],
                 },
               },
@@ -148,17 +157,20 @@ describe('AWS Marketplace Catalog API (emulated)', () => {
     expect(await versionsOf()).toEqual([]);
   });
 
-  it('fails with an ErrorDetailList for a private AMI, another region, a role it cannot assume, a duplicate title', async () => {
+  it('fails with an ErrorDetailList for another region, a role it cannot assume, a duplicate title, an instance type of another arch', async () => {
     const ok = await publicAmi();
     await settle((await catalog().send(addVersion(ok, 'Fedora 41'))).ChangeSetId!);
     const cases: Array<[string, ReturnType<typeof addVersion>]> = [
-      ['AMI_NOT_SHARED', addVersion(await publicAmi('us-east-1', 'private'), 'Fedora 41 private')],
-      ['AMI_NOT_FOUND', addVersion(await publicAmi('eu-west-1'), 'Fedora 41 eu')],
+      ['INVALID_AMI', addVersion(await publicAmi('eu-west-1'), 'Fedora 41 eu')],
       [
         'INVALID_ACCESS_ROLE',
         addVersion(ok, 'Fedora 41 role', { role: 'arn:aws:iam::999999999999:role/other' }),
       ],
       ['DUPLICATE_VERSION_TITLE', addVersion(ok, 'Fedora 41')],
+      [
+        'RECOMMENDED_INSTANCE_TYPE_NOT_AVAILABLE',
+        addVersion(ok, 'Fedora 41 arm', { instanceType: 't4g.medium' }),
+      ],
     ];
     for (const [code, command] of cases) {
       const failed = await settle((await catalog().send(command)).ChangeSetId!);
@@ -200,6 +212,119 @@ describe('AWS Marketplace Catalog API (emulated)', () => {
       catalog().send(new DescribeEntityCommand({ Catalog: 'AWSMarketplace', EntityId: 'prod-missing' })),
     );
     expect(missing).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('takes a private AMI: the access role shares it (no "public or shared" rule: that is not AWS’s)', async () => {
+    const ami = await publicAmi('us-east-1', 'private');
+    expect((await settle((await catalog().send(addVersion(ami, 'Fedora 41'))).ChangeSetId!)).Status).toBe(
+      'SUCCEEDED',
+    );
+  });
+
+  it('refuses at StartChangeSet a document AWS’s shape refuses: RecommendedInstanceType is required, limits hold', async () => {
+    const ami = await publicAmi();
+    const refused = async (command: StartChangeSetCommand) => {
+      const error = await failure(catalog().send(command));
+      expect(error).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 422 } });
+      return error!.message;
+    };
+    expect(await refused(addVersion(ami, 'Fedora 41', { instanceType: null }))).toContain(
+      'RecommendedInstanceType',
+    );
+    expect(await refused(addVersion(ami, 'x'.repeat(65)))).toContain('Version.VersionTitle');
+    expect(await refused(addVersion(ami, 'Fedora 41', { instanceType: 't3' }))).toContain(
+      'RecommendedInstanceType',
+    );
+    const restrict = (ids: number, changes = 1) =>
+      new StartChangeSetCommand({
+        Catalog: 'AWSMarketplace',
+        ChangeSet: Array.from({ length: changes }, () => ({
+          ChangeType: 'RestrictDeliveryOptions',
+          Entity: { Type: 'AmiProduct@1.0', Identifier: PRODUCT },
+          DetailsDocument: {
+            DeliveryOptionIds: Array.from({ length: ids }, (_, index) => `option-${index}`),
+          },
+        })),
+      });
+    expect(await refused(restrict(51))).toContain('DeliveryOptionIds');
+    expect(await refused(restrict(1, 21))).toContain('between 1 and 20');
+    expect(emulator.state.catalog.changeSets.size).toBe(0);
+  });
+
+  it('describes a version in the entity’s shape: SecurityGroups as Protocol and CidrIps, the OS as Name and Username', async () => {
+    const ami = await publicAmi();
+    await settle((await catalog().send(addVersion(ami, 'Fedora 41'))).ChangeSetId!);
+    const entity = await catalog().send(
+      new DescribeEntityCommand({ Catalog: 'AWSMarketplace', EntityId: PRODUCT }),
+    );
+    expect(JSON.parse(entity.Details!).Versions[0]).toMatchObject({
+      Sources: [
+        {
+          Image: ami,
+          OperatingSystem: { Name: 'FEDORA', Version: '41', Username: 'fedora', ScanningPort: 22 },
+        },
+      ],
+      DeliveryOptions: [
+        {
+          Instructions: { Usage: 'ssh fedora@<host>' },
+          Recommendations: {
+            InstanceType: 't3.medium',
+            SecurityGroups: [{ Protocol: 'tcp', FromPort: 22, ToPort: 22, CidrIps: ['0.0.0.0/0'] }],
+          },
+          Visibility: 'Public',
+        },
+      ],
+    });
+  });
+
+  it('pages ListChangeSets (MaxResults at most 20) and filters by start time', async () => {
+    const ami = await publicAmi();
+    for (const title of ['A', 'B', 'C'])
+      await settle((await catalog().send(addVersion(ami, `Fedora ${title}`))).ChangeSetId!);
+    const page = await catalog().send(
+      new ListChangeSetsCommand({
+        Catalog: 'AWSMarketplace',
+        MaxResults: 2,
+        FilterList: [{ Name: 'EntityId', ValueList: [PRODUCT] }],
+      }),
+    );
+    expect(page.ChangeSetSummaryList).toHaveLength(2);
+    const rest = await catalog().send(
+      new ListChangeSetsCommand({
+        Catalog: 'AWSMarketplace',
+        MaxResults: 2,
+        NextToken: page.NextToken,
+        FilterList: [{ Name: 'EntityId', ValueList: [PRODUCT] }],
+      }),
+    );
+    expect(rest.ChangeSetSummaryList).toHaveLength(1);
+    expect(rest.NextToken).toBeUndefined();
+    const future = await catalog().send(
+      new ListChangeSetsCommand({
+        Catalog: 'AWSMarketplace',
+        FilterList: [{ Name: 'AfterStartTime', ValueList: [new Date(Date.now() + 60_000).toISOString()] }],
+      }),
+    );
+    expect(future.ChangeSetSummaryList).toEqual([]);
+    expect(
+      await failure(catalog().send(new ListChangeSetsCommand({ Catalog: 'AWSMarketplace', MaxResults: 21 }))),
+    ).toMatchObject({
+      name: 'ValidationException',
+    });
+  });
+
+  it('fails a scan with a URL to its findings, served as a JSON list (what cloudpub handles)', async () => {
+    emulator.setMarketplace({
+      scanFindings: [{ ErrorCode: 'SCANNING_ISSUE', ErrorMessage: 'CVE-2024-0001' }],
+    });
+    const failed = await settle(
+      (await catalog().send(addVersion(await publicAmi(), 'Fedora 41'))).ChangeSetId!,
+    );
+    const url = failed.ChangeSet![0]!.ErrorDetailList![0]!.ErrorMessage!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/__emulator\/marketplace-findings\//);
+    expect(await (await fetch(url)).json()).toEqual([
+      { ErrorCode: 'SCANNING_ISSUE', ErrorMessage: 'CVE-2024-0001' },
+    ]);
   });
 
   it('fails a change set in AWS’s systems when told to (SERVER_FAULT), changing nothing', async () => {

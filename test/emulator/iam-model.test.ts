@@ -465,10 +465,26 @@ describe('each action the emulator serves, as its SAR row authorizes it', () => 
   it('the Catalog API: each change on its entity with catalog:ChangeType, and iam:PassRole of the access role', async () => {
     const role = `arn:aws:iam::${ACCOUNT_ID}:role/fedimg-marketplace`;
     emulator.setMarketplace({ preparingMs: 10_000 });
+    // A document AWS's AddDeliveryOptions shape takes (the emulator refuses any other at the start).
     const details = {
       Version: { VersionTitle: 'v', ReleaseNotes: 'n' },
       DeliveryOptions: [
-        { Details: { AmiDeliveryOptionDetails: { AmiSource: { AmiId: 'ami-0', AccessRoleArn: role } } } },
+        {
+          Details: {
+            AmiDeliveryOptionDetails: {
+              AmiSource: {
+                AmiId: 'ami-0123456789abcdef0',
+                AccessRoleArn: role,
+                UserName: 'fedora',
+                OperatingSystemName: 'FEDORA',
+                OperatingSystemVersion: '41',
+              },
+              UsageInstructions: 'u',
+              RecommendedInstanceType: 't3.medium',
+              SecurityGroups: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: ['0.0.0.0/0'] }],
+            },
+          },
+        },
       ],
     };
     let changeSetId = '';

@@ -161,3 +161,18 @@ export function documentedRoles(emulator: Emulator): void {
     attached: access.ManagedPolicyArns ?? ['arn:aws:iam::aws:policy/AWSMarketplaceAmiIngestion'],
   });
 }
+
+/** A trust policy that lets AWS Marketplace's asset ingestion assume the role, with `condition`. */
+export function marketplaceTrust(condition?: object): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'assets.marketplace.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
+  };
+}

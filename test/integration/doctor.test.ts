@@ -17,6 +17,7 @@ import {
   documentedRoles,
   MARKETPLACE_ACCESS_ROLE_ARN,
   REPOSITORY,
+  marketplaceTrust,
   rolePolicies,
   type RoleOptions,
   type Statement,
@@ -257,6 +258,37 @@ describe('fedimg doctor', () => {
         change: expect.stringContaining('give doctor-repository'),
       }),
     ]);
+  }, 60_000);
+
+  it('fails an access role whose trust asks for aws:SourceAccount, and one without AWS’s managed policy', async () => {
+    emulator.reset();
+    applyRolePolicy(emulator, ALL_POLICIES);
+    let result: DoctorResult | undefined;
+    const run = () =>
+      runDoctor(fastSettings({ ...EVERYTHING, 'doctor-stages': 'marketplace' }), quiet, {
+        onResult: async (made) => void (result = made),
+      }).catch(() => undefined);
+    const trust = marketplaceTrust;
+    const check = 'the access role fedimg-marketplace is ready for AWS Marketplace';
+    emulator.putRole({
+      name: 'fedimg-marketplace',
+      trustPolicy: trust({ StringEquals: { 'aws:SourceAccount': '123456789012' } }),
+      attached: ['arn:aws:iam::aws:policy/AWSMarketplaceAmiIngestion'],
+    });
+    await run();
+    expect(result!.rows.find((row) => row.check === check)).toMatchObject({
+      result: 'fail',
+      change: expect.stringContaining('remove the aws:SourceAccount condition from its trust'),
+    });
+    emulator.putRole({ name: 'fedimg-marketplace', trustPolicy: trust() });
+    await run();
+    expect(result!.rows.find((row) => row.check === check)).toMatchObject({
+      result: 'fail',
+      change: expect.stringContaining("attach AWS's managed policy"),
+    });
+    documentedRoles(emulator);
+    await run();
+    expect(result!.rows.find((row) => row.check === check)?.result).toBe('pass');
   }, 60_000);
 
   it('refuses bad input with one clear error naming what is wrong', () => {

@@ -39,7 +39,13 @@ describe('lifecycle.yml, rehearsed', () => {
 
     const rehearsal = await rehearse('.github/workflows/lifecycle.yml', {
       event: { name: 'schedule' },
-      vars: { FEDIMG_AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/fedimg-publish', FEDIMG_PAGES: 'true' },
+      vars: {
+        FEDIMG_AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/fedimg-publish',
+        FEDIMG_PAGES: 'true',
+        // The Marketplace step observes fedimg's change sets: none here, so it reports nothing.
+        FEDIMG_MARKETPLACE_PRODUCTS: 'x86_64=prod-fedorax86',
+        FEDIMG_MARKETPLACE_ACCESS_ROLE_ARN: 'arn:aws:iam::123456789012:role/fedimg-marketplace',
+      },
       aws: {
         AWS_ENDPOINT_URL: emulator.endpoint,
         AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL',
@@ -49,6 +55,7 @@ describe('lifecycle.yml, rehearsed', () => {
     const results = (run: Rehearsal) =>
       Object.fromEntries([...run.jobs].map(([id, job]) => [id, job.result]));
     expect(results(rehearsal), rehearsal.trace.join('\n')).toEqual({ sweep: 'success' });
+    expect(rehearsal.jobs.get('sweep')!.legs[0]!.summary).toContain('fedimg marketplace');
     const pages = await rehearse('.github/workflows/pages.yml', {
       event: {
         name: 'workflow_run',

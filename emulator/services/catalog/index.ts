@@ -3,9 +3,11 @@ import { AwsError } from '../../errors.js';
 import type { RestRequest, RestResponse } from '../../http.js';
 import type { AccountState } from '../../state.js';
 import { arn, CATALOG, details, iso, json, validation, type Change, type ChangeSet } from './state.js';
+import { addDeliveryOptions, restrictDeliveryOptions, shaped } from './shapes.js';
 import { finish } from './versions.js';
 
-export { CatalogState, MARKETPLACE_INGESTION_ACCOUNT, type CatalogSettings } from './state.js';
+export { CatalogState, type CatalogSettings } from './state.js';
+export { MARKETPLACE_INGESTION_ACCOUNT } from './ingestion.js';
 
 export function catalogOperation(method: string, path: string): string {
   const name = path.replace(/^\//, '');
@@ -32,6 +34,51 @@ function summary(set: ChangeSet) {
   };
 }
 
+/**
+ * ListChangeSets as the API reference has it: FilterList (ChangeSetId, ChangeSetName, EntityId,
+ * Status; AfterStartTime, BeforeStartTime, AfterEndTime, BeforeEndTime with one ISO 8601 value),
+ * MaxResults 1–20 (default 20), NextToken; newest first (AWS documents no default order: the
+ * emulator picks one and fedimg never relies on it).
+ */
+function listChangeSets(sets: Map<string, ChangeSet>, body: Record<string, unknown>) {
+  const filters = (body.FilterList ?? []) as Array<{ Name: string; ValueList?: string[] }>;
+  const time = (value: string | undefined) => (value ? Date.parse(value) : NaN);
+  const matches = (set: ChangeSet) =>
+    filters.every((filter) => {
+      const values = filter.ValueList ?? [];
+      const at = time(values[0]);
+      switch (filter.Name) {
+        case 'EntityId':
+          return set.changes.some((change) => values.includes(change.Entity.Identifier));
+        case 'Status':
+          return values.includes(set.status);
+        case 'ChangeSetName':
+          return set.name !== undefined && values.includes(set.name);
+        case 'ChangeSetId':
+          return values.includes(set.id);
+        case 'AfterStartTime':
+          return set.startTime > at;
+        case 'BeforeStartTime':
+          return set.startTime < at;
+        case 'AfterEndTime':
+          return set.endTime !== undefined && set.endTime > at;
+        case 'BeforeEndTime':
+          return set.endTime !== undefined && set.endTime < at;
+        default:
+          throw validation(`Filter ${filter.Name} is not a ListChangeSets filter.`);
+      }
+    });
+  const max = body.MaxResults === undefined ? 20 : Number(body.MaxResults);
+  if (!Number.isInteger(max) || max < 1 || max > 20) throw validation('MaxResults must be between 1 and 20.');
+  const all = [...sets.values()].filter(matches).sort((a, b) => b.startTime - a.startTime);
+  const start = typeof body.NextToken === 'string' ? Number(body.NextToken) : 0;
+  const page = all.slice(start, start + max);
+  return {
+    ChangeSetSummaryList: page.map(summary),
+    ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
+  };
+}
+
 function requireCatalog(value: unknown): void {
   if (value !== CATALOG) throw validation(`Catalog must be ${CATALOG}.`);
 }
@@ -44,6 +91,8 @@ function changeSetOf(state: AccountState, id: string | null): ChangeSet {
 
 export function handleCatalog(state: AccountState, request: RestRequest): RestResponse {
   const catalog = state.catalog;
+  // Where the emulator is reached, for the URLs it hands out (scan findings).
+  const origin = `http://${String(request.headers.host ?? '127.0.0.1')}`;
   const operation = catalogOperation(request.method, request.path);
   const body = (request.body.length > 0 ? JSON.parse(request.body.toString('utf8')) : {}) as Record<
     string,
@@ -70,7 +119,9 @@ export function handleCatalog(state: AccountState, request: RestRequest): RestRe
             `Entity ${change.Entity.Identifier} was not found.`,
             404,
           );
-        details(change);
+        if (change.ChangeType === 'AddDeliveryOptions')
+          shaped(addDeliveryOptions, change.ChangeType, details(change));
+        else shaped(restrictDeliveryOptions, change.ChangeType, details(change));
         const holder = intent === 'APPLY' ? catalog.lockOf(change.Entity.Identifier) : undefined;
         if (holder)
           throw new AwsError(
@@ -95,7 +146,7 @@ export function handleCatalog(state: AccountState, request: RestRequest): RestRe
       state.schedule(catalog.settings.preparingMs, () => {
         if (set.status !== 'PREPARING') return;
         set.status = 'APPLYING';
-        state.schedule(catalog.settings.applyingMs, () => finish(state, set));
+        state.schedule(catalog.settings.applyingMs, () => finish(state, set, origin));
       });
       return json({ ChangeSetId: set.id, ChangeSetArn: arn('ChangeSet', set.id) });
     }
@@ -117,21 +168,8 @@ export function handleCatalog(state: AccountState, request: RestRequest): RestRe
         })),
       });
     }
-    case 'ListChangeSets': {
-      requireCatalog(body.Catalog);
-      const filters = (body.FilterList ?? []) as Array<{ Name: string; ValueList?: string[] }>;
-      const matches = (set: ChangeSet) =>
-        filters.every((filter) => {
-          const values = filter.ValueList ?? [];
-          if (filter.Name === 'EntityId')
-            return set.changes.some((change) => values.includes(change.Entity.Identifier));
-          if (filter.Name === 'Status') return values.includes(set.status);
-          if (filter.Name === 'ChangeSetName') return set.name !== undefined && values.includes(set.name);
-          if (filter.Name === 'ChangeSetId') return values.includes(set.id);
-          throw validation(`Filter ${filter.Name} is not supported by the emulator.`);
-        });
-      return json({ ChangeSetSummaryList: [...catalog.changeSets.values()].filter(matches).map(summary) });
-    }
+    case 'ListChangeSets':
+      return json(listChangeSets(catalog.changeSets, body));
     case 'DescribeEntity': {
       requireCatalog(request.query.get('catalog'));
       const id = request.query.get('entityId') ?? '';

@@ -1,19 +1,18 @@
 /**
- * AWS Marketplace Catalog API (REST-JSON, signing name aws-marketplace) for AMI products, after the
- * API reference: StartChangeSet, DescribeChangeSet, ListChangeSets, DescribeEntity, CancelChangeSet.
- * A change set is PREPARING, then APPLYING, then SUCCEEDED, FAILED (with an ErrorDetailList per
- * change) or CANCELLED; an APPLY change set locks its entities (another one is refused with
- * ResourceInUseException); Intent VALIDATE checks without changing anything; ClientRequestToken makes
- * a start idempotent. AddDeliveryOptions adds a version whose AMI must exist in us-east-1, be
- * available, public or shared with Marketplace, and match the product's architecture, with an
- * access role of this account; RestrictDeliveryOptions retires delivery options.
+ * AWS Marketplace Catalog API (REST-JSON, signing name aws-marketplace, us-east-1) for AMI products,
+ * after the API reference: StartChangeSet, DescribeChangeSet, ListChangeSets, DescribeEntity,
+ * CancelChangeSet. A change set is PREPARING, then APPLYING, then SUCCEEDED, FAILED (with an
+ * ErrorDetailList per change) or CANCELLED ("Working with change sets"); an APPLY change set locks
+ * its entities and another is refused with ResourceInUseException ("Change set locking"); Intent
+ * VALIDATE checks without changing anything ("Intent"); ClientRequestToken makes a start
+ * idempotent; a change set holds 1 to 20 changes (StartChangeSet's ChangeSet member). The documents
+ * each change type takes follow AWS's published shapes (shapes.ts); what a finished change set
+ * checks is in versions.ts and ingestion.ts, each with its source.
  */
 import { AwsError } from '../../errors.js';
 import { ACCOUNT_ID } from '../../constants.js';
 import { jsonResponse, type RestResponse } from '../../http.js';
 
-/** The account AWS Marketplace copies and scans AMIs from (its AMI ingestion account). */
-export const MARKETPLACE_INGESTION_ACCOUNT = '679593333241';
 export const CATALOG = 'AWSMarketplace';
 
 export type ChangeSetStatus = 'PREPARING' | 'APPLYING' | 'SUCCEEDED' | 'CANCELLED' | 'FAILED';
@@ -42,8 +41,6 @@ export interface ChangeSet {
 
 export interface AmiProduct {
   id: string;
-  /** Architecture of its AMIs, fixed by its first version. */
-  architecture: string | undefined;
   versions: Array<Record<string, unknown> & { VersionTitle: string }>;
   lastModified: number;
 }
@@ -51,8 +48,8 @@ export interface AmiProduct {
 export interface CatalogSettings {
   /** Product IDs that do not exist (any other prod-… is an AMI product this account owns). */
   missingProducts: Set<string>;
-  /** Role ARNs Marketplace cannot assume; by default any role of this account can be. */
-  brokenRoles: Set<string>;
+  /** Findings the next scan reports (its change set FAILS with a URL to them), for tests. */
+  scanFindings: Array<{ ErrorCode: string; ErrorMessage: string }> | undefined;
   /** The next change sets that fail in AWS's systems (SERVER_FAULT), for tests. */
   failNext: number;
   /** PREPARING and APPLYING last this long (ms). */
@@ -63,9 +60,11 @@ export interface CatalogSettings {
 export class CatalogState {
   products = new Map<string, AmiProduct>();
   changeSets = new Map<string, ChangeSet>();
+  /** Scan findings by the URL a failed change set names. */
+  findings = new Map<string, Array<{ ErrorCode: string; ErrorMessage: string }>>();
   settings: CatalogSettings = {
     missingProducts: new Set(),
-    brokenRoles: new Set(),
+    scanFindings: undefined,
     failNext: 0,
     preparingMs: 30,
     applyingMs: 60,
@@ -75,7 +74,7 @@ export class CatalogState {
     if (!/^prod-[a-z0-9]{1,64}$/.test(id) || this.settings.missingProducts.has(id)) return undefined;
     let product = this.products.get(id);
     if (!product) {
-      product = { id, architecture: undefined, versions: [], lastModified: now };
+      product = { id, versions: [], lastModified: now };
       this.products.set(id, product);
     }
     return product;

@@ -1,128 +1,114 @@
-/** What a change set does when it finishes: each change checked, and applied when all pass. */
+/**
+ * What a change set does when it finishes: each change checked, and applied when all pass.
+ *
+ * AddDeliveryOptions (its document already matched AWS's shape at StartChangeSet) fails with:
+ * - DUPLICATE_VERSION_TITLE, "The version title must be different from any other version titles of
+ *   this product." (the API reference's "Errors in the AMI products API");
+ * - RECOMMENDED_INSTANCE_TYPE_NOT_AVAILABLE (same table) when the type's architecture is not the
+ *   AMI's;
+ * - INVALID_AMI when the AMI is not an available AMI of this account in us-east-1, where AWS
+ *   Marketplace ingests (a requirement the seller guide states; the code is the emulator's own);
+ * - the access role's problems (ingestion.ts);
+ * - a scan that found problems (setMarketplace({ scanFindings })): the ErrorMessage is then a URL to
+ *   a JSON list of findings ({ErrorCode, ErrorMessage}). AWS's documents say nothing of this;
+ *   release-engineering/cloudpub, a production publisher, has handled it since 2024-09, and the
+ *   emulator serves what it handles; the code SCAN_FAILED is the emulator's name.
+ * Neither "the AMI must be public or shared with AWS Marketplace" (the access role does the
+ * sharing) nor "one architecture per product" is in AWS's documents, so neither is checked.
+ * The version it adds has the entity shape DescribeEntity returns (AmiProduct_1_0 entity type:
+ * Version, Source with OperatingSystem, DeliveryOption with Instructions and Recommendations, whose
+ * SecurityGroups are {Protocol, FromPort, ToPort, CidrIps}, not the request's shape).
+ */
 import { randomUUID } from 'node:crypto';
-import { ACCOUNT_ID } from '../../constants.js';
 import type { AccountState } from '../../state.js';
-import { details, MARKETPLACE_INGESTION_ACCOUNT, type AmiProduct, type ChangeSet } from './state.js';
-
-type Problem = { ErrorCode: string; ErrorMessage: string };
+import { instanceTypeArchitecture } from '../ec2/instances.js';
+import { ingestionProblems, type Problem } from './ingestion.js';
+import { addDeliveryOptions, restrictDeliveryOptions, shaped } from './shapes.js';
+import { details, type AmiProduct, type ChangeSet } from './state.js';
 
 /** What AddDeliveryOptions would add, or the problems that stop it. */
 function checkAddDeliveryOptions(
   state: AccountState,
   product: AmiProduct,
   body: Record<string, unknown>,
-): { version: AmiProduct['versions'][number]; architecture: string } | Problem[] {
+  findingsUrl: () => string,
+): AmiProduct['versions'][number] | Problem[] {
+  const { Version, DeliveryOptions } = shaped(addDeliveryOptions, 'AddDeliveryOptions', body);
+  const detail = DeliveryOptions[0]!.Details.AmiDeliveryOptionDetails;
+  const source = detail.AmiSource;
   const problems: Problem[] = [];
-  const version = (body.Version ?? {}) as { VersionTitle?: string; ReleaseNotes?: string };
-  if (!version.VersionTitle)
-    problems.push({ ErrorCode: 'MISSING_VERSION_TITLE', ErrorMessage: 'Version.VersionTitle is required.' });
-  else if (product.versions.some((existing) => existing.VersionTitle === version.VersionTitle))
+  if (product.versions.some((existing) => existing.VersionTitle === Version.VersionTitle))
     problems.push({
       ErrorCode: 'DUPLICATE_VERSION_TITLE',
-      ErrorMessage: `The product already has a version titled "${version.VersionTitle}".`,
+      ErrorMessage: 'The version title must be different from any other version titles of this product.',
     });
-  if (!version.ReleaseNotes)
-    problems.push({ ErrorCode: 'MISSING_RELEASE_NOTES', ErrorMessage: 'Version.ReleaseNotes is required.' });
-  const options = (body.DeliveryOptions ?? []) as Array<{
-    Details?: { AmiDeliveryOptionDetails?: Record<string, unknown> };
-  }>;
-  if (options.length === 0)
+  const image = state.images.get(source.AmiId);
+  if (!image || image.region !== 'us-east-1' || image.state !== 'available') {
     problems.push({
-      ErrorCode: 'MISSING_DELIVERY_OPTIONS',
-      ErrorMessage: 'At least one delivery option is required.',
+      ErrorCode: 'INVALID_AMI',
+      ErrorMessage: `${source.AmiId} is not an available AMI of this account in us-east-1, where AWS Marketplace ingests.`,
     });
-  const sources: Record<string, unknown>[] = [];
-  const deliveryOptions: Record<string, unknown>[] = [];
-  let architecture: string | undefined;
-  for (const option of options) {
-    const detail = option.Details?.AmiDeliveryOptionDetails ?? {};
-    const source = (detail.AmiSource ?? {}) as Record<string, unknown>;
-    const amiId = String(source.AmiId ?? '');
-    const image = state.images.get(amiId);
-    if (!image || image.region !== 'us-east-1') {
-      problems.push({
-        ErrorCode: 'AMI_NOT_FOUND',
-        ErrorMessage: `${amiId || 'AmiId'} is not an AMI in us-east-1, where AWS Marketplace ingests.`,
-      });
-      continue;
-    }
-    if (image.state !== 'available')
-      problems.push({ ErrorCode: 'AMI_NOT_AVAILABLE', ErrorMessage: `${amiId} is ${image.state}.` });
-    const shared =
-      image.launchPermission.groups.has('all') ||
-      image.launchPermission.users.has(MARKETPLACE_INGESTION_ACCOUNT);
-    if (!shared)
-      problems.push({
-        ErrorCode: 'AMI_NOT_SHARED',
-        ErrorMessage: `${amiId} is neither public nor shared with AWS Marketplace.`,
-      });
-    if ((product.architecture ?? architecture ?? image.architecture) !== image.architecture)
-      problems.push({
-        ErrorCode: 'ARCHITECTURE_MISMATCH',
-        ErrorMessage: `${amiId} is ${image.architecture}; the product's AMIs are ${product.architecture ?? architecture}.`,
-      });
-    architecture ??= image.architecture;
-    const role = String(source.AccessRoleArn ?? '');
-    if (
-      !new RegExp(`^arn:aws:iam::${ACCOUNT_ID}:role/[\\w+=,.@/-]{1,512}$`).test(role) ||
-      state.catalog.settings.brokenRoles.has(role)
-    )
-      problems.push({
-        ErrorCode: 'INVALID_ACCESS_ROLE',
-        ErrorMessage: `AWS Marketplace cannot assume ${role || 'the AccessRoleArn'}.`,
-      });
-    for (const field of ['UserName', 'OperatingSystemName', 'OperatingSystemVersion'])
-      if (!source[field])
-        problems.push({ ErrorCode: 'MISSING_FIELD', ErrorMessage: `AmiSource.${field} is required.` });
-    const port = Number(source.ScanningPort ?? 22);
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      problems.push({
-        ErrorCode: 'INVALID_SCANNING_PORT',
-        ErrorMessage: `ScanningPort ${String(source.ScanningPort)} is not a port.`,
-      });
-    const sourceId = randomUUID();
-    sources.push({
-      Id: sourceId,
-      Type: 'AmazonMachineImage',
-      Image: amiId,
-      Architecture: image.architecture,
-      VirtualizationType: 'hvm',
-      OperatingSystem: {
-        Name: source.OperatingSystemName,
-        Version: source.OperatingSystemVersion,
-        Username: source.UserName,
-        ScanningPort: port,
-      },
+    return problems;
+  }
+  if (instanceTypeArchitecture(detail.RecommendedInstanceType) !== image.architecture)
+    problems.push({
+      ErrorCode: 'RECOMMENDED_INSTANCE_TYPE_NOT_AVAILABLE',
+      ErrorMessage: `${detail.RecommendedInstanceType} is not available for ${image.architecture} AMIs.`,
     });
-    deliveryOptions.push({
-      Id: randomUUID(),
-      Type: 'AmazonMachineImage',
-      SourceId: sourceId,
-      Instructions: { Usage: detail.UsageInstructions },
-      Recommendations: {
-        SecurityGroups: detail.SecurityGroups ?? [],
-        InstanceType: detail.RecommendedInstanceType,
-      },
-      Visibility: 'Public',
-      Title: `(${image.architecture}) Amazon Machine Image`,
-    });
+  problems.push(...ingestionProblems(state, source.AccessRoleArn, image));
+  const findings = state.catalog.settings.scanFindings;
+  if (problems.length === 0 && findings) {
+    const url = findingsUrl();
+    state.catalog.findings.set(url, findings);
+    state.catalog.settings.scanFindings = undefined;
+    problems.push({ ErrorCode: 'SCAN_FAILED', ErrorMessage: url });
   }
   if (problems.length > 0) return problems;
+  const sourceId = randomUUID();
   return {
-    version: {
-      Id: randomUUID(),
-      VersionTitle: version.VersionTitle!,
-      ReleaseNotes: version.ReleaseNotes,
-      CreationDate: new Date(state.now()).toISOString(),
-      Sources: sources,
-      DeliveryOptions: deliveryOptions,
-    },
-    architecture: architecture!,
+    Id: randomUUID(),
+    VersionTitle: Version.VersionTitle,
+    ReleaseNotes: Version.ReleaseNotes,
+    CreationDate: new Date(state.now()).toISOString(),
+    Sources: [
+      {
+        Id: sourceId,
+        Type: 'AmazonMachineImage',
+        Image: image.id,
+        Architecture: image.architecture,
+        VirtualizationType: 'hvm',
+        OperatingSystem: {
+          Name: source.OperatingSystemName,
+          Version: source.OperatingSystemVersion,
+          Username: source.UserName,
+          ScanningPort: source.ScanningPort ?? 22,
+        },
+      },
+    ],
+    DeliveryOptions: [
+      {
+        Id: randomUUID(),
+        Type: 'AmazonMachineImage',
+        SourceId: sourceId,
+        Title: `(${image.architecture}) Amazon Machine Image`,
+        Instructions: { Usage: detail.UsageInstructions },
+        Recommendations: {
+          SecurityGroups: detail.SecurityGroups.map((group) => ({
+            Protocol: group.IpProtocol,
+            FromPort: group.FromPort,
+            ToPort: group.ToPort,
+            CidrIps: group.IpRanges,
+          })),
+          InstanceType: detail.RecommendedInstanceType,
+        },
+        Visibility: 'Public',
+      },
+    ],
   };
 }
 
 /** The change set's end: every change checked, applied when all pass and the intent is APPLY. */
-export function finish(state: AccountState, set: ChangeSet): void {
+export function finish(state: AccountState, set: ChangeSet, origin: string): void {
   const catalog = state.catalog;
   if (catalog.settings.failNext > 0) {
     catalog.settings.failNext--;
@@ -137,25 +123,30 @@ export function finish(state: AccountState, set: ChangeSet): void {
     const product = catalog.product(change.Entity.Identifier, state.now())!;
     const body = details(change);
     if (change.ChangeType === 'AddDeliveryOptions') {
-      const checked = checkAddDeliveryOptions(state, product, body);
+      const checked = checkAddDeliveryOptions(
+        state,
+        product,
+        body,
+        () => `${origin}/__emulator/marketplace-findings/${set.id}`,
+      );
       if (Array.isArray(checked)) change.ErrorDetailList = checked;
       else
         apply.push(() => {
-          product.versions.push(checked.version);
-          product.architecture ??= checked.architecture;
+          product.versions.push(checked);
           product.lastModified = state.now();
         });
     } else {
-      const ids = (body.DeliveryOptionIds ?? []) as string[];
+      const ids = shaped(restrictDeliveryOptions, 'RestrictDeliveryOptions', body).DeliveryOptionIds;
       const known = product.versions.flatMap(
         (version) => version.DeliveryOptions as Array<{ Id: string; Visibility: string }>,
       );
       const unknown = ids.filter((id) => !known.some((option) => option.Id === id));
-      if (ids.length === 0 || unknown.length > 0)
+      if (unknown.length > 0)
         change.ErrorDetailList = [
           {
+            // The emulator's own code: the part of AWS's table that was readable lists none for this.
             ErrorCode: 'DELIVERY_OPTION_NOT_FOUND',
-            ErrorMessage: `Unknown delivery option(s): ${unknown.join(', ') || '(none given)'}.`,
+            ErrorMessage: `Unknown delivery option(s): ${unknown.join(', ')}.`,
           },
         ];
       else

@@ -54,7 +54,7 @@ function contextEntries(params: URLSearchParams): Record<string, string[]> {
 }
 
 /** A role's policies: the caller role's are the emulator's policy; others' are their own. */
-function policiesOf(role: Role, callerPolicy: PolicyDocument | undefined): PolicyDocument {
+export function policiesOf(role: Role, callerPolicy: PolicyDocument | undefined): PolicyDocument {
   if (role.name === CALLER_ROLE) return callerPolicy ?? EVERYTHING;
   const managed = role.attached.flatMap((arn) => {
     const name = /^arn:aws:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
