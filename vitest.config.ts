@@ -19,8 +19,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Two cores: integration tests start servers and child processes of their own.
-    maxWorkers: 2,
+    isolate: false,
+    // Two cores, three workers: most tests wait on servers, child processes and polls of their own.
+    maxWorkers: 3,
     // GitHub's workflow parser imports its JSON schema without an import attribute, which Node
     // refuses; transformed by Vite it loads.
     server: { deps: { inline: ['@actions/workflow-parser'] } },

@@ -1,6 +1,9 @@
 // Fails when the committed dist/ differs from a fresh build of src/, or when a bundle carries
 // webpackMissingModule stubs (ncc builds ESM-only packages that way without "type": "module").
+// With --inputs, only whether dist/ was built from the present inputs (scripts/build-inputs.mjs):
+// what `npm test` runs, where a full rebuild would cost a minute; CI's dist job rebuilds.
 import { execFileSync } from 'node:child_process';
+import { BUILD_INPUTS_FILE, buildInputsHash } from './build-inputs.mjs';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -10,6 +13,29 @@ function files(dir) {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? files(path) : [path];
   });
+}
+
+if (process.argv.includes('--inputs')) {
+  const recorded = (() => {
+    try {
+      return readFileSync(join('dist', BUILD_INPUTS_FILE), 'utf8').trim();
+    } catch {
+      return '';
+    }
+  })();
+  const stubbed = files('dist').filter(
+    (path) => path.endsWith('.js') && readFileSync(path, 'utf8').includes('webpackMissingModule'),
+  );
+  if (recorded !== buildInputsHash() || stubbed.length > 0) {
+    console.error(
+      recorded !== buildInputsHash()
+        ? 'dist/ was not built from the present src/, package files and build script. Run `npm run build` and commit dist/.'
+        : `${stubbed.join(', ')} contain webpackMissingModule stubs.`,
+    );
+    process.exit(1);
+  }
+  console.log('dist/ was built from the present inputs.');
+  process.exit(0);
 }
 
 const fresh = mkdtempSync(join(tmpdir(), 'fedimg-dist-'));

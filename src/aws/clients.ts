@@ -16,6 +16,8 @@ export interface ClientOptions {
   concurrency: number;
   /** Per-attempt limit for one PutSnapshotBlock (AWS guidance: ~20 s), in ms. */
   blockTimeoutMs: number;
+  /** Attempts per call, retries included (default 8: throttling and 5xx are retried with backoff). */
+  maxAttempts?: number;
 }
 
 /**
@@ -57,6 +59,10 @@ export class AwsClients {
 
   constructor(private readonly options: ClientOptions) {}
 
+  private get attempts(): number {
+    return this.options.maxAttempts ?? 8;
+  }
+
   private cached<T extends AnyClient>(key: string, make: () => T): T {
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
@@ -70,7 +76,7 @@ export class AwsClients {
     return this.cached(`ec2:${region}`, () => {
       const client = new EC2Client({
         region,
-        maxAttempts: 8,
+        maxAttempts: this.attempts,
         requestHandler: new NodeHttpHandler({
           connectionTimeout: 10_000,
           requestTimeout: 60_000,
@@ -122,7 +128,7 @@ export class AwsClients {
   /** The AWS Marketplace Catalog API, which lives in us-east-1 only. */
   catalog(): MarketplaceCatalogClient {
     return this.cached('catalog', () => {
-      const client = new MarketplaceCatalogClient({ region: 'us-east-1', maxAttempts: 8 });
+      const client = new MarketplaceCatalogClient({ region: 'us-east-1', maxAttempts: this.attempts });
       client.middlewareStack.use(namingFailedCalls('aws-marketplace', 'us-east-1'));
       return client;
     });
@@ -131,7 +137,7 @@ export class AwsClients {
   /** IAM is global; its endpoint in the aws partition signs for us-east-1. */
   iam(): IAMClient {
     return this.cached('iam', () => {
-      const client = new IAMClient({ region: 'us-east-1', maxAttempts: 8 });
+      const client = new IAMClient({ region: 'us-east-1', maxAttempts: this.attempts });
       client.middlewareStack.use(namingFailedCalls('iam', 'global'));
       return client;
     });
@@ -139,7 +145,7 @@ export class AwsClients {
 
   sts(region: string): STSClient {
     return this.cached(`sts:${region}`, () => {
-      const client = new STSClient({ region, maxAttempts: 8 });
+      const client = new STSClient({ region, maxAttempts: this.attempts });
       client.middlewareStack.use(namingFailedCalls('sts', region));
       return client;
     });
@@ -149,7 +155,7 @@ export class AwsClients {
     // An endpoint override (emulator, S3-compatible store) usually has no per-bucket host names.
     const overridden = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
     return this.cached(`s3:${region}`, () => {
-      const client = new S3Client({ region, maxAttempts: 8, forcePathStyle: overridden });
+      const client = new S3Client({ region, maxAttempts: this.attempts, forcePathStyle: overridden });
       client.middlewareStack.use(namingFailedCalls('s3', region));
       return client;
     });

@@ -18,14 +18,34 @@ import { ADMIN_CREDENTIALS, Emulator } from '../../emulator/server.js';
 const BLOCK = 524288;
 
 /** Starts the emulator and points the SDK at it the standard way (AWS_ENDPOINT_URL). */
+const EMULATOR_ENV = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+] as const;
+
+/**
+ * The emulator on 127.0.0.1, and the SDK's environment pointing at it until it stops: the test
+ * files share worker processes, so stop() puts back what the environment held before.
+ */
 export async function startEmulator(): Promise<Emulator> {
   const emulator = new Emulator();
+  const before = Object.fromEntries(EMULATOR_ENV.map((name) => [name, process.env[name]]));
   process.env.AWS_ENDPOINT_URL = await emulator.start();
   process.env.AWS_ACCESS_KEY_ID = 'AKIDEMULATOR';
   process.env.AWS_SECRET_ACCESS_KEY = 'secret';
   process.env.AWS_REGION = 'us-east-1';
   // Every request fedimg makes in the tests carries a signature the emulator checks.
   emulator.addCredentials('AKIDEMULATOR', 'secret');
+  const stop = emulator.stop.bind(emulator);
+  emulator.stop = async () => {
+    await stop();
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
   return emulator;
 }
 

@@ -339,28 +339,35 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
         matrixValue === undefined
           ? [undefined]
           : expandMatrix(interpolate(matrixValue, jobContext, NO_STATUS) as Json);
-      for (const matrix of legs) {
-        const leg = await runLeg(jobId, job, matrix, {
-          root,
-          github,
-          inputs,
-          vars,
-          needs,
-          workflowEnv,
-          artifacts,
-          trace,
-          options,
-          checkouts,
-          roles,
-          pages,
-          oidc: job.permissions?.['id-token'] === 'write' ? oidc.env : {},
-        });
-        run.legs.push(leg);
-        // Matrix legs write the same job outputs; the last one wins, as on GitHub.
+      // Legs run side by side, as on GitHub's runners, at most max-parallel at a time.
+      const context: LegContext = {
+        root,
+        github,
+        inputs,
+        vars,
+        needs,
+        workflowEnv,
+        artifacts,
+        trace,
+        options,
+        checkouts,
+        roles,
+        pages,
+        oidc: job.permissions?.['id-token'] === 'write' ? oidc.env : {},
+      };
+      const parallel = job.strategy?.['max-parallel'] ?? legs.length;
+      for (let start = 0; start < legs.length; start += parallel)
+        run.legs.push(
+          ...(await Promise.all(
+            legs.slice(start, start + parallel).map((matrix) => runLeg(jobId, job, matrix, context)),
+          )),
+        );
+      // Matrix legs write the same job outputs; the last one wins, as on GitHub.
+      for (const [index, leg] of run.legs.entries()) {
         const stepsContext = contextOfSteps(leg.steps);
         for (const [name, value] of Object.entries(job.outputs ?? {}))
           run.outputs[name] = asString(
-            interpolate(value, { ...jobContext, matrix: matrix ?? {}, steps: stepsContext }, NO_STATUS),
+            interpolate(value, { ...jobContext, matrix: legs[index] ?? {}, steps: stepsContext }, NO_STATUS),
           );
       }
       run.result = run.legs.every((leg) => leg.result === 'success') ? 'success' : 'failure';
@@ -487,6 +494,7 @@ async function runLeg(
       stepEnv[name] = asString(interpolate(value, context, status));
     const label = `${jobId}${matrix ? ` ${JSON.stringify(matrix).slice(0, 60)}` : ''}: ${step.uses ?? step.name ?? 'run'}`;
     let result: StepRun;
+    const stepStarted = Date.now();
     try {
       result = await runStep(id, step, withValues, stepEnv, {
         workspace,
@@ -509,7 +517,7 @@ async function runLeg(
     } catch (error) {
       result = { id, uses: step.uses, run: step.run, result: 'failure', outputs: {}, log: String(error) };
     }
-    ctx.trace.push(`${label}: ${result.result}`);
+    ctx.trace.push(`${label}: ${result.result} (${Date.now() - stepStarted} ms)`);
     steps.push(result);
     if (result.result === 'failure') failed = true;
   }

@@ -7,15 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSystemXz } from '../../src/image/decompress.js';
 import { writeCompressedImage, type CompressedImage } from '../fixtures/disk-image.js';
 
-// Not a timing test: it checks that memory stays flat while a >= 1 GiB image streams through
-// download → verify → decompress → 512 KiB blocks, with either decoder.
-const GIB = 1024 ** 3;
+// Not a timing test: it checks that memory stays flat while a 512 MiB image streams through
+// download → verify → decompress → 512 KiB blocks, with either decoder: more than twice the bound,
+// so holding on to what passed through would show. (The 1 GiB figures are the benchmark's.)
+const SIZE = 512 * 1024 ** 2;
 let dir: string;
 let image: CompressedImage;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fedimg-rss-'));
-  image = await writeCompressedImage(join(dir, 'big.raw.xz'), GIB + 4321, 'rss', {
+  image = await writeCompressedImage(join(dir, 'big.raw.xz'), SIZE + 4321, 'rss', {
     zeros: 0.7,
     random: 0.15,
   });
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 describe.each(hasSystemXz() ? ['system', 'npm'] : ['npm'])(
-  'block stream over a 1 GiB image (%s decoder)',
+  'block stream over a 512 MiB image (%s decoder)',
   (decoder) => {
     it('stays under 200 MiB RSS and delivers every block', async () => {
       const { stdout } = await promisify(execFile)(
@@ -43,8 +44,8 @@ describe.each(hasSystemXz() ? ['system', 'npm'] : ['npm'])(
       );
       const result = JSON.parse(stdout);
       console.log(`block stream RSS (${decoder}): ${JSON.stringify(result)}`);
-      expect(result.rawBytes).toBe(GIB + 4321);
-      expect(result.blocks).toBe(Math.ceil((GIB + 4321) / (512 * 1024)));
+      expect(result.rawBytes).toBe(SIZE + 4321);
+      expect(result.blocks).toBe(Math.ceil((SIZE + 4321) / (512 * 1024)));
       expect(result.peakRssMiB).toBeLessThan(200);
     }, 300_000);
   },

@@ -36,7 +36,7 @@ let emulator: Emulator;
 let files: FileServer;
 let big: GeneratedCompose;
 let small: GeneratedCompose;
-const bigRaw = 256 * MIB + 4321;
+const bigRaw = 32 * MIB + 4321;
 const smallRaw = 24 * MIB + 99;
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * The reliability scenarios: each drives the real stages against the emulator and asserts the
- * outcome a user needs. The runner (reliability.test.ts) checks the emulator's inventory after each
+ * outcome a user needs. The runner (suite.ts, run by faults.test.ts and account-and-input.test.ts) checks the emulator's inventory after each
  * one for anything leaked. `npm test` runs them once with small images; `npm run soak` repeats them
  * with larger images.
  */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReleaseError } from '../../src/errors.js';
 import { terminalLog } from '../../src/log.js';
 import { releaseBody, runRelease } from '../../src/stages/release.js';
+import { startFakeGitHub } from '../fixtures/github-api.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 let dir: string;
@@ -87,5 +88,44 @@ describe('the release stage', () => {
     const missing = runRelease({ ...base, manifestFile: join(dir, 'nope.json') }, quiet);
     await expect(missing).rejects.toBeInstanceOf(ReleaseError);
     await expect(missing).rejects.toThrow(/verify stage first/);
+  });
+
+  it('creates the release tagged by the compose, and on a re-run updates it in place, replacing its assets', async () => {
+    const github = await startFakeGitHub('fedora-cloud/fedimg');
+    const before = process.env.GITHUB_API_URL;
+    process.env.GITHUB_API_URL = github.url;
+    try {
+      const path = join(dir, 'manifest-run.json');
+      const events = join(dir, 'events-run.ndjson');
+      await writeFile(path, JSON.stringify(manifest));
+      await writeFile(events, '{"topic":"image.upload"}\n');
+      const settings = {
+        token: 'ghs_token',
+        repository: 'fedora-cloud/fedimg',
+        manifestFile: path,
+        eventsFile: events,
+        indexFile: undefined,
+      };
+      const first = await runRelease(settings, quiet);
+      expect(first).toMatchObject({ tag: 'Fedora-41-20241027.0', created: true });
+      await writeFile(events, '{"topic":"image.upload"}\n{"topic":"image.copy"}\n');
+      const again = await runRelease(settings, quiet);
+      expect(again.created).toBe(false);
+      expect(github.releases).toHaveLength(1);
+      const [release] = github.releases;
+      expect(release!.prerelease).toBe(false);
+      expect(release!.assets.map((asset) => asset.name).sort()).toEqual([
+        'events-run.ndjson',
+        'manifest-run.json',
+      ]);
+      expect(release!.assets.find((asset) => asset.name === 'events-run.ndjson')!.data.toString()).toContain(
+        'image.copy',
+      );
+      expect([...github.tokens]).toEqual(['token ghs_token']);
+    } finally {
+      if (before === undefined) delete process.env.GITHUB_API_URL;
+      else process.env.GITHUB_API_URL = before;
+      await github.close();
+    }
   });
 });
