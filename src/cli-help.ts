@@ -6,7 +6,12 @@ export const ALIASES: Readonly<Record<string, InputName>> = {
   compose: 'compose-location',
   payload: 'compose-payload',
   out: 'index-dir',
+  // `--plan FILE`: the file `fedimg plan --json` wrote, read as the images input.
+  plan: 'images',
 };
+
+/** Options whose value may be `@file` (a JSON document read from that file). */
+export const FILE_VALUES: InputName[] = ['compose-payload', 'image', 'images'];
 
 /** Files the action writes by default and the CLI only where it is told to (a checkout stays clean). */
 export const WRITTEN_ONLY_WHEN_GIVEN: InputName[] = ['events-file', 'manifest-file', 'index-dir'];

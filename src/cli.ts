@@ -9,7 +9,7 @@ import { noteUnsupportedNode } from './node-support.js';
 import { INPUT_NAMES, parseSettings, type InputName, type Settings } from './settings/index.js';
 import { terminalLog, type Log } from './log.js';
 import { tableAsMarkdown, tableAsText, type Table } from './report/table.js';
-import { ALIASES, isFlag, usage, WRITTEN_ONLY_WHEN_GIVEN } from './cli-help.js';
+import { ALIASES, FILE_VALUES, isFlag, usage, WRITTEN_ONLY_WHEN_GIVEN } from './cli-help.js';
 import { RUN_ORDER, STAGE_REGISTRY } from './stages/index.js';
 import type { PlanResult } from './stages/plan.js';
 
@@ -63,7 +63,12 @@ async function runAll(
       signal,
       onResult: async (result) => {
         const table = stage.table(result, settings);
-        nothingToDo = name === 'plan' && (result as PlanResult).plan.skipped;
+        if (name === 'plan') {
+          const { plan } = result as PlanResult;
+          nothingToDo = plan.skipped;
+          // The plan is the contract: every later stage takes its images and reads no metadata.
+          settings = { ...settings, images: { kind: 'planned', images: plan.images } };
+        }
         if (last || nothingToDo) print(result, table);
         else {
           summarise(table);
@@ -110,8 +115,9 @@ export async function cli(argv: string[]): Promise<number> {
     const value = values[name] ?? (alias ? values[alias] : undefined);
     // As in the action, where it defaults to the workflow's token.
     if (name === 'github-token' && value === undefined) return process.env.GITHUB_TOKEN ?? '';
-    if (name === 'compose-payload' && typeof value === 'string' && value.startsWith('@'))
+    if (FILE_VALUES.includes(name) && typeof value === 'string' && value.startsWith('@'))
       return readFileSync(value.slice(1), 'utf8');
+    if (name === 'images' && typeof values.plan === 'string') return readFileSync(values.plan, 'utf8');
     return typeof value === 'boolean' ? String(value) : (value ?? '');
   };
   if (positionals[0] === 'latest') return printLatest(values, read, log);

@@ -80,6 +80,44 @@ export function parsePlannedImage(text: string, policy: HostPolicy): PlannedImag
   return data as PlannedImage;
 }
 
+/**
+ * The plan's images, as a later stage is handed them: the plan's `images` output (`{"include":
+ * […]}`), what `fedimg plan --json` prints (`{"matrix": {"include": […]}, …}`), or a bare list.
+ * Every entry is checked as a matrix entry is, and they must all be of one compose.
+ */
+export function parsePlannedImages(text: string, policy: HostPolicy): PlannedImage[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`The plan's images are not JSON (${(error as Error).message}).`, {
+      hint: "Pass the plan job's images output, or the file `fedimg plan --json` wrote.",
+    });
+  }
+  const record = (value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const entries = Array.isArray(data)
+    ? data
+    : (record(data).include ?? record(record(data).matrix).include ?? record(record(data).plan).images);
+  if (!Array.isArray(entries) || entries.length > 64)
+    throw new InputError("The plan's images are not a list of matrix entries (at most 64).", {
+      hint: "Pass the plan job's images output unchanged.",
+    });
+  const images = entries.map((entry, index) => {
+    const problem = plannedImageProblem(entry, policy);
+    if (problem)
+      throw new InputError(`Entry ${index + 1} of the plan's images is invalid: ${problem}.`, {
+        hint: "Pass the plan job's images output unchanged.",
+      });
+    return entry as PlannedImage;
+  });
+  if (new Set(images.map((image) => image.compose_id)).size > 1)
+    throw new InputError("The plan's images are of more than one compose.", {
+      hint: 'Give the images of one plan.',
+    });
+  return images;
+}
+
 /** A discovered image, checked by the same rules as a plan-matrix entry before anything uses it. */
 export function plannedImage(
   url: URL,

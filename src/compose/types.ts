@@ -38,8 +38,11 @@ export interface PlannedImage {
 }
 
 export interface ComposePlan {
-  /** Where the images came from: a Pungi compose, or one image URL given directly. */
-  source: 'compose' | 'image-url';
+  /**
+   * Where the images came from: a Pungi compose, one image URL given directly, or the plan a
+   * caller handed down (no compose metadata is read again).
+   */
+  source: 'compose' | 'image-url' | 'plan';
   composeId: string;
   status: ComposeStatus;
   /** True when the compose is not publishable (not FINISHED*): nothing to do, not an error. */

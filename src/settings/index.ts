@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DiscoveryRequest } from '../compose/types.js';
 import { parseAllowedHosts, type HostPolicy } from '../compose/location.js';
-import { parsePlannedImage } from '../compose/planned-image.js';
+import { parsePlannedImage, parsePlannedImages } from '../compose/planned-image.js';
 import type { SelectionCriteria } from '../compose/select.js';
 import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
@@ -60,7 +60,10 @@ export type Stage = (typeof STAGES)[number];
 
 /** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
 export type ImageInput =
-  { kind: 'discover'; request: DiscoveryRequest } | { kind: 'image'; image: PlannedImage } | { kind: 'none' };
+  | { kind: 'discover'; request: DiscoveryRequest }
+  /** The plan's images, handed down: the image input (one matrix entry) or images (all of them). */
+  | { kind: 'planned'; images: PlannedImage[] }
+  | { kind: 'none' };
 
 export interface Settings {
   stage: Stage;
@@ -88,6 +91,27 @@ export interface Settings {
   notify: NotifySettings;
   cleanup: CleanupSettings;
   release: ReleaseSettings;
+}
+
+/**
+ * The plan's images when a caller hands them down (image: one matrix entry; images: the plan's
+ * whole output): the stage then reads no compose metadata. Given with a compose, which one would
+ * win is a guess, so that is refused.
+ */
+function plannedInput(read: InputReader, policy: HostPolicy): ImageInput | undefined {
+  const one = read('image');
+  const all = read('images');
+  if (!one && !all) return undefined;
+  if (one && all) throw new InputError('Inputs image and images were both given.', { hint: 'Give one.' });
+  if (namesACompose(read))
+    throw new InputError(
+      `Input ${one ? 'image' : 'images'} was given with a compose (compose-payload, compose-location, compose-id or image-url).`,
+      { hint: "A stage after the plan takes the plan's images only: drop the compose inputs." },
+    );
+  return {
+    kind: 'planned',
+    images: one ? [parsePlannedImage(one, policy)] : parsePlannedImages(all, policy),
+  };
 }
 
 /** The base region: the input, else the SDK's configured region (as the credentials action sets it). */
@@ -135,18 +159,17 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
     );
   }
   const stage = oneOf('stage', read('stage') || 'plan', STAGES);
-  const imageJson = read('image');
-  // The lifecycle sweep works on the account and the release on the manifest, not on one compose;
-  // marketplace without one reports on its earlier change sets.
-  const images: ImageInput = imageJson
-    ? { kind: 'image', image: parsePlannedImage(imageJson, policy) }
-    : stage === 'cleanup' ||
-        stage === 'release' ||
-        stage === 'index' ||
-        stage === 'doctor' ||
-        (stage === 'marketplace' && !namesACompose(read))
+  const images: ImageInput =
+    plannedInput(read, policy) ??
+    // The lifecycle sweep works on the account and the release on the manifest, not on one compose;
+    // marketplace without one reports on its earlier change sets.
+    (stage === 'cleanup' ||
+    stage === 'release' ||
+    stage === 'index' ||
+    stage === 'doctor' ||
+    (stage === 'marketplace' && !namesACompose(read))
       ? { kind: 'none' }
-      : { kind: 'discover', request: discoveryRequest(read) };
+      : { kind: 'discover', request: discoveryRequest(read) });
   const marketplace = marketplaceSettings(read);
   return {
     stage,

@@ -36,6 +36,11 @@ export interface InputSpec {
 export const INPUTS = {
   stage: { group: 'source', value: '<stage>', help: 'what to do (the CLI takes it as its first word)' },
   image: { group: 'source', value: '<json>', help: "one entry of the plan's matrix instead of a compose" },
+  images: {
+    group: 'source',
+    value: '<json>',
+    help: "the plan's images output (every entry) instead of a compose: no compose metadata is read again",
+  },
   'compose-payload': {
     group: 'source',
     value: '<json|@file>',

@@ -11,18 +11,19 @@ export async function resolveImages(settings: Settings): Promise<ComposePlan> {
   }
   if (settings.images.kind === 'none') {
     throw new InputError(
-      `Stage ${settings.stage} needs a compose: give compose-payload, compose-location, compose-id, image-url or image.`,
+      `Stage ${settings.stage} needs a compose: give the plan's images (images, image), or compose-payload, compose-location, compose-id or image-url.`,
     );
   }
-  const image = settings.images.image;
+  // The plan is the contract: a stage after it takes its images and reads no compose metadata.
+  const images = settings.images.images;
   return {
-    source: 'image-url',
-    composeId: image.compose_id,
+    source: 'plan',
+    composeId: images[0]?.compose_id ?? '',
     status: 'FINISHED',
     skipped: false,
     reason: undefined,
     location: undefined,
-    images: [image],
+    images,
     notes: [],
   };
 }

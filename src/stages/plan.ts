@@ -20,8 +20,8 @@ export interface PlanResult {
 export async function runPlan(settings: Settings, log: Log): Promise<PlanResult> {
   const { images } = settings;
   const where =
-    images.kind === 'image'
-      ? images.image.url
+    images.kind === 'planned'
+      ? `the plan's ${images.images.length} image(s)`
       : images.kind === 'none'
         ? '(no compose)'
         : images.request.kind === 'compose'

@@ -51,7 +51,8 @@ export function useWorld(prefix: string, composes: Array<ComposeOptions & { subd
     settings(stage: string, values: Partial<Record<InputName, string>> = {}) {
       return fastSettings({
         stage,
-        'compose-location': this.location(),
+        // A plan entry (image, images) stands for the compose: the two together are refused.
+        ...(values.image || values.images ? {} : { 'compose-location': this.location() }),
         'allowed-hosts': this.files.host,
         'allow-http': 'true',
         'events-file': join(this.dir, 'events.ndjson'),

@@ -5,7 +5,7 @@
  * the bundled CLI prints it without a stack trace.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -155,8 +155,32 @@ describe('an AWS refusal in any stage', () => {
     expect(verbose.stderr).toMatch(/^debug: UnauthorizedOperation: You are not authorized.* ⏎ +at /m);
   }, 60_000);
 
+  it('takes the plan from a file: fedimg plan --json, then a stage with --plan reads no compose metadata', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'fedimg-plan-'));
+    try {
+      const cli = (...args: string[]) =>
+        promisify(execFile)(process.execPath, [resolve('dist/cli/index.js'), ...args], { cwd });
+      const { stdout } = await cli('plan', ...world.cliSource(), '--regions', 'eu-west-1', '--json');
+      await writeFile(join(cwd, 'plan.json'), stdout);
+      const before = world.files.requests.length;
+      const source = ['--allowed-hosts', world.files.host, '--allow-http'];
+      await cli('import', '--plan', join(cwd, 'plan.json'), ...source);
+      const fetched = world.files.requests.slice(before).map((request) => request.path);
+      expect(fetched.length).toBeGreaterThan(0);
+      expect(fetched.every((path) => path.endsWith('.raw.xz'))).toBe(true);
+      // A plan and a compose at once: which would win is a guess, so it is refused.
+      const both = (await cli('copy', '--plan', join(cwd, 'plan.json'), ...world.cliSource()).catch(
+        (error: unknown) => error,
+      )) as { stderr: string };
+      expect(both.stderr).toContain('was given with a compose');
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('leaves the working directory clean: a CLI run writes files only where it is told to', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'fedimg-cwd-'));
+    const before = world.files.requests.length;
     try {
       const { stderr } = await promisify(execFile)(
         process.execPath,
@@ -164,6 +188,13 @@ describe('an AWS refusal in any stage', () => {
         { cwd },
       );
       expect(await readdir(cwd)).toEqual([]);
+      // `run` plans once: the compose metadata is read by the plan, every later stage takes its images.
+      const metadata = world.files.requests
+        .slice(before)
+        .map((request) => request.path)
+        .filter((path) => !path.endsWith('.raw.xz'));
+      expect(metadata.length).toBeGreaterThan(0);
+      expect(metadata).toEqual([...new Set(metadata)]);
       expect(stderr).not.toContain('Manifest:');
       // On a Node outside the supported range: one line of fedimg's, never the SDK's own warning.
       expect(stderr).not.toContain('NodeVersionSupportWarning');

@@ -58,7 +58,10 @@ beforeEach(() => emulator.reset());
 function settings(compose: GeneratedCompose, parent: string, extra: Partial<Record<InputName, string>> = {}) {
   const values: Partial<Record<InputName, string>> = {
     stage: 'import',
-    'compose-location': `${files.url}${parent}/${compose.composeId}/compose`,
+    // A plan entry (image) stands for the compose: the two together are refused.
+    ...(extra.image || extra.images
+      ? {}
+      : { 'compose-location': `${files.url}${parent}/${compose.composeId}/compose` }),
     'allowed-hosts': files.host,
     'allow-http': 'true',
     'events-file': join(dir, `events-${Math.random()}.ndjson`),

@@ -41,3 +41,49 @@ describe('fedora-message-topic', () => {
       );
   });
 });
+
+describe('the plan handed down (images)', () => {
+  const entry = (compose: string, arch: string) => ({
+    name: `Fedora-Cloud-Base-AmazonEC2-41-1.4.${arch}`,
+    file: `Fedora-Cloud-Base-AmazonEC2-41-1.4.${arch}.raw.xz`,
+    arch,
+    ec2_arch: arch === 'aarch64' ? 'arm64' : 'x86_64',
+    url: `https://kojipkgs.fedoraproject.org/compose/41/${compose}/compose/Cloud/${arch}/images/Fedora-Cloud-Base-AmazonEC2-41-1.4.${arch}.raw.xz`,
+    size: 500_000_000,
+    sha256: 'ab'.repeat(32),
+    compose_id: compose,
+    release: '41',
+    subvariant: 'Cloud_Base',
+    variant: 'Cloud',
+    compose_type: 'production',
+    compose_date: '20241027',
+    compose_respin: 0,
+    label: 'RC-1.4',
+  });
+  const output = (...entries: object[]) => JSON.stringify({ include: entries });
+
+  it('takes the plan output, or what fedimg plan --json prints, and reads no compose', () => {
+    const images = [entry('Fedora-41-20241027.0', 'x86_64'), entry('Fedora-41-20241027.0', 'aarch64')];
+    for (const text of [
+      output(...images),
+      JSON.stringify({ matrix: { include: images }, names: [] }),
+      JSON.stringify(images),
+    ])
+      expect(parse({ stage: 'copy', images: text }).images).toEqual({ kind: 'planned', images });
+  });
+
+  it('refuses entries of two composes, an invalid entry, and a plan given with a compose', () => {
+    expect(() =>
+      parse({
+        images: output(entry('Fedora-41-20241027.0', 'x86_64'), entry('Fedora-41-20241028.0', 'aarch64')),
+      }),
+    ).toThrow(/more than one compose/);
+    expect(() =>
+      parse({ images: output({ ...entry('Fedora-41-20241027.0', 'x86_64'), sha256: 'x' }) }),
+    ).toThrow(/Entry 1 of the plan's images is invalid/);
+    expect(() => parse({ ...compose, images: output(entry('Fedora-41-20241027.0', 'x86_64')) })).toThrow(
+      /was given with a compose/,
+    );
+    expect(() => parse({ images: '{"include": 3}' })).toThrow(/not a list of matrix entries/);
+  });
+});

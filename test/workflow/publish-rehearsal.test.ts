@@ -28,6 +28,13 @@ describe('publish.yml, rehearsed', () => {
     expect(results(rehearsal), explain(rehearsal)).toEqual(
       outcome(Object.fromEntries(JOBS.map((job) => [job, 'success']))),
     );
+    // The plan is the contract: the compose host served its metadata once, to the plan job, and
+    // every later job took the plan's images (it would not matter if the host went away now).
+    const metadata = world.files.requests
+      .map((request) => request.path)
+      .filter((path) => !path.endsWith('.raw.xz'));
+    expect(metadata.length).toBeGreaterThan(0);
+    expect(metadata, metadata.join('\n')).toEqual([...new Set(metadata)]);
     // The matrices came from the plan's real outputs: one leg per image, one per region.
     expect(
       rehearsal.jobs
