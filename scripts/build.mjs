@@ -7,8 +7,8 @@ import { BUILD_INPUTS_FILE, buildInputsHash } from './build-inputs.mjs';
 
 const out = process.argv[2] ?? 'dist';
 const bundles = [
-  ['src/action.ts', 'action'],
-  ['src/cli-entry.ts', 'cli'],
+  ['src/action/entry.ts', 'action'],
+  ['src/cli/entry.ts', 'cli'],
 ];
 rmSync(out, { recursive: true, force: true });
 const build = ([entry, name]) =>

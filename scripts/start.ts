@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateTagsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { cli } from '../src/cli.js';
+import { cli } from '../src/cli/cli.js';
 import { combinePolicies } from '../emulator/iam/policies.js';
 import { ADMIN_CREDENTIALS, Emulator } from '../emulator/server.js';
 import { CALLER_ROLE } from '../emulator/services/iam/state.js';

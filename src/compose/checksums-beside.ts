@@ -1,7 +1,7 @@
 import { ComposeError } from '../errors.js';
-import { fetchText } from '../http.js';
+import { fetchText } from '../net/http.js';
 import { parseChecksumFile, type ChecksumEntry } from './checksum.js';
-import type { HostPolicy } from './location.js';
+import type { HostPolicy } from '../net/host-policy.js';
 import type { PlannedImage } from './types.js';
 
 /** The CHECKSUM files Pungi writes beside the images: a second record of every image's sha256. */

@@ -1,4 +1,5 @@
 import { ComposeError } from '../errors.js';
+import { truncateForMessage } from '../util/text.js';
 
 export type ComposeType = 'production' | 'nightly' | 'test' | 'ci' | 'development';
 
@@ -87,9 +88,4 @@ export function parseComposeLabel(label: string): ComposeLabel {
   const name = match.groups.name!;
   const version = match.groups.version!;
   return { label, name, version, prerelease: PRERELEASE_NAMES.has(name), dated: /^\d{8}\./.test(version) };
-}
-
-export function truncateForMessage(value: string, max = 80): string {
-  const printable = value.replace(/[^\x20-\x7e]/g, '?');
-  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }

@@ -1,8 +1,9 @@
 import { ComposeError } from '../errors.js';
-import { fetchText } from '../http.js';
+import { fetchText } from '../net/http.js';
 import { crossCheckWithChecksums } from './checksums-beside.js';
 import { rawhideReleaseNumber } from './rawhide-release.js';
-import { parseComposeId, parseComposeLabel, truncateForMessage } from './compose-id.js';
+import { parseComposeId, parseComposeLabel } from './compose-id.js';
+import { truncateForMessage } from '../util/text.js';
 import { discoverImageUrl } from './image-url.js';
 import { resolveComposeLocation, resolveImagePath } from './location.js';
 import { plannedImage } from './planned-image.js';

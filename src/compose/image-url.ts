@@ -1,8 +1,9 @@
 import { ComposeError } from '../errors.js';
-import { fetchAllowed } from '../http.js';
+import { fetchAllowed } from '../net/http.js';
 import { checksumsForDirectory } from './checksums-beside.js';
 import { parseComposeId, type ComposeId } from './compose-id.js';
-import { checkUrl, fileNameOf, type HostPolicy } from './location.js';
+import { fileNameOf } from './location.js';
+import { checkUrl, type HostPolicy } from '../net/host-policy.js';
 import { parseImageFileName } from './image-file.js';
 import { plannedImage } from './planned-image.js';
 import { EC2_ARCHITECTURES } from './select.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ComposeError, InputError } from '../errors.js';
 import { parseComposeId, type ComposeId } from './compose-id.js';
-import { checkUrl, fileNameOf, type HostPolicy } from './location.js';
+import { fileNameOf } from './location.js';
+import { checkUrl, type HostPolicy } from '../net/host-policy.js';
 import { EC2_ARCHITECTURES } from './select.js';
 import type { PlannedImage } from './types.js';
 

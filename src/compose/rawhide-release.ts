@@ -1,6 +1,6 @@
 import { describeError } from '../errors.js';
-import { fetchAllowed, type HttpResponse } from '../http.js';
-import type { HostPolicy } from './location.js';
+import { fetchAllowed, type HttpResponse } from '../net/http.js';
+import type { HostPolicy } from '../net/host-policy.js';
 
 /**
  * Rawhide's release number, which its metadata carries only as the version of its fedora-release

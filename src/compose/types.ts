@@ -1,6 +1,6 @@
 import type { ComposeType } from './compose-id.js';
 import type { ComposeStatus } from './payload.js';
-import type { HostPolicy } from './location.js';
+import type { HostPolicy } from '../net/host-policy.js';
 import type { Ec2Architecture, SelectionCriteria } from './select.js';
 
 /**

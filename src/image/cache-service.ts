@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { request, type HttpResponse } from '../http.js';
+import { request, type HttpResponse } from '../net/http.js';
 
 /**
  * GitHub's cache service, read without @actions/cache's restore. That restore extracts an entry

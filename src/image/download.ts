@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { FedimgError, ImageSourceError, describeError } from '../errors.js';
-import { fetchAllowed } from '../http.js';
-import type { HostPolicy } from '../compose/location.js';
+import { fetchAllowed } from '../net/http.js';
+import type { HostPolicy } from '../net/host-policy.js';
 
 export interface DownloadOptions {
   url: URL;

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ImageSourceError } from '../errors.js';
-import type { HostPolicy } from '../compose/location.js';
+import type { HostPolicy } from '../net/host-policy.js';
 import { blockAllocator, BlockPool, finishBlocks, type BlockStats, type ImageBlock } from './blocks.js';
 import {
   DecodeError,

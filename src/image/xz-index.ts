@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { FedimgError, ImageSourceError } from '../errors.js';
 import { DEFAULT_RETRY, withRetry } from '../util/retry.js';
-import { fetchAllowed } from '../http.js';
-import type { HostPolicy } from '../compose/location.js';
+import { fetchAllowed } from '../net/http.js';
+import type { HostPolicy } from '../net/host-policy.js';
 
 /**
  * The decompressed size of a remote .xz file, read from the index at its end with Range requests,

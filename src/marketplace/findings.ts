@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErrorDetail } from '../aws/marketplace.js';
 import { describeError } from '../errors.js';
-import { fetchText } from '../http.js';
+import { fetchText } from '../net/http.js';
 
 /**
  * A FAILED change set's ErrorMessage can be a URL to a JSON list of scan findings instead of a

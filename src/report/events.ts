@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../util/retry.js';
 import type { PlannedImage } from '../compose/types.js';
-import { request } from '../http.js';
+import { request } from '../net/http.js';
 import type { Log } from '../log.js';
 import { redactValue } from './redact.js';
 

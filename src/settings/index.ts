@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DiscoveryRequest } from '../compose/types.js';
-import { parseAllowedHosts, type HostPolicy } from '../compose/location.js';
+import { parseAllowedHosts, type HostPolicy } from '../net/host-policy.js';
 import { parsePlannedImage, parsePlannedImages } from '../compose/planned-image.js';
 import type { SelectionCriteria } from '../compose/select.js';
 import type { PlannedImage } from '../compose/types.js';

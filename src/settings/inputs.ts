@@ -1,6 +1,6 @@
 import { DEFAULT_NAME_TEMPLATE } from '../aws/naming.js';
 import { DEFAULT_EXPIRING_KINDS } from '../compose/kind.js';
-import { DEFAULT_ALLOWED_HOSTS } from '../compose/location.js';
+import { DEFAULT_ALLOWED_HOSTS } from '../net/host-policy.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_TOPIC_SUFFIX } from '../report/fedora-message.js';
 import { DOCTOR_INPUTS } from './doctor-inputs.js';

@@ -1,6 +1,6 @@
 import { COMPOSE_KINDS, type ComposeKind } from '../compose/kind.js';
 import type { Ec2Architecture } from '../compose/select.js';
-import type { HostPolicy } from '../compose/location.js';
+import type { HostPolicy } from '../net/host-policy.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_TOPIC_SUFFIX, TOPIC_PLACEHOLDERS } from '../report/fedora-message.js';
 import { resolveNameTemplate } from '../aws/naming.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HostPolicy } from '../compose/location.js';
+import type { HostPolicy } from '../net/host-policy.js';
 import type { PlannedImage } from '../compose/types.js';
 import { describeError, ImageSourceError, InputError, UploadError } from '../errors.js';
 import type { CachedImageFile, ImageCache } from '../image/cache.js';

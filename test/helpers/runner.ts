@@ -124,7 +124,7 @@ export function spawnCli(args: string[]): ChildProcessByStdio<null, Readable, Re
 /** The same with its output discarded. */
 export function spawnCli(args: string[], output: 'ignore'): ChildProcess;
 export function spawnCli(args: string[], output: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli-entry.ts', ...args], {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], {
     stdio: ['ignore', output, output],
     env: { ...process.env },
   });

@@ -43,7 +43,7 @@ async function throughCopy(): Promise<void> {
 
 describe('npx fedimg run', () => {
   it('runs every stage in order from the CLI and prints the verified AMIs', async () => {
-    const { cli } = await import('../../src/cli.js');
+    const { cli } = await import('../../src/cli/cli.js');
     const out: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     const errWrite = process.stderr.write.bind(process.stderr);

@@ -3,7 +3,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { renderIndexPage } from '../../src/ami-index/page.js';
 import { currentAmis, type RegionImage } from '../../src/ami-index/select.js';
-import { pickLatest } from '../../src/cli-latest.js';
+import { pickLatest } from '../../src/cli/latest.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 let serial = 0;

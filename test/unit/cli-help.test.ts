@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { optionSpec } from '../../src/cli.js';
-import { usage, WRITTEN_ONLY_WHEN_GIVEN } from '../../src/cli-help.js';
+import { optionSpec } from '../../src/cli/cli.js';
+import { usage, WRITTEN_ONLY_WHEN_GIVEN } from '../../src/cli/help.js';
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { description: string; default?: string | boolean | number }>;

@@ -50,7 +50,7 @@ describe('the source layout', () => {
   const graph = importGraph();
 
   it('reads every import (the check itself works)', () => {
-    expect(graph.get('src/main.ts')).toContain('src/settings/index.ts');
+    expect(graph.get('src/action/main.ts')).toContain('src/settings/index.ts');
     expect(
       cycles(
         new Map([
@@ -77,6 +77,28 @@ describe('the source layout', () => {
   it('keeps the AWS SDK behind src/aws and src/upload: no stage sends an AWS request itself', () => {
     for (const file of sources('src/stages'))
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '@aws-sdk\//);
+  });
+
+  it('keeps the front ends apart: only src/action imports src/action, only src/cli imports src/cli', () => {
+    for (const [file, targets] of graph)
+      for (const front of ['src/action/', 'src/cli/'])
+        if (!file.startsWith(front))
+          expect(
+            targets.filter((target) => target.startsWith(front)),
+            file,
+          ).toEqual([]);
+  });
+
+  it('keeps the network code on its own: src/net imports only itself, src/util and errors.ts', () => {
+    for (const [file, targets] of graph)
+      if (file.startsWith('src/net/'))
+        expect(
+          targets.filter(
+            (target) =>
+              !target.startsWith('src/net/') && !target.startsWith('src/util/') && target !== 'src/errors.ts',
+          ),
+          file,
+        ).toEqual([]);
   });
 
   it('names every fedimg tag key once, in the TAG table', () => {

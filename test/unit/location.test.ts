@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   decodePathStrictly,
   fileNameOf,
-  checkUrl,
-  parseAllowedHosts,
   resolveComposeLocation,
   resolveImagePath,
 } from '../../src/compose/location.js';
+import { checkUrl, parseAllowedHosts } from '../../src/net/host-policy.js';
 import { ComposeError, InputError } from '../../src/errors.js';
 
 const fedora = { allowedHosts: ['kojipkgs.fedoraproject.org', 'dl.fedoraproject.org'], allowHttp: false };

@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
-import { AwsClients } from './aws/clients.js';
-import { cleanupPending } from './aws/cleanup-pending.js';
-import { parsePendingState, STAGES_WITH_PENDING } from './aws/pending.js';
-import { runUrl } from './aws/tags.js';
-import type { Log } from './log.js';
+import { AwsClients } from '../aws/clients.js';
+import { cleanupPending } from '../aws/cleanup-pending.js';
+import { parsePendingState, STAGES_WITH_PENDING } from '../aws/pending.js';
+import { runUrl } from '../aws/tags.js';
+import type { Log } from '../log.js';
 
 /**
  * The post step runs after the job, also when it failed or was cancelled. The main step of a stage

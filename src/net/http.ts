@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ComposeError, describeError } from './errors.js';
-import { checkUrl, type HostPolicy } from './compose/location.js';
+import { ComposeError, describeError } from '../errors.js';
+import { checkUrl, type HostPolicy } from './host-policy.js';
 
 const MAX_REDIRECTS = 5;
 

@@ -1,17 +1,17 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, FedimgError } from './errors.js';
-import { AwsError, isAwsFailure } from './aws/errors.js';
-import { runGuarded } from './guard.js';
-import { latest } from './cli-latest.js';
-import { noteUnsupportedNode } from './node-support.js';
-import { INPUT_NAMES, parseSettings, type InputName, type Settings } from './settings/index.js';
-import { terminalLog, type Log } from './log.js';
-import { tableAsMarkdown, tableAsText, type Table } from './report/table.js';
-import { ALIASES, FILE_VALUES, isFlag, usage, WRITTEN_ONLY_WHEN_GIVEN } from './cli-help.js';
-import { RUN_ORDER, STAGE_REGISTRY } from './stages/index.js';
-import type { PlanResult } from './stages/plan.js';
+import { describeError, FedimgError } from '../errors.js';
+import { AwsError, isAwsFailure } from '../aws/errors.js';
+import { runGuarded } from '../guard.js';
+import { latest } from './latest.js';
+import { noteUnsupportedNode } from '../node-support.js';
+import { INPUT_NAMES, parseSettings, type InputName, type Settings } from '../settings/index.js';
+import { terminalLog, type Log } from '../log.js';
+import { tableAsMarkdown, tableAsText, type Table } from '../report/table.js';
+import { ALIASES, FILE_VALUES, isFlag, usage, WRITTEN_ONLY_WHEN_GIVEN } from './help.js';
+import { RUN_ORDER, STAGE_REGISTRY } from '../stages/index.js';
+import type { PlanResult } from '../stages/plan.js';
 
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { INDEX_SCHEMA_VERSION, type AmiIndex, type IndexEntry } from './ami-index/select.js';
-import { WRITTEN_ONLY_WHEN_GIVEN } from './cli-help.js';
-import { checkUrl } from './compose/location.js';
-import { InputError } from './errors.js';
-import { fetchText } from './http.js';
-import type { Log } from './log.js';
-import { parseSettings, type InputName, type InputReader } from './settings/index.js';
-import { collectIndex } from './stages/ami-index.js';
+import { INDEX_SCHEMA_VERSION, type AmiIndex, type IndexEntry } from '../ami-index/select.js';
+import { WRITTEN_ONLY_WHEN_GIVEN } from './help.js';
+import { checkUrl } from '../net/host-policy.js';
+import { InputError } from '../errors.js';
+import { fetchText } from '../net/http.js';
+import type { Log } from '../log.js';
+import { parseSettings, type InputName, type InputReader } from '../settings/index.js';
+import { collectIndex } from '../stages/ami-index.js';
 
 /**
  * `fedimg latest --release 41 --arch x86_64 --region eu-west-1`: the current AMI ID, read from AWS

@@ -1,5 +1,5 @@
-import { INPUTS, STAGES, type InputGroup, type InputName, type InputSpec } from './settings/index.js';
-import { RUN_ORDER } from './stages/index.js';
+import { INPUTS, STAGES, type InputGroup, type InputName, type InputSpec } from '../settings/index.js';
+import { RUN_ORDER } from '../stages/index.js';
 
 /** Short spellings the CLI also takes, for the inputs people type most. */
 export const ALIASES: Readonly<Record<string, InputName>> = {

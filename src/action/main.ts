@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
-import { describeError, FedimgError } from './errors.js';
-import { runGuarded } from './guard.js';
-import { parseSettings, secretsOf, type InputName } from './settings/index.js';
-import { actionsLog } from './log.js';
+import { describeError, FedimgError } from '../errors.js';
+import { runGuarded } from '../guard.js';
+import { parseSettings, secretsOf, type InputName } from '../settings/index.js';
+import { actionsLog } from '../log.js';
 import { runPost } from './post.js';
-import { writeSummaryTable } from './report/summary.js';
-import { STAGE_REGISTRY } from './stages/index.js';
-import { PendingResources } from './aws/pending.js';
+import { writeSummaryTable } from '../report/summary.js';
+import { STAGE_REGISTRY } from '../stages/index.js';
+import { PendingResources } from '../aws/pending.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
 function cancellation(): AbortSignal {
