@@ -1,9 +1,10 @@
 import * as core from '@actions/core';
 import { AwsClients } from '../aws/clients.js';
 import { cleanupPending } from '../aws/cleanup-pending.js';
-import { parsePendingState, STAGES_WITH_PENDING } from '../aws/pending.js';
+import { parsePendingState } from '../aws/pending.js';
 import { runUrl } from '../aws/tags.js';
 import type { Log } from '../log.js';
+import { stageNamed } from '../stages/index.js';
 
 /**
  * The post step runs after the job, also when it failed or was cancelled. The main step of a stage
@@ -13,9 +14,9 @@ import type { Log } from '../log.js';
  */
 export async function runPost(log: Log): Promise<void> {
   try {
-    const stage = core.getInput('stage') || 'plan';
-    if (!STAGES_WITH_PENDING.includes(stage)) {
-      log.info(`fedimg post: the ${stage} stage leaves nothing unfinished.`);
+    const stage = stageNamed(core.getInput('stage') || 'plan');
+    if (!stage?.leavesPending) {
+      log.info(`fedimg post: the ${stage?.name ?? 'given'} stage leaves nothing unfinished.`);
       return;
     }
     const state = parsePendingState(core.getState('pending'));

@@ -12,9 +12,6 @@ export type PendingResource =
   | { kind: 'import-task'; region: string; id: string }
   | { kind: 'instance'; region: string; id: string };
 
-/** The stages that create resources they may leave unfinished: only they keep pending state. */
-export const STAGES_WITH_PENDING: readonly string[] = ['import', 'boot-test'];
-
 /** Where the S3 route stages raw disks; the IAM policy grants S3 access under this prefix only. */
 export const STAGING_PREFIX = 'fedimg-staging/';
 

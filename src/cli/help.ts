@@ -1,5 +1,5 @@
-import { INPUTS, STAGES, type InputGroup, type InputName, type InputSpec } from '../settings/index.js';
-import { RUN_ORDER } from '../stages/index.js';
+import { INPUTS, type InputGroup, type InputName, type InputSpec } from '../settings/index.js';
+import { RUN_ORDER, STAGE_LIST } from '../stages/index.js';
 
 /** Short spellings the CLI also takes, for the inputs people type most. */
 export const ALIASES: Readonly<Record<string, InputName>> = {
@@ -90,7 +90,10 @@ export function usage(): string {
   return [
     'Usage: fedimg <stage> [options]',
     '',
-    `Stages: ${STAGES.join(', ')}, and run (${RUN_ORDER.join(', ')} in order)`,
+    'Stages:',
+    ...STAGE_LIST.map((stage) => line(stage.name, stage.about)),
+    line('run', `${RUN_ORDER.join(', ')}, in order`),
+    line('latest', 'the current AMI ID of a release in a region (below)'),
     '',
     ...sections.flatMap((section) => [section, '']),
     'Output:',

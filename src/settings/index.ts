@@ -159,17 +159,10 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
     );
   }
   const stage = oneOf('stage', read('stage') || 'plan', STAGES);
+  // Which stages need a compose, may take one or ignore it is each stage's descriptor's to say.
   const images: ImageInput =
     plannedInput(read, policy) ??
-    // The lifecycle sweep works on the account and the release on the manifest, not on one compose;
-    // marketplace without one reports on its earlier change sets.
-    (stage === 'cleanup' ||
-    stage === 'release' ||
-    stage === 'index' ||
-    stage === 'doctor' ||
-    (stage === 'marketplace' && !namesACompose(read))
-      ? { kind: 'none' }
-      : { kind: 'discover', request: discoveryRequest(read) });
+    (namesACompose(read) ? { kind: 'discover', request: discoveryRequest(read) } : { kind: 'none' });
   const marketplace = marketplaceSettings(read);
   return {
     stage,

@@ -5,6 +5,9 @@ import { currentAmis, type AmiIndex } from '../ami-index/select.js';
 import { writeIndex, type WrittenIndex } from '../ami-index/write.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/index.js';
+import type { Table } from '../report/table.js';
+import { resolve } from 'node:path';
+import { defineStage } from './descriptor.js';
 
 export interface IndexResult {
   index: AmiIndex;
@@ -56,3 +59,44 @@ export async function runIndex(
   );
   return { index, written };
 }
+
+/** One row per release × arch × flavour: in how many regions it is current, and the newest compose. */
+export function indexTable({ index, written }: IndexResult): Table {
+  const groups = new Map<string, { regions: number; composes: Set<string> }>();
+  for (const entry of index.images) {
+    const key = `${entry.release}\u0000${entry.arch}\u0000${entry.flavour}`;
+    const group = groups.get(key) ?? { regions: 0, composes: new Set<string>() };
+    group.regions++;
+    group.composes.add(entry.compose_id);
+    groups.set(key, group);
+  }
+  return {
+    title: 'fedimg index: the current AMIs',
+    header: ['Release', 'Arch', 'Flavour', 'Regions', 'Compose(s)'],
+    rows: [...groups].map(([key, group]) => [
+      ...key.split('\u0000'),
+      `${group.regions} of ${index.regions.length}`,
+      [...group.composes].join(', '),
+    ]),
+    note:
+      index.images.length === 0
+        ? 'No public fedimg AMIs were found.'
+        : written
+          ? `Written to ${written.dir} (index.json, index.html, latest/).`
+          : undefined,
+  };
+}
+
+export const indexStage = defineStage<IndexResult>({
+  name: 'index',
+  about: 'the current public AMIs, read from AWS, as JSON and a page',
+  compose: 'ignored',
+  inRun: false,
+  leavesPending: false,
+  run: runIndex,
+  table: (result) => indexTable(result),
+  outputs: ({ index, written }) => ({
+    'index-count': String(index.images.length),
+    ...(written ? { 'index-dir': resolve(written.dir), 'index-file': resolve(written.indexJson) } : {}),
+  }),
+});

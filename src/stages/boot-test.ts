@@ -13,6 +13,8 @@ import { BootTestError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { openStage, type StageDeps } from './stage.js';
+import type { Table } from '../report/table.js';
+import { defineStage, eventsFileOutput } from './descriptor.js';
 
 export interface BootTestRecord {
   image: PlannedImage;
@@ -114,3 +116,53 @@ export async function runBootTest(
     return result;
   });
 }
+
+export function bootTestTable(result: BootTestResult, region: string): Table {
+  const failures = result.records.filter((record) => record.outcome && !record.outcome.passed);
+  return {
+    title: `fedimg boot test — ${result.composeId || 'direct image'} in ${region}`,
+    header: ['Image', 'AMI', 'Name', 'Instance', 'Verdict', 'Seconds'],
+    rows: result.records.map((record) => [
+      record.image.file,
+      record.imageId,
+      record.name,
+      record.outcome?.instanceId ?? '',
+      record.alreadyPassed
+        ? 'passed earlier'
+        : record.outcome?.passed
+          ? 'passed'
+          : `failed${record.outcome?.exitCode !== undefined ? ` (exit ${record.outcome.exitCode})` : ''}`,
+      record.outcome ? record.outcome.seconds.toFixed(0) : '',
+    ]),
+    note: result.skipped
+      ? `Nothing to do: ${result.reason}.`
+      : failures.length > 0
+        ? failures
+            .map(
+              (record) => `${record.imageId} console: ${record.outcome!.consoleTail.slice(-10).join(' ⏎ ')}`,
+            )
+            .join('\n')
+        : undefined,
+  };
+}
+
+export const bootTestStage = defineStage<BootTestResult>({
+  name: 'boot-test',
+  about: 'boot each AMI, read the verdict from its console, always terminate',
+  compose: 'required',
+  inRun: true,
+  leavesPending: true,
+  run: runBootTest,
+  table: (result, settings) => bootTestTable(result, settings.baseRegion),
+  outputsBefore: eventsFileOutput,
+  outputs: (result) => ({
+    'boot-test': JSON.stringify(
+      result.records.map((record) => ({
+        image: record.image.name,
+        ami: record.imageId,
+        passed: record.alreadyPassed || Boolean(record.outcome?.passed),
+      })),
+    ),
+    skipped: String(result.skipped),
+  }),
+});

@@ -15,6 +15,8 @@ import { isoTime, MANAGED_BY, TAG, tagValue } from '../aws/tags.js';
 import { describeError } from '../errors.js';
 import type { CleanupSettings, Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
+import type { Table } from '../report/table.js';
+import { defineStage } from './descriptor.js';
 
 export interface CleanupAction {
   region: string;
@@ -196,3 +198,29 @@ async function terminateStrayInstances({ ec2, now, options, act }: Sweep): Promi
     }
   }
 }
+
+export function cleanupTable(actions: CleanupAction[], dryRun: boolean): Table {
+  return {
+    title: `fedimg cleanup${dryRun ? ' (dry run: nothing was changed)' : ''}`,
+    header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
+    rows: actions.map((action) => [
+      action.region,
+      action.action,
+      action.id,
+      action.reason,
+      action.done ? 'yes' : 'no',
+    ]),
+    note: actions.length === 0 ? 'Nothing to clean up.' : undefined,
+  };
+}
+
+export const cleanupStage = defineStage<CleanupAction[]>({
+  name: 'cleanup',
+  about: "the lifecycle sweep: expired nightlies, orphans, leftover instances (fedimg's own only)",
+  compose: 'ignored',
+  inRun: false,
+  leavesPending: false,
+  run: runCleanup,
+  table: (actions, settings) => cleanupTable(actions, settings.cleanup.dryRun),
+  outputs: (actions) => ({ cleanup: JSON.stringify(actions) }),
+});

@@ -17,6 +17,8 @@ import { DoctorError, describeError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/index.js';
 import type { StageDeps } from './stage.js';
+import type { Table } from '../report/table.js';
+import { defineStage } from './descriptor.js';
 
 export interface DoctorResult {
   /** The role checked. */
@@ -209,3 +211,33 @@ async function permissionRow(
     return couldNotCheck(label, region, error);
   }
 }
+
+const RESULT = { pass: 'pass', fail: 'FAIL', unknown: 'not checked' } as const;
+
+/** One row per check: what, where, the result, and what to change. */
+export function doctorTable(result: DoctorResult): Table {
+  const failed = result.rows.filter((row) => row.result !== 'pass').length;
+  return {
+    title: `fedimg doctor: ${result.role} for ${result.stages.join(', ')}`,
+    header: ['Check', 'Region', 'Result', 'What to change'],
+    rows: result.rows.map((row) => [row.check, row.region, RESULT[row.result], row.change]),
+    note:
+      failed === 0
+        ? `All ${result.rows.length} checks passed: the role may make every call these stages make, and nothing else AWS lets a policy refuse.`
+        : `${failed} of ${result.rows.length} checks did not pass.`,
+  };
+}
+
+export const doctorStage = defineStage<DoctorResult>({
+  name: 'doctor',
+  about: 'read-only: may the role make every call the stages make, and is the account ready?',
+  compose: 'ignored',
+  inRun: false,
+  leavesPending: false,
+  run: runDoctor,
+  table: (result) => doctorTable(result),
+  outputs: (result) => ({
+    doctor: JSON.stringify(result.rows),
+    'doctor-failed': String(result.rows.filter((row) => row.result !== 'pass').length),
+  }),
+});

@@ -11,7 +11,10 @@ export async function resolveImages(settings: Settings): Promise<ComposePlan> {
   }
   if (settings.images.kind === 'none') {
     throw new InputError(
-      `Stage ${settings.stage} needs a compose: give the plan's images (images, image), or compose-payload, compose-location, compose-id or image-url.`,
+      `Nothing to publish: the ${settings.stage} stage needs a compose, and no compose-payload, compose-location, compose-id, image-url or plan images (images, image) were given.`,
+      {
+        hint: "Pass the compose-status message as compose-payload, a compose location/ID, an image URL with its sha256, or the plan job's images output.",
+      },
     );
   }
   // The plan is the contract: a stage after it takes its images and reads no compose metadata.

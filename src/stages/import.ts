@@ -7,6 +7,8 @@ import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { plannedNames } from './images.js';
 import { openStage, type StageDeps } from './stage.js';
+import type { Table } from '../report/table.js';
+import { defineStage, eventsFileOutput } from './descriptor.js';
 
 export interface ImportedImage {
   image: PlannedImage;
@@ -121,3 +123,38 @@ function amisOutput(imported: ImportedImage[]): ImportResult['amis'] {
   }
   return amis;
 }
+
+export function importTable(result: ImportResult, region: string): Table {
+  return {
+    title: `fedimg import — ${result.composeId || 'direct image'} into ${region}`,
+    header: ['Image', 'Flavour', 'AMI', 'Name', 'Snapshot', 'Region', 'Status'],
+    rows: result.imported.flatMap((entry) =>
+      entry.amis.map((ami) => [
+        entry.image.file,
+        ami.flavour,
+        ami.imageId,
+        ami.name,
+        ami.snapshotId,
+        ami.region,
+        ami.reused ? 'existing' : 'registered',
+      ]),
+    ),
+    note: result.skipped ? `Nothing to do: ${result.reason}.` : undefined,
+  };
+}
+
+export const importStage = defineStage<ImportResult>({
+  name: 'import',
+  about: 'stream each image into an EBS snapshot and register its AMI flavours',
+  compose: 'required',
+  inRun: true,
+  leavesPending: true,
+  run: runImport,
+  table: (result, settings) => importTable(result, settings.baseRegion),
+  outputsBefore: eventsFileOutput,
+  outputs: (result) => ({
+    amis: JSON.stringify(result.amis),
+    'compose-id': result.composeId,
+    skipped: String(result.skipped),
+  }),
+});

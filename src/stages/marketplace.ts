@@ -14,6 +14,8 @@ import { checkNewVersion, newVersion } from '../marketplace/version.js';
 import { recordMarketplace } from '../report/manifest.js';
 import type { MarketplaceSettings, Settings } from '../settings/index.js';
 import { openStage, type StageDeps } from './stage.js';
+import type { Table } from '../report/table.js';
+import { defineStage, eventsFileOutput } from './descriptor.js';
 
 export type { MarketplaceResult, MarketplaceRow } from '../marketplace/types.js';
 
@@ -209,3 +211,47 @@ async function publishedAmi(
     );
   return ami!.ImageId!;
 }
+
+export function marketplaceTable(result: MarketplaceResult): Table {
+  const submitted = result.rows.some((row) => row.state === 'submitted');
+  return {
+    title: 'fedimg marketplace',
+    header: ['Arch', 'Product', 'AMI', 'Version', 'Change set', 'State'],
+    rows: result.rows.map((row) => [
+      row.arch,
+      row.product || '-',
+      row.amiId || '-',
+      row.version || '-',
+      row.changeSet || '-',
+      row.note ? `${row.state}: ${row.note}` : row.state,
+    ]),
+    note: result.skipped
+      ? 'Nothing to do: no product configured, or the compose is not finished.'
+      : submitted
+        ? 'AWS Marketplace scans a new version before it is added, which can take hours: a submitted version is reported, and the earlier ones restricted when asked, by a re-run of this job or by the daily lifecycle workflow.'
+        : undefined,
+  };
+}
+
+export const marketplaceStage = defineStage<MarketplaceResult>({
+  name: 'marketplace',
+  about: 'a new version of the AMI products for a GA compose; without one, report earlier versions',
+  compose: 'optional',
+  inRun: false,
+  leavesPending: false,
+  run: runMarketplace,
+  table: (result) => marketplaceTable(result),
+  outputsBefore: eventsFileOutput,
+  outputs: (result) => ({
+    marketplace: JSON.stringify(
+      result.rows.map(({ arch, product, amiId, version, changeSet, state }) => ({
+        arch,
+        product,
+        ami: amiId,
+        version,
+        change_set: changeSet,
+        state,
+      })),
+    ),
+  }),
+});

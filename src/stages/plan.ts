@@ -1,10 +1,13 @@
 import type { ComposePlan, PlannedImage } from '../compose/types.js';
-import type { Settings } from '../settings/index.js';
+import type { PublishSettings, Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { AwsClients } from '../aws/clients.js';
 import { isMissingCredentials } from '../aws/errors.js';
 import { resolveRegions } from '../aws/regions.js';
 import { defaultAmiName, plannedNames, resolveImages } from './images.js';
+import { composeKind } from '../compose/kind.js';
+import type { Table } from '../report/table.js';
+import { defineStage } from './descriptor.js';
 
 export interface PlanResult {
   plan: ComposePlan;
@@ -76,3 +79,54 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
   }
   return { plan: { ...plan, images: include }, matrix: { include }, names, regions };
 }
+
+/** What happens to the image's AMIs over time, under the expiry policy. */
+export function expiryOf(image: PlannedImage, policy: PublishSettings): string {
+  const kind = composeKind(image);
+  if (policy.expiringKinds.includes(kind))
+    return `${kind}: deprecated after ${policy.deprecationDays} days, then removed by cleanup`;
+  return policy.releaseDeprecationDays
+    ? `${kind}: kept, deprecated after ${policy.releaseDeprecationDays} days`
+    : `${kind}: kept`;
+}
+
+/** The plan as a table; rendered into the job summary by the action and as text by the CLI. */
+export function planTable(plan: ComposePlan, policy: PublishSettings): Table {
+  return {
+    title: `fedimg plan — ${plan.composeId || 'direct image'} (${plan.status})`,
+    header: ['Image', 'AMI name', 'Expiry', 'Arch', 'EC2 arch', 'Subvariant', 'Size (bytes)', 'sha256'],
+    rows: plan.images.map((image) => [
+      image.file,
+      image.ami_name ?? '',
+      expiryOf(image, policy),
+      image.arch,
+      image.ec2_arch,
+      image.subvariant,
+      String(image.size),
+      image.sha256,
+    ]),
+    note: plan.skipped
+      ? `Nothing to do: ${plan.reason}.`
+      : plan.images.length === 0
+        ? 'Nothing to publish: no image of this compose matches the selection (subvariants, architectures).'
+        : undefined,
+  };
+}
+
+export const planStage = defineStage<PlanResult>({
+  name: 'plan',
+  about: "read the compose's metadata and pick the images (uploads nothing)",
+  compose: 'required',
+  inRun: true,
+  leavesPending: false,
+  run: (settings, log) => runPlan(settings, log),
+  table: (result, settings) => planTable(result.plan, settings.publish),
+  outputs: ({ plan, matrix, regions }) => ({
+    images: JSON.stringify(matrix),
+    ...(regions ? { regions: JSON.stringify({ region: regions }) } : {}),
+    'image-count': String(plan.images.length),
+    'compose-id': plan.composeId,
+    status: plan.status,
+    skipped: String(plan.skipped),
+  }),
+});

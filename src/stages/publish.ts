@@ -19,6 +19,8 @@ import type { PlannedImage } from '../compose/types.js';
 import type { EventLog } from '../report/events.js';
 import { PUBLISHED_SCHEMA, publishedMessage } from '../report/fedora-message.js';
 import { openStage, type StageDeps } from './stage.js';
+import type { Table } from '../report/table.js';
+import { defineStage, eventsFileOutput } from './descriptor.js';
 
 export interface PublishedAmi {
   region: string;
@@ -276,3 +278,47 @@ function announce(settings: Settings, published: PublishedAmi[], events: EventLo
     log.info(`Announced ${name} in ${entries.length} region(s) on ${message.topic}.`);
   }
 }
+
+export function publishTable(result: PublishResult): Table {
+  const notes = [
+    result.skipped ? `Nothing to do: ${result.reason}.` : '',
+    result.skippedRegions.length ? `Best-effort regions skipped: ${result.skippedRegions.join(', ')}.` : '',
+  ].filter(Boolean);
+  return {
+    title: `fedimg publish — ${result.composeId || 'direct image'}`,
+    header: ['Region', 'AMI', 'Name', 'Public', 'Deprecated at'],
+    rows: [...result.published]
+      .sort((a, b) => a.region.localeCompare(b.region) || a.ami.name.localeCompare(b.ami.name))
+      .map((entry) => [
+        entry.region,
+        entry.imageId,
+        entry.ami.name,
+        entry.public ? 'yes' : 'no',
+        entry.deprecateAt ?? '',
+      ]),
+    note: notes.length ? notes.join('\n') : undefined,
+  };
+}
+
+export const publishStage = defineStage<PublishResult>({
+  name: 'publish',
+  about: 'make the AMIs public (or share them) and set their deprecation',
+  compose: 'required',
+  inRun: true,
+  leavesPending: false,
+  run: runPublish,
+  table: (result) => publishTable(result),
+  outputsBefore: eventsFileOutput,
+  outputs: (result) => ({
+    published: JSON.stringify(
+      result.published.map((published) => ({
+        region: published.region,
+        ami: published.imageId,
+        name: published.ami.name,
+        public: published.public,
+        deprecate_at: published.deprecateAt,
+      })),
+    ),
+    skipped: String(result.skipped),
+  }),
+});

@@ -7,6 +7,8 @@ import type { Log } from '../log.js';
 import type { Manifest } from '../report/manifest.js';
 import type { ReleaseSettings } from '../settings/index.js';
 import { redact } from '../report/redact.js';
+import type { Table } from '../report/table.js';
+import { defineStage } from './descriptor.js';
 
 export interface ReleaseResult {
   /** What the release lists: every AMI of the compose. */
@@ -142,3 +144,29 @@ export async function runRelease(
     });
   }
 }
+
+/** The release and every AMI it lists, one row per image, flavour and region. */
+export function releaseTable(result: ReleaseResult): Table {
+  const rows = result.manifest.images.flatMap((image) =>
+    Object.entries(image.flavours).flatMap(([flavour, detail]) =>
+      Object.entries(detail.regions).map(([region, entry]) => [detail.name, flavour, region, entry.ami]),
+    ),
+  );
+  return {
+    title: `fedimg release — ${result.tag} (${result.created ? 'created' : 'updated'})`,
+    header: ['Name', 'Flavour', 'Region', 'AMI'],
+    rows,
+    note: `${result.url}; assets: ${result.assets.join(', ') || 'none'}`,
+  };
+}
+
+export const releaseStage = defineStage<ReleaseResult>({
+  name: 'release',
+  about: 'a GitHub release tagged by the compose ID, with the manifest and events',
+  compose: 'ignored',
+  inRun: false,
+  leavesPending: false,
+  run: (settings, log) => runRelease(settings.release, log),
+  table: (result) => releaseTable(result),
+  outputs: (result) => ({ 'release-url': result.url }),
+});

@@ -15,6 +15,8 @@ import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { buildManifest, writeManifest, type AmiRecord } from '../report/manifest.js';
 import { openStage, type StageDeps } from './stage.js';
+import type { Table } from '../report/table.js';
+import { defineStage, fileOutput } from './descriptor.js';
 
 export interface VerifyRow extends AmiRecord {
   state: string;
@@ -189,3 +191,32 @@ async function gapsOf(
   }
   return { gaps, gapKinds };
 }
+
+export function verifyTable(result: VerifyResult): Table {
+  return {
+    title: `fedimg verify — ${result.composeId || 'direct image'}`,
+    header: ['Region', 'Name', 'Flavour', 'AMI', 'State', 'Public', 'Gaps'],
+    rows: result.rows.map((row) => [
+      row.region,
+      row.name,
+      row.flavour,
+      row.imageId || '-',
+      row.state,
+      row.public,
+      row.gaps.join('; '),
+    ]),
+    note: result.gaps.length ? `${result.gaps.length} gap(s).` : undefined,
+  };
+}
+
+export const verifyStage = defineStage<VerifyResult>({
+  name: 'verify',
+  about: 'check every AMI in every region against the plan; write the manifest',
+  compose: 'required',
+  inRun: true,
+  leavesPending: false,
+  run: runVerify,
+  table: (result) => verifyTable(result),
+  outputsBefore: (settings) => fileOutput('manifest-file', settings.manifestFile),
+  outputs: () => ({}),
+});

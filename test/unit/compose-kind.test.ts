@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeKind } from '../../src/compose/kind.js';
 import { InputError } from '../../src/errors.js';
-import { expiryOf } from '../../src/report/plan-summary.js';
+import { expiryOf } from '../../src/stages/plan.js';
 import { fastSettings } from '../helpers/settings.js';
 
 const settings = (values: Record<string, string> = {}) =>
