@@ -1,4 +1,4 @@
-// npm run bench — fedimg's figures on this machine (not part of npm test). See README "Benchmarks".
+// npm run bench — fedimg's figures on this machine (not part of npm test). See docs/benchmarks.md.
 import { execFileSync, spawn } from 'node:child_process';
 import {
   createWriteStream,

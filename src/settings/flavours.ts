@@ -117,7 +117,7 @@ export function parseFlavourConfig(text: string, source: string): FlavourConfig 
       .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
       .join('; ');
     throw new InputError(`${source} is invalid: ${problems}.`, {
-      hint: 'See the flavour configuration in the README; unknown keys are refused so that typos do not go unnoticed.',
+      hint: 'See the flavour configuration in docs/stages.md (Flavours); unknown keys are refused so that typos do not go unnoticed.',
     });
   }
   const names = result.data.flavours.map((flavour) => flavour.name);
