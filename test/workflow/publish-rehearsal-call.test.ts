@@ -4,14 +4,10 @@ import { parse as parseYaml } from 'yaml';
 import { statusMessage } from '../fixtures/compose.js';
 import { WORKFLOW_SHA } from '../helpers/rehearsal.js';
 import {
-  dispatch,
   explain,
-  JOBS,
-  outcome,
   PLAN_ROLE,
   PUBLISH_ROLE,
   readmeCallerPermissions,
-  REGIONS,
   REPOSITORY,
   results,
   usePublishRehearsal,
@@ -20,7 +16,7 @@ import {
 
 const { world, nightly, doomed, location, run } = usePublishRehearsal('fedimg-rehearsal-');
 
-describe('publish.yml, rehearsed: called, and re-run', () => {
+describe('publish.yml, rehearsed: called from another repository', () => {
   it('asks a caller for exactly the permissions the README’s call grants, and GitHub refuses a call that grants less', async () => {
     const granted = await readmeCallerPermissions();
     const workflow = parseYaml(await readFile(WORKFLOW, 'utf8')) as {
@@ -76,33 +72,5 @@ describe('publish.yml, rehearsed: called, and re-run', () => {
     expect(inventory.images.some((image) => image.public)).toBe(false);
     for (const checkout of rehearsal.checkouts)
       expect(checkout).toMatchObject({ repository: REPOSITORY, ref: WORKFLOW_SHA });
-  }, 300_000);
-
-  it('re-runs failed jobs (as the README recommends): the next attempt uploads beside the first and finishes', async () => {
-    world.emulator.setRegion('ca-central-1', { copyFault: 'fail' });
-    const first = await run(dispatch(statusMessage(nightly(), location(nightly()))));
-    expect(results(first), explain(first)).toMatchObject({
-      'boot-test': 'success',
-      copy: 'failure',
-      publish: 'skipped',
-    });
-    world.emulator.setRegion('ca-central-1', { copyFault: undefined });
-    const again = await run(dispatch(statusMessage(nightly(), location(nightly()))), first);
-    expect(again.attempt).toBe(2);
-    expect(results(again), explain(again)).toEqual(
-      outcome(Object.fromEntries(JOBS.map((job) => [job, 'success']))),
-    );
-    // Jobs that had succeeded were not run again; both attempts' copy events are kept.
-    expect(again.trace).toContain('job import: kept from attempt 1');
-    const names = [...again.artifacts.keys()];
-    expect(names.filter((name) => name.startsWith('fedimg-events-copy-ca-central-1-'))).toEqual([
-      'fedimg-events-copy-ca-central-1-1',
-      'fedimg-events-copy-ca-central-1-2',
-    ]);
-    // Nothing duplicated by the second attempt: two images in the base region and each destination.
-    expect(world.emulator.inventory().images.filter((image) => image.public)).toHaveLength(
-      2 * (1 + REGIONS.length),
-    );
-    expect(world.emulator.inventory().images).toHaveLength(2 * (1 + REGIONS.length));
   }, 300_000);
 });
