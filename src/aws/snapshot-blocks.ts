@@ -1,27 +1,32 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { PutSnapshotBlockCommand, type EBSClient } from '@aws-sdk/client-ebs';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { EndpointParameterInstructions } from '@smithy/types';
-import { markAwsCall } from '../errors.js';
+import { markAwsCall, UploadError } from '../errors.js';
+import { startThread } from '../util/threads.js';
+import type { AbortJob, BlockJob, BlockOutcome, SenderSetup } from './snapshot-block-protocol.js';
 
 /**
  * PutSnapshotBlock without the SDK's per-request middleware: the request the SDK would send (same
  * method, path, headers and body, signed with the SDK's own SigV4 signer), written to a keep-alive
- * socket. An upload makes 2,048 of these per GiB; the SDK's stack costs about a millisecond of CPU
- * each, this path a few dozen microseconds. Endpoint, credentials (with their refresh), region and
+ * socket by a sending thread (snapshot-block-worker.ts), which also hashes the block. An upload
+ * makes 2,048 of these per GiB; the SDK's stack costs about a millisecond of CPU each, this path a
+ * few dozen microseconds, none of it on the main thread. Endpoint, credentials (with their refresh), region and
  * clock-skew correction are read from the EBS client's configuration, so AWS_ENDPOINT_URL,
  * AWS_ENDPOINT_URL_EBS and the credential chain mean what they mean for every other call.
  */
 
 export interface SnapshotBlock {
   index: number;
-  /** Exactly the bytes to store (512 KiB). */
+  /**
+   * Exactly the bytes to store (512 KiB). The memory moves to a sending thread and back: once a put
+   * settles, `data` is the same memory in a new Buffer (the one given is left empty).
+   */
   data: Buffer;
-  /** Base64 SHA-256 of `data`. */
-  sha256: string;
+  /** Base64 SHA-256 of `data` when known already (an all-zero block's); otherwise it is computed. */
+  sha256?: string;
 }
 
 export interface BlockWriterOptions {
@@ -34,7 +39,8 @@ export interface BlockWriterOptions {
 }
 
 export interface SnapshotBlockWriter {
-  put(snapshotId: string, block: SnapshotBlock, signal?: AbortSignal): Promise<void>;
+  /** Stores the block; resolves to its base64 SHA-256 (for CompleteSnapshot's aggregate checksum). */
+  put(snapshotId: string, block: SnapshotBlock, signal?: AbortSignal): Promise<string>;
   destroy(): void;
 }
 
@@ -57,11 +63,6 @@ export class EbsServiceError extends Error {
     this.$fault = status >= 500 ? 'server' : 'client';
     for (const [key, value] of Object.entries(fields)) if (!(key in this)) this[key] = value;
   }
-}
-
-/** A request that ran out of time, named as the SDK names it (the retry rules treat it as transient). */
-class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
 }
 
 /** The error restJson1 describes: x-amzn-errortype (or __type/code in the body), message, extra fields. */
@@ -97,25 +98,50 @@ export function ebsErrorFrom(
   );
 }
 
-const USER_AGENT = 'fedimg (aws-sdk-js signer; PutSnapshotBlock over node:http)';
+/** A sending thread and the jobs it has not answered yet. */
+interface Sender {
+  worker: Worker;
+  waiting: Map<number, (outcome: BlockOutcome | Error) => void>;
+}
 
-/** Creates a writer for one region's EBS client; it opens sockets as workers need them. */
+/**
+ * Sending threads per writer: one per two cores, at most four. With two cores or fewer one thread:
+ * xz and the other threads already take both cores, and every thread costs memory and switches.
+ */
+export const senderThreads = () => Math.min(4, Math.max(1, Math.floor(availableParallelism() / 2)));
+
+/** The memory of a block as one whole ArrayBuffer, which can move to another thread. */
+function movable(data: Buffer): ArrayBuffer {
+  if (data.byteOffset === 0 && data.buffer.byteLength === data.length && data.buffer instanceof ArrayBuffer)
+    return data.buffer;
+  const copy = new ArrayBuffer(data.length);
+  data.copy(Buffer.from(copy));
+  return copy;
+}
+
+/** The error a sending thread reported, as the one the request would have raised here. */
+function failureOf(outcome: BlockOutcome): Error | undefined {
+  if (outcome.refused) {
+    const { status, headers, body } = outcome.refused;
+    return ebsErrorFrom(status, headers, body);
+  }
+  if (outcome.failed) {
+    const { name, message, code } = outcome.failed;
+    return Object.assign(new Error(message), { name, ...(code ? { code } : {}) });
+  }
+  return undefined;
+}
+
+/**
+ * Creates a writer for one region's EBS client. Its sending threads start with the first block and
+ * keep the process alive only while they have work.
+ */
 export function snapshotBlockWriter(
   client: EBSClient,
   region: string,
   options: BlockWriterOptions,
 ): SnapshotBlockWriter {
-  const agentOptions = { keepAlive: true, maxSockets: options.sockets, scheduling: 'lifo' as const };
-  const httpAgent = new HttpAgent(agentOptions);
-  const httpsAgent = new HttpsAgent(agentOptions);
   const config = client.config;
-  const signer = new SignatureV4({
-    service: 'ebs',
-    region,
-    credentials: config.credentials,
-    sha256: config.sha256,
-    uriEscapePath: config.signingEscapePath ?? true,
-  });
   // The endpoint of PutSnapshotBlock as the SDK resolves it (the rules do not depend on the block).
   let endpoint: Promise<URL> | undefined;
   const resolveEndpoint = () =>
@@ -126,97 +152,103 @@ export function snapshotBlockWriter(
       },
       config as never,
     ).then((resolved) => new URL(resolved.url.href)));
+  const senders: Sender[] = [];
+  let nextId = 0;
 
-  async function signed(snapshotId: string, block: SnapshotBlock): Promise<HttpRequest> {
-    const url = await resolveEndpoint();
-    const basePath = url.pathname.replace(/\/$/, '');
-    const port = url.port ? Number(url.port) : undefined;
-    const request = new HttpRequest({
-      method: 'PUT',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(port === undefined ? {} : { port }),
-      path: `${basePath}/snapshots/${encodeURIComponent(snapshotId)}/blocks/${block.index}`,
-      query: {},
-      headers: {
-        'x-amz-data-length': String(block.data.length),
-        'x-amz-checksum': block.sha256,
-        'x-amz-checksum-algorithm': 'SHA256',
-        'content-type': 'application/octet-stream',
-        'content-length': String(block.data.length),
-        'user-agent': USER_AGENT,
-        host: url.host,
-        // SigV4 signs a hash of the payload; the block's own SHA-256 is that hash, so the signer
-        // takes it from this header instead of hashing 512 KiB again.
-        'x-amz-content-sha256': Buffer.from(block.sha256, 'base64').toString('hex'),
-      },
-      body: block.data,
+  function startSender(url: URL): Sender {
+    const count = senderThreads();
+    const setup: SenderSetup = {
+      region,
+      endpoint: url.href,
+      uriEscapePath: config.signingEscapePath ?? true,
+      sockets: Math.ceil(options.sockets / count),
+      requestTimeoutMs: options.requestTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+    };
+    // Its heap holds requests and answers only (block memory is outside it): a small young
+    // generation keeps each thread's memory to a few MiB.
+    const worker = startThread(import.meta.url, 'snapshot-block-worker', {
+      workerData: setup,
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 },
     });
-    const skew = config.systemClockOffset ?? 0;
-    return (await signer.sign(request, { signingDate: new Date(Date.now() + skew) })) as HttpRequest;
+    worker.unref();
+    const sender: Sender = { worker, waiting: new Map() };
+    worker.on('message', (outcome: BlockOutcome) => {
+      sender.waiting.get(outcome.id)?.(outcome);
+    });
+    const stopped = (reason: unknown) => {
+      senders.splice(senders.indexOf(sender), 1);
+      // Its blocks' memory went with it, so those blocks cannot be retried.
+      const error = new UploadError(
+        `A PutSnapshotBlock sending thread stopped (${reason instanceof Error ? reason.message : String(reason)}).`,
+        { hint: 'Re-run the job: the snapshot is started again from its first block.' },
+      );
+      for (const settle of sender.waiting.values()) settle(error);
+    };
+    worker.on('error', stopped);
+    worker.on('exit', (code) => {
+      if (senders.includes(sender)) stopped(`exit code ${code}`);
+    });
+    return sender;
   }
 
-  function send(request: HttpRequest, signal: AbortSignal | undefined): Promise<void> {
-    const https = request.protocol === 'https:';
-    return new Promise<void>((resolve, reject) => {
-      const outgoing = (https ? httpsRequest : httpRequest)({
-        agent: https ? httpsAgent : httpAgent,
-        method: request.method,
-        hostname: request.hostname,
-        port: request.port,
-        path: request.path,
-        headers: request.headers,
-        signal,
-      });
-      const deadline = setTimeout(
-        () =>
-          outgoing.destroy(
-            new TimeoutError(`PutSnapshotBlock took longer than ${options.requestTimeoutMs} ms`),
-          ),
-        options.requestTimeoutMs,
-      );
-      outgoing.setTimeout(options.idleTimeoutMs, () =>
-        outgoing.destroy(new TimeoutError(`PutSnapshotBlock was idle for ${options.idleTimeoutMs} ms`)),
-      );
-      const fail = (error: unknown) => {
-        clearTimeout(deadline);
-        reject(error);
-      };
-      outgoing.on('error', fail);
-      outgoing.on('response', (response) => {
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          // The answer is headers only; read it to the end so the socket goes back to the pool.
-          response.resume();
-          response.on('end', () => {
-            clearTimeout(deadline);
-            resolve();
-          });
-          response.on('error', fail);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', fail);
-        response.on('end', () =>
-          fail(ebsErrorFrom(status, response.headers, Buffer.concat(chunks).toString('utf8'))),
-        );
-      });
-      outgoing.end(request.body as Buffer);
-    });
+  /** The sending thread with the fewest jobs, started while there are fewer than senderThreads(). */
+  async function sender(): Promise<Sender> {
+    const url = await resolveEndpoint();
+    while (senders.length < senderThreads()) senders.push(startSender(url));
+    return senders.reduce((least, each) => (each.waiting.size < least.waiting.size ? each : least));
   }
 
   return {
     async put(snapshotId, block, signal) {
       try {
-        await send(await signed(snapshotId, block), signal);
+        signal?.throwIfAborted();
+        const target = await sender();
+        const identity = await config.credentials();
+        const id = nextId++;
+        const length = block.data.length;
+        const job: BlockJob = {
+          kind: 'put',
+          id,
+          snapshotId,
+          index: block.index,
+          buffer: movable(block.data),
+          length,
+          ...(block.sha256 ? { sha256: block.sha256 } : {}),
+          credentials: {
+            accessKeyId: identity.accessKeyId,
+            secretAccessKey: identity.secretAccessKey,
+            ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
+          },
+          signingTime: Date.now() + (config.systemClockOffset ?? 0),
+        };
+        const outcome = await new Promise<BlockOutcome | Error>((resolve) => {
+          const onAbort = () => {
+            const abort: AbortJob = { kind: 'abort', id, reason: String(signal?.reason ?? 'aborted') };
+            target.worker.postMessage(abort);
+          };
+          target.waiting.set(id, (answer) => {
+            target.waiting.delete(id);
+            signal?.removeEventListener('abort', onAbort);
+            if (target.waiting.size === 0) target.worker.unref();
+            resolve(answer);
+          });
+          signal?.addEventListener('abort', onAbort, { once: true });
+          if (target.waiting.size === 1) target.worker.ref();
+          target.worker.postMessage(job, [job.buffer]);
+        });
+        if (outcome instanceof Error) throw outcome;
+        // The same memory, back from the sending thread: a retry sends it again, release reuses it.
+        block.data = Buffer.from(outcome.buffer, 0, length);
+        const failure = failureOf(outcome);
+        if (failure) throw failure;
+        return outcome.sha256;
       } catch (error) {
         throw markAwsCall(error, 'ebs:PutSnapshotBlock', region);
       }
     },
     destroy() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      for (const each of senders.splice(0)) void each.worker.terminate();
     },
   };
 }

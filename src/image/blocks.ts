@@ -12,8 +12,11 @@ export interface ImageBlock {
   index: number;
   /** Always BLOCK_SIZE bytes; the last block of the image is zero-padded. */
   data: Buffer;
-  /** Base64 SHA-256 of `data`, the form PutSnapshotBlock's Checksum wants. */
-  sha256: string;
+  /**
+   * Base64 SHA-256 of `data` when it costs nothing (an all-zero block's constant); the uploader
+   * hashes other blocks where it sends them, off the main thread.
+   */
+  sha256?: string;
   /** True when every byte is zero (an uploader may skip it only when told to). */
   zero: boolean;
   /** Hands `data` back for reuse; call it once the block is sent (a no-op without recycling). */
@@ -32,7 +35,8 @@ export class BlockPool {
   }
 
   release(buffer: Buffer): void {
-    this.free.push(buffer);
+    // A block whose memory did not come back (its sending thread died) is not reused.
+    if (buffer.length === BLOCK_SIZE) this.free.push(buffer);
   }
 }
 
@@ -46,16 +50,18 @@ function finishBlock(index: number, data: Buffer, pool: BlockPool | undefined): 
   let released = false;
   // Comparing with zeros runs at memory speed; hashing 512 KiB costs far more.
   const zero = data.equals(ZERO_BLOCK);
-  return {
+  const block: ImageBlock = {
     index,
     data,
-    sha256: zero ? ZERO_BLOCK_SHA256 : createHash('sha256').update(data).digest('base64'),
+    ...(zero ? { sha256: ZERO_BLOCK_SHA256 } : {}),
     zero,
+    // `data` may have been replaced by the same memory, back from the thread that sent it.
     release: () => {
-      if (pool && !released) pool.release(data);
+      if (pool && !released) pool.release(block.data);
       released = true;
     },
   };
+  return block;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { Writable, type Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { openBlockSocket, type BlockSocket } from './block-socket.js';
@@ -22,7 +23,8 @@ export class DecodeError extends Error {
 
 export interface Decoder {
   name: DecoderName;
-  input: Writable;
+  /** Where the compressed bytes go (none: the decoder reads the socket it was started with). */
+  input: Writable | undefined;
   /** The decompressed bytes in block buffers from the allocator it was started with. */
   blocks: AsyncIterable<FilledBlock>;
   /** Resolves when the decoder finished cleanly; rejects with a DecodeError otherwise. */
@@ -53,9 +55,16 @@ export function pickDecoder(preference: DecoderPreference): DecoderName {
   return 'node-liblzma';
 }
 
-/** Starts a decoder whose output lands in block buffers from `allocate`. */
-export async function startDecoder(name: DecoderName, allocate: () => Buffer): Promise<Decoder> {
-  return name === 'xz' ? startSystemXz(allocate) : startNpmDecoder(allocate);
+/**
+ * Starts a decoder whose output lands in block buffers from `allocate`. The system xz can read its
+ * input from a socket another thread writes (`input`); otherwise the caller writes `decoder.input`.
+ */
+export async function startDecoder(
+  name: DecoderName,
+  allocate: () => Buffer,
+  input?: Socket,
+): Promise<Decoder> {
+  return name === 'xz' ? startSystemXz(allocate, input) : startNpmDecoder(allocate);
 }
 
 function classify(message: string): DecodeFailure {
@@ -70,14 +79,18 @@ function classify(message: string): DecodeFailure {
   return 'decoder';
 }
 
-async function startSystemXz(allocate: () => Buffer): Promise<Decoder> {
+async function startSystemXz(allocate: () => Buffer, input: Socket | undefined): Promise<Decoder> {
   // Where a local socket cannot be made, xz's stdout is a pipe read as a stream (more CPU per GiB).
   const socket: BlockSocket | undefined = await openBlockSocket(allocate).catch(() => undefined);
   // -T0: xz ≥ 5.4 decodes multi-block files (as Fedora's are) on every core.
-  const child = spawn('xz', ['-T0', '-dc'], { stdio: ['pipe', socket?.writeEnd ?? 'pipe', 'pipe'] });
-  // The child holds its own copy of the socket now; ours must close so that its exit ends the stream.
+  const child = spawn('xz', ['-T0', '-dc'], {
+    stdio: [input ?? 'pipe', socket?.writeEnd ?? 'pipe', 'pipe'],
+  });
+  // The child holds its own copies of the sockets now; ours must close so that its exit ends the
+  // output stream, and the writer's end of the input is the only one left.
   socket?.writeEnd.destroy();
-  const stdin = child.stdin!;
+  input?.destroy();
+  const stdin = child.stdin ?? undefined;
   const stderrStream = child.stderr!;
   let stderr = '';
   let aborted = false;
@@ -86,7 +99,7 @@ async function startSystemXz(allocate: () => Buffer): Promise<Decoder> {
     if (stderr.length < 4096) stderr += text;
   });
   // xz exiting early closes its stdin; the writer learns of it through `finished`.
-  stdin.on('error', () => undefined);
+  stdin?.on('error', () => undefined);
   const finished = new Promise<void>((resolve, reject) => {
     child.on('error', (error) => reject(new DecodeError('decoder', `could not run xz: ${error.message}`)));
     child.on('close', (code, signal) => {

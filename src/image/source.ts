@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ImageSourceError } from '../errors.js';
 import type { HostPolicy } from '../net/host-policy.js';
@@ -8,26 +5,14 @@ import { blockAllocator, BlockPool, finishBlocks, type BlockStats, type ImageBlo
 import {
   DecodeError,
   pickDecoder,
+  type Decoder,
   startDecoder,
   type DecoderName,
   type DecoderPreference,
 } from './decompress.js';
 import { downloadVerified, readVerifiedFile, type DownloadOptions, type DownloadStats } from './download.js';
-
-/** Passes the chunks on and writes them to `path` as well, waiting for the disk when it lags. */
-async function* keepingCopy(chunks: AsyncGenerator<Buffer>, path: string): AsyncGenerator<Buffer> {
-  const file = createWriteStream(path);
-  try {
-    for await (const chunk of chunks) {
-      if (!file.write(chunk)) await once(file, 'drain');
-      yield chunk;
-    }
-    file.end();
-    await finished(file);
-  } finally {
-    file.destroy();
-  }
-}
+import { startFeeder } from './feeder.js';
+import { keepingCopy } from './keep-copy.js';
 
 export interface ImageSourceOptions {
   url: string;
@@ -39,7 +24,6 @@ export interface ImageSourceOptions {
   maxResumes?: number;
   idleTimeoutMs?: number;
   retryDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
   onResume?: DownloadOptions['onResume'];
   /** The most raw bytes the image may decompress to (the volume it is uploaded into). */
@@ -84,40 +68,9 @@ export class ImageSource {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const pool = options.recycleBlocks ? new BlockPool() : undefined;
-    const decoder = await startDecoder(stats.decoder, blockAllocator(pool));
-    const fetched = options.localFile
-      ? readVerifiedFile(
-          options.localFile,
-          { url, sha256: options.sha256, size: options.size, signal },
-          stats,
-        )
-      : downloadVerified(
-          {
-            url,
-            policy: options.policy,
-            sha256: options.sha256,
-            size: options.size,
-            maxResumes: options.maxResumes,
-            idleTimeoutMs: options.idleTimeoutMs,
-            retryDelayMs: options.retryDelayMs,
-            sleep: options.sleep,
-            signal,
-            onResume: options.onResume,
-          },
-          stats,
-        );
-    const download =
-      options.keepCopy && !options.localFile ? keepingCopy(fetched, options.keepCopy) : fetched;
-    // Keeps reading after the decoder died so that a corrupt download is reported as the checksum
-    // mismatch it is, rather than as the xz error it causes.
-    const pump = (async () => {
-      let feeding = true;
-      for await (const chunk of download) {
-        if (feeding) feeding = await write(decoder.input, chunk);
-      }
-      if (feeding) decoder.input.end();
-    })();
+    const { decoder, pump, stop } = await this.start(url, signal, blockAllocator(pool));
     pump.catch(() => decoder.abort());
+    options.signal?.addEventListener('abort', stop, { once: true });
 
     let completed = false;
     try {
@@ -153,12 +106,83 @@ export class ImageSource {
       );
       throw this.decodeFailure(decodeError ?? error, url);
     } finally {
+      options.signal?.removeEventListener('abort', stop);
       if (!completed) {
         decoder.abort();
         controller.abort();
+        stop();
         await pump.catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * The decoder and what feeds it. With the system xz a thread of its own downloads, verifies and
+   * writes into xz's input (feeder.ts), so the main thread only cuts blocks; the npm decoder runs
+   * in this thread, fed from here.
+   */
+  private async start(
+    url: URL,
+    signal: AbortSignal,
+    allocate: () => Buffer,
+  ): Promise<{ decoder: Decoder; pump: Promise<void>; stop: () => void }> {
+    const { options, stats } = this;
+    if (stats.decoder === 'xz') {
+      const feeder = await startFeeder(
+        {
+          url: options.url,
+          sha256: options.sha256,
+          size: options.size,
+          policy: options.policy,
+          maxResumes: options.maxResumes,
+          idleTimeoutMs: options.idleTimeoutMs,
+          retryDelayMs: options.retryDelayMs,
+          localFile: options.localFile,
+          keepCopy: options.keepCopy,
+        },
+        stats,
+        options.onResume,
+      );
+      const decoder = await startDecoder('xz', allocate, feeder.input).catch((error: unknown) => {
+        feeder.stop();
+        throw error;
+      });
+      return { decoder, pump: feeder.done, stop: feeder.stop };
+    }
+    const decoder = await startDecoder(stats.decoder, allocate);
+    const fetched = options.localFile
+      ? readVerifiedFile(
+          options.localFile,
+          { url, sha256: options.sha256, size: options.size, signal },
+          stats,
+        )
+      : downloadVerified(
+          {
+            url,
+            policy: options.policy,
+            sha256: options.sha256,
+            size: options.size,
+            maxResumes: options.maxResumes,
+            idleTimeoutMs: options.idleTimeoutMs,
+            retryDelayMs: options.retryDelayMs,
+            signal,
+            onResume: options.onResume,
+          },
+          stats,
+        );
+    const download =
+      options.keepCopy && !options.localFile ? keepingCopy(fetched, options.keepCopy) : fetched;
+    const input = decoder.input!;
+    // Keeps reading after the decoder died so that a corrupt download is reported as the checksum
+    // mismatch it is, rather than as the xz error it causes.
+    const pump = (async () => {
+      let feeding = true;
+      for await (const chunk of download) {
+        if (feeding) feeding = await write(input, chunk);
+      }
+      if (feeding) input.end();
+    })();
+    return { decoder, pump, stop: () => undefined };
   }
 
   private decodeFailure(error: unknown, url: URL): ImageSourceError {

@@ -84,9 +84,10 @@ export async function uploadBlocks(
     });
 
   const send = async (block: ImageBlock) => {
+    let sha256: string;
     for (;;) {
       try {
-        await put(block);
+        sha256 = await put(block);
         break;
       } catch (error) {
         if (!withinNotFoundWindow(error)) throw error;
@@ -96,7 +97,7 @@ export async function uploadBlocks(
         options.signal?.throwIfAborted();
       }
     }
-    digests.set(block.index, Buffer.from(block.sha256, 'base64'));
+    digests.set(block.index, Buffer.from(sha256, 'base64'));
     options.onBlockDone?.(++done + skipped);
   };
 

@@ -39,6 +39,8 @@ function fakeClient(respond: (index: number, attempt: number) => Promise<void>) 
       } finally {
         inFlight--;
       }
+      // As the real writer: the checksum of what it stored.
+      return createHash('sha256').update(block.data).digest('base64');
     },
   };
   return { writer, attempts, peak: () => peak };
@@ -69,7 +71,7 @@ describe('block uploader', () => {
     expect(fake.peak()).toBe(4);
     expect(list.every((b) => b.released)).toBe(true);
     const linear = createHash('sha256');
-    for (const b of list) linear.update(Buffer.from(b.sha256, 'base64'));
+    for (const b of list) linear.update(Buffer.from(b.sha256!, 'base64'));
     expect(result).toEqual({ sent: 20, skipped: 0, aggregateChecksum: linear.digest('base64'), retries: 0 });
   });
 

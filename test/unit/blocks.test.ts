@@ -65,4 +65,34 @@ describe('512 KiB block stream', () => {
     expect(stats.blocks).toBe(10);
     expect(seen.size).toBeLessThanOrEqual(2);
   });
+
+  it('reuses the memory a sending thread handed back, and never a buffer whose memory went with a thread', async () => {
+    const pool = new BlockPool();
+    const stats = { rawBytes: 0, blocks: 0 };
+    async function* source() {
+      for (let i = 0; i < 3; i++) yield Buffer.alloc(BLOCK_SIZE, i + 1);
+    }
+    const blocks = toBlocks(source(), stats, pool);
+    const first = (await blocks.next()).value as ImageBlock;
+    // The writer moves the memory away and back: `data` is then a new Buffer over the same memory.
+    const buffer = first.data.buffer as ArrayBuffer;
+    structuredClone(buffer, { transfer: [buffer] });
+    expect(first.data.length).toBe(0);
+    first.data = Buffer.from(new ArrayBuffer(BLOCK_SIZE));
+    const returned = first.data;
+    first.release();
+    expect(pool.acquire()).toBe(returned);
+    // Memory that never came back (its thread died) leaves an empty buffer: not pooled.
+    const second = (await blocks.next()).value as ImageBlock;
+    const lost = second.data.buffer as ArrayBuffer;
+    structuredClone(lost, { transfer: [lost] });
+    second.release();
+    expect(pool.acquire().length).toBe(BLOCK_SIZE);
+  });
+
+  it('carries the constant checksum of an all-zero block and leaves the others to the uploader', async () => {
+    const { blocks } = await collect([Buffer.alloc(BLOCK_SIZE), Buffer.alloc(BLOCK_SIZE, 1)]);
+    expect(blocks[0]!.sha256).toBe(createHash('sha256').update(Buffer.alloc(BLOCK_SIZE)).digest('base64'));
+    expect(blocks[1]!.sha256).toBeUndefined();
+  });
 });

@@ -1,0 +1,37 @@
+import type { HostPolicy } from '../net/host-policy.js';
+import type { ImageSourceFailure } from '../errors.js';
+import type { DownloadStats } from './download.js';
+
+/**
+ * What the main thread and the feeding thread tell each other: the feeding thread downloads (or
+ * reads the cached copy), verifies and writes the compressed image into xz's input socket.
+ */
+export interface FeedSetup {
+  /** The socket to connect to: its other end is xz's stdin. */
+  socketPath: string;
+  url: string;
+  sha256: string;
+  size: number | undefined;
+  policy: HostPolicy;
+  maxResumes?: number;
+  idleTimeoutMs?: number;
+  retryDelayMs?: number;
+  /** Read this verified local copy instead of the URL. */
+  localFile?: string;
+  /** While downloading, also keep a copy here. */
+  keepCopy?: string;
+}
+
+/** An ImageSourceError (or anything else) as it crosses threads. */
+export interface FeedFailure {
+  name: string;
+  message: string;
+  kind?: ImageSourceFailure;
+  url?: string;
+  hint?: string;
+}
+
+export type FeedReport =
+  | { kind: 'resume'; offset: number; reason: string }
+  | { kind: 'done'; stats: DownloadStats }
+  | { kind: 'failed'; failure: FeedFailure; stats: DownloadStats };

@@ -1,0 +1,96 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { FedimgError, ImageSourceError } from '../errors.js';
+import { downloadVerified, readVerifiedFile, type DownloadStats } from './download.js';
+import type { FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
+import { keepingCopy } from './keep-copy.js';
+
+/**
+ * The feeding thread: download (or read the cached copy) → sha256 and size check → xz's input
+ * socket, with back-pressure. Receiving the compressed stream, hashing it and writing it to xz cost
+ * about half a CPU-second per GiB of image; here they run beside the main thread, which is left to
+ * cut xz's output into blocks and hand them to the sending threads.
+ */
+
+const setup = workerData as FeedSetup;
+const stats: DownloadStats = { bytes: 0, resumes: 0, verified: false };
+const controller = new AbortController();
+const report = (message: FeedReport) => parentPort!.postMessage(message);
+
+parentPort!.on('message', (message: { kind: 'abort' }) => {
+  if (message.kind === 'abort') controller.abort(new Error('the image source was stopped'));
+});
+
+function failureOf(error: unknown): FeedFailure {
+  if (error instanceof ImageSourceError) {
+    // The hint travels apart; the message without it is rebuilt on the other side.
+    const message = error.hint ? error.message.slice(0, -(error.hint.length + 1)) : error.message;
+    return { name: error.name, message, kind: error.kind, url: error.url, hint: error.hint };
+  }
+  if (error instanceof FedimgError) return { name: error.name, message: error.message };
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+async function feed(): Promise<void> {
+  const url = new URL(setup.url);
+  const signal = controller.signal;
+  const chunks = setup.localFile
+    ? readVerifiedFile(setup.localFile, { url, sha256: setup.sha256, size: setup.size, signal }, stats)
+    : downloadVerified(
+        {
+          url,
+          policy: setup.policy,
+          sha256: setup.sha256,
+          size: setup.size,
+          maxResumes: setup.maxResumes,
+          idleTimeoutMs: setup.idleTimeoutMs,
+          retryDelayMs: setup.retryDelayMs,
+          signal,
+          onResume: (offset, reason) => report({ kind: 'resume', offset, reason }),
+        },
+        stats,
+      );
+  const source = setup.keepCopy && !setup.localFile ? keepingCopy(chunks, setup.keepCopy) : chunks;
+  const socket = connect(setup.socketPath);
+  // xz exiting early closes the socket; the main thread learns why from xz itself.
+  let open = true;
+  socket.on('error', () => (open = false));
+  socket.on('close', () => (open = false));
+  await once(socket, 'connect');
+  try {
+    // Keeps reading after xz stopped taking input, so that a corrupt download is reported as the
+    // checksum mismatch it is, rather than as the xz error it causes.
+    for await (const chunk of source) {
+      if (open && !socket.write(chunk)) await drainedOrClosed(socket);
+    }
+    if (open) {
+      socket.end();
+      await once(socket, 'close');
+    }
+  } finally {
+    if (!stats.verified) socket.destroy();
+  }
+}
+
+/** Resolves on 'drain', or when the socket can no longer take anything. */
+function drainedOrClosed(socket: ReturnType<typeof connect>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.once('drain', done);
+    socket.once('close', done);
+  });
+}
+
+// The thread ends once it has said how the feed ended (its socket has flushed or been destroyed).
+feed()
+  .then(
+    () => report({ kind: 'done', stats }),
+    (error: unknown) => report({ kind: 'failed', failure: failureOf(error), stats }),
+  )
+  .finally(() => parentPort!.close());

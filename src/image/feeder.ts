@@ -1,0 +1,82 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageSourceError } from '../errors.js';
+import { startThread } from '../util/threads.js';
+import type { DownloadStats } from './download.js';
+import type { FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
+
+export interface Feeder {
+  /** The end of the feeding thread's socket to hand to xz as its stdin. */
+  input: Socket;
+  /** Resolves once the whole file was fed and its size and sha256 confirmed; rejects otherwise. */
+  done: Promise<void>;
+  /** Stops the thread (downloads in flight are aborted). */
+  stop(): void;
+}
+
+/** The error the feeding thread reported, as the one it was there. */
+function errorOf(failure: FeedFailure): Error {
+  if (failure.kind && failure.url !== undefined)
+    return new ImageSourceError(
+      failure.kind,
+      failure.url,
+      failure.message,
+      failure.hint ? { hint: failure.hint } : {},
+    );
+  return Object.assign(new Error(failure.message), { name: failure.name });
+}
+
+/**
+ * Starts the feeding thread (feeder-thread.ts) and returns the socket it writes the verified
+ * compressed image into. The socket is made through a listening socket in a private temporary
+ * directory (mode 0700: no other user can connect first), removed as soon as the thread connected.
+ */
+export async function startFeeder(
+  setup: Omit<FeedSetup, 'socketPath'>,
+  stats: DownloadStats,
+  onResume?: (offset: number, reason: string) => void,
+): Promise<Feeder> {
+  const dir = mkdtempSync(join(tmpdir(), 'fedimg-feed-'));
+  // Paused: nothing may be read on this side; the socket goes to xz as it is.
+  const server = createServer({ pauseOnConnect: true });
+  try {
+    const socketPath = join(dir, 'in.sock');
+    server.listen(socketPath);
+    await once(server, 'listening');
+    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const worker = startThread(import.meta.url, 'feeder-thread', {
+      workerData: { ...setup, socketPath } satisfies FeedSetup,
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 },
+    });
+    const done = new Promise<void>((resolve, reject) => {
+      worker.on('message', (report: FeedReport) => {
+        if (report.kind === 'resume') {
+          onResume?.(report.offset, report.reason);
+          return;
+        }
+        Object.assign(stats, report.stats);
+        if (report.kind === 'done') resolve();
+        else reject(errorOf(report.failure));
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => reject(new Error('the feeding thread ended without a word')));
+    });
+    done.catch(() => undefined);
+    // The thread may fail before it connects (a refused host, say): that ends the wait too.
+    const [input] = await Promise.race([accepted, done.then(() => accepted)]);
+    return {
+      input,
+      done,
+      stop: () => {
+        worker.postMessage({ kind: 'abort' });
+        setTimeout(() => void worker.terminate(), 5_000).unref();
+      },
+    };
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
