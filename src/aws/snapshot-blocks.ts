@@ -177,7 +177,8 @@ export function snapshotBlockWriter(
       sender.waiting.get(outcome.id)?.(outcome);
     });
     const stopped = (reason: unknown) => {
-      senders.splice(senders.indexOf(sender), 1);
+      const at = senders.indexOf(sender);
+      if (at >= 0) senders.splice(at, 1);
       // Its blocks' memory went with it, so those blocks cannot be retried.
       const error = new UploadError(
         `A PutSnapshotBlock sending thread stopped (${reason instanceof Error ? reason.message : String(reason)}).`,
@@ -186,9 +187,7 @@ export function snapshotBlockWriter(
       for (const settle of sender.waiting.values()) settle(error);
     };
     worker.on('error', stopped);
-    worker.on('exit', (code) => {
-      if (senders.includes(sender)) stopped(`exit code ${code}`);
-    });
+    worker.on('exit', (code) => stopped(`exit code ${code}`));
     return sender;
   }
 
