@@ -1,4 +1,5 @@
-import { DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DeleteTagsCommand, DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { TAG } from '../../src/aws/tags.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -154,6 +155,42 @@ describe('publish and verify', () => {
         .filter((request) => /^Modify(Image|Snapshot)Attribute$/.test(request.operation)),
     ).toEqual([]);
   }, 120_000);
+
+  /** Every fedimg AMI of the account, in every region, with the tags of `key` set to `value` (or removed). */
+  async function retagEverywhere(key: string, value: string | undefined): Promise<void> {
+    for (const region of ['us-east-1', ...REGIONS]) {
+      const ec2 = new EC2Client({ region });
+      const ids = world.emulator
+        .inventory()
+        .images.filter((image) => image.region === region)
+        .map((image) => image.id);
+      if (ids.length === 0) continue;
+      if (value === undefined)
+        await ec2.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: key }] }));
+      else await ec2.send(new CreateTagsCommand({ Resources: ids, Tags: [{ Key: key, Value: value }] }));
+      ec2.destroy();
+    }
+  }
+
+  it.each([
+    ['failed', 'failed'],
+    ['never ran', undefined],
+  ] as const)(
+    'makes nothing public unless its boot test passed: a boot test that %s',
+    async (_case, verdict) => {
+      await throughCopy();
+      await retagEverywhere(TAG.bootTest, verdict);
+      const error = await runPublish(settings('publish'), quiet).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishError);
+      expect((error as Error).message).toMatch(
+        verdict === 'failed' ? /has failed the boot test/ : /has not passed the boot test/,
+      );
+      const inventory = world.emulator.inventory();
+      expect(inventory.images.some((image) => image.public)).toBe(false);
+      expect(inventory.snapshots.some((snapshot) => snapshot.public)).toBe(false);
+    },
+    120_000,
+  );
 
   it('reports a public-AMI quota that would be exceeded, with the fix, before any change', async () => {
     await throughCopy();
