@@ -153,10 +153,12 @@ function errors_describeError(error) {
     return `${where.call} in ${where.region} failed: ${coded}`;
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
@@ -534,9 +536,8 @@ function sizeMismatch(url, expected, actual, prefix = '') {
     return new ImageSourceError('size-mismatch', url.href, `${url.href} is ${prefix}${actual} bytes, but the compose published ${expected}.`, { hint: 'The file does not match the compose metadata; nothing may be registered from it.' });
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/image/keep-copy.ts
+;// CONCATENATED MODULE: ./src/image/compressed.ts
+
 
 
 
@@ -556,9 +557,31 @@ async function* keepingCopy(chunks, path) {
         file.destroy();
     }
 }
+/**
+ * The compressed image as verified chunks: from the cached copy or downloaded, and written to the
+ * cache as it is downloaded when asked. Used by the feeding thread and, with the npm decoder, by the
+ * main thread.
+ */
+function compressedChunks(source, stats, signal, onResume) {
+    const url = new URL(source.url);
+    const { sha256, size } = source;
+    if (source.localFile)
+        return readVerifiedFile(source.localFile, { url, sha256, size, signal }, stats);
+    const chunks = downloadVerified({
+        url,
+        policy: source.policy,
+        sha256,
+        size,
+        maxResumes: source.maxResumes,
+        idleTimeoutMs: source.idleTimeoutMs,
+        retryDelayMs: source.retryDelayMs,
+        signal,
+        onResume,
+    }, stats);
+    return source.keepCopy ? keepingCopy(chunks, source.keepCopy) : chunks;
+}
 
 ;// CONCATENATED MODULE: ./src/image/feeder-thread.ts
-
 
 
 
@@ -591,22 +614,7 @@ function failureOf(error) {
     return { name: 'Error', message: String(error) };
 }
 async function feed() {
-    const url = new URL(setup.url);
-    const signal = controller.signal;
-    const chunks = setup.localFile
-        ? readVerifiedFile(setup.localFile, { url, sha256: setup.sha256, size: setup.size, signal }, stats)
-        : downloadVerified({
-            url,
-            policy: setup.policy,
-            sha256: setup.sha256,
-            size: setup.size,
-            maxResumes: setup.maxResumes,
-            idleTimeoutMs: setup.idleTimeoutMs,
-            retryDelayMs: setup.retryDelayMs,
-            signal,
-            onResume: (offset, reason) => report({ kind: 'resume', offset, reason }),
-        }, stats);
-    const source = setup.keepCopy && !setup.localFile ? keepingCopy(chunks, setup.keepCopy) : chunks;
+    const source = compressedChunks(setup, stats, controller.signal, (offset, reason) => report({ kind: 'resume', offset, reason }));
     const socket = (0,external_node_net_namespaceObject.connect)(setup.socketPath);
     // xz exiting early closes the socket; the main thread learns why from xz itself.
     let open = true;

@@ -1,25 +1,14 @@
-import type { HostPolicy } from '../net/host-policy.js';
 import type { ImageSourceFailure } from '../errors.js';
+import type { CompressedSource } from './compressed.js';
 import type { DownloadStats } from './download.js';
 
 /**
  * What the main thread and the feeding thread tell each other: the feeding thread downloads (or
  * reads the cached copy), verifies and writes the compressed image into xz's input socket.
  */
-export interface FeedSetup {
+export interface FeedSetup extends CompressedSource {
   /** The socket to connect to: its other end is xz's stdin. */
   socketPath: string;
-  url: string;
-  sha256: string;
-  size: number | undefined;
-  policy: HostPolicy;
-  maxResumes?: number;
-  idleTimeoutMs?: number;
-  retryDelayMs?: number;
-  /** Read this verified local copy instead of the URL. */
-  localFile?: string;
-  /** While downloading, also keep a copy here. */
-  keepCopy?: string;
 }
 
 /** An ImageSourceError (or anything else) as it crosses threads. */

@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FedimgError, ImageSourceError } from '../errors.js';
-import { downloadVerified, readVerifiedFile, type DownloadStats } from './download.js';
+import { compressedChunks } from './compressed.js';
+import type { DownloadStats } from './download.js';
 import type { FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
-import { keepingCopy } from './keep-copy.js';
 
 /**
  * The feeding thread: download (or read the cached copy) → sha256 and size check → xz's input
@@ -34,25 +34,9 @@ function failureOf(error: unknown): FeedFailure {
 }
 
 async function feed(): Promise<void> {
-  const url = new URL(setup.url);
-  const signal = controller.signal;
-  const chunks = setup.localFile
-    ? readVerifiedFile(setup.localFile, { url, sha256: setup.sha256, size: setup.size, signal }, stats)
-    : downloadVerified(
-        {
-          url,
-          policy: setup.policy,
-          sha256: setup.sha256,
-          size: setup.size,
-          maxResumes: setup.maxResumes,
-          idleTimeoutMs: setup.idleTimeoutMs,
-          retryDelayMs: setup.retryDelayMs,
-          signal,
-          onResume: (offset, reason) => report({ kind: 'resume', offset, reason }),
-        },
-        stats,
-      );
-  const source = setup.keepCopy && !setup.localFile ? keepingCopy(chunks, setup.keepCopy) : chunks;
+  const source = compressedChunks(setup, stats, controller.signal, (offset, reason) =>
+    report({ kind: 'resume', offset, reason }),
+  );
   const socket = connect(setup.socketPath);
   // xz exiting early closes the socket; the main thread learns why from xz itself.
   let open = true;

@@ -10,9 +10,9 @@ import {
   type DecoderName,
   type DecoderPreference,
 } from './decompress.js';
-import { downloadVerified, readVerifiedFile, type DownloadOptions, type DownloadStats } from './download.js';
+import { compressedChunks, type CompressedSource } from './compressed.js';
+import type { DownloadOptions, DownloadStats } from './download.js';
 import { startFeeder } from './feeder.js';
-import { keepingCopy } from './keep-copy.js';
 
 export interface ImageSourceOptions {
   url: string;
@@ -68,7 +68,7 @@ export class ImageSource {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const pool = options.recycleBlocks ? new BlockPool() : undefined;
-    const { decoder, pump, stop } = await this.start(url, signal, blockAllocator(pool));
+    const { decoder, pump, stop } = await this.start(signal, blockAllocator(pool));
     pump.catch(() => decoder.abort());
     options.signal?.addEventListener('abort', stop, { once: true });
 
@@ -122,27 +122,23 @@ export class ImageSource {
    * in this thread, fed from here.
    */
   private async start(
-    url: URL,
     signal: AbortSignal,
     allocate: () => Buffer,
   ): Promise<{ decoder: Decoder; pump: Promise<void>; stop: () => void }> {
     const { options, stats } = this;
+    const source: CompressedSource = {
+      url: options.url,
+      sha256: options.sha256,
+      size: options.size,
+      policy: options.policy,
+      maxResumes: options.maxResumes,
+      idleTimeoutMs: options.idleTimeoutMs,
+      retryDelayMs: options.retryDelayMs,
+      localFile: options.localFile,
+      keepCopy: options.keepCopy,
+    };
     if (stats.decoder === 'xz') {
-      const feeder = await startFeeder(
-        {
-          url: options.url,
-          sha256: options.sha256,
-          size: options.size,
-          policy: options.policy,
-          maxResumes: options.maxResumes,
-          idleTimeoutMs: options.idleTimeoutMs,
-          retryDelayMs: options.retryDelayMs,
-          localFile: options.localFile,
-          keepCopy: options.keepCopy,
-        },
-        stats,
-        options.onResume,
-      );
+      const feeder = await startFeeder(source, stats, options.onResume);
       const decoder = await startDecoder('xz', allocate, feeder.input).catch((error: unknown) => {
         feeder.stop();
         throw error;
@@ -150,28 +146,7 @@ export class ImageSource {
       return { decoder, pump: feeder.done, stop: feeder.stop };
     }
     const decoder = await startDecoder(stats.decoder, allocate);
-    const fetched = options.localFile
-      ? readVerifiedFile(
-          options.localFile,
-          { url, sha256: options.sha256, size: options.size, signal },
-          stats,
-        )
-      : downloadVerified(
-          {
-            url,
-            policy: options.policy,
-            sha256: options.sha256,
-            size: options.size,
-            maxResumes: options.maxResumes,
-            idleTimeoutMs: options.idleTimeoutMs,
-            retryDelayMs: options.retryDelayMs,
-            signal,
-            onResume: options.onResume,
-          },
-          stats,
-        );
-    const download =
-      options.keepCopy && !options.localFile ? keepingCopy(fetched, options.keepCopy) : fetched;
+    const download = compressedChunks(source, stats, signal, options.onResume);
     const input = decoder.input!;
     // Keeps reading after the decoder died so that a corrupt download is reported as the checksum
     // mismatch it is, rather than as the xz error it causes.
