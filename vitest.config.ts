@@ -16,6 +16,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // Holds each stage's descriptor to the settings it really reads.
+    setupFiles: ['test/setup/stage-reads.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -5,7 +5,7 @@ import { parseSettings, secretsOf, type InputName } from '../settings/index.js';
 import { actionsLog } from '../log.js';
 import { runPost } from './post.js';
 import { writeSummaryTable } from '../report/summary.js';
-import { STAGE_REGISTRY } from '../stages/index.js';
+import { STAGE_REGISTRY, warnOfUnreadInputs } from '../stages/index.js';
 import { PendingResources } from '../aws/pending.js';
 
 /** Cancellation (the runner sends SIGINT, then SIGTERM) aborts the stage so it can clean up itself. */
@@ -21,6 +21,7 @@ function cancellation(): AbortSignal {
 export async function runMain(signal: AbortSignal): Promise<void> {
   const settings = parseSettings((name: InputName) => core.getInput(name));
   for (const secret of secretsOf(settings)) actionsLog.secret(secret);
+  warnOfUnreadInputs(settings, [settings.stage], actionsLog);
   // What the stage creates and has not finished yet, for the post step if this process dies.
   const pending = new PendingResources((items) => core.saveState('pending', JSON.stringify(items)));
   const stage = STAGE_REGISTRY[settings.stage];

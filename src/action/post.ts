@@ -32,7 +32,7 @@ export async function runPost(log: Log): Promise<void> {
       return;
     }
     log.info(`fedimg post: the main step left ${state.items.length} unfinished resource(s); removing them.`);
-    const clients = new AwsClients({ concurrency: 4, blockTimeoutMs: 20_000 });
+    const clients = new AwsClients({ concurrency: 4 });
     try {
       await cleanupPending(state.items, clients, log, runUrl());
     } finally {

@@ -11,11 +11,14 @@ import type { InitializeMiddleware, Pluggable } from '@smithy/types';
 import { markAwsCall } from '../errors.js';
 import { snapshotBlockWriter, type SnapshotBlockWriter } from './snapshot-blocks.js';
 
+/** AWS's guidance for one PutSnapshotBlock attempt: about 20 seconds. */
+export const DEFAULT_BLOCK_TIMEOUT_MS = 20_000;
+
 export interface ClientOptions {
   /** Sockets for the block uploader: one per worker. */
   concurrency: number;
-  /** Per-attempt limit for one PutSnapshotBlock (AWS guidance: ~20 s), in ms. */
-  blockTimeoutMs: number;
+  /** Per-attempt limit for one PutSnapshotBlock, in ms (default: block-timeout-seconds' default). */
+  blockTimeoutMs?: number;
   /** Attempts per call, retries included (default 8: throttling and 5xx are retried with backoff). */
   maxAttempts?: number;
 }
@@ -98,7 +101,7 @@ export class AwsClients {
           httpAgent: new Agent({ keepAlive: true }),
           httpsAgent: new HttpsAgent({ keepAlive: true }),
           connectionTimeout: 10_000,
-          requestTimeout: this.options.blockTimeoutMs,
+          requestTimeout: this.options.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS,
           throwOnRequestTimeout: true,
         }),
       });
@@ -114,7 +117,7 @@ export class AwsClients {
   ebsBlocks(region: string): SnapshotBlockWriter {
     let writer = this.writers.get(region);
     if (!writer) {
-      const { concurrency, blockTimeoutMs } = this.options;
+      const { concurrency, blockTimeoutMs = DEFAULT_BLOCK_TIMEOUT_MS } = this.options;
       writer = snapshotBlockWriter(this.ebs(region), region, {
         sockets: concurrency,
         requestTimeoutMs: blockTimeoutMs,

@@ -6,11 +6,18 @@ import { AwsError, isAwsFailure } from '../aws/errors.js';
 import { runGuarded } from '../guard.js';
 import { latest } from './latest.js';
 import { noteUnsupportedNode } from '../node-support.js';
-import { INPUT_NAMES, parseSettings, type InputName, type Settings } from '../settings/index.js';
+import {
+  INPUT_NAMES,
+  parseSettings,
+  unwatched,
+  withParts,
+  type InputName,
+  type Settings,
+} from '../settings/index.js';
 import { terminalLog, type Log } from '../log.js';
 import { tableAsMarkdown, tableAsText, type Table } from '../report/table.js';
 import { ALIASES, FILE_VALUES, isFlag, usage, WRITTEN_ONLY_WHEN_GIVEN } from './help.js';
-import { RUN_ORDER, STAGE_REGISTRY } from '../stages/index.js';
+import { RUN_ORDER, STAGE_REGISTRY, warnOfUnreadInputs } from '../stages/index.js';
 import type { PlanResult } from '../stages/plan.js';
 
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -59,15 +66,16 @@ async function runAll(
     const stage = STAGE_REGISTRY[name];
     const last = index === RUN_ORDER.length - 1;
     let nothingToDo = false;
-    await stage.run(settings, log, {
+    const stageSettings = withParts(settings, { stage: name });
+    await stage.run(stageSettings, log, {
       signal,
       onResult: async (result) => {
-        const table = stage.table(result, settings);
+        const table = stage.table(result, stageSettings);
         if (name === 'plan') {
           const { plan } = result as PlanResult;
           nothingToDo = plan.skipped;
           // The plan is the contract: every later stage takes its images and reads no metadata.
-          settings = { ...settings, images: { kind: 'planned', images: plan.images } };
+          settings = withParts(settings, { images: { kind: 'planned', images: plan.images } });
         }
         if (last || nothingToDo) print(result, table);
         else {
@@ -78,9 +86,10 @@ async function runAll(
     });
     if (nothingToDo) return 0;
   }
+  const { manifestFile, eventsFile } = unwatched(settings);
   for (const [what, path] of [
-    ['Manifest', settings.manifestFile],
-    ['Events', settings.eventsFile],
+    ['Manifest', manifestFile],
+    ['Events', eventsFile],
     ['Summary', summaryFile],
   ] as const)
     if (path) process.stderr.write(`${what}: ${resolve(path)}\n`);
@@ -135,6 +144,7 @@ export async function cli(argv: string[]): Promise<number> {
     return await runGuarded(async (signal): Promise<number> => {
       // Files are written only where asked: a run from a checkout leaves the directory clean.
       const settings = parseSettings(read, WRITTEN_ONLY_WHEN_GIVEN);
+      warnOfUnreadInputs(settings, positionals[0] === 'run' ? RUN_ORDER : [settings.stage], log);
       const print = (result: unknown, table: Table) => {
         summarise(table);
         process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : tableAsText(table));

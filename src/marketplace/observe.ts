@@ -25,8 +25,7 @@ export async function observe(
   deps: StageDeps<MarketplaceResult>,
 ): Promise<MarketplaceResult> {
   const options = settings.marketplace;
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 1, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const clients = deps.clients ?? new AwsClients({ concurrency: 1 });
   const client = clients.catalog();
   const waiting = waitingOf(options, deps.signal);
   const rows: MarketplaceRow[] = [];

@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import type { Flavour } from './flavours.js';
 import { doctorSettings, type DoctorSettings } from './doctor.js';
+import { InputTracker, unwatched, watchedSettings, type InputUse } from './input-use.js';
 import { marketplaceSettings, type MarketplaceSettings } from './marketplace.js';
 import {
   DEFAULTS,
@@ -42,6 +43,7 @@ export type { MarketplaceSettings } from './marketplace.js';
 export { DOCTOR_STAGES, type DoctorSettings, type DoctorStage } from './doctor.js';
 export * from './stages.js';
 export { composeLocationFromId } from './source.js';
+export { takeStageReads, unreadInputs, unwatched, withParts, type InputUse } from './input-use.js';
 
 export const STAGES = [
   'plan',
@@ -91,7 +93,12 @@ export interface Settings {
   notify: NotifySettings;
   cleanup: CleanupSettings;
   release: ReleaseSettings;
+  /** Which inputs were given and what each went into (not a stage's to read: the front ends'). */
+  inputUse: InputUse;
 }
+
+/** A top-level part of the settings, as stage descriptors list what they read. */
+export type SettingsKey = Exclude<keyof Settings, 'inputUse'>;
 
 /**
  * The plan's images when a caller hands them down (image: one matrix entry; images: the plan's
@@ -128,24 +135,19 @@ export function baseRegion(value: string, env: NodeJS.ProcessEnv = process.env):
  * its query string, the GitHub token. The action registers them with the runner before any stage
  * prints anything.
  */
-export function secretsOf(settings: Settings): string[] {
+export function secretsOf(watched: Settings): string[] {
+  const settings = unwatched(watched); // the front end's read, not the stage's
   const secrets = [settings.notify.secret, settings.release.token];
   if (settings.notify.url) secrets.push(...new URL(settings.notify.url).searchParams.values());
   return secrets.filter((value): value is string => Boolean(value));
 }
 
-/**
- * Parse and validate every input once; the rest of the code only sees the typed result. `noDefault`
- * names inputs that stay unset when not given (the CLI writes files only where it is asked to).
- */
-export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []): Settings {
-  const read: InputReader = (name) => {
-    const value = rawInput(name).trim();
-    return value === '' && !noDefault.includes(name) ? (DEFAULTS[name] ?? '') : value;
-  };
-  const file = (name: 'events-file' | 'manifest-file') => read(name) || undefined;
-  const allowHttp = parseBoolean('allow-http', read('allow-http'));
-  const policy: HostPolicy = { allowedHosts: parseAllowedHosts(read('allowed-hosts')), allowHttp };
+const hostPolicy = (read: InputReader): HostPolicy => ({
+  allowedHosts: parseAllowedHosts(read('allowed-hosts')),
+  allowHttp: parseBoolean('allow-http', read('allow-http')),
+});
+
+function selection(read: InputReader): SelectionCriteria {
   const subvariants = list(read('subvariants'));
   if (
     subvariants.some((subvariant) => !/^[A-Za-z0-9_]{1,64}$/.test(subvariant)) ||
@@ -158,43 +160,77 @@ export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []
       },
     );
   }
-  const stage = oneOf('stage', read('stage') || 'plan', STAGES);
-  // Which stages need a compose, may take one or ignore it is each stage's descriptor's to say.
-  const images: ImageInput =
-    plannedInput(read, policy) ??
-    (namesACompose(read) ? { kind: 'discover', request: discoveryRequest(read) } : { kind: 'none' });
-  const marketplace = marketplaceSettings(read);
-  return {
-    stage,
-    images,
-    policy,
-    selection: { subvariants, architectures: architectures(read('architectures')) },
-    decoder: oneOf<DecoderPreference>('decoder', read('decoder'), ['auto', 'system', 'npm']),
-    baseRegion: baseRegion(read('base-region')),
-    upload: uploadSettings(read),
-    ...flavourSettings(read, (name) => rawInput(name).trim()),
-    eventsFile: file('events-file'),
-    bootTest: bootTestSettings(read),
-    copy: copySettings(read),
-    publish: publishSettings(read),
-    manifestFile: file('manifest-file'),
-    indexDir: read('index-dir') || undefined,
-    marketplace,
-    doctor: doctorSettings(read, Object.keys(marketplace.products).length > 0),
-    notify: notifySettings(read, policy),
-    cleanup: {
-      dryRun: parseBoolean('dry-run', read('dry-run')),
-      deleteAfterDays: integer('delete-after-days', read('delete-after-days'), 0, 3650),
-      includeReleases: parseBoolean('include-releases', read('include-releases')),
-      orphanAfterHours: integer('orphan-after-hours', read('orphan-after-hours'), 1, 24 * 365),
-      instanceMaxHours: integer('instance-max-hours', read('instance-max-hours'), 1, 24 * 30),
-    },
-    release: {
-      token: read('github-token') || undefined,
-      repository: process.env.GITHUB_REPOSITORY,
-      manifestFile: file('manifest-file'),
-      eventsFile: file('events-file'),
-      indexFile: read('index-dir') ? join(read('index-dir'), 'index.json') : undefined,
-    },
+  return { subvariants, architectures: architectures(read('architectures')) };
+}
+
+/**
+ * Parse and validate every input once; the rest of the code only sees the typed result. `noDefault`
+ * names inputs that stay unset when not given (the CLI writes files only where it is asked to).
+ * Which input went into which part is recorded on the way (`inputUse`), and the stages' reads are
+ * watched (input-use.ts).
+ */
+export function parseSettings(rawInput: InputReader, noDefault: InputName[] = []): Settings {
+  const explicit: InputReader = (name) => rawInput(name).trim();
+  const read: InputReader = (name) => {
+    const value = explicit(name);
+    return value === '' && !noDefault.includes(name) ? (DEFAULTS[name] ?? '') : value;
   };
+  const track = new InputTracker(read, explicit);
+  const file = (name: 'events-file' | 'manifest-file', from: InputReader) => from(name) || undefined;
+  const { policy } = track.part((r) => ({ policy: hostPolicy(r) }));
+  const parts = {
+    ...track.part((r) => ({ stage: oneOf('stage', r('stage') || 'plan', STAGES) })),
+    // Which stages need a compose, may take one or ignore it is each stage's descriptor's to say.
+    ...track.part(
+      (r) => ({
+        images:
+          plannedInput(r, policy) ??
+          (namesACompose(r) ? { kind: 'discover', request: discoveryRequest(r) } : { kind: 'none' }),
+      }),
+      ['policy'],
+    ),
+    policy,
+    ...track.part((r) => ({ selection: selection(r) })),
+    ...track.part((r) => ({
+      decoder: oneOf<DecoderPreference>('decoder', r('decoder'), ['auto', 'system', 'npm']),
+    })),
+    ...track.part((r) => ({ baseRegion: baseRegion(r('base-region')) })),
+    ...track.part((r) => ({ upload: uploadSettings(r) })),
+    ...track.part((r, e) => flavourSettings(r, e)),
+    ...track.part((r) => ({ eventsFile: file('events-file', r) })),
+    ...track.part((r) => ({ bootTest: bootTestSettings(r) })),
+    ...track.part((r) => ({ copy: copySettings(r) })),
+    ...track.part((r) => ({ publish: publishSettings(r) })),
+    ...track.part((r) => ({ manifestFile: file('manifest-file', r) })),
+    ...track.part((r) => ({ indexDir: r('index-dir') || undefined })),
+  };
+  const { marketplace } = track.part((r) => ({ marketplace: marketplaceSettings(r) }));
+  return watchedSettings({
+    ...parts,
+    marketplace,
+    ...track.part(
+      (r) => ({ doctor: doctorSettings(r, Object.keys(marketplace.products).length > 0) }),
+      ['marketplace'],
+    ),
+    ...track.part((r) => ({ notify: notifySettings(r, policy) }), ['policy']),
+    ...track.part((r) => ({
+      cleanup: {
+        dryRun: parseBoolean('dry-run', r('dry-run')),
+        deleteAfterDays: integer('delete-after-days', r('delete-after-days'), 0, 3650),
+        includeReleases: parseBoolean('include-releases', r('include-releases')),
+        orphanAfterHours: integer('orphan-after-hours', r('orphan-after-hours'), 1, 24 * 365),
+        instanceMaxHours: integer('instance-max-hours', r('instance-max-hours'), 1, 24 * 30),
+      },
+    })),
+    ...track.part((r) => ({
+      release: {
+        token: r('github-token') || undefined,
+        repository: process.env.GITHUB_REPOSITORY,
+        manifestFile: file('manifest-file', r),
+        eventsFile: file('events-file', r),
+        indexFile: r('index-dir') ? join(r('index-dir'), 'index.json') : undefined,
+      },
+    })),
+    inputUse: track.use(explicit),
+  });
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_BLOCK_TIMEOUT_MS } from '../aws/clients.js';
 import { DEFAULT_NAME_TEMPLATE } from '../aws/naming.js';
 import { DEFAULT_EXPIRING_KINDS } from '../compose/kind.js';
 import { DEFAULT_ALLOWED_HOSTS } from '../net/host-policy.js';
@@ -141,7 +142,7 @@ export const INPUTS = {
     group: 'import',
     value: '<n>',
     help: 'per attempt of one PutSnapshotBlock',
-    default: '20',
+    default: String(DEFAULT_BLOCK_TIMEOUT_MS / 1000),
   },
   'image-cache': {
     group: 'import',

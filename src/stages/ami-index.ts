@@ -21,8 +21,7 @@ export async function collectIndex(
   log: Log,
   deps: { clients?: AwsClients; now?: () => Date } = {},
 ): Promise<AmiIndex> {
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const clients = deps.clients ?? new AwsClients({ concurrency: 4 });
   try {
     const { regions } = await resolveRegions(
       clients.ec2(settings.baseRegion),
@@ -91,6 +90,7 @@ export const indexStage = defineStage<IndexResult>({
   name: 'index',
   about: 'the current public AMIs, read from AWS, as JSON and a page',
   compose: 'ignored',
+  reads: ['baseRegion', 'copy', 'indexDir'],
   inRun: false,
   leavesPending: false,
   run: runIndex,

@@ -14,7 +14,7 @@ import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
-import { defineStage, eventsFileOutput } from './descriptor.js';
+import { COMPOSE_STAGE_READS, defineStage, eventsFileOutput } from './descriptor.js';
 
 export interface BootTestRecord {
   image: PlannedImage;
@@ -150,6 +150,7 @@ export const bootTestStage = defineStage<BootTestResult>({
   name: 'boot-test',
   about: 'boot each AMI, read the verdict from its console, always terminate',
   compose: 'required',
+  reads: [...COMPOSE_STAGE_READS, 'bootTest'],
   inRun: true,
   leavesPending: true,
   run: runBootTest,

@@ -51,8 +51,7 @@ export async function runCleanup(
   log: Log,
   deps: { clients?: AwsClients; now?: () => number } = {},
 ): Promise<CleanupAction[]> {
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const clients = deps.clients ?? new AwsClients({ concurrency: 4 });
   const now = deps.now?.() ?? Date.now();
   const options = settings.cleanup;
   try {
@@ -218,6 +217,7 @@ export const cleanupStage = defineStage<CleanupAction[]>({
   name: 'cleanup',
   about: "the lifecycle sweep: expired nightlies, orphans, leftover instances (fedimg's own only)",
   compose: 'ignored',
+  reads: ['baseRegion', 'cleanup', 'publish', 'eventsFile', 'notify'],
   inRun: false,
   leavesPending: false,
   run: runCleanup,

@@ -10,7 +10,7 @@ import type { Log } from '../log.js';
 import type { EventLog } from '../report/events.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
-import { defineStage, eventsFileOutput } from './descriptor.js';
+import { COMPOSE_STAGE_READS, defineStage, eventsFileOutput } from './descriptor.js';
 
 export interface CopyFailure {
   region: string;
@@ -222,6 +222,7 @@ export const copyStage = defineStage<CopyResult>({
   name: 'copy',
   about: 'copy the boot-tested AMIs to every enabled region in parallel',
   compose: 'required',
+  reads: [...COMPOSE_STAGE_READS, 'copy'],
   inRun: true,
   leavesPending: false,
   run: runCopy,

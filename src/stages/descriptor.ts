@@ -3,7 +3,7 @@ import { AwsError, isAwsFailure } from '../aws/errors.js';
 import { FedimgError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Table } from '../report/table.js';
-import type { Settings, Stage } from '../settings/index.js';
+import type { Settings, SettingsKey, Stage } from '../settings/index.js';
 import type { StageDeps } from './stage.js';
 
 /**
@@ -11,6 +11,21 @@ import type { StageDeps } from './stage.js';
  * discovery); `optional` ones work with or without; `ignored` ones work on the account or on files.
  */
 export type ComposeUse = 'required' | 'optional' | 'ignored';
+
+/**
+ * What every stage on a compose reads: openStage's images, host policy, selection and event log, the
+ * base region, and the flavours and name template its AMI names are made from.
+ */
+export const COMPOSE_STAGE_READS = [
+  'images',
+  'policy',
+  'selection',
+  'baseRegion',
+  'eventsFile',
+  'notify',
+  'flavours',
+  'nameTemplate',
+] as const satisfies readonly SettingsKey[];
 
 /**
  * Everything the action and the CLI know about a stage, in the stage's own module: adding a stage is
@@ -21,6 +36,11 @@ export interface StageDescriptor<Result> {
   /** One line for the CLI's help. */
   about: string;
   compose: ComposeUse;
+  /**
+   * The parts of the settings it reads (besides `stage`): an input that feeds none of them is named
+   * as having no effect. A test holds the list to what the stage really reads.
+   */
+  reads: readonly SettingsKey[];
   /** Part of `fedimg run` (a compose from its metadata to verified AMIs), in registry order. */
   inRun: boolean;
   /** Its main step records what it has not finished, for the post step to remove. */
@@ -44,11 +64,6 @@ export interface StageDescriptor<Result> {
  */
 export function defineStage<Result>(stage: StageDescriptor<Result>): StageDescriptor<unknown> {
   const run: StageDescriptor<Result>['run'] = async (settings, log, deps) => {
-    if (stage.compose === 'ignored' && settings.images.kind !== 'none')
-      log.warning(
-        `The ${stage.name} stage works without a compose: the compose or plan inputs given are not read.`,
-        `fedimg ${stage.name}`,
-      );
     let reported = false;
     const onResult = async (result: Result) => {
       if (reported) return;

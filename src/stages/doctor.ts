@@ -38,8 +38,7 @@ export async function runDoctor(
   log: Log,
   deps: StageDeps<DoctorResult> = {},
 ): Promise<DoctorResult> {
-  const clients =
-    deps.clients ?? new AwsClients({ concurrency: 4, blockTimeoutMs: settings.upload.blockTimeoutMs });
+  const clients = deps.clients ?? new AwsClients({ concurrency: 4 });
   const base = settings.baseRegion;
   const stages = new Set(settings.doctor.stages);
   try {
@@ -232,6 +231,17 @@ export const doctorStage = defineStage<DoctorResult>({
   name: 'doctor',
   about: 'read-only: may the role make every call the stages make, and is the account ready?',
   compose: 'ignored',
+  reads: [
+    'baseRegion',
+    'bootTest',
+    'copy',
+    'doctor',
+    'flavours',
+    'marketplace',
+    'publish',
+    'selection',
+    'upload',
+  ],
   inRun: false,
   leavesPending: false,
   run: runDoctor,

@@ -8,7 +8,7 @@ import type { Log } from '../log.js';
 import { plannedNames } from './images.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
-import { defineStage, eventsFileOutput } from './descriptor.js';
+import { COMPOSE_STAGE_READS, defineStage, eventsFileOutput } from './descriptor.js';
 
 export interface ImportedImage {
   image: PlannedImage;
@@ -38,6 +38,7 @@ export async function runImport(
   const shape = {
     name: 'import',
     concurrency: settings.upload.concurrency,
+    blockTimeoutMs: settings.upload.blockTimeoutMs,
     showNotes: true,
     skipped: (plan: { composeId: string; reason: string | undefined }): ImportResult => ({
       composeId: plan.composeId,
@@ -147,6 +148,7 @@ export const importStage = defineStage<ImportResult>({
   name: 'import',
   about: 'stream each image into an EBS snapshot and register its AMI flavours',
   compose: 'required',
+  reads: [...COMPOSE_STAGE_READS, 'upload', 'decoder'],
   inRun: true,
   leavesPending: true,
   run: runImport,

@@ -1,4 +1,5 @@
-import type { Stage } from '../settings/index.js';
+import type { Log } from '../log.js';
+import { unreadInputs, type Settings, type Stage } from '../settings/index.js';
 import { indexStage } from './ami-index.js';
 import { bootTestStage } from './boot-test.js';
 import { cleanupStage } from './cleanup.js';
@@ -46,4 +47,23 @@ export const RUN_ORDER: readonly Stage[] = STAGE_LIST.filter((stage) => stage.in
 /** The descriptor of a stage named by untrusted text (the post step's input), if it is one. */
 export function stageNamed(name: string): StageDescriptor<unknown> | undefined {
   return STAGE_LIST.find((stage) => stage.name === name);
+}
+
+/** What the given stages read of the settings (every stage reads which stage it is). */
+export function settingsReadBy(stages: readonly Stage[]): Set<string> {
+  return new Set(['stage', ...stages.flatMap((name) => STAGE_REGISTRY[name].reads)]);
+}
+
+/**
+ * Names the inputs given that none of the stages about to run reads (a compose given to cleanup,
+ * regions given to import): they would otherwise do nothing without a word.
+ */
+export function warnOfUnreadInputs(settings: Settings, stages: readonly Stage[], log: Log): void {
+  const unread = unreadInputs(settings.inputUse, settingsReadBy(stages));
+  if (unread.length === 0) return;
+  const what = stages.length === 1 ? `The ${stages[0]} stage does` : `The stages ${stages.join(', ')} do`;
+  log.warning(
+    `${what} not read ${unread.length === 1 ? 'input' : 'inputs'} ${unread.join(', ')}: ${unread.length === 1 ? 'it has' : 'they have'} no effect here.`,
+    `fedimg ${stages.length === 1 ? stages[0] : 'run'}`,
+  );
 }

@@ -15,7 +15,7 @@ import { recordMarketplace } from '../report/manifest.js';
 import type { MarketplaceSettings, Settings } from '../settings/index.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
-import { defineStage, eventsFileOutput } from './descriptor.js';
+import { COMPOSE_STAGE_READS, defineStage, eventsFileOutput } from './descriptor.js';
 
 export type { MarketplaceResult, MarketplaceRow } from '../marketplace/types.js';
 
@@ -237,6 +237,7 @@ export const marketplaceStage = defineStage<MarketplaceResult>({
   name: 'marketplace',
   about: 'a new version of the AMI products for a GA compose; without one, report earlier versions',
   compose: 'optional',
+  reads: [...COMPOSE_STAGE_READS, 'manifestFile', 'marketplace'],
   inRun: false,
   leavesPending: false,
   run: runMarketplace,

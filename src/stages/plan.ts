@@ -7,7 +7,7 @@ import { resolveRegions } from '../aws/regions.js';
 import { defaultAmiName, plannedNames, resolveImages } from './images.js';
 import { composeKind } from '../compose/kind.js';
 import type { Table } from '../report/table.js';
-import { defineStage } from './descriptor.js';
+import { COMPOSE_STAGE_READS, defineStage } from './descriptor.js';
 
 export interface PlanResult {
   plan: ComposePlan;
@@ -45,7 +45,7 @@ export async function runPlan(settings: Settings, log: Log): Promise<PlanResult>
   // the plan still works and the copy stage expands it.
   let regions: string[] | undefined;
   if (!plan.skipped) {
-    const clients = new AwsClients({ concurrency: 1, blockTimeoutMs: settings.upload.blockTimeoutMs });
+    const clients = new AwsClients({ concurrency: 1 });
     try {
       regions = (
         await resolveRegions(
@@ -117,6 +117,7 @@ export const planStage = defineStage<PlanResult>({
   name: 'plan',
   about: "read the compose's metadata and pick the images (uploads nothing)",
   compose: 'required',
+  reads: [...COMPOSE_STAGE_READS, 'copy', 'publish', 'upload'],
   inRun: true,
   leavesPending: false,
   run: (settings, log) => runPlan(settings, log),

@@ -20,7 +20,7 @@ import type { EventLog } from '../report/events.js';
 import { PUBLISHED_SCHEMA, publishedMessage } from '../report/fedora-message.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
-import { defineStage, eventsFileOutput } from './descriptor.js';
+import { COMPOSE_STAGE_READS, defineStage, eventsFileOutput } from './descriptor.js';
 
 export interface PublishedAmi {
   region: string;
@@ -304,6 +304,7 @@ export const publishStage = defineStage<PublishResult>({
   name: 'publish',
   about: 'make the AMIs public (or share them) and set their deprecation',
   compose: 'required',
+  reads: [...COMPOSE_STAGE_READS, 'copy', 'publish'],
   inRun: true,
   leavesPending: false,
   run: runPublish,

@@ -164,6 +164,7 @@ export const releaseStage = defineStage<ReleaseResult>({
   name: 'release',
   about: 'a GitHub release tagged by the compose ID, with the manifest and events',
   compose: 'ignored',
+  reads: ['eventsFile', 'manifestFile', 'indexDir', 'release'],
   inRun: false,
   leavesPending: false,
   run: (settings, log) => runRelease(settings.release, log),

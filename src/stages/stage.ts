@@ -35,6 +35,8 @@ export interface StageShape<Result> {
   name: string;
   /** Concurrent requests per AWS client (default 4). */
   concurrency?: number;
+  /** Per-attempt limit of a PutSnapshotBlock, for the stage that uploads (default: AWS's guidance). */
+  blockTimeoutMs?: number;
   /** Log the compose's notes (images left out and why) as notices. */
   showNotes?: boolean;
   /** The result of a stage that had nothing to do (a DOOMED compose, an empty selection). */
@@ -72,7 +74,7 @@ export async function openStage<Result>(
     deps.clients ??
     new AwsClients({
       concurrency: shape.concurrency ?? 4,
-      blockTimeoutMs: settings.upload.blockTimeoutMs,
+      ...(shape.blockTimeoutMs === undefined ? {} : { blockTimeoutMs: shape.blockTimeoutMs }),
     });
   const pending = deps.pending ?? new PendingResources();
   const events = deps.events ?? new EventLog(settings.eventsFile, log, settings.notify);

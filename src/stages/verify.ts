@@ -16,7 +16,7 @@ import type { Log } from '../log.js';
 import { buildManifest, writeManifest, type AmiRecord } from '../report/manifest.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
-import { defineStage, fileOutput } from './descriptor.js';
+import { COMPOSE_STAGE_READS, defineStage, fileOutput } from './descriptor.js';
 
 export interface VerifyRow extends AmiRecord {
   state: string;
@@ -213,6 +213,7 @@ export const verifyStage = defineStage<VerifyResult>({
   name: 'verify',
   about: 'check every AMI in every region against the plan; write the manifest',
   compose: 'required',
+  reads: [...COMPOSE_STAGE_READS, 'copy', 'publish', 'manifestFile'],
   inRun: true,
   leavesPending: false,
   run: runVerify,

@@ -8,7 +8,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MarketplaceError } from '../../src/errors.js';
 import { terminalLog } from '../../src/log.js';
-import type { InputName, Settings } from '../../src/settings/index.js';
+import { unwatched, type InputName, type Settings } from '../../src/settings/index.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runImport } from '../../src/stages/import.js';
 import { runMarketplace } from '../../src/stages/marketplace.js';
@@ -45,21 +45,24 @@ function settings(stage: string, compose = ga(), extra: Partial<Record<InputName
     'manifest-file': join(world.dir, 'manifest.json'),
     ...extra,
   });
-  parsed.marketplace.pollIntervalMs = 20;
-  parsed.marketplace.waitMs = 20_000;
+  const { marketplace } = unwatched(parsed);
+  marketplace.pollIntervalMs = 20;
+  marketplace.waitMs = 20_000;
   return parsed;
 }
 
 /** The marketplace stage with no compose: what the lifecycle workflow runs. */
 function observing(extra: Partial<Record<InputName, string>> = {}): Settings {
   const parsed = settings('marketplace', ga(), { ...extra, 'compose-location': '' });
-  expect(parsed.images).toEqual({ kind: 'none' });
+  expect(unwatched(parsed).images).toEqual({ kind: 'none' });
   return parsed;
 }
 
 async function publish(compose = ga()): Promise<void> {
-  for (const run of [runImport, runBootTest, runPublish, runVerify])
-    await run(settings('import', compose), quiet);
+  await runImport(settings('import', compose), quiet);
+  await runBootTest(settings('boot-test', compose), quiet);
+  await runPublish(settings('publish', compose), quiet);
+  await runVerify(settings('verify', compose), quiet);
 }
 
 const catalog = () => new MarketplaceCatalogClient({ region: 'us-east-1' });
@@ -279,7 +282,8 @@ describe('the marketplace stage', () => {
   }, 120_000);
 
   it('refuses an AMI that is not public, naming what to run first', async () => {
-    for (const run of [runImport, runBootTest]) await run(settings('import'), quiet);
+    await runImport(settings('import'), quiet);
+    await runBootTest(settings('boot-test'), quiet);
     const failure = await runMarketplace(settings('marketplace'), quiet).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(MarketplaceError);
     expect((failure as Error).message).toMatch(/is not public[\s\S]*Run the publish stage first/);
@@ -319,7 +323,7 @@ describe('the marketplace stage', () => {
     await runMarketplace(settings('marketplace', ga(), { 'marketplace-version-title': 'Fedora 40' }), quiet);
     world.emulator.setMarketplace({ preparingMs: 50, applyingMs: 1500 });
     const short = settings('marketplace', ga(), { 'marketplace-restrict-previous': 'true' });
-    short.marketplace.waitMs = 200;
+    unwatched(short).marketplace.waitMs = 200;
     const submitted = await runMarketplace(short, quiet);
     expect(submitted.rows.map((row) => [row.arch, row.state])).toEqual([
       ['x86_64', 'submitted'],

@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings, STAGES, type InputName } from '../../src/settings/index.js';
-import { RUN_ORDER, STAGE_LIST, STAGE_REGISTRY, stageNamed } from '../../src/stages/index.js';
+import {
+  DEFAULTS,
+  parseSettings,
+  STAGES,
+  unreadInputs,
+  type InputName,
+  type Stage,
+} from '../../src/settings/index.js';
+import {
+  RUN_ORDER,
+  settingsReadBy,
+  STAGE_LIST,
+  STAGE_REGISTRY,
+  stageNamed,
+  warnOfUnreadInputs,
+} from '../../src/stages/index.js';
 import type { Log } from '../../src/log.js';
 import { defineStage } from '../../src/stages/descriptor.js';
 
@@ -19,18 +33,58 @@ describe('the stage registry', () => {
     expect(stageNamed('__proto__')).toBeUndefined();
   });
 
-  it('warns when a stage that works without a compose is given one, and still runs', async () => {
+  const warningsFor = (stages: Stage[], inputs: Partial<Record<InputName, string>>) => {
     const warnings: string[] = [];
     const log = { warning: (message: string) => warnings.push(message) } as unknown as Log;
-    const inputs: Partial<Record<InputName, string>> = {
-      stage: 'release',
-      'compose-id': 'Fedora-41-20241027.0',
-    };
-    const settings = parseSettings((name) => inputs[name] ?? '');
-    await expect(STAGE_REGISTRY.release.run(settings, log, {})).rejects.toThrow(/GitHub token/);
-    expect(warnings).toEqual([
-      'The release stage works without a compose: the compose or plan inputs given are not read.',
+    warnOfUnreadInputs(
+      parseSettings((name) => inputs[name] ?? ''),
+      stages,
+      log,
+    );
+    return warnings;
+  };
+
+  it('names the inputs given that the stage does not read: a compose given to a stage that works without one', () => {
+    expect(warningsFor(['release'], { stage: 'release', 'compose-id': 'Fedora-41-20241027.0' })).toEqual([
+      'The release stage does not read input compose-id: it has no effect here.',
     ]);
+    expect(
+      warningsFor(['import'], {
+        stage: 'import',
+        'compose-id': 'Fedora-41-20241027.0',
+        regions: 'eu-west-1',
+        'public-ami-quota': '7',
+      }),
+    ).toEqual(['The import stage does not read inputs regions, public-ami-quota: they have no effect here.']);
+  });
+
+  it('counts an input as read when any stage about to run reads it, and a default as not given', () => {
+    const inputs = {
+      stage: 'plan',
+      'compose-id': 'Fedora-41-20241027.0',
+      regions: 'eu-west-1',
+      public: 'true',
+    };
+    expect(warningsFor([...RUN_ORDER], inputs)).toEqual([]);
+    // The action passes every input, most at their default: those are not the caller's.
+    expect(
+      warningsFor(['import'], { ...inputs, regions: DEFAULTS.regions ?? '', public: DEFAULTS.public ?? '' }),
+    ).toEqual([]);
+    // The runner fills in github-token for every step.
+    expect(warningsFor(['import'], { stage: 'import', 'github-token': 'ghs_x' })).toEqual([]);
+  });
+
+  it('counts an input that went into a part it was checked against (allowed-hosts for a notify-url)', () => {
+    const settings = parseSettings(
+      (name) =>
+        ({ stage: 'cleanup', 'allowed-hosts': 'example.org', 'notify-url': 'https://example.org/hook' })[
+          name as string
+        ] ?? '',
+    );
+    expect(settings.inputUse.feeds['allowed-hosts']).toEqual(
+      expect.arrayContaining(['images', 'notify', 'policy']),
+    );
+    expect(unreadInputs(settings.inputUse, settingsReadBy(['cleanup']))).toEqual([]);
   });
 
   it('hands a result to onResult exactly once, whether the stage reported it or only returned it', async () => {

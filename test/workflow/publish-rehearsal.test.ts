@@ -35,6 +35,13 @@ describe('publish.yml, rehearsed', () => {
       .filter((path) => !path.endsWith('.raw.xz'));
     expect(metadata.length).toBeGreaterThan(0);
     expect(metadata, metadata.join('\n')).toEqual([...new Set(metadata)]);
+    // Every fedimg step is given only inputs its stage reads (an unread one is warned of).
+    const unread = [...rehearsal.jobs.values()].flatMap((job) =>
+      job.legs.flatMap((leg) =>
+        leg.steps.filter((step) => step.uses === './' && /no effect here/.test(step.log)),
+      ),
+    );
+    expect(unread.map((step) => step.log)).toEqual([]);
     // The matrices came from the plan's real outputs: one leg per image, one per region.
     expect(
       rehearsal.jobs
