@@ -1,6 +1,9 @@
+import { EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import {
   CopySnapshotCommand,
   EC2Client,
+  EnableImageDeprecationCommand,
+  ModifyImageAttributeCommand,
   RegisterImageCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -115,6 +118,35 @@ describe('cleanup stage', () => {
     const nightlyAmi = emulator.inventory().images.find((image) => image.name.includes('Rawhide'))!;
     const releaseAmi = emulator.inventory().images.find((image) => image.name.includes('-43-'))!;
     expect(nightlyAmi.public && releaseAmi.public).toBe(true);
+    // Someone else's public AMI carrying fedimg's kind tag, deprecated like a nightly, but not
+    // ManagedBy=fedimg: the sweep never touches it.
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const foreignSnapshot = await ec2.send(
+      new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: nightlyAmi.snapshotIds[0] }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const foreign = await ec2.send(
+      new RegisterImageCommand({
+        Name: 'someone-elses-nightly',
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: foreignSnapshot.SnapshotId } }],
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: [{ Key: 'fedimg:compose-kind', Value: 'nightly' }] },
+        ],
+      }),
+    );
+    await ec2.send(
+      new ModifyImageAttributeCommand({
+        ImageId: foreign.ImageId,
+        LaunchPermission: { Add: [{ Group: 'all' }] },
+      }),
+    );
+    await ec2.send(
+      new EnableImageDeprecationCommand({
+        ImageId: foreign.ImageId,
+        DeprecateAt: new Date(Date.now() + DAY),
+      }),
+    );
 
     const dry = await runCleanup(settings('cleanup', undefined, '', { 'dry-run': 'true' }), quiet, {
       now: () => Date.now() + 31 * DAY,
@@ -136,6 +168,7 @@ describe('cleanup stage', () => {
       false,
     );
     expect(inventory.images.find((image) => image.id === releaseAmi.id)!.public).toBe(true);
+    expect(inventory.images.find((image) => image.id === foreign.ImageId)!.public).toBe(true);
 
     // Before the grace period nothing more happens; after it the AMI goes, with its snapshot.
     expect(
@@ -147,8 +180,11 @@ describe('cleanup stage', () => {
     });
     expect(remove.map((action) => action.action)).toEqual(['delete-ami']);
     inventory = emulator.inventory();
-    expect(inventory.images.map((image) => image.id)).toEqual([releaseAmi.id]);
-    expect(inventory.snapshots.map((snapshot) => snapshot.id)).toEqual(releaseAmi.snapshotIds);
+    expect(inventory.images.map((image) => image.id)).toEqual([releaseAmi.id, foreign.ImageId]);
+    expect(inventory.snapshots.map((snapshot) => snapshot.id)).toEqual([
+      ...releaseAmi.snapshotIds,
+      foreignSnapshot.SnapshotId,
+    ]);
   }, 120_000);
 
   it('deletes orphaned fedimg snapshots once old enough and terminates stray boot-test instances', async () => {
@@ -161,6 +197,10 @@ describe('cleanup stage', () => {
         SourceSnapshotId: ami!.snapshotIds[0],
         TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'ManagedBy', Value: 'fedimg' }] }],
       }),
+    );
+    // Unused and old, but not ManagedBy=fedimg: not fedimg's to delete.
+    const notOurs = await ec2.send(
+      new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: ami!.snapshotIds[0] }),
     );
     // A fedimg snapshot that someone registered an AMI of their own from is in use, not an orphan.
     const borrowed = await ec2.send(
@@ -194,6 +234,11 @@ describe('cleanup stage', () => {
     ]);
     // Only the boot-test tag, not ManagedBy=fedimg: not fedimg's to terminate.
     const lookalike = await launch([{ Key: 'fedimg:boot-test', Value: ami!.id }]);
+    // A fedimg snapshot still being written (an upload of a run that is still on) is not an orphan,
+    // however old.
+    const uploading = await new EBSClient({ region: 'us-east-1' }).send(
+      new StartSnapshotCommand({ VolumeSize: 1, Tags: [{ Key: 'ManagedBy', Value: 'fedimg' }] }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await runCleanup(settings('cleanup', undefined), quiet)).toEqual([]); // too young
     const actions = await runCleanup(settings('cleanup', undefined), quiet, {
@@ -206,7 +251,7 @@ describe('cleanup stage', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const inventory = emulator.inventory();
     expect(inventory.snapshots.map((snapshot) => snapshot.id).sort()).toEqual(
-      [...ami!.snapshotIds, borrowed.SnapshotId].sort(),
+      [...ami!.snapshotIds, borrowed.SnapshotId, uploading.SnapshotId, notOurs.SnapshotId].sort(),
     );
     const stateOf = (id: string | undefined) =>
       inventory.instances.find((instance) => instance.id === id)?.state;

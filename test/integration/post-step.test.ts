@@ -1,0 +1,167 @@
+import { CompleteSnapshotCommand, EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
+import { EC2Client, RegisterImageCommand, RunInstancesCommand, type Tag } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../emulator/server.js';
+import { AwsClients } from '../../src/aws/clients.js';
+import { cleanupPending } from '../../src/aws/cleanup-pending.js';
+import type { PendingResource } from '../../src/aws/pending.js';
+import { terminalLog } from '../../src/log.js';
+import { startEmulator } from '../helpers/aws.js';
+
+// The post step's removal of what a dead main step left (src/aws/cleanup-pending.ts), in process
+// against the emulator: the bundled action's post step is tested in test/dist/trust.test.ts; these
+// pin each of its guards in src/ too, so that removing one fails a test whichever way it is run.
+
+const REGION = 'us-east-1';
+const RUN = 'https://github.com/fedora-cloud/fedimg/actions/runs/42';
+const OTHER_RUN = 'https://github.com/fedora-cloud/fedimg/actions/runs/41';
+const ours = (run = RUN): Tag[] => [
+  { Key: 'ManagedBy', Value: 'fedimg' },
+  { Key: 'fedimg:run-url', Value: run },
+];
+
+let emulator: Emulator;
+let clients: AwsClients;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  clients = new AwsClients({ concurrency: 2 });
+});
+afterAll(async () => {
+  clients?.destroy();
+  await emulator?.stop();
+});
+beforeEach(() => emulator.reset());
+
+async function snapshot(
+  tags: Tag[],
+  complete = false,
+): Promise<{ kind: 'snapshot'; region: string; id: string }> {
+  const ebs = new EBSClient({ region: REGION });
+  const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags: tags }));
+  if (complete) {
+    await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  return { kind: 'snapshot', region: REGION, id: SnapshotId! };
+}
+
+async function register(SnapshotId: string) {
+  const registered = await new EC2Client({ region: REGION }).send(
+    new RegisterImageCommand({
+      Name: `image-${SnapshotId}`,
+      RootDeviceName: '/dev/sda1',
+      BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 150)); // available
+  return registered;
+}
+
+async function instance(tags: Tag[]): Promise<PendingResource> {
+  const { ImageId } = await register((await snapshot([], true)).id);
+  const { Instances } = await new EC2Client({ region: REGION }).send(
+    new RunInstancesCommand({
+      ImageId,
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+    }),
+  );
+  return { kind: 'instance', region: REGION, id: Instances![0]!.InstanceId! };
+}
+
+/** Runs the post step's removal; what it printed, and what is still there. */
+async function postStep(items: PendingResource[], run: string | undefined) {
+  let printed = '';
+  const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
+  const cleaned = await cleanupPending(items, clients, log, run);
+  const inventory = emulator.inventory();
+  const present = (item: PendingResource) =>
+    item.kind === 'snapshot'
+      ? inventory.snapshots.some((snapshot) => snapshot.id === item.id)
+      : item.kind === 'instance'
+        ? inventory.instances.some(
+            (entry) => entry.id === item.id && !['shutting-down', 'terminated'].includes(entry.state),
+          )
+        : undefined;
+  return { cleaned, printed, present };
+}
+
+describe('the post step removes only fedimg’s own resources of this run', () => {
+  it('removes this run’s own unfinished snapshot and boot-test instance', async () => {
+    const items = [
+      await snapshot(ours()),
+      await instance([...ours(), { Key: 'fedimg:boot-test', Value: 'x' }]),
+    ];
+    const { cleaned, present } = await postStep(items, RUN);
+    expect(cleaned).toBe(2);
+    expect(items.map(present)).toEqual([false, false]);
+  });
+
+  it('leaves a resource carrying this run’s tag but not ManagedBy=fedimg (another owner’s)', async () => {
+    const item = await snapshot([{ Key: 'fedimg:run-url', Value: RUN }]);
+    const { present, printed } = await postStep([item], RUN);
+    expect(present(item)).toBe(true);
+    expect(printed).toMatch(/left alone: it is not marked ManagedBy=fedimg/);
+  });
+
+  it('leaves a fedimg resource of another run', async () => {
+    const item = await snapshot(ours(OTHER_RUN));
+    const { present, printed } = await postStep([item], RUN);
+    expect(present(item)).toBe(true);
+    expect(printed).toMatch(/left alone: it belongs to another run \(.*runs\/41\)/);
+  });
+
+  it('leaves everything when it cannot tell which run it belongs to', async () => {
+    const item = await snapshot(ours());
+    const { present, printed } = await postStep([item], undefined);
+    expect(present(item)).toBe(true);
+    expect(printed).toMatch(/left alone: this step cannot tell which run/);
+  });
+
+  it('terminates only boot-test instances, not another fedimg-tagged instance of this run', async () => {
+    const item = await instance(ours());
+    const { present, printed } = await postStep([item], RUN);
+    expect(present(item)).toBe(true);
+    expect(printed).toMatch(/left alone: it is not a fedimg boot-test instance/);
+  });
+
+  it('never removes a snapshot an AMI uses (AWS refuses; the step warns and goes on)', async () => {
+    const item = await snapshot(ours(), true);
+    await register(item.id);
+    const { present, printed } = await postStep([item], RUN);
+    expect(present(item)).toBe(true);
+    expect(printed).toMatch(/Could not remove unfinished/);
+  });
+
+  it('removes this run’s staging object and leaves another run’s', async () => {
+    const s3 = new S3Client({ region: REGION, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'fedimg-staging-bucket' }));
+    const put = (key: string, run: string) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: 'fedimg-staging-bucket',
+          Key: key,
+          Body: 'raw',
+          Metadata: { 'managed-by': 'fedimg', 'run-url': run },
+        }),
+      );
+    await put('fedimg-staging/a/mine.raw', RUN);
+    await put('fedimg-staging/b/theirs.raw', OTHER_RUN);
+    const object = (key: string): PendingResource => ({
+      kind: 's3-object',
+      region: REGION,
+      bucket: 'fedimg-staging-bucket',
+      key,
+    });
+    const { cleaned, printed } = await postStep(
+      [object('fedimg-staging/a/mine.raw'), object('fedimg-staging/b/theirs.raw')],
+      RUN,
+    );
+    expect(cleaned).toBe(1);
+    expect(printed).toMatch(/theirs\.raw left alone: it belongs to another run/);
+    expect(emulator.inventory().objects.map((entry) => entry.key)).toEqual(['fedimg-staging/b/theirs.raw']);
+  });
+});
