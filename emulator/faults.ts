@@ -1,4 +1,7 @@
-/** Injected faults: throttling, server errors, dropped or hung connections, added latency. */
+/**
+ * Injected faults: throttling, server errors, dropped or hung connections, added latency, and an
+ * answer lost after the request was carried out (what makes a retry meet its own first attempt).
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from './errors.js';
 import { errorResponse, SERVER_ERROR, THROTTLE, type Service } from './responses.js';
@@ -8,7 +11,7 @@ export interface FaultRule {
   operation: string;
   service?: Service;
   region?: string;
-  kind: 'throttle' | 'server-error' | 'reset' | 'hang' | 'latency';
+  kind: 'throttle' | 'server-error' | 'reset' | 'hang' | 'latency' | 'lost-answer';
   /** Share of matching requests affected (0..1); default 1. */
   rate?: number;
   /** Affect at most this many requests. */
@@ -30,14 +33,9 @@ export async function injectFault(
   res: ServerResponse,
   logged: (status: number) => void,
 ): Promise<boolean> {
-  const { service, operation, region, requestId } = request;
+  const { service, operation, requestId } = request;
   for (const rule of faults) {
-    if (rule.operation !== '*' && rule.operation !== operation) continue;
-    if (rule.service && rule.service !== service) continue;
-    if (rule.region && rule.region !== region) continue;
-    if (rule.count !== undefined && rule.count <= 0) continue;
-    if (Math.random() >= (rule.rate ?? 1)) continue;
-    if (rule.count !== undefined) rule.count--;
+    if (rule.kind === 'lost-answer' || !applies(rule, request)) continue;
     switch (rule.kind) {
       case 'latency':
         await sleep(rule.ms ?? 0);
@@ -67,6 +65,31 @@ export async function injectFault(
     }
   }
   return false;
+}
+
+/** Whether the rule matches the request; a match counts against the rule's `count`. */
+function applies(
+  rule: FaultRule,
+  { service, operation, region }: { service: Service; operation: string; region: string },
+) {
+  if (rule.operation !== '*' && rule.operation !== operation) return false;
+  if (rule.service && rule.service !== service) return false;
+  if (rule.region && rule.region !== region) return false;
+  if (rule.count !== undefined && rule.count <= 0) return false;
+  if (Math.random() >= (rule.rate ?? 1)) return false;
+  if (rule.count !== undefined) rule.count--;
+  return true;
+}
+
+/**
+ * After a request was carried out: true when a `lost-answer` rule drops its answer (the caller then
+ * closes the connection unanswered, as a network failure after the server acted would).
+ */
+export function losesAnswer(
+  faults: FaultRule[],
+  request: { service: Service; operation: string; region: string },
+): boolean {
+  return faults.some((rule) => rule.kind === 'lost-answer' && applies(rule, request));
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { AwsError } from './errors.js';
 import { handleControl } from './control.js';
-import { injectFault, type FaultRule } from './faults.js';
+import { injectFault, losesAnswer, type FaultRule } from './faults.js';
 import { inventoryOf, type Inventory } from './inventory.js';
 import { readBody, ScratchBodies } from './body.js';
 import { errorResponse, type Service } from './responses.js';
@@ -262,6 +262,10 @@ export class Emulator {
     if (delay > 0) await sleep(delay);
     this.requestLog.push({ service, operation: operation!, region, status: response.status, authorizations });
     this.scheduleSave();
+    if (losesAnswer(this.faults, { service, operation: operation!, region })) {
+      req.socket.destroy();
+      return;
+    }
     res.writeHead(response.status, {
       'x-amzn-requestid': requestId,
       'x-amz-request-id': requestId,

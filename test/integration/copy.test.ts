@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CopySnapshotCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
+import { AwsClients } from '../../src/aws/clients.js';
 import { CopyError, InputError } from '../../src/errors.js';
 import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
@@ -99,6 +101,53 @@ describe('copy stage', () => {
         .images.filter((image) => image.region === 'sa-east-1' && image.state !== 'failed'),
     ).toEqual([]);
   }, 120_000);
+
+  it('makes no second AMI when a copy is retried: every CopyImage answer is lost once and the call retried', async () => {
+    await importedAndTested();
+    // Each CopyImage is carried out, then its connection dropped before the answer. With one
+    // attempt per SDK call (the SDK's own retries reuse a token it makes up), the retry is fedimg's.
+    world.emulator.addFault({ operation: 'CopyImage', kind: 'lost-answer', count: 4 });
+    const clients = new AwsClients({ concurrency: 4, maxAttempts: 1 });
+    try {
+      await runCopy(settings('copy', { regions: 'eu-west-1' }), quiet, { clients });
+    } finally {
+      clients.destroy();
+    }
+    const copies = world.emulator.requests().filter((request) => request.operation === 'CopyImage');
+    expect(copies).toHaveLength(8); // the four lost ones and their retries
+    const inRegion = world.emulator.inventory().images.filter((image) => image.region === 'eu-west-1');
+    // Two arches × two flavours: one copy each.
+    expect(inRegion.map((image) => image.name).sort()).toEqual(
+      [...new Set(inRegion.map((image) => image.name))].sort(),
+    );
+    expect(inRegion).toHaveLength(4);
+  }, 60_000);
+
+  it('never takes a foreign AMI with the copy’s name and source tag for fedimg’s copy', async () => {
+    const { imported } = await runImport(settings('import'), quiet);
+    await runBootTest(settings('boot-test'), quiet);
+    const [{ image, amis }] = imported as [(typeof imported)[number]];
+    const source = amis[0]!;
+    const ec2 = new EC2Client({ region: 'eu-west-1' });
+    const snapshot = await ec2.send(
+      new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: source.snapshotId }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const foreign = await ec2.send(
+      new RegisterImageCommand({
+        Name: source.name,
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshot.SnapshotId } }],
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: [{ Key: 'fedimg:source-sha256', Value: image.sha256 }] },
+        ],
+      }),
+    );
+    const { copies } = await runCopy(settings('copy', { regions: 'eu-west-1' }), quiet);
+    const copy = copies.find((outcome) => outcome.source.imageId === source.imageId)!;
+    expect(copy.imageId).not.toBe(foreign.ImageId);
+    expect(copy.reused).toBe(false);
+  }, 60_000);
 
   it('copies nothing of an image that failed or skipped its boot test', async () => {
     await runImport(settings('import'), quiet);
