@@ -226,16 +226,18 @@ async function publishRegion(
         for (const snapshotId of snapshotIds(found)) await grantCreateVolume(ec2, snapshotId, grant);
         await grantLaunch(ec2, found.ImageId!, grant);
       }
-      const deprecateAt = deprecationTime(settings, ami.image);
+      // A deprecation already set stays (a nightly re-published daily must still expire), and is
+      // what is reported: the time AWS has, not the one this run would have asked for.
+      const deprecateAt = found.DeprecationTime
+        ? new Date(found.DeprecationTime)
+        : deprecationTime(settings, ami.image);
       if (deprecateAt && !found.DeprecationTime) await deprecateAmi(ec2, found.ImageId!, deprecateAt);
       published.push({
         region,
         ami,
         imageId: found.ImageId!,
         public: makePublic,
-        deprecateAt: (
-          deprecateAt ?? (found.DeprecationTime ? new Date(found.DeprecationTime) : undefined)
-        )?.toISOString(),
+        deprecateAt: deprecateAt?.toISOString(),
       });
       events.emit('image.publish', 'completed', ami.image, region, {
         id: found.ImageId,

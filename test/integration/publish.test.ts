@@ -135,8 +135,21 @@ describe('publish and verify', () => {
     });
     expectClean(world.emulator, expect);
 
-    // Re-running publish changes nothing and still succeeds.
-    await expect(runPublish(settings('publish'), quiet)).resolves.toMatchObject({ skippedRegions: [] });
+    // Re-running publish changes nothing and still succeeds: not even the deprecation, when the
+    // re-run asks for another (a nightly re-published daily must still expire).
+    const before = world.emulator.requests().length;
+    const rerun = await runPublish(settings('publish', { 'deprecation-days': '90' }), quiet);
+    expect(rerun.skippedRegions).toEqual([]);
+    // (Granting launch and create-volume again is idempotent and cheap, and repairs a grant taken
+    // away since; the deprecation is not re-set.)
+    const changes = world.emulator
+      .requests()
+      .slice(before)
+      .filter((request) => /ImageDeprecation$/.test(request.operation));
+    expect(changes.map((request) => request.operation)).toEqual([]);
+    expect(rerun.published.map((entry) => entry.deprecateAt)).toEqual(
+      result.published.map((entry) => entry.deprecateAt),
+    );
   }, 120_000);
 
   it('changes nothing anywhere when block-public-access is on in one required region', async () => {

@@ -58,6 +58,20 @@ describe('neutralise', () => {
     expect(neutralise('tab\tstays')).toBe('tab\tstays');
   });
 
+  // Each rule exactly (killing mutants of the patterns, docs/mutation.md): a vertical tab breaks a
+  // line; "::" not at a line's start is no command; a sequence cut off at the end of the text is
+  // still dropped whole (an unterminated OSC, a CSI without its final byte, an escape with only its
+  // intermediates); "##[" is broken, not dropped.
+  it('applies each rule exactly, also to sequences cut off at the end of the text', () => {
+    expect(neutralise('a\vb\fc')).toBe('a ⏎ b ⏎ c');
+    expect(neutralise('ratio a :: b')).toBe('ratio a :: b');
+    expect(neutralise('ok\x1b]0;unterminated title')).toBe('ok');
+    expect(neutralise('red\x1b[31')).toBe('red');
+    expect(neutralise('a\x1b(')).toBe('a');
+    expect(neutralise('text ##[x')).toBe('text #\u200b#[x');
+    expect(neutralise('  ::x')).toBe('  :\u200b:x');
+  });
+
   it('strips them from annotations too, which keep their line breaks', async () => {
     let out = '';
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
@@ -104,6 +118,42 @@ describe('the terminal log', () => {
     await sayEverything(log);
     expect(out.split('\n').length).toBe(ATTACKS.length * 6 + 1);
     expect(commandLines(out)).toEqual([]);
+  });
+});
+
+describe('the terminal log', () => {
+  it('prefixes each kind, puts the title first, and prints debug only when verbose', async () => {
+    let out = '';
+    const stream = { write: (text: string) => (out += text) } as never;
+    for (const verbose of [false, true]) {
+      const log = terminalLog({ verbose, stream });
+      log.info('i');
+      log.debug('d');
+      log.notice('n', 'T');
+      log.warning('w');
+      log.error('e', 'T');
+      await log.group('g', async () => undefined);
+    }
+    expect(out).toBe(
+      'i\nnotice: T: n\nwarning: w\nerror: T: e\n▸ g\n' +
+        'i\ndebug: d\nnotice: T: n\nwarning: w\nerror: T: e\n▸ g\n',
+    );
+  });
+});
+
+describe('the Actions log’s secrets', () => {
+  it('registers a secret with the runner, so it is masked from then on', () => {
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      out += String(text);
+      return true;
+    });
+    try {
+      actionsLog.secret('s3cr3t-value');
+    } finally {
+      write.mockRestore();
+    }
+    expect(out).toBe('::add-mask::s3cr3t-value\n');
   });
 });
 
