@@ -7,7 +7,8 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  // Unit and integration tests only, each file in fresh modules: see vitest.mutation.config.ts.
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   coverageAnalysis: 'perTest',
   mutate: [
     // the download and checksum path

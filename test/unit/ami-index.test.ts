@@ -213,3 +213,111 @@ describe('fedimg latest', () => {
     );
   });
 });
+
+// Each rule of the selection exactly (killing the mutants docs/mutation.md lists): tag values are
+// anyone's to write, so a value is taken whole or not at all.
+describe('the index’s rules, exactly', () => {
+  const listed = (candidates: RegionImage[]) =>
+    currentAmis(candidates, ['us-east-1'], NOW).images.map((entry) => entry.ami_id);
+
+  it('takes no tag value with anything before or after its plain form', () => {
+    const plainOk = ami('us-east-1', { ...f41('20261101'), 'fedimg:arch': 'x86_64' });
+    const sha = provenance(f41('20261101'))['fedimg:source-sha256']!;
+    const forged = [
+      ami('us-east-1', { ...f41('20261101'), 'fedimg:arch': 'x86_64<b>' }),
+      ami('us-east-1', { ...f41('20261101'), 'fedimg:image': 'a.raw.xz<script>' }),
+      ami('us-east-1', { ...f41('20261101'), 'fedimg:image': '<script>a.raw.xz' }),
+      ami('us-east-1', { ...f41('20261101'), 'fedimg:source-sha256': `x${sha}` }),
+      ami('us-east-1', { ...f41('20261101'), 'fedimg:source-sha256': `${sha}x` }),
+      ami('us-east-1', { ...f41('20261101'), 'fedimg:release': '41 ' }),
+    ];
+    expect(listed([plainOk])).toEqual([plainOk.image.ImageId]);
+    // One at a time: beside the plain one, the slot's first holder would win anyway.
+    for (const candidate of forged) expect(listed([candidate])).toEqual([]);
+    // A compose ID that is not plain is left out of the entry, which stays listed.
+    for (const composeId of ['<x>Fedora-41-20261101.0', 'Fedora-41-20261101.0<x>']) {
+      const entry = currentAmis(
+        [ami('us-east-1', { 'fedimg:compose-id': composeId, 'fedimg:release': '41' })],
+        ['us-east-1'],
+        NOW,
+      ).images[0]!;
+      expect(entry.compose_id).toBe('');
+    }
+    const named = currentAmis([ami('us-east-1', f41('20261101'), { Name: undefined })], ['us-east-1'], NOW);
+    expect(named.images[0]!.name).toBe('');
+  });
+
+  it('leaves out an AMI whose deprecation is now, and takes the release from the compose ID when untagged', () => {
+    const due = ami('us-east-1', f41('20261101'), { DeprecationTime: NOW.toISOString() });
+    expect(listed([due])).toEqual([]);
+    const untagged = ami('us-east-1', { 'fedimg:compose-id': 'Fedora-42-20261101.0', 'fedimg:release': '' });
+    expect(currentAmis([untagged], ['us-east-1'], NOW).images[0]!.release).toBe('42');
+    const noId = ami('us-east-1', { 'fedimg:compose-id': '', 'fedimg:release': '' });
+    expect(listed([noId])).toEqual([]);
+  });
+
+  it('names Rawhide and ELN only when the release is exactly that, and orders numbered, Rawhide, ELN, others', () => {
+    const releases = ['rawhide', 'ELN', 'Rawhide2', 'xeln', 'xrawhide', 'elnx', '40', '9a', '41'];
+    const entries = currentAmis(
+      releases.map((release) =>
+        ami('us-east-1', {
+          'fedimg:compose-id': `Fedora-${release}-20261101.n.0`,
+          'fedimg:release': release,
+        }),
+      ),
+      ['us-east-1'],
+      NOW,
+    ).images.map((entry) => entry.release);
+    expect(entries).toEqual(['41', '40', 'Rawhide', 'ELN', '9a', 'elnx', 'Rawhide2', 'xeln', 'xrawhide']);
+  });
+
+  it('keeps the newest per stream by date, then respin, then creation; an unparsable ID counts as oldest', () => {
+    const day1 = ami('us-east-1', f41('20261101', 9));
+    const day2 = ami('us-east-1', f41('20261102', 0));
+    expect(listed([day2, day1])).toEqual([day2.image.ImageId]);
+    expect(listed([day1, day2])).toEqual([day2.image.ImageId]);
+    const respin2 = ami('us-east-1', f41('20261101', 2));
+    const respin10 = ami('us-east-1', f41('20261101', 10));
+    expect(listed([respin10, respin2])).toEqual([respin10.image.ImageId]);
+    // Equal recency: the first one seen stays.
+    const twinA = ami('us-east-1', f41('20261103'));
+    const twinB = ami('us-east-1', f41('20261103'));
+    expect(listed([twinA, twinB])).toEqual([twinA.image.ImageId]);
+    const odd = ami('us-east-1', { 'fedimg:compose-id': 'odd', 'fedimg:release': '41' });
+    expect(listed([odd, day1])).toEqual([day1.image.ImageId]);
+    const oddLater = ami(
+      'us-east-1',
+      { 'fedimg:compose-id': 'odd2', 'fedimg:release': '41' },
+      { CreationDate: '2026-11-25T00:00:00.000Z' },
+    );
+    expect(listed([odd, oddLater])).toEqual([oddLater.image.ImageId]);
+  });
+
+  it('keeps streams apart however their names run together', () => {
+    const a = ami('us-east-1', {
+      'fedimg:compose-id': 'Fedora-41-20261101.0',
+      'fedimg:release': '41',
+      'fedimg:arch': 'x86_64',
+    });
+    const b = ami('us-east-1', {
+      'fedimg:compose-id': 'Fedora-4-20261101.0',
+      'fedimg:release': '4',
+      'fedimg:arch': '1x86_64',
+    });
+    expect(listed([a, b]).sort()).toEqual([a.image.ImageId, b.image.ImageId].sort());
+  });
+
+  it('decides the boot-test verdict per image and region, not across images or regions', () => {
+    const passedHere = ami('us-east-1', f41('20261101'));
+    // Another image (other digest) whose AMI failed: it does not taint this one.
+    const failedOther = ami('us-east-1', {
+      ...f41('20261101'),
+      'fedimg:arch': 'aarch64',
+      'fedimg:boot-test': 'failed',
+    });
+    expect(listed([passedHere, failedOther])).toEqual([passedHere.image.ImageId]);
+    // The same image's AMI in another region that failed does not taint this region either.
+    const failedElsewhere = ami('eu-west-1', { ...f41('20261101'), 'fedimg:boot-test': 'failed' });
+    expect(listed([passedHere, failedElsewhere])).toEqual([passedHere.image.ImageId]);
+  });
+});

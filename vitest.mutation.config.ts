@@ -1,0 +1,11 @@
+import base from './vitest.config.js';
+
+// The tests `npm run mutation` runs against each mutant (stryker.config.mjs). Only tests that load
+// src/ into the test process can see a mutant: the bundle (test/dist, the workflow rehearsals) and
+// child processes (the reliability suite's CLI runs) run code Stryker never changed. Each file
+// loads its modules afresh (isolate): a mutant of a module-level value (a pattern, a table) takes
+// effect only when the module is evaluated under it; shared between files it never would.
+export default {
+  ...base,
+  test: { ...base.test, isolate: true, include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'] },
+};
