@@ -5,7 +5,7 @@ import {
   resolveComposeLocation,
   resolveImagePath,
 } from '../../src/compose/location.js';
-import { checkUrl, parseAllowedHosts } from '../../src/net/host-policy.js';
+import { checkUrl, DEFAULT_ALLOWED_HOSTS, parseAllowedHosts } from '../../src/net/host-policy.js';
 import { ComposeError, InputError } from '../../src/errors.js';
 
 const fedora = { allowedHosts: ['kojipkgs.fedoraproject.org', 'dl.fedoraproject.org'], allowHttp: false };
@@ -29,6 +29,69 @@ describe('host policy', () => {
   ])('refuses %s', (_what, url, message) => {
     expect(() => checkUrl(url, fedora, 'compose location')).toThrow(ComposeError);
     expect(() => checkUrl(url, fedora, 'compose location')).toThrow(message);
+  });
+
+  // Each rule exactly, with the next step it names (killing the mutants docs/mutation.md lists).
+  it('refuses every other scheme and any credentials, and says what to do instead', () => {
+    const refusal = (url: string, policy = fedora) => {
+      try {
+        checkUrl(url, policy, 'compose location');
+      } catch (error) {
+        return { message: (error as Error).message, hint: (error as ComposeError).hint };
+      }
+      return undefined;
+    };
+    expect(refusal('ftp://kojipkgs.fedoraproject.org/x')).toEqual({
+      message: expect.stringMatching(/uses ftp:, which fedimg does not fetch/),
+      hint: 'Use an https:// URL.',
+    });
+    for (const url of [
+      'https://user@kojipkgs.fedoraproject.org/x',
+      'https://:pw@kojipkgs.fedoraproject.org/x',
+    ])
+      expect(refusal(url)).toEqual({
+        message: expect.stringMatching(/carries credentials/),
+        hint: 'Remove the user:password@ part.',
+      });
+    expect(refusal('not a url')?.hint).toBe('Give an absolute https:// URL.');
+    expect(refusal('https://evil.example.org/x')?.hint).toBe(
+      'Allowed: kojipkgs.fedoraproject.org, dl.fedoraproject.org. Add the host to the allowed-hosts input if it is trusted.',
+    );
+    expect(refusal('https://evil.example.org/x', { allowedHosts: [], allowHttp: false })?.hint).toMatch(
+      /^Allowed: \(none\)\./,
+    );
+    expect(refusal('http://kojipkgs.fedoraproject.org/x')?.hint).toMatch(/^Use https/);
+  });
+
+  it('takes a port given for the scheme’s default port as that port', () => {
+    const https = { allowedHosts: ['kojipkgs.fedoraproject.org:443'], allowHttp: false };
+    expect(checkUrl('https://kojipkgs.fedoraproject.org/x', https, 'x').host).toBe(
+      'kojipkgs.fedoraproject.org',
+    );
+    const http = { allowedHosts: ['127.0.0.1:80'], allowHttp: true };
+    expect(checkUrl('http://127.0.0.1/x', http, 'x').hostname).toBe('127.0.0.1');
+    expect(() => checkUrl('https://127.0.0.1/x', http, 'x')).toThrow(/not in allowed-hosts/);
+  });
+
+  it('reads the list separated by commas and any blanks, case-insensitively; the default is Fedora’s two hosts', () => {
+    expect(parseAllowedHosts(' A.example.org,  b.example.org\tc.example.org:8080 ')).toEqual([
+      'a.example.org',
+      'b.example.org',
+      'c.example.org:8080',
+    ]);
+    expect(DEFAULT_ALLOWED_HOSTS).toEqual(['kojipkgs.fedoraproject.org', 'dl.fedoraproject.org']);
+    try {
+      parseAllowedHosts('good.example.org,bad_host!');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InputError).message).toMatch(
+        /^allowed-hosts entry "bad_host!" is not a host\[:port\]\./,
+      );
+      expect((error as InputError).hint).toMatch(/^List host names or host:port pairs/);
+    }
+    // A label up to 63 characters, not more.
+    expect(parseAllowedHosts(`${'a'.repeat(63)}.org`)).toHaveLength(1);
+    expect(() => parseAllowedHosts(`${'a'.repeat(64)}.org`)).toThrow(InputError);
   });
 
   it('allows plain http only on an allowed host:port when allow-http is set', () => {
