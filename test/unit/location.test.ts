@@ -91,6 +91,7 @@ describe('host policy', () => {
     }
     // A label up to 63 characters, not more.
     expect(parseAllowedHosts(`${'a'.repeat(63)}.org`)).toHaveLength(1);
+    expect(parseAllowedHosts(`mirror.${'b'.repeat(63)}`)).toHaveLength(1);
     expect(() => parseAllowedHosts(`${'a'.repeat(64)}.org`)).toThrow(InputError);
   });
 
