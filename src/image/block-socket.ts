@@ -1,9 +1,7 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect, type Socket } from 'node:net';
 import { BLOCK_SIZE, type FilledBlock } from './blocks.js';
+import { privateSocket } from './private-socket.js';
 
 /**
  * A local stream socket whose reads land straight in 512 KiB block buffers: the decoder writes
@@ -23,26 +21,15 @@ export interface BlockSocket {
   blocks: AsyncGenerator<FilledBlock>;
 }
 
-/**
- * Opens the pair through a listening socket in a private temporary directory (mode 0700: no
- * other user can connect first), which is removed as soon as both ends exist.
- */
-export async function openBlockSocket(allocate: () => Buffer): Promise<BlockSocket> {
-  const dir = mkdtempSync(join(tmpdir(), 'fedimg-xz-'));
-  const server = createServer({ pauseOnConnect: true });
-  try {
-    server.listen(join(dir, 'out.sock'));
-    await once(server, 'listening');
-    const accepted = once(server, 'connection') as Promise<[Socket]>;
+/** Opens the pair through a private listening socket (private-socket.ts). */
+export function openBlockSocket(allocate: () => Buffer): Promise<BlockSocket> {
+  return privateSocket('fedimg-xz-', async (path, accepted) => {
     const reader = new BlockReader(allocate);
-    const readEnd = connect({ path: join(dir, 'out.sock'), onread: reader.onread });
+    const readEnd = connect({ path, onread: reader.onread });
     reader.attach(readEnd);
-    const [[writeEnd]] = await Promise.all([accepted, once(readEnd, 'connect')]);
+    const [writeEnd] = await Promise.all([accepted, once(readEnd, 'connect')]);
     return { writeEnd, blocks: reader.blocks() };
-  } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 class BlockReader {

@@ -1,12 +1,9 @@
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import { ImageSourceError } from '../errors.js';
 import { startThread } from '../util/threads.js';
 import type { DownloadStats } from './download.js';
 import type { FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
+import { privateSocket } from './private-socket.js';
 
 export interface Feeder {
   /** The end of the feeding thread's socket to hand to xz as its stdin. */
@@ -31,22 +28,14 @@ function errorOf(failure: FeedFailure): Error {
 
 /**
  * Starts the feeding thread (feeder-thread.ts) and returns the socket it writes the verified
- * compressed image into. The socket is made through a listening socket in a private temporary
- * directory (mode 0700: no other user can connect first), removed as soon as the thread connected.
+ * compressed image into, made through a private listening socket (private-socket.ts).
  */
-export async function startFeeder(
+export function startFeeder(
   setup: Omit<FeedSetup, 'socketPath'>,
   stats: DownloadStats,
   onResume?: (offset: number, reason: string) => void,
 ): Promise<Feeder> {
-  const dir = mkdtempSync(join(tmpdir(), 'fedimg-feed-'));
-  // Paused: nothing may be read on this side; the socket goes to xz as it is.
-  const server = createServer({ pauseOnConnect: true });
-  try {
-    const socketPath = join(dir, 'in.sock');
-    server.listen(socketPath);
-    await once(server, 'listening');
-    const accepted = once(server, 'connection') as Promise<[Socket]>;
+  return privateSocket('fedimg-feed-', async (socketPath, accepted) => {
     const worker = startThread(import.meta.url, 'feeder-thread', {
       workerData: { ...setup, socketPath } satisfies FeedSetup,
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 },
@@ -66,7 +55,7 @@ export async function startFeeder(
     });
     done.catch(() => undefined);
     // The thread may fail before it connects (a refused host, say): that ends the wait too.
-    const [input] = await Promise.race([accepted, done.then(() => accepted)]);
+    const input = await Promise.race([accepted, done.then(() => accepted)]);
     return {
       input,
       done,
@@ -75,8 +64,5 @@ export async function startFeeder(
         setTimeout(() => void worker.terminate(), 5_000).unref();
       },
     };
-  } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
