@@ -8,6 +8,10 @@ import { copySnapshotData, newSnapshot } from './snapshots.js';
 export const copyImageOperations: Operations = {
   CopyImage(ctx, input) {
     const sourceRegion = String(input.SourceRegion ?? '');
+    // Amazon EC2 API Reference, CopyImage, ClientToken: "Unique, case-sensitive identifier you
+    // provide to ensure idempotency of the request" (EC2 User Guide, "Ensuring idempotency"): the
+    // same token in the same region answers with the AMI the first request made. What AWS answers
+    // when the same token comes with other parameters is not modelled here.
     const token = input.ClientToken ? String(input.ClientToken) : undefined;
     if (token) {
       const existing = [...ctx.state.images.values()].find(
