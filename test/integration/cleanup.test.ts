@@ -112,6 +112,27 @@ describe('expiry by what a compose is', () => {
 });
 
 describe('cleanup stage', () => {
+  it('reports an action AWS refused as not done, names it, and goes on', async () => {
+    await published(dated, 'd');
+    const ami = emulator.inventory().images.find((image) => image.name.includes('-43-20260406.0'))!;
+    emulator.addFault({ operation: 'ModifyImageAttribute', kind: 'server-error', count: 1000 });
+    let printed = '';
+    const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
+    const actions = await runCleanup(settings('cleanup', undefined), log, {
+      now: () => Date.now() + 31 * DAY,
+    });
+    expect(actions.map((action) => [action.region, action.action, action.id, action.done])).toEqual([
+      ['us-east-1', 'make-private', ami.id, false],
+    ]);
+    expect(printed).toMatch(
+      new RegExp(
+        `warning: fedimg cleanup: us-east-1: could not make-private ${ami.id}: .*ModifyImageAttribute`,
+      ),
+    );
+    expect(printed).toMatch(/Cleanup took 1 action\(s\) in \d+ region\(s\)\./);
+    expect(emulator.inventory().images.find((image) => image.id === ami.id)!.public).toBe(true);
+  }, 120_000);
+
   it('makes expired nightlies private, deletes them after the grace period, and never touches releases; a dry run changes nothing', async () => {
     await published(nightly, 'n');
     await published(release, 'r');

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Image } from '@aws-sdk/client-ec2';
+import { DeregisterImageCommand, EC2Client, RegisterImageCommand, type Image } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import type { PlannedImage } from '../../src/compose/types.js';
@@ -251,6 +251,42 @@ describe('a re-import with other settings', () => {
     expect(emulator.inventory().images.map((entry) => entry.id)).toEqual([imageId]);
     const again = await runImport(settings(small, 'small', { image }), quiet);
     expect(again.imported[0]!.amis[0]).toMatchObject({ imageId, reused: true });
+  }, 60_000);
+});
+
+describe('an AMI name that is taken', () => {
+  it('never takes over an AMI of that name that is not fedimg’s, or not from this image', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    const image = JSON.stringify(entry);
+    const first = await runImport(settings(small, 'small', { image }), quiet);
+    const { name, snapshotId } = first.imported[0]!.amis[0]!;
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    for (const tags of [
+      [{ Key: 'fedimg:source-sha256', Value: entry.sha256 }],
+      [
+        { Key: 'ManagedBy', Value: 'fedimg' },
+        { Key: 'fedimg:source-sha256', Value: 'b'.repeat(64) },
+      ],
+    ]) {
+      await ec2.send(new DeregisterImageCommand({ ImageId: emulator.inventory().images[0]!.id }));
+      const other = await ec2.send(
+        new RegisterImageCommand({
+          Name: name,
+          RootDeviceName: '/dev/sda1',
+          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId } }],
+          TagSpecifications: [{ ResourceType: 'image', Tags: tags }],
+        }),
+      );
+      const failure = await runImport(settings(small, 'small', { image }), quiet).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure, JSON.stringify(tags)).toBeInstanceOf(RegisterError);
+      expect(failure!.message).toBe(
+        `The AMI name ${name} is already used in us-east-1 by ${other.ImageId}, which fedimg did not register from ${entry.file}. Deregister that AMI if it is stale, or change name-template.`,
+      );
+      expect(emulator.inventory().images.map((each) => each.id)).toEqual([other.ImageId]);
+    }
   }, 60_000);
 });
 

@@ -1,12 +1,13 @@
 import { CompleteSnapshotCommand, EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import { EC2Client, RegisterImageCommand, RunInstancesCommand, type Tag } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../emulator/server.js';
+import { runPost } from '../../src/action/post.js';
 import { AwsClients } from '../../src/aws/clients.js';
 import { cleanupPending } from '../../src/aws/cleanup-pending.js';
 import type { PendingResource } from '../../src/aws/pending.js';
-import { terminalLog } from '../../src/log.js';
+import { terminalLog, type Log } from '../../src/log.js';
 import { startEmulator } from '../helpers/aws.js';
 
 // The post step's removal of what a dead main step left (src/aws/cleanup-pending.ts), in process
@@ -163,5 +164,70 @@ describe('the post step removes only fedimg’s own resources of this run', () =
     expect(cleaned).toBe(1);
     expect(printed).toMatch(/theirs\.raw left alone: it belongs to another run/);
     expect(emulator.inventory().objects.map((entry) => entry.key)).toEqual(['fedimg-staging/b/theirs.raw']);
+  });
+});
+
+describe('the post step reads its stage and the main step’s state as the runner hands them over', () => {
+  // runPost as the bundled post step calls it: the stage input in INPUT_STAGE, the main step's
+  // saved state in STATE_pending, this run from GITHUB_* (test/dist runs the same through dist/).
+  const run = (stage: string | undefined, state: string | undefined, log?: Log) => {
+    if (stage !== undefined) vi.stubEnv('INPUT_STAGE', stage);
+    if (state !== undefined) vi.stubEnv('STATE_pending', state);
+    vi.stubEnv('GITHUB_SERVER_URL', 'https://github.com');
+    vi.stubEnv('GITHUB_REPOSITORY', 'fedora-cloud/fedimg');
+    vi.stubEnv('GITHUB_RUN_ID', '42');
+    let printed = '';
+    const stream = { write: (text: string) => Boolean((printed += text)) } as never;
+    return runPost(log ?? terminalLog({ stream })).then(() => printed);
+  };
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('removes what an import main step left unfinished', async () => {
+    const item = await snapshot(ours());
+    const printed = await run('import', JSON.stringify([item]));
+    expect(printed).toContain('fedimg post: the main step left 1 unfinished resource(s); removing them.');
+    expect(emulator.inventory().snapshots.map((each) => each.id)).not.toContain(item.id);
+  });
+
+  it('removes nothing for a stage that leaves nothing unfinished, whatever the state says', async () => {
+    const item = await snapshot(ours());
+    const state = JSON.stringify([item]);
+    expect(await run('copy', state)).toBe('fedimg post: the copy stage leaves nothing unfinished.\n');
+    // No stage input: the action's default stage, plan.
+    vi.stubEnv('INPUT_STAGE', '');
+    expect(await run(undefined, state)).toBe('fedimg post: the plan stage leaves nothing unfinished.\n');
+    expect(await run('no-such-stage', state)).toBe(
+      'fedimg post: the given stage leaves nothing unfinished.\n',
+    );
+    expect(emulator.inventory().snapshots.map((each) => each.id)).toContain(item.id);
+  });
+
+  it('removes nothing when the state is not what fedimg writes, and says so', async () => {
+    const item = await snapshot(ours());
+    expect(await run('boot-test', `[${JSON.stringify(item)}`)).toBe(
+      'warning: fedimg post: The saved state "pending" is not what fedimg writes (it is not JSON); nothing was removed.\n',
+    );
+    expect(emulator.inventory().snapshots.map((each) => each.id)).toContain(item.id);
+  });
+
+  it('says when nothing was left unfinished', async () => {
+    expect(await run('import', '')).toBe('fedimg post: nothing was left unfinished.\n');
+    expect(await run('import', '[]')).toBe('fedimg post: nothing was left unfinished.\n');
+  });
+
+  it('never fails the job: a failure while cleaning up is a warning', async () => {
+    const item = await snapshot(ours());
+    let printed = '';
+    const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
+    const failing: Log = {
+      ...log,
+      info: (message) => {
+        if (message.includes('removing them')) throw new Error('the log is gone');
+        log.info(message);
+      },
+    };
+    await expect(run('import', JSON.stringify([item]), failing)).resolves.toBe('');
+    expect(printed).toBe('warning: fedimg post: Clean-up failed: the log is gone\n');
+    expect(emulator.inventory().snapshots.map((each) => each.id)).toContain(item.id);
   });
 });
