@@ -1,4 +1,4 @@
-import { EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
+import { CompleteSnapshotCommand, EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import {
   CopySnapshotCommand,
   EC2Client,
@@ -109,6 +109,55 @@ describe('expiry by what a compose is', () => {
     );
     expect(byDefault.map((action) => [action.action, action.id])).toEqual([['make-private', ami.id]]);
   }, 120_000);
+});
+
+describe('expiry of AMIs an older fedimg made (a compose-type tag, no kind tag)', () => {
+  it('takes a production compose for a release and any other type for its kind; no type, no expiry', async () => {
+    const ebs = new EBSClient({ region: 'us-east-1' });
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1 }));
+    await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const ami = async (name: string, type?: string) => {
+      const { ImageId } = await ec2.send(
+        new RegisterImageCommand({
+          Name: name,
+          RootDeviceName: '/dev/sda1',
+          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
+          TagSpecifications: [
+            {
+              ResourceType: 'image',
+              Tags: [
+                { Key: 'ManagedBy', Value: 'fedimg' },
+                ...(type === undefined ? [] : [{ Key: 'fedimg:compose-type', Value: type }]),
+              ],
+            },
+          ],
+        }),
+      );
+      await ec2.send(new EnableImageDeprecationCommand({ ImageId, DeprecateAt: new Date(Date.now() + DAY) }));
+      return ImageId!;
+    };
+    const production = await ami('old-release', 'production');
+    const nightly = await ami('old-nightly', 'nightly');
+    const test = await ami('old-test', 'test');
+    await ami('old-untyped');
+    const expiring = async (kinds: string) =>
+      (
+        await runCleanup(
+          settings('cleanup', undefined, '', { 'dry-run': 'true', 'expiring-composes': kinds }),
+          quiet,
+          {
+            now: () => Date.now() + 2 * DAY,
+          },
+        )
+      )
+        .map((action) => action.id)
+        .sort();
+    expect(await expiring('nightly,test,ci,development,dated')).toEqual([nightly, test].sort());
+    expect(await expiring('ga')).toEqual([production]);
+    expect(await expiring('nightly')).toEqual([nightly]);
+  }, 60_000);
 });
 
 describe('cleanup stage', () => {

@@ -100,6 +100,29 @@ describe('copy stage', () => {
         .inventory()
         .images.filter((image) => image.region === 'sa-east-1' && image.state !== 'failed'),
     ).toEqual([]);
+
+    // Once the region copies again, a re-run replaces each failed copy, snapshots and all.
+    const failed = world.emulator.inventory().images.filter((image) => image.region === 'sa-east-1');
+    world.emulator.setRegion('sa-east-1', { copyFault: undefined });
+    let printed = '';
+    const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
+    const rerun = await runCopy(settings('copy'), log);
+    expect(rerun.failures).toEqual([]);
+    for (const image of failed)
+      expect(printed).toContain(`${image.name} → sa-east-1: replacing failed copy ${image.id}.`);
+    const inventory = world.emulator.inventory();
+    const now = inventory.images.filter((image) => image.region === 'sa-east-1');
+    expect(now.map((image) => image.state)).toEqual(Array(4).fill('available'));
+    const gone = new Set([
+      ...failed.map((image) => image.id),
+      ...failed.flatMap((image) => image.snapshotIds),
+    ]);
+    expect(
+      [
+        ...inventory.images.map((image) => image.id),
+        ...inventory.snapshots.map((snapshot) => snapshot.id),
+      ].filter((id) => gone.has(id)),
+    ).toEqual([]);
   }, 120_000);
 
   it('makes no second AMI when a copy is retried: every CopyImage answer is lost once and the call retried', async () => {

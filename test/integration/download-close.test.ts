@@ -72,6 +72,23 @@ describe('a server that closes the connection after each body', () => {
     expect(ranges.length).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
+  it('resumes again when a server answers a Range request from another byte than asked', async () => {
+    const half = Math.floor(image.size / 2);
+    files.faults.shortAfter = { path: '/image.raw.xz', bytes: half, times: 1 };
+    files.faults.resumeFrom = { path: '/image.raw.xz', start: 0, times: 1 };
+    const reasons: string[] = [];
+    const stats: DownloadStats = { bytes: 0, resumes: 0, verified: false };
+    let bytes = 0;
+    for await (const chunk of downloadVerified(
+      { ...options(), onResume: (_offset, reason) => reasons.push(reason) },
+      stats,
+    ))
+      bytes += chunk.length;
+    expect(bytes).toBe(image.size);
+    expect(stats).toMatchObject({ verified: true, resumes: 2 });
+    expect(reasons[1]).toBe(`server resumed at byte 0, not ${half}`);
+  }, 120_000);
+
   it('fails with an ImageSourceError naming the URL when the body keeps ending short', async () => {
     files.faults.shortAfter = { path: '/image.raw.xz', bytes: 1000, times: 100 };
     const error = await slowly({ bytes: 0, resumes: 0, verified: false }, 0).then(

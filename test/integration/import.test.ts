@@ -225,6 +225,25 @@ describe('encrypted flavours', () => {
     expect(emulator.inventory().snapshots).toHaveLength(2);
     expect(emulator.inventory().images).toHaveLength(2);
   }, 60_000);
+
+  it('make a new encrypted copy when the earlier one ended in error', async () => {
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const first = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
+    const encrypted = first.imported[0]!.amis[1]!;
+    // A snapshot copy can end in the error state (DescribeSnapshots' State); the emulator has no
+    // fault for it, so the test sets it, after taking away the AMI that used the copy.
+    await new EC2Client({ region: 'us-east-1' }).send(
+      new DeregisterImageCommand({ ImageId: encrypted.imageId }),
+    );
+    emulator.state.snapshots.get(encrypted.snapshotId)!.state = 'error';
+    const again = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
+    const replaced = again.imported[0]!.amis[1]!;
+    expect(replaced.snapshotId).not.toBe(encrypted.snapshotId);
+    expect(emulator.inventory().snapshots.find((each) => each.id === replaced.snapshotId)).toMatchObject({
+      state: 'completed',
+      tags: expect.objectContaining({ 'fedimg:kms-key': 'alias/fedimg' }),
+    });
+  }, 60_000);
 });
 
 describe('a re-import with other settings', () => {

@@ -1,5 +1,11 @@
 import { CompleteSnapshotCommand, EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
-import { EC2Client, RegisterImageCommand, RunInstancesCommand, type Tag } from '@aws-sdk/client-ec2';
+import {
+  EC2Client,
+  ImportSnapshotCommand,
+  RegisterImageCommand,
+  RunInstancesCommand,
+  type Tag,
+} from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../emulator/server.js';
@@ -164,6 +170,45 @@ describe('the post step removes only fedimg’s own resources of this run', () =
     expect(cleaned).toBe(1);
     expect(printed).toMatch(/theirs\.raw left alone: it belongs to another run/);
     expect(emulator.inventory().objects.map((entry) => entry.key)).toEqual(['fedimg-staging/b/theirs.raw']);
+  });
+});
+
+describe('the post step and import tasks', () => {
+  it('cancels this run’s active import task, leaves another run’s, and counts a finished one as gone', async () => {
+    emulator.setDurations({ import: 60_000 });
+    const s3 = new S3Client({ region: REGION, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'fedimg-staging-bucket' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'fedimg-staging-bucket', Key: 'disk.raw', Body: Buffer.alloc(4096) }),
+    );
+    const ec2 = new EC2Client({ region: REGION });
+    const task = async (tags: Tag[]): Promise<Extract<PendingResource, { kind: 'import-task' }>> => {
+      const { ImportTaskId } = await ec2.send(
+        new ImportSnapshotCommand({
+          DiskContainer: {
+            Format: 'RAW',
+            UserBucket: { S3Bucket: 'fedimg-staging-bucket', S3Key: 'disk.raw' },
+          },
+          TagSpecifications: [{ ResourceType: 'import-snapshot-task', Tags: tags }],
+        }),
+      );
+      return { kind: 'import-task', region: REGION, id: ImportTaskId! };
+    };
+    const mine = await task(ours());
+    const theirs = await task(ours(OTHER_RUN));
+    const { cleaned, printed } = await postStep([theirs, mine], RUN);
+    expect(cleaned).toBe(1);
+    expect(printed).toContain(`Removed unfinished import-task:${REGION}:${mine.id}.`);
+    expect(printed).toMatch(/left alone: it belongs to another run/);
+    const status = (item: { id: string }) =>
+      emulator.inventory().importTasks.find((each) => each.id === item.id)?.status;
+    expect(status(mine)).toBe('deleting');
+    expect(status(theirs)).toBe('active');
+
+    // Finished (here: cancelled) tasks are gone: nothing to cancel.
+    const again = await postStep([mine], RUN);
+    expect(again.cleaned).toBe(1);
+    expect(again.printed).toBe(`import-task:${REGION}:${mine.id} is already gone.\n`);
   });
 });
 
