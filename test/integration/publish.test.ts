@@ -205,6 +205,32 @@ describe('publish and verify', () => {
     120_000,
   );
 
+  it('makes nothing public when a copy is missing in one region or not yet available in another', async () => {
+    await throughCopy();
+    const x86 = (region: string) =>
+      world.emulator
+        .inventory()
+        .images.find((image) => image.region === region && image.name.endsWith('x86_64-Rawhide-20260403.0'))!;
+    const gone = x86('us-west-2');
+    await new EC2Client({ region: 'us-west-2' }).send(
+      new DeregisterImageCommand({ ImageId: gone.id, DeleteAssociatedSnapshots: true }),
+    );
+    // An AMI is "pending" until AWS has made it (DescribeImages' State); set here, as a slow copy.
+    const slow = x86('ap-south-1');
+    world.emulator.state.images.get(slow.id)!.state = 'pending';
+    const error = await runPublish(settings('publish'), quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    const message = (error as Error).message;
+    expect(message).toContain(`${gone.name} does not exist in us-west-2.`);
+    expect(message).toContain(`${slow.id} (${slow.name}) in ap-south-1 is pending.`);
+    // The copies are the problem: its siblings' missing verdict is not named as a boot test to run.
+    expect(message).not.toMatch(/boot test/);
+    expect((error as PublishError).hint).toBe(
+      'Run the import and copy jobs for the regions named (finished work is reused), then re-run publish.',
+    );
+    expect(world.emulator.inventory().images.some((image) => image.public)).toBe(false);
+  }, 120_000);
+
   it('reports a public-AMI quota that would be exceeded, with the fix, before any change', async () => {
     await throughCopy();
     await expect(runPublish(settings('publish', { 'public-ami-quota': '3' }), quiet)).rejects.toThrow(
