@@ -1,0 +1,135 @@
+/**
+ * The compressed image's download against a mirror that misbehaves in the ways the downloader
+ * handles one by one: an answer cut off after its last byte, server errors and throttling, a
+ * refusal, no Range support, a restart that ends short, and more bytes than the compose says.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ImageSourceError } from '../../src/errors.js';
+import { downloadVerified, type DownloadOptions, type DownloadStats } from '../../src/image/download.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+
+const PATH = '/image.raw.xz';
+let dir: string;
+let files: FileServer;
+let content: Buffer;
+let sha256: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fedimg-download-'));
+  content = randomBytes(3 * 1024 * 1024 + 17);
+  sha256 = createHash('sha256').update(content).digest('hex');
+  await writeFile(join(dir, 'image.raw.xz'), content);
+  files = await startFileServer(dir);
+});
+afterAll(async () => {
+  await files?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  files.faults = {};
+  files.requests.length = 0;
+});
+
+/** Downloads the file; what arrived, the stats, and why each resume happened. */
+async function download(extra: Partial<DownloadOptions> = {}) {
+  const reasons: string[] = [];
+  const stats: DownloadStats = { bytes: 0, resumes: 0, verified: false };
+  const chunks: Buffer[] = [];
+  const url = new URL(`${files.url}image.raw.xz`);
+  const options: DownloadOptions = {
+    url,
+    policy: { allowedHosts: [files.host], allowHttp: true },
+    sha256,
+    size: content.length,
+    retryDelayMs: 1,
+    onResume: (_offset, reason) => reasons.push(reason),
+    ...extra,
+  };
+  const error = await (async () => {
+    for await (const chunk of downloadVerified(options, stats)) chunks.push(chunk);
+  })().then(
+    () => undefined,
+    (failure: unknown) => failure as Error,
+  );
+  return { error, stats, reasons, bytes: Buffer.concat(chunks), url: url.href };
+}
+
+describe('downloading the compressed image', () => {
+  it('finishes when every byte arrived before the connection broke: the resume is answered 416', async () => {
+    files.faults.cutAtEnd = { path: PATH, times: 1 };
+    const { error, stats, bytes } = await download();
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(stats).toMatchObject({ verified: true, resumes: 1 });
+    expect(files.requests.map((request) => request.range)).toEqual([undefined, `bytes=${content.length}-`]);
+  });
+
+  it('does not take a 416 before the last byte for the end', async () => {
+    files.faults.shortAfter = { path: PATH, bytes: 1_000_000, times: 1 };
+    const { error } = await download({
+      onResume: () => (files.faults.status = { path: PATH, code: 416, times: 1 }),
+    });
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect(error!.message).toMatch(/failed with HTTP 416\./);
+  });
+
+  it.each([503, 429, 408])('retries an HTTP %i answer and says why', async (code) => {
+    files.faults.status = { path: PATH, code, times: 1 };
+    const { error, stats, reasons, bytes } = await download();
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(stats.resumes).toBe(1);
+    expect(reasons).toEqual([`HTTP ${code}`]);
+  });
+
+  it('stops at a refusal (404), naming the URL and what to check', async () => {
+    files.faults.status = { path: PATH, code: 404, times: 1 };
+    const { error, stats, url } = await download();
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect(error!.message).toBe(
+      `Downloading ${url} failed with HTTP 404. Check that the compose still exists at that location; nothing was published.`,
+    );
+    expect(stats.resumes).toBe(0);
+  });
+
+  it('starts again from the first byte on a server without Range support, passing on only new bytes', async () => {
+    files.faults.noRange = true;
+    files.faults.shortAfter = { path: PATH, bytes: 1_000_000, times: 1 };
+    const { error, stats, bytes } = await download();
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(stats).toMatchObject({ verified: true, resumes: 1 });
+  });
+
+  it('resumes again when a restarted download ends before the bytes already passed on', async () => {
+    // The restart is a complete answer, but shorter than what was passed on already.
+    files.faults.noRange = true;
+    files.faults.shortAfter = { path: PATH, bytes: 2_000_000, times: 1 };
+    const reasons: string[] = [];
+    const { error, bytes } = await download({
+      size: undefined,
+      onResume: (_offset, reason) => {
+        if (reasons.push(reason) === 1) files.faults.truncateTo = { path: PATH, bytes: 1_000_000, times: 1 };
+      },
+    });
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(reasons[1]).toBe('the restarted download ended early');
+  });
+
+  it('refuses more bytes than the compose says when the answer does not give its length', async () => {
+    files.faults.cutAtEnd = { path: PATH, times: 1 };
+    const size = content.length - 1;
+    const { error, url } = await download({ size });
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect(error!.message).toMatch(
+      new RegExp(
+        `^${url.replace(/[.]/g, '\\.')} is at least \\d+ bytes, but the compose published ${size}\\.`,
+      ),
+    );
+  });
+});
