@@ -141,18 +141,24 @@ export async function copyToRegion(
   });
   if (state.state !== 'available') {
     // A failed copy is never of use: remove it (with its snapshots) rather than leave it behind.
-    await ec2
+    const removed = await ec2
       .send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }))
-      .catch((error: unknown) => {
-        log.warning(
-          `${label}: could not remove the failed copy ${imageId}: ${describeError(error)}`,
-          'fedimg copy',
-        );
-      });
+      .then(
+        () => true,
+        (error: unknown) => {
+          log.warning(
+            `${label}: could not remove the failed copy ${imageId}: ${describeError(error)}`,
+            'fedimg copy',
+          );
+          return false;
+        },
+      );
     throw new CopyError(
       `The copy ${imageId} of ${source.imageId} into ${region} became ${state.state}${state.reason ? `: ${state.reason}` : ''}.`,
       {
-        hint: 'The failed copy was removed; re-run the copy job.',
+        hint: removed
+          ? 'The failed copy was removed; re-run the copy job.'
+          : 'The failed copy could not be removed (see the warning above); re-run the copy job, which replaces it.',
       },
     );
   }

@@ -89,6 +89,10 @@ describe('copy stage', () => {
     expect(bestEffort.failures.map((failure) => [failure.region, failure.bestEffort])).toEqual(
       Array(4).fill(['sa-east-1', true]),
     );
+    for (const failure of bestEffort.failures)
+      expect(failure.error).toMatch(
+        /^The copy ami-\w+ of ami-\w+ into sa-east-1 became failed: Copying ami-\w+ into sa-east-1 failed\. The failed copy was removed; re-run the copy job\.$/,
+      );
     expect(bestEffort.copies).toHaveLength(12);
 
     const required = await runCopy(settings('copy'), quiet).catch((e: unknown) => e);
@@ -100,12 +104,38 @@ describe('copy stage', () => {
         .inventory()
         .images.filter((image) => image.region === 'sa-east-1' && image.state !== 'failed'),
     ).toEqual([]);
+  }, 120_000);
 
-    // Once the region copies again, a re-run replaces each failed copy, snapshots and all.
-    const failed = world.emulator.inventory().images.filter((image) => image.region === 'sa-east-1');
-    world.emulator.setRegion('sa-east-1', { copyFault: undefined });
+  it('says so when a failed copy cannot be removed, and replaces it on the next run, snapshots and all', async () => {
+    await importedAndTested();
+    world.emulator.setRegion('sa-east-1', { copyFault: 'fail' });
+    world.emulator.addFault({
+      operation: 'DeregisterImage',
+      region: 'sa-east-1',
+      kind: 'server-error',
+      count: 1000,
+    });
     let printed = '';
     const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
+    const first = await runCopy(settings('copy', { 'best-effort-regions': 'sa-east-1' }), log);
+    const failed = world.emulator
+      .inventory()
+      .images.filter((image) => image.region === 'sa-east-1' && image.state === 'failed');
+    expect(failed).toHaveLength(4);
+    for (const image of failed)
+      expect(printed).toMatch(
+        new RegExp(
+          `warning: fedimg copy: ${image.name} → sa-east-1: could not remove the failed copy ${image.id}: `,
+        ),
+      );
+    for (const failure of first.failures)
+      expect(failure.error).toMatch(
+        /could not be removed \(see the warning above\); re-run the copy job, which replaces it\.$/,
+      );
+
+    world.emulator.clearFaults();
+    world.emulator.setRegion('sa-east-1', { copyFault: undefined });
+    printed = '';
     const rerun = await runCopy(settings('copy'), log);
     expect(rerun.failures).toEqual([]);
     for (const image of failed)
@@ -117,6 +147,7 @@ describe('copy stage', () => {
       ...failed.map((image) => image.id),
       ...failed.flatMap((image) => image.snapshotIds),
     ]);
+    expect(failed.flatMap((image) => image.snapshotIds)).toHaveLength(4);
     expect(
       [
         ...inventory.images.map((image) => image.id),
