@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CopySnapshotCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
+import {
+  CopySnapshotCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RegisterImageCommand,
+} from '@aws-sdk/client-ec2';
 import { AwsClients } from '../../src/aws/clients.js';
 import { CopyError, InputError } from '../../src/errors.js';
 import type { InputName } from '../../src/settings/index.js';
@@ -61,6 +66,16 @@ describe('copy stage', () => {
         expect(snapshot.tags['fedimg:source-sha256']).toBe(image.tags['fedimg:source-sha256']);
       }
     }
+    // What the copy is, in the console's description column.
+    const copy = inventory.images.find(
+      (image) => image.region === 'eu-west-1' && image.name.endsWith('x86_64-43-1.6-gp2'),
+    )!;
+    const { Images } = await new EC2Client({ region: 'eu-west-1' }).send(
+      new DescribeImagesCommand({ ImageIds: [copy.id] }),
+    );
+    expect(Images![0]!.Description).toBe(
+      `Fedora-Cloud-Base-AmazonEC2-43-1.6.x86_64.raw.xz (${world.compose.composeId}), gp2, copied from us-east-1`,
+    );
     const events = (await readFile(join(world.dir, 'events.ndjson'), 'utf8'))
       .trim()
       .split('\n')
