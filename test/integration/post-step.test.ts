@@ -173,6 +173,46 @@ describe('the post step removes only fedimg’s own resources of this run', () =
   });
 });
 
+describe('the post step and resources that went away', () => {
+  it('counts a snapshot that no longer exists as gone, and says so', async () => {
+    const item = { kind: 'snapshot' as const, region: REGION, id: 'snap-0123456789abcdef0' };
+    const { cleaned, printed } = await postStep([item], RUN);
+    expect(cleaned).toBe(1);
+    expect(printed).toBe(`snapshot:${REGION}:${item.id} is already gone.\n`);
+  });
+
+  it('counts a snapshot deleted between the check and the removal as removed, quietly', async () => {
+    const item = await snapshot(ours());
+    emulator.addFault({
+      operation: 'DeleteSnapshot',
+      kind: 'server-error',
+      code: 'InvalidSnapshot.NotFound',
+      count: 100,
+    });
+    const { cleaned, printed } = await postStep([item], RUN);
+    expect(cleaned).toBe(1);
+    expect(printed).toBe('');
+  });
+
+  it('warns, and removes nothing, when it cannot tell whether a resource still exists', async () => {
+    const item = await snapshot(ours());
+    emulator.addFault({ operation: 'DescribeSnapshots', kind: 'server-error', count: 100 });
+    const { cleaned, printed, present } = await postStep([item], RUN);
+    expect(cleaned).toBe(0);
+    expect(printed).toMatch(
+      new RegExp(`^warning: fedimg post: Could not remove unfinished snapshot:${REGION}:${item.id}: `),
+    );
+    expect(present(item)).toBe(true);
+  });
+
+  it('names a fedimg resource without a run tag as another run’s (unknown)', async () => {
+    const item = await snapshot([{ Key: 'ManagedBy', Value: 'fedimg' }]);
+    const { present, printed } = await postStep([item], RUN);
+    expect(present(item)).toBe(true);
+    expect(printed).toContain('left alone: it belongs to another run (unknown), not this one.');
+  });
+});
+
 describe('the post step and import tasks', () => {
   it('cancels this run’s active import task, leaves another run’s, and counts a finished one as gone', async () => {
     emulator.setDurations({ import: 60_000 });
@@ -229,7 +269,11 @@ describe('the post step reads its stage and the main step’s state as the runne
 
   it('removes what an import main step left unfinished', async () => {
     const item = await snapshot(ours());
+    // Its clients' connections are closed when it is done, so the post step's process can end.
+    const destroy = vi.spyOn(AwsClients.prototype, 'destroy');
     const printed = await run('import', JSON.stringify([item]));
+    expect(destroy).toHaveBeenCalledTimes(1);
+    destroy.mockRestore();
     expect(printed).toContain('fedimg post: the main step left 1 unfinished resource(s); removing them.');
     expect(emulator.inventory().snapshots.map((each) => each.id)).not.toContain(item.id);
   });
