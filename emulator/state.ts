@@ -49,7 +49,7 @@ export interface RegionSettings {
   snapshotBlockPublicAccess: 'unblocked' | 'block-new-sharing' | 'block-all-sharing';
   encryptionByDefault: boolean;
   publicAmiQuota: number;
-  /** Injected: copies into this region fail, or never finish. */
+  /** Injected: copies (of AMIs and of snapshots) into this region fail, or never finish. */
   copyFault: 'fail' | 'stall' | undefined;
 }
 

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  type _InstanceType,
   CancelImportTaskCommand,
   CopyImageCommand,
+  CopySnapshotCommand,
   CreateTagsCommand,
   DeleteSnapshotCommand,
   DeleteTagsCommand,
@@ -9,6 +11,7 @@ import {
   DescribeAvailabilityZonesCommand,
   DescribeImageAttributeCommand,
   DescribeImagesCommand,
+  type DescribeImagesCommandInput,
   DescribeImportSnapshotTasksCommand,
   DescribeInstanceStatusCommand,
   DescribeRegionsCommand,
@@ -24,6 +27,7 @@ import {
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
   RegisterImageCommand,
+  type RegisterImageCommandInput,
   RunInstancesCommand,
   TerminateInstancesCommand,
   waitUntilImageAvailable,
@@ -31,9 +35,6 @@ import {
   waitUntilInstanceStatusOk,
   waitUntilInstanceTerminated,
   waitUntilSnapshotCompleted,
-  type RegisterImageCommandInput,
-  type DescribeImagesCommandInput,
-  type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import {
   CompleteSnapshotCommand,
@@ -695,6 +696,19 @@ describe('images', () => {
       waitUntilImageAvailable({ client: ec2('ap-south-1'), ...wait }, { ImageIds: [failed.ImageId!] }),
     );
     expect(waiter.message).toMatch(/failed|FAILURE/i);
+    // A snapshot copy there ends in the error state, with what went wrong in StateMessage.
+    const { SnapshotId } = await ec2('ap-south-1').send(
+      new CopySnapshotCommand({
+        SourceRegion: 'us-east-1',
+        SourceSnapshotId: (await ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!
+          .BlockDeviceMappings![0]!.Ebs!.SnapshotId!,
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [copied] = (
+      await ec2('ap-south-1').send(new DescribeSnapshotsCommand({ SnapshotIds: [SnapshotId!] }))
+    ).Snapshots!;
+    expect([copied!.State, copied!.StateMessage]).toEqual(['error', expect.stringMatching(/failed/)]);
     emulator.setRegion('sa-east-1', { copyFault: 'stall' });
     const stalled = await ec2('sa-east-1').send(
       new CopyImageCommand({ SourceRegion: 'us-east-1', SourceImageId: imageId, Name: 'stuck' }),

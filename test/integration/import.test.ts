@@ -226,6 +226,61 @@ describe('encrypted flavours', () => {
     expect(emulator.inventory().images).toHaveLength(2);
   }, 60_000);
 
+  it('stop, naming the snapshot copy and the KMS key policy, when the encrypted copy fails', async () => {
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    emulator.setRegion('us-east-1', { copyFault: 'fail' });
+    const failure = await runImport(
+      settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }),
+      quiet,
+    ).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(RegisterError);
+    expect(failure!.message).toMatch(
+      /^The encrypted copy snap-\w+ of snap-\w+ in us-east-1 ended error\. Check the KMS key policy; re-run the job\.$/,
+    );
+  }, 60_000);
+
+  it('never reuse an AMI of the encrypted flavour’s name that is not encrypted or is another flavour', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    const image = JSON.stringify(entry);
+    const first = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
+    const [plain, encrypted] = first.imported[0]!.amis;
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    await ec2.send(new DeregisterImageCommand({ ImageId: encrypted!.imageId }));
+    const { ImageId } = await ec2.send(
+      new RegisterImageCommand({
+        Name: encrypted!.name,
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: plain!.snapshotId } }],
+        TagSpecifications: [
+          {
+            ResourceType: 'image',
+            Tags: [
+              { Key: 'ManagedBy', Value: 'fedimg' },
+              { Key: 'fedimg:source-sha256', Value: entry.sha256 },
+              { Key: 'fedimg:flavour', Value: 'gp2' },
+            ],
+          },
+        ],
+      }),
+    );
+    const failure = await runImport(
+      settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }),
+      quiet,
+    ).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(RegisterError);
+    expect(failure!.message).toContain(
+      `${ImageId} (${encrypted!.name}) in us-east-1 is registered with other settings`,
+    );
+    expect(failure!.message).toContain('it is not encrypted');
+    expect(failure!.message).toContain('it is the gp2 flavour, not gp3-encrypted');
+  }, 60_000);
+
   it('make a new encrypted copy when the earlier one ended in error', async () => {
     const image = JSON.stringify(planned(small, 'small', 'x86_64'));
     const first = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);

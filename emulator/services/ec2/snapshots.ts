@@ -198,7 +198,18 @@ export const snapshotOperations: Operations = {
       tags: tagsFrom(input.TagSpecifications, 'snapshot'),
     });
     copySnapshotData(source, copy);
-    completeSnapshotLater(ctx, copy, ctx.state.durations.copy);
+    // An injected copy fault (the region's copyFault) holds for snapshot copies as for AMI copies: a
+    // failed copy ends in the error state with a StateMessage ("Snapshot" data type, EC2 API
+    // Reference: "If a snapshot copy operation fails (for example, if the proper KMS permissions
+    // are not obtained) this field displays error state details").
+    const fault = ctx.state.regions.get(ctx.region)!.copyFault;
+    if (fault !== 'stall')
+      completeSnapshotLater(
+        ctx,
+        copy,
+        ctx.state.durations.copy,
+        fault === 'fail' ? `Copying ${source.id} into ${ctx.region} failed` : undefined,
+      );
     return { SnapshotId: copy.id, Tags: tagList(copy.tags) };
   },
 
