@@ -160,6 +160,43 @@ describe('expiry of AMIs an older fedimg made (a compose-type tag, no kind tag)'
   }, 60_000);
 });
 
+describe('tag values cleanup does not trust', () => {
+  it('leaves an AMI whose expiry tag is not an ISO 8601 time alone, and says so', async () => {
+    const ebs = new EBSClient({ region: 'us-east-1' });
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1 }));
+    await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const { ImageId } = await ec2.send(
+      new RegisterImageCommand({
+        Name: 'expired-long-ago',
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
+        TagSpecifications: [
+          {
+            ResourceType: 'image',
+            Tags: [
+              { Key: 'ManagedBy', Value: 'fedimg' },
+              { Key: 'fedimg:compose-kind', Value: 'nightly' },
+              { Key: 'fedimg:expired-at', Value: 'last tuesday' },
+            ],
+          },
+        ],
+      }),
+    );
+    let printed = '';
+    const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
+    const actions = await runCleanup(settings('cleanup', undefined), log, {
+      now: () => Date.now() + 365 * DAY,
+    });
+    expect(actions).toEqual([]);
+    expect(printed).toContain(
+      `warning: fedimg cleanup: us-east-1: ${ImageId} has the tag fedimg:expired-at "last tuesday", which is not an ISO 8601 time; leaving the AMI alone.`,
+    );
+    expect(emulator.inventory().images.map((image) => image.id)).toEqual([ImageId]);
+  });
+});
+
 describe('cleanup stage', () => {
   it('reports an action AWS refused as not done, names it, and goes on', async () => {
     await published(dated, 'd');

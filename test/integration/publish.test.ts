@@ -13,6 +13,7 @@ import { runPublish } from '../../src/stages/publish.js';
 import { runVerify } from '../../src/stages/verify.js';
 import { expectClean } from '../helpers/aws.js';
 import { useWorld } from '../helpers/world.js';
+import { statusMessage } from '../fixtures/compose.js';
 import { deniedOperations } from '../helpers/iam.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
@@ -230,6 +231,33 @@ describe('publish and verify', () => {
     );
     expect(world.emulator.inventory().images.some((image) => image.public)).toBe(false);
   }, 120_000);
+
+  it('names snapshots that EBS encryption by default made encrypted, which can never be public', async () => {
+    world.emulator.setRegion('us-west-2', { encryptionByDefault: true });
+    await throughCopy();
+    const error = await runPublish(settings('publish'), quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as Error).message).toMatch(
+      /Snapshots snap-\w+(, snap-\w+){3} in us-west-2 are encrypted \(EBS encryption by default is on\) and can never be public: turn off encryption by default in us-west-2 \(aws ec2 disable-ebs-encryption-by-default --region us-west-2\), then delete these AMIs and re-run import\/copy\./,
+    );
+    expect(world.emulator.inventory().images.some((image) => image.public)).toBe(false);
+  }, 120_000);
+
+  it('does nothing for a compose that ended DOOMED', async () => {
+    const payload = statusMessage(world.compose, world.location(), 'DOOMED');
+    const result = await runPublish(
+      settings('publish', { 'compose-location': '', 'compose-payload': JSON.stringify(payload) }),
+      quiet,
+    );
+    expect(result).toEqual({
+      composeId: world.compose.composeId,
+      skipped: true,
+      reason: expect.stringMatching(/DOOMED/),
+      published: [],
+      skippedRegions: [],
+    });
+    expect(world.emulator.requests()).toEqual([]);
+  });
 
   it('reports a public-AMI quota that would be exceeded, with the fix, before any change', async () => {
     await throughCopy();

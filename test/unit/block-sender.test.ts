@@ -79,11 +79,14 @@ describe('block uploader', () => {
     const fake = fakeClient(async () => undefined);
     const list = [block(0, 1), block(1, 0), block(2, 1)];
     expect((await uploadBlocks(blocks(list), options(fake.writer))).sent).toBe(3);
+    // Progress counts skipped blocks as done: it reaches the image's block count either way.
+    const progress: number[] = [];
     const skipping = await uploadBlocks(
-      blocks([block(0, 1), block(1, 0), block(2, 1)]),
-      options(fake.writer, { omitZeroBlocks: true }),
+      blocks([block(0, 0), block(1, 0), block(2, 1), block(3, 0)]),
+      options(fake.writer, { omitZeroBlocks: true, onBlockDone: (done) => progress.push(done) }),
     );
-    expect(skipping).toMatchObject({ sent: 2, skipped: 1 });
+    expect(skipping).toMatchObject({ sent: 1, skipped: 3 });
+    expect(progress).toEqual([1, 2, 3, 4]);
   });
 
   it('retries throttling, 5xx and timeouts, and "snapshot does not exist" only within the window', async () => {
