@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImageSourceError } from '../../src/errors.js';
-import { downloadVerified, type DownloadOptions, type DownloadStats } from '../../src/image/download.js';
+import {
+  downloadVerified,
+  readVerifiedFile,
+  type DownloadOptions,
+  type DownloadStats,
+} from '../../src/image/download.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
 
 const PATH = '/image.raw.xz';
@@ -131,5 +136,55 @@ describe('downloading the compressed image', () => {
         `^${url.replace(/[.]/g, '\\.')} is at least \\d+ bytes, but the compose published ${size}\\.`,
       ),
     );
+  });
+
+  it('gives up after its resumes, saying where it broke off (of what size, when known)', async () => {
+    files.faults.shortAfter = { path: PATH, bytes: 1_000_000, times: 100 };
+    for (const size of [content.length, undefined]) {
+      const { error, url } = await download({ size, maxResumes: 2 });
+      expect(error).toBeInstanceOf(ImageSourceError);
+      expect(error!.message).toMatch(
+        new RegExp(
+          `^The download of ${url.replace(/[.]/g, '\\.')} broke off at byte \\d+${size ? ` of ${size}` : ''} and could not be resumed after 2 attempts \\(`,
+        ),
+      );
+    }
+  });
+});
+
+describe('reading the compressed image from the image cache', () => {
+  const read = async (size: number | undefined, expected = sha256) => {
+    const stats: DownloadStats = { bytes: 0, resumes: 0, verified: false };
+    const chunks: Buffer[] = [];
+    const url = new URL('https://kojipkgs.fedoraproject.org/compose/image.raw.xz');
+    const error = await (async () => {
+      for await (const chunk of readVerifiedFile(
+        join(dir, 'image.raw.xz'),
+        { url, sha256: expected, size },
+        stats,
+      ))
+        chunks.push(chunk);
+    })().then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
+    return { error, stats, bytes: Buffer.concat(chunks) };
+  };
+
+  it('passes on the file as it is, verified like a download', async () => {
+    const { error, stats, bytes } = await read(content.length);
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(stats).toEqual({ bytes: content.length, resumes: 0, verified: true });
+  });
+
+  it('refuses a cached file longer than the compose says, or with another sha256', async () => {
+    const longer = await read(content.length - 1);
+    expect(longer.error).toBeInstanceOf(ImageSourceError);
+    expect(longer.error!.message).toMatch(/ is at least \d+ bytes, but the compose published \d+\./);
+    expect(longer.stats.verified).toBe(false);
+    const other = await read(content.length, 'f'.repeat(64));
+    expect((other.error as ImageSourceError).kind).toBe('checksum-mismatch');
+    expect(other.stats.verified).toBe(false);
   });
 });

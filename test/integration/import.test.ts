@@ -281,6 +281,40 @@ describe('encrypted flavours', () => {
     expect(failure!.message).toContain('it is the gp2 flavour, not gp3-encrypted');
   }, 60_000);
 
+  it('never reuse an encrypted AMI of the plain flavour’s name', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    const image = JSON.stringify(entry);
+    const first = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
+    const [plain, encrypted] = first.imported[0]!.amis;
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    await ec2.send(new DeregisterImageCommand({ ImageId: plain!.imageId }));
+    const { ImageId } = await ec2.send(
+      new RegisterImageCommand({
+        Name: plain!.name,
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: encrypted!.snapshotId } }],
+        TagSpecifications: [
+          {
+            ResourceType: 'image',
+            Tags: [
+              { Key: 'ManagedBy', Value: 'fedimg' },
+              { Key: 'fedimg:source-sha256', Value: entry.sha256 },
+            ],
+          },
+        ],
+      }),
+    );
+    const failure = await runImport(settings(small, 'small', { image }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(RegisterError);
+    expect(failure!.message).toContain(
+      `${ImageId} (${plain!.name}) in us-east-1 is registered with other settings`,
+    );
+    expect(failure!.message).toMatch(/; it is encrypted\./);
+  }, 60_000);
+
   it('make a new encrypted copy when the earlier one ended in error', async () => {
     const image = JSON.stringify(planned(small, 'small', 'x86_64'));
     const first = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
@@ -325,6 +359,41 @@ describe('a re-import with other settings', () => {
     expect(emulator.inventory().images.map((entry) => entry.id)).toEqual([imageId]);
     const again = await runImport(settings(small, 'small', { image }), quiet);
     expect(again.imported[0]!.amis[0]).toMatchObject({ imageId, reused: true });
+  }, 60_000);
+});
+
+describe('registration that AWS refuses or that fails', () => {
+  it('names the AMI, the snapshot kept for the re-run, and AWS’s answer when RegisterImage fails', async () => {
+    emulator.addFault({ operation: 'RegisterImage', kind: 'server-error', count: 1000 });
+    const entry = planned(small, 'small', 'x86_64');
+    const failure = await runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(RegisterError);
+    expect(failure!.message).toMatch(
+      /^Registering Fedora-Cloud-Base-AmazonEC2\.x86_64-Rawhide-20260302\.0 \(gp3\) from snap-\w+ in us-east-1 failed: .*InternalError.*\. The snapshot is kept and reused when the job is re-run\.$/,
+    );
+  }, 60_000);
+
+  it('names an AMI that became failed instead of available, and what to do', async () => {
+    emulator.setDurations({ imageAvailable: 60_000 });
+    const entry = planned(small, 'small', 'x86_64');
+    const importing = runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    // AWS can fail a registration after accepting it (DescribeImages: State failed, StateReason).
+    let registered: { state: string; stateReason?: { Code: string; Message: string } } | undefined;
+    while (!(registered = [...emulator.state.images.values()][0]))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    registered.state = 'failed';
+    registered.stateReason = { Code: 'Client.InvalidSnapshot', Message: 'The snapshot could not be read' };
+    const failure = (await importing)!;
+    expect(failure).toBeInstanceOf(RegisterError);
+    expect(failure!.message).toMatch(
+      /^AMI ami-\w+ \(Fedora-Cloud-Base-AmazonEC2\.x86_64-Rawhide-20260302\.0\) in us-east-1 became failed: The snapshot could not be read\. Deregister it and re-run the job\.$/,
+    );
   }, 60_000);
 });
 
