@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AwsClients } from '../../src/aws/clients.js';
 import { CopyError, InputError } from '../../src/errors.js';
-import type { InputName } from '../../src/settings/index.js';
+import { unwatched, type InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
@@ -17,6 +17,7 @@ import { runImport } from '../../src/stages/import.js';
 import { runPlan } from '../../src/stages/plan.js';
 import { expectClean } from '../helpers/aws.js';
 import { useWorld } from '../helpers/world.js';
+import { matrixEntry } from '../fixtures/compose.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const REGIONS = 'eu-west-1,ap-south-1,sa-east-1,us-west-2';
@@ -169,6 +170,47 @@ describe('copy stage', () => {
         ...inventory.snapshots.map((snapshot) => snapshot.id),
       ].filter((id) => gone.has(id)),
     ).toEqual([]);
+  }, 120_000);
+
+  it('describes the copy of a direct image (no compose) as such', async () => {
+    const entry = { ...matrixEntry(world.compose, 'x86_64', world.location()), compose_id: '' };
+    const image = JSON.stringify(entry);
+    await runImport(settings('import', { image }), quiet);
+    await runBootTest(settings('boot-test', { image }), quiet);
+    const { copies } = await runCopy(settings('copy', { image, regions: 'eu-west-1' }), quiet);
+    const { Images } = await new EC2Client({ region: 'eu-west-1' }).send(
+      new DescribeImagesCommand({ ImageIds: [copies[0]!.imageId] }),
+    );
+    expect(Images![0]!.Description).toBe(
+      `${entry.file} (direct image), ${copies[0]!.source.flavour}, copied from us-east-1`,
+    );
+  }, 120_000);
+
+  it('names a copy that failed without a reason, and a CopyImage AWS keeps refusing, with the next step', async () => {
+    await importedAndTested();
+    // A failed AMI need not carry a StateReason (DescribeImages); set here on a copy still pending.
+    world.emulator.setRegion('sa-east-1', { copyFault: 'stall' });
+    world.emulator.addFault({ operation: 'CopyImage', region: 'ap-south-1', kind: 'server-error' });
+    const bestEffort = settings('copy', { 'best-effort-regions': 'sa-east-1,ap-south-1' });
+    unwatched(bestEffort).copy.timeoutMs = 3000; // how long CopyImage is retried
+    const copying = runCopy(bestEffort, quiet);
+    const pending = () =>
+      [...world.emulator.state.images.values()].filter((image) => image.region === 'sa-east-1');
+    while (pending().length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const image of pending()) image.state = 'failed';
+    const { failures } = await copying;
+    const messages = (region: string) =>
+      failures.filter((failure) => failure.region === region).map((failure) => failure.error);
+    expect(messages('sa-east-1')).toHaveLength(4);
+    for (const message of messages('sa-east-1'))
+      expect(message).toMatch(
+        /^The copy ami-\w+ of ami-\w+ into sa-east-1 became failed\. The failed copy was removed/,
+      );
+    expect(messages('ap-south-1')).toHaveLength(4);
+    for (const message of messages('ap-south-1'))
+      expect(message).toMatch(
+        /^Copying ami-\w+ \(Fedora-Cloud-Base-AmazonEC2\.\w+-43-1\.6(-gp2)?\) into ap-south-1 failed: .*InternalError.*\. Re-run the copy job; existing copies are reused\.$/,
+      );
   }, 120_000);
 
   it('makes no second AMI when a copy is retried: every CopyImage answer is lost once and the call retried', async () => {
