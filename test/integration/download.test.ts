@@ -91,6 +91,15 @@ describe('downloading the compressed image', () => {
     expect(reasons).toEqual([`HTTP ${code}`]);
   });
 
+  it('waits before retrying, longer after each failure in a row', async () => {
+    // Half the first delay at least (the delay is jittered between half and one and a half of it).
+    files.faults.status = { path: PATH, code: 503, times: 2 };
+    const started = Date.now();
+    const { error } = await download({ retryDelayMs: 200 });
+    expect(error).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100 + 200);
+  });
+
   it('stops at a refusal (404), naming the URL and what to check', async () => {
     files.faults.status = { path: PATH, code: 404, times: 1 };
     const { error, stats, url } = await download();

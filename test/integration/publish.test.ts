@@ -160,6 +160,9 @@ describe('publish and verify', () => {
     expect(error).toBeInstanceOf(PublishError);
     expect((error as Error).message).toMatch(/pre-flight failed in ap-south-1/);
     expect((error as Error).message).toMatch(/disable-image-block-public-access --region ap-south-1/);
+    expect((error as PublishError).hint).toBe(
+      'Fix the account settings named above, then re-run the publish job.',
+    );
     const inventory = world.emulator.inventory();
     expect(inventory.images.some((image) => image.public)).toBe(false);
     expect(inventory.snapshots.some((snapshot) => snapshot.public)).toBe(false);
