@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ComposeError, ImageSourceError } from '../../src/errors.js';
 import { hasSystemXz } from '../../src/image/decompress.js';
 import { ImageSource } from '../../src/image/source.js';
@@ -434,6 +434,28 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
     expect(error.kind).toBe('size-mismatch');
     expect(error.message).toMatch(/decompresses to more than 2097152 bytes/);
   });
+
+  it.runIf(decoder === 'system')(
+    'names an xz that fails for another reason a decoder failure, with the other decoder as the way out',
+    async () => {
+      // An xz that stops as xz does when its memory limit is too low.
+      const bin = await mkdtemp(join(tmpdir(), 'fedimg-fake-xz-'));
+      await writeFile(join(bin, 'xz'), '#!/bin/sh\necho "xz: Memory usage limit reached" >&2\nexit 1\n', {
+        mode: 0o755,
+      });
+      vi.stubEnv('PATH', `${bin}:${process.env.PATH}`);
+      try {
+        const error = await failure(source());
+        expect(error.kind).toBe('decoder');
+        expect(error.message).toMatch(
+          /^Decompressing http:.* failed: Memory usage limit reached\. Retry; if it persists, try the other decoder \(decoder: npm or system\)\.$/,
+        );
+      } finally {
+        vi.unstubAllEnvs();
+        await rm(bin, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('reports a missing file as an HTTP error without retrying', async () => {
     const error = await failure(source({ url: `${files.url}nope.raw.xz` }));

@@ -250,6 +250,45 @@ describe('publish and verify', () => {
     expect(world.emulator.inventory().images.some((image) => image.public)).toBe(false);
   }, 120_000);
 
+  it('names the AMI and the next step when AWS refuses to publish it, and reports the failure', async () => {
+    await throughCopy();
+    world.emulator.addFault({
+      operation: 'ModifySnapshotAttribute',
+      region: 'us-west-2',
+      kind: 'server-error',
+    });
+    const events = join(world.dir, 'publish-failure.ndjson');
+    const error = await runPublish(settings('publish', { 'events-file': events }), quiet).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as Error).message).toMatch(
+      /^Publishing ami-\w+ \(Fedora-Cloud-Base-AmazonEC2\.\w+-Rawhide-20260403\.0(-gp2)?\) in us-west-2 failed: .*InternalError.*\. Re-run the publish job; what is already public stays so\.$/,
+    );
+    const failed = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            topic: string;
+            status: string;
+            destination: string;
+            extra: Record<string, unknown>;
+          },
+      )
+      .filter((event) => event.topic === 'image.publish' && event.status === 'failed');
+    expect(failed).toEqual([
+      expect.objectContaining({
+        destination: 'us-west-2',
+        extra: expect.objectContaining({
+          id: expect.stringMatching(/^ami-/),
+          error: expect.stringMatching(/InternalError/),
+        }),
+      }),
+    ]);
+  }, 120_000);
+
   it('does nothing for a compose that ended DOOMED', async () => {
     const payload = statusMessage(world.compose, world.location(), 'DOOMED');
     const result = await runPublish(
