@@ -4,6 +4,7 @@ import {
   ImportSnapshotCommand,
   RegisterImageCommand,
   RunInstancesCommand,
+  TerminateInstancesCommand,
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -65,7 +66,7 @@ async function register(SnapshotId: string) {
   return registered;
 }
 
-async function instance(tags: Tag[]): Promise<PendingResource> {
+async function instance(tags: Tag[]): Promise<Extract<PendingResource, { kind: 'instance' }>> {
   const { ImageId } = await register((await snapshot([], true)).id);
   const { Instances } = await new EC2Client({ region: REGION }).send(
     new RunInstancesCommand({
@@ -210,6 +211,35 @@ describe('the post step and resources that went away', () => {
     const { present, printed } = await postStep([item], RUN);
     expect(present(item)).toBe(true);
     expect(printed).toContain('left alone: it belongs to another run (unknown), not this one.');
+  });
+});
+
+describe('the post step looks up exactly the resource the state names', () => {
+  it('judges each snapshot by its own tags, not another one’s in the account', async () => {
+    // Made in both orders: a lookup of "any snapshot" would judge one by the other's tags.
+    const mineFirst = await snapshot(ours());
+    const foreignAfter = await snapshot([{ Key: 'fedimg:run-url', Value: RUN }]);
+    const { present, printed } = await postStep([foreignAfter], RUN);
+    expect(present(foreignAfter)).toBe(true);
+    expect(printed).toMatch(/left alone: it is not marked ManagedBy=fedimg/);
+    const removed = await postStep([mineFirst], RUN);
+    expect(removed.cleaned).toBe(1);
+    expect(removed.present(mineFirst)).toBe(false);
+  });
+
+  it('judges each instance by its own tags, and counts a terminated one as gone', async () => {
+    const bootTest = await instance([...ours(), { Key: 'fedimg:boot-test', Value: 'x' }]);
+    const foreign = await instance([{ Key: 'fedimg:run-url', Value: RUN }]);
+    const { present, printed } = await postStep([foreign], RUN);
+    expect(present(foreign)).toBe(true);
+    expect(printed).toMatch(/left alone: it is not marked ManagedBy=fedimg/);
+    await new EC2Client({ region: REGION }).send(
+      new TerminateInstancesCommand({ InstanceIds: [bootTest.id] }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150)); // terminated
+    const again = await postStep([bootTest], RUN);
+    expect(again.cleaned).toBe(1);
+    expect(again.printed).toBe(`instance:${REGION}:${bootTest.id} is already gone.\n`);
   });
 });
 
