@@ -112,7 +112,9 @@ describe('the post step removes only fedimg’s own resources of this run', () =
     const item = await snapshot([{ Key: 'fedimg:run-url', Value: RUN }]);
     const { present, printed } = await postStep([item], RUN);
     expect(present(item)).toBe(true);
-    expect(printed).toMatch(/left alone: it is not marked ManagedBy=fedimg/);
+    expect(printed).toBe(
+      `warning: fedimg post: snapshot:${REGION}:${item.id} left alone: it is not marked ManagedBy=fedimg (fedimg removes only what its own run created).\n`,
+    );
   });
 
   it('leaves a fedimg resource of another run', async () => {
