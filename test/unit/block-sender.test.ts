@@ -113,9 +113,44 @@ describe('block uploader', () => {
     const slow = fakeClient(async (_, attempt) => {
       if (attempt <= 30) throw error('ResourceNotFoundException', 404);
     });
-    const result = await uploadBlocks(blocks([block(0, 1)]), options(slow.writer));
+    const pauses: number[] = [];
+    const result = await uploadBlocks(
+      blocks([block(0, 1)]),
+      options(slow.writer, {
+        retry: { ...noSleep, maxDelayMs: 7, sleep: async (ms) => void pauses.push(ms) },
+      }),
+    );
     expect(slow.attempts.get(0)).toBe(31);
     expect(result.sent).toBe(1);
+    // Paused between tries as the retry policy allows at most (here 7 ms; a second at most otherwise).
+    expect(pauses).toEqual(Array(30).fill(7));
+  });
+
+  it('makes room on the cancellation signal for every request in flight, so Node never warns of a leak', async () => {
+    const warnings: Error[] = [];
+    const warned = (warning: Error) => warnings.push(warning);
+    process.on('warning', warned);
+    try {
+      const controller = new AbortController();
+      // Each request listens on the signal twice, as a real one does.
+      const fake = fakeClient(() => new Promise((resolve) => setTimeout(resolve, 5)));
+      const writer: BlockUploadOptions['writer'] = {
+        put: (snapshotId, data, signal) => {
+          const listeners = [() => undefined, () => undefined];
+          for (const listener of listeners) signal!.addEventListener('abort', listener);
+          return fake.writer
+            .put(snapshotId, data, signal)
+            .finally(() => listeners.forEach((listener) => signal!.removeEventListener('abort', listener)));
+        },
+      };
+      const list = Array.from({ length: 64 }, (_, i) => block(i, 1));
+      await uploadBlocks(blocks(list), options(writer, { concurrency: 32, signal: controller.signal }));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.peak()).toBe(32);
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', warned);
+    }
   });
 
   it('stops reading after a permanent failure and lets in-flight requests settle first', async () => {
