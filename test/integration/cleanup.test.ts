@@ -216,6 +216,8 @@ describe('cleanup stage', () => {
       ),
     );
     expect(printed).toMatch(/Cleanup took 1 action\(s\) in \d+ region\(s\)\./);
+    // Every enabled region is swept; the others are named once.
+    expect(printed).toMatch(/^notice: fedimg cleanup: Skipping region\(s\) not enabled for this account: /m);
     expect(emulator.inventory().images.find((image) => image.id === ami.id)!.public).toBe(true);
   }, 120_000);
 

@@ -75,6 +75,16 @@ describe('block uploader', () => {
     expect(result).toEqual({ sent: 20, skipped: 0, aggregateChecksum: linear.digest('base64'), retries: 0 });
   });
 
+  it('checksums in block order however the requests finish', async () => {
+    // Later blocks finish first: the aggregate is still over the blocks in index order.
+    const fake = fakeClient((index) => new Promise((resolve) => setTimeout(resolve, (24 - index) * 2)));
+    const list = Array.from({ length: 24 }, (_, i) => block(i, (i % 5) + 1));
+    const result = await uploadBlocks(blocks(list), options(fake.writer, { concurrency: 24 }));
+    const linear = createHash('sha256');
+    for (const b of list) linear.update(Buffer.from(b.sha256!, 'base64'));
+    expect(result.aggregateChecksum).toBe(linear.digest('base64'));
+  });
+
   it('uploads zero blocks unless told to skip them', async () => {
     const fake = fakeClient(async () => undefined);
     const list = [block(0, 1), block(1, 0), block(2, 1)];
