@@ -10,7 +10,8 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AwsClients } from '../../src/aws/clients.js';
 import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
@@ -102,12 +103,27 @@ describe('expiry by what a compose is', () => {
       later,
     );
     expect(onlyNightlies).toEqual([]);
-    const byDefault = await runCleanup(
-      settings('cleanup', undefined, '', { 'dry-run': 'true' }),
-      quiet,
-      later,
-    );
+    let printed = '';
+    const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
+    const destroy = vi.spyOn(AwsClients.prototype, 'destroy');
+    const byDefault = await runCleanup(settings('cleanup', undefined, '', { 'dry-run': 'true' }), log, later);
     expect(byDefault.map((action) => [action.action, action.id])).toEqual([['make-private', ami.id]]);
+    // What it would do, line by line; no warnings (its times are ISO 8601); its clients closed.
+    expect(printed).toMatch(
+      new RegExp(
+        `^us-east-1: would make-private ${ami.id} \\(deprecated since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`,
+        'm',
+      ),
+    );
+    expect(printed).toMatch(/^Cleanup \(dry run\) would take 1 action\(s\) in \d+ region\(s\)\.$/m);
+    expect(printed).not.toMatch(/^warning:/m);
+    expect(destroy).toHaveBeenCalledTimes(1);
+    // Clients handed in are the caller's to close.
+    const clients = new AwsClients({ concurrency: 2 });
+    await runCleanup(settings('cleanup', undefined, '', { 'dry-run': 'true' }), quiet, { ...later, clients });
+    expect(destroy).toHaveBeenCalledTimes(1);
+    clients.destroy();
+    destroy.mockRestore();
   }, 120_000);
 });
 
@@ -215,7 +231,8 @@ describe('cleanup stage', () => {
         `warning: fedimg cleanup: us-east-1: could not make-private ${ami.id}: .*ModifyImageAttribute`,
       ),
     );
-    expect(printed).toMatch(/Cleanup took 1 action\(s\) in \d+ region\(s\)\./);
+    expect(printed).toMatch(/^Cleanup took 1 action\(s\) in \d+ region\(s\)\.$/m);
+    expect(printed).toMatch(new RegExp(`^us-east-1: make-private ${ami.id} \\(deprecated since `, 'm'));
     // Every enabled region is swept; the others are named once.
     expect(printed).toMatch(/^notice: fedimg cleanup: Skipping region\(s\) not enabled for this account: /m);
     expect(emulator.inventory().images.find((image) => image.id === ami.id)!.public).toBe(true);
