@@ -1,6 +1,8 @@
 import { CompleteSnapshotCommand, EBSClient, StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import {
   CopySnapshotCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
   EC2Client,
   EnableImageDeprecationCommand,
   ModifyImageAttributeCommand,
@@ -12,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsClients } from '../../src/aws/clients.js';
-import type { InputName } from '../../src/settings/index.js';
+import { unwatched, type InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
@@ -173,6 +175,59 @@ describe('expiry of AMIs an older fedimg made (a compose-type tag, no kind tag)'
     expect(await expiring('nightly,test,ci,development,dated')).toEqual([nightly, test].sort());
     expect(await expiring('ga')).toEqual([production]);
     expect(await expiring('nightly')).toEqual([nightly]);
+  }, 60_000);
+});
+
+describe('the limits cleanup acts at', () => {
+  it('acts from the very moment each limit is reached, not before, and says why', async () => {
+    const ebs = new EBSClient({ region: 'us-east-1' });
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ours = [{ Key: 'ManagedBy', Value: 'fedimg' }];
+    const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags: ours }));
+    await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
+    const orphan = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags: ours }));
+    await ebs.send(new CompleteSnapshotCommand({ SnapshotId: orphan.SnapshotId, ChangedBlocksCount: 0 }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const { ImageId } = await ec2.send(
+      new RegisterImageCommand({
+        Name: 'nightly-at-the-limit',
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: [...ours, { Key: 'fedimg:compose-kind', Value: 'nightly' }] },
+        ],
+      }),
+    );
+    await ec2.send(new EnableImageDeprecationCommand({ ImageId, DeprecateAt: new Date(Date.now() + DAY) }));
+    const [image] = (await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId!] }))).Images!;
+    const deprecated = new Date(image!.DeprecationTime!).getTime();
+    const [snapshot] = (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [orphan.SnapshotId!] })))
+      .Snapshots!;
+    const started = snapshot!.StartTime!.getTime();
+    const config = unwatched(settings('cleanup', undefined)).cleanup;
+    const at = (time: number) =>
+      runCleanup(settings('cleanup', undefined, '', { 'dry-run': 'true' }), quiet, { now: () => time });
+    const summary = (actions: Awaited<ReturnType<typeof at>>) =>
+      actions.map((action) => `${action.action} ${action.id} (${action.reason})`).sort();
+
+    // The orphan: one millisecond short of orphan-after-hours, then exactly that old.
+    const orphanLimit = started + config.orphanAfterHours * 3600_000;
+    expect(summary(await at(Math.min(orphanLimit, deprecated) - 1))).toEqual([]);
+    expect(summary(await at(orphanLimit))).toContain(
+      `delete-snapshot ${orphan.SnapshotId} (no AMI uses it (${config.orphanAfterHours} h old))`,
+    );
+    // The AMI: made private from its deprecation time on.
+    expect(summary(await at(deprecated))).toContain(
+      `make-private ${ImageId} (deprecated since ${new Date(deprecated).toISOString()})`,
+    );
+    const expiredAt = deprecated + 1000;
+    await runCleanup(settings('cleanup', undefined), quiet, { now: () => expiredAt });
+    // Deleted delete-after-days after it was made private, not a millisecond earlier.
+    const deleteLimit = expiredAt + config.deleteAfterDays * DAY;
+    expect(summary(await at(deleteLimit - 1)).filter((line) => line.startsWith('delete-ami'))).toEqual([]);
+    expect(summary(await at(deleteLimit))).toContain(
+      `delete-ami ${ImageId} (private since ${new Date(expiredAt).toISOString()})`,
+    );
   }, 60_000);
 });
 
