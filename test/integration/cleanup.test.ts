@@ -220,6 +220,24 @@ describe('the limits cleanup acts at', () => {
     expect(summary(await at(deprecated))).toContain(
       `make-private ${ImageId} (deprecated since ${new Date(deprecated).toISOString()})`,
     );
+    // A boot-test instance left running: terminated from instance-max-hours on.
+    const { Instances } = await ec2.send(
+      new RunInstancesCommand({
+        ImageId,
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [
+          { ResourceType: 'instance', Tags: [...ours, { Key: 'fedimg:boot-test', Value: ImageId! }] },
+        ],
+      }),
+    );
+    const instance = Instances![0]!;
+    const instanceLimit = instance.LaunchTime!.getTime() + config.instanceMaxHours * 3600_000;
+    expect(summary(await at(instanceLimit - 1)).filter((line) => line.startsWith('terminate'))).toEqual([]);
+    expect(summary(await at(instanceLimit))).toContain(
+      `terminate-instance ${instance.InstanceId} (boot-test instance ${config.instanceMaxHours} h old)`,
+    );
     const expiredAt = deprecated + 1000;
     await runCleanup(settings('cleanup', undefined), quiet, { now: () => expiredAt });
     // Deleted delete-after-days after it was made private, not a millisecond earlier.

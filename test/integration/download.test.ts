@@ -100,6 +100,25 @@ describe('downloading the compressed image', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(100 + 200);
   });
 
+  it('takes a connection that goes quiet for a dropped one, and resumes', async () => {
+    files.faults.stallAfter = { path: PATH, bytes: 1_000_000, times: 1 };
+    const { error, stats, reasons, bytes } = await download({ idleTimeoutMs: 300 });
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(stats.resumes).toBe(1);
+    expect(reasons).toEqual(['no data for 300 ms']);
+  });
+
+  it('stops at once when cancelled, even while the connection is quiet', async () => {
+    files.faults.stallAfter = { path: PATH, bytes: 1_000_000, times: 1 };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('cancelled by the user')), 200);
+    const started = Date.now();
+    const { error } = await download({ idleTimeoutMs: 60_000, signal: controller.signal });
+    expect(error?.message).toBe('cancelled by the user');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('stops at a refusal (404), naming the URL and what to check', async () => {
     files.faults.status = { path: PATH, code: 404, times: 1 };
     const { error, stats, url } = await download();
