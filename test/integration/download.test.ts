@@ -71,6 +71,8 @@ describe('downloading the compressed image', () => {
     expect(bytes.equals(content)).toBe(true);
     expect(stats).toMatchObject({ verified: true, resumes: 1 });
     expect(files.requests.map((request) => request.range)).toEqual([undefined, `bytes=${content.length}-`]);
+    // The resume names the file it continues (If-Range: its ETag), so a changed file is sent whole.
+    expect(files.requests[1]!.ifRange).toMatch(/^"\d+-[\d.]+"$/);
   });
 
   it('does not take a 416 before the last byte for the end', async () => {
@@ -82,7 +84,7 @@ describe('downloading the compressed image', () => {
     expect(error!.message).toMatch(/failed with HTTP 416\./);
   });
 
-  it.each([503, 429, 408])('retries an HTTP %i answer and says why', async (code) => {
+  it.each([500, 503, 429, 408])('retries an HTTP %i answer and says why', async (code) => {
     files.faults.status = { path: PATH, code, times: 1 };
     const { error, stats, reasons, bytes } = await download();
     expect(error).toBeUndefined();
@@ -152,6 +154,16 @@ describe('downloading the compressed image', () => {
     expect(error).toBeUndefined();
     expect(bytes.equals(content)).toBe(true);
     expect(reasons[1]).toBe('the restarted download ended early');
+  });
+
+  it('refuses an answer whose length is not the compose’s before passing on a byte', async () => {
+    const size = content.length - 1;
+    const { error, bytes, url } = await download({ size });
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect(error!.message).toBe(
+      `${url} is ${content.length} bytes, but the compose published ${size}. The file does not match the compose metadata; nothing may be registered from it.`,
+    );
+    expect(bytes.length).toBe(0);
   });
 
   it('refuses more bytes than the compose says when the answer does not give its length', async () => {
