@@ -93,13 +93,46 @@ describe('downloading the compressed image', () => {
     expect(reasons).toEqual([`HTTP ${code}`]);
   });
 
-  it('waits before retrying, longer after each failure in a row', async () => {
-    // Half the first delay at least (the delay is jittered between half and one and a half of it).
+  it('waits before retrying, twice as long after each failure in a row, with jitter', async () => {
+    files.faults.status = { path: PATH, code: 503, times: 3 };
+    const pauses: number[] = [];
+    const { error } = await download({ retryDelayMs: 200, sleep: async (ms) => void pauses.push(ms) });
+    expect(error).toBeUndefined();
+    // Between half and one and a half times 200, 400, 800 ms.
+    expect(pauses).toHaveLength(3);
+    pauses.forEach((ms, at) => {
+      const base = 200 * 2 ** at;
+      expect(ms).toBeGreaterThanOrEqual(base / 2);
+      expect(ms).toBeLessThan(base * 1.5);
+    });
+    // Jittered: not all at the lower bound (a chance of about one in ten million).
+    expect(pauses.some((ms, at) => ms >= 100 * 2 ** at + 1)).toBe(true);
+  });
+
+  it('really waits when no sleep is given', async () => {
     files.faults.status = { path: PATH, code: 503, times: 2 };
     const started = Date.now();
     const { error } = await download({ retryDelayMs: 200 });
     expect(error).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(100 + 200);
+  });
+
+  it('leaves no timer behind once done, so nothing holds the process', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    files.faults.shortAfter = { path: PATH, bytes: 1_000_000, times: 1 };
+    const { error } = await download({ idleTimeoutMs: 60_000 });
+    expect(error).toBeUndefined();
+    expect(timers()).toBe(before);
+  });
+
+  it('names what stopped it when a connection keeps going quiet', async () => {
+    files.faults.stallAfter = { path: PATH, bytes: 1_000_000, times: 100 };
+    const { error, url } = await download({ idleTimeoutMs: 150, maxResumes: 1 });
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect(error!.message).toBe(
+      `The download of ${url} broke off at byte 2000000 of ${content.length} and could not be resumed after 1 attempts (no data for 150 ms). Re-run the job; if it keeps failing, the compose host or the network is in trouble.`,
+    );
   });
 
   it('takes a connection that goes quiet for a dropped one, and resumes', async () => {
