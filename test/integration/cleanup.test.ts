@@ -273,16 +273,34 @@ describe('tag values cleanup does not trust', () => {
         ],
       }),
     );
+    // A nightly never deprecated has no time to distrust: nothing to warn about.
+    const never = await ec2.send(
+      new RegisterImageCommand({
+        Name: 'never-deprecated',
+        RootDeviceName: '/dev/sda1',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
+        TagSpecifications: [
+          {
+            ResourceType: 'image',
+            Tags: [
+              { Key: 'ManagedBy', Value: 'fedimg' },
+              { Key: 'fedimg:compose-kind', Value: 'nightly' },
+            ],
+          },
+        ],
+      }),
+    );
     let printed = '';
     const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
     const actions = await runCleanup(settings('cleanup', undefined), log, {
       now: () => Date.now() + 365 * DAY,
     });
     expect(actions).toEqual([]);
+    expect(printed.match(/^warning:/gm)).toHaveLength(1);
     expect(printed).toContain(
       `warning: fedimg cleanup: us-east-1: ${ImageId} has the tag fedimg:expired-at "last tuesday", which is not an ISO 8601 time; leaving the AMI alone.`,
     );
-    expect(emulator.inventory().images.map((image) => image.id)).toEqual([ImageId]);
+    expect(emulator.inventory().images.map((image) => image.id)).toEqual([ImageId, never.ImageId]);
   });
 });
 
