@@ -26,6 +26,14 @@ describe('the CLI takes the action’s inputs', () => {
     else if (fallback !== '') expect(line).toContain(`(default ${fallback})`);
   });
 
+  it('says in one line what each stage does', () => {
+    expect(help).toContainEqual(
+      expect.stringMatching(
+        /^\s*cleanup\s+the lifecycle sweep: expired nightlies, orphans, leftover instances \(fedimg's own only\)$/,
+      ),
+    );
+  });
+
   it('keeps the short aliases people type', () => {
     expect(options.compose).toEqual({ type: 'string' });
     expect(options.payload).toEqual({ type: 'string' });
