@@ -143,27 +143,19 @@ export function emulatorStepEnv(): Record<string, string> {
 
 /**
  * A completed empty snapshot and an AMI registered from it, made by the account's administrator
- * (through the SDK), carrying exactly `tags` (snapshot and AMI alike). For tests of what fedimg must
- * leave alone, or may act on.
+ * (through the SDK), carrying exactly `tags` (snapshot and AMI alike). With `snapshotId` the AMI is
+ * registered from that snapshot instead (a look-alike of one fedimg made). For tests of what fedimg
+ * must leave alone, or may act on.
  */
 export async function makeAmi(
-  options: { tags?: Record<string, string>; name?: string; region?: string } = {},
+  options: { tags?: Record<string, string>; name?: string; region?: string; snapshotId?: string } = {},
 ): Promise<{ imageId: string; snapshotId: string }> {
   const region = options.region ?? 'us-east-1';
   const Tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
   const ebs = new EBSClient({ region, credentials: ADMIN_CREDENTIALS });
   const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
   try {
-    const started = await ebs.send(
-      new StartSnapshotCommand({ VolumeSize: 1, Tags: Tags.length > 0 ? Tags : undefined }),
-    );
-    const snapshotId = started.SnapshotId!;
-    await ebs.send(new CompleteSnapshotCommand({ SnapshotId: snapshotId, ChangedBlocksCount: 0 }));
-    for (;;) {
-      const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
-      if (Snapshots?.[0]?.State === 'completed') break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const snapshotId = options.snapshotId ?? (await completedSnapshot(ebs, ec2, Tags));
     const { ImageId } = await ec2.send(
       new RegisterImageCommand({
         Name: options.name ?? `someone-else-${snapshotId}`,
@@ -178,5 +170,22 @@ export async function makeAmi(
   } finally {
     ebs.destroy();
     ec2.destroy();
+  }
+}
+
+async function completedSnapshot(
+  ebs: EBSClient,
+  ec2: EC2Client,
+  Tags: Array<{ Key: string; Value: string }>,
+): Promise<string> {
+  const started = await ebs.send(
+    new StartSnapshotCommand({ VolumeSize: 1, Tags: Tags.length > 0 ? Tags : undefined }),
+  );
+  const snapshotId = started.SnapshotId!;
+  await ebs.send(new CompleteSnapshotCommand({ SnapshotId: snapshotId, ChangedBlocksCount: 0 }));
+  for (;;) {
+    const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+    if (Snapshots?.[0]?.State === 'completed') return snapshotId;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -24,7 +24,7 @@ import { runPublish } from '../../src/stages/publish.js';
 import type { Emulator } from '../../emulator/server.js';
 import { generateCompose, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { startEmulator } from '../helpers/aws.js';
+import { makeAmi, startEmulator } from '../helpers/aws.js';
 
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const DAY = 24 * 3600 * 1000;
@@ -131,28 +131,12 @@ describe('expiry by what a compose is', () => {
 
 describe('expiry of AMIs an older fedimg made (a compose-type tag, no kind tag)', () => {
   it('takes a production compose for a release and any other type for its kind; no type, no expiry', async () => {
-    const ebs = new EBSClient({ region: 'us-east-1' });
     const ec2 = new EC2Client({ region: 'us-east-1' });
-    const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1 }));
-    await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
-    await new Promise((resolve) => setTimeout(resolve, 150));
     const ami = async (name: string, type?: string) => {
-      const { ImageId } = await ec2.send(
-        new RegisterImageCommand({
-          Name: name,
-          RootDeviceName: '/dev/sda1',
-          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
-          TagSpecifications: [
-            {
-              ResourceType: 'image',
-              Tags: [
-                { Key: 'ManagedBy', Value: 'fedimg' },
-                ...(type === undefined ? [] : [{ Key: 'fedimg:compose-type', Value: type }]),
-              ],
-            },
-          ],
-        }),
-      );
+      const { imageId: ImageId } = await makeAmi({
+        name,
+        tags: { ManagedBy: 'fedimg', ...(type === undefined ? {} : { 'fedimg:compose-type': type }) },
+      });
       await ec2.send(new EnableImageDeprecationCommand({ ImageId, DeprecateAt: new Date(Date.now() + DAY) }));
       return ImageId!;
     };
@@ -183,21 +167,12 @@ describe('the limits cleanup acts at', () => {
     const ebs = new EBSClient({ region: 'us-east-1' });
     const ec2 = new EC2Client({ region: 'us-east-1' });
     const ours = [{ Key: 'ManagedBy', Value: 'fedimg' }];
-    const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags: ours }));
-    await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
     const orphan = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags: ours }));
     await ebs.send(new CompleteSnapshotCommand({ SnapshotId: orphan.SnapshotId, ChangedBlocksCount: 0 }));
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const { ImageId } = await ec2.send(
-      new RegisterImageCommand({
-        Name: 'nightly-at-the-limit',
-        RootDeviceName: '/dev/sda1',
-        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
-        TagSpecifications: [
-          { ResourceType: 'image', Tags: [...ours, { Key: 'fedimg:compose-kind', Value: 'nightly' }] },
-        ],
-      }),
-    );
+    const { imageId: ImageId } = await makeAmi({
+      name: 'nightly-at-the-limit',
+      tags: { ManagedBy: 'fedimg', 'fedimg:compose-kind': 'nightly' },
+    });
     await ec2.send(new EnableImageDeprecationCommand({ ImageId, DeprecateAt: new Date(Date.now() + DAY) }));
     const [image] = (await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId!] }))).Images!;
     const deprecated = new Date(image!.DeprecationTime!).getTime();
@@ -251,45 +226,13 @@ describe('the limits cleanup acts at', () => {
 
 describe('tag values cleanup does not trust', () => {
   it('leaves an AMI whose expiry tag is not an ISO 8601 time alone, and says so', async () => {
-    const ebs = new EBSClient({ region: 'us-east-1' });
-    const ec2 = new EC2Client({ region: 'us-east-1' });
-    const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1 }));
-    await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const { ImageId } = await ec2.send(
-      new RegisterImageCommand({
-        Name: 'expired-long-ago',
-        RootDeviceName: '/dev/sda1',
-        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
-        TagSpecifications: [
-          {
-            ResourceType: 'image',
-            Tags: [
-              { Key: 'ManagedBy', Value: 'fedimg' },
-              { Key: 'fedimg:compose-kind', Value: 'nightly' },
-              { Key: 'fedimg:expired-at', Value: 'last tuesday' },
-            ],
-          },
-        ],
-      }),
-    );
+    const nightly = { ManagedBy: 'fedimg', 'fedimg:compose-kind': 'nightly' };
+    const { imageId: ImageId } = await makeAmi({
+      name: 'expired-long-ago',
+      tags: { ...nightly, 'fedimg:expired-at': 'last tuesday' },
+    });
     // A nightly never deprecated has no time to distrust: nothing to warn about.
-    const never = await ec2.send(
-      new RegisterImageCommand({
-        Name: 'never-deprecated',
-        RootDeviceName: '/dev/sda1',
-        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId } }],
-        TagSpecifications: [
-          {
-            ResourceType: 'image',
-            Tags: [
-              { Key: 'ManagedBy', Value: 'fedimg' },
-              { Key: 'fedimg:compose-kind', Value: 'nightly' },
-            ],
-          },
-        ],
-      }),
-    );
+    const never = await makeAmi({ name: 'never-deprecated', tags: nightly });
     let printed = '';
     const log = terminalLog({ stream: { write: (text: string) => Boolean((printed += text)) } as never });
     const actions = await runCleanup(settings('cleanup', undefined), log, {
@@ -300,7 +243,7 @@ describe('tag values cleanup does not trust', () => {
     expect(printed).toContain(
       `warning: fedimg cleanup: us-east-1: ${ImageId} has the tag fedimg:expired-at "last tuesday", which is not an ISO 8601 time; leaving the AMI alone.`,
     );
-    expect(emulator.inventory().images.map((image) => image.id)).toEqual([ImageId, never.ImageId]);
+    expect(emulator.inventory().images.map((image) => image.id)).toEqual([ImageId, never.imageId]);
   });
 });
 

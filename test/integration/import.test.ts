@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeregisterImageCommand, EC2Client, RegisterImageCommand, type Image } from '@aws-sdk/client-ec2';
+import { DeregisterImageCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import type { PlannedImage } from '../../src/compose/types.js';
@@ -21,6 +21,7 @@ import {
   describeImage,
   emulatorStepEnv,
   leaks,
+  makeAmi,
   snapshotSha256,
   startEmulator,
 } from '../helpers/aws.js';
@@ -249,23 +250,11 @@ describe('encrypted flavours', () => {
     const [plain, encrypted] = first.imported[0]!.amis;
     const ec2 = new EC2Client({ region: 'us-east-1' });
     await ec2.send(new DeregisterImageCommand({ ImageId: encrypted!.imageId }));
-    const { ImageId } = await ec2.send(
-      new RegisterImageCommand({
-        Name: encrypted!.name,
-        RootDeviceName: '/dev/sda1',
-        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: plain!.snapshotId } }],
-        TagSpecifications: [
-          {
-            ResourceType: 'image',
-            Tags: [
-              { Key: 'ManagedBy', Value: 'fedimg' },
-              { Key: 'fedimg:source-sha256', Value: entry.sha256 },
-              { Key: 'fedimg:flavour', Value: 'gp2' },
-            ],
-          },
-        ],
-      }),
-    );
+    const { imageId } = await makeAmi({
+      name: encrypted!.name,
+      snapshotId: plain!.snapshotId,
+      tags: { ManagedBy: 'fedimg', 'fedimg:source-sha256': entry.sha256, 'fedimg:flavour': 'gp2' },
+    });
     const failure = await runImport(
       settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }),
       quiet,
@@ -275,7 +264,7 @@ describe('encrypted flavours', () => {
     );
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toContain(
-      `${ImageId} (${encrypted!.name}) in us-east-1 is registered with other settings`,
+      `${imageId} (${encrypted!.name}) in us-east-1 is registered with other settings`,
     );
     expect(failure!.message).toContain('it is not encrypted');
     expect(failure!.message).toContain('it is the gp2 flavour, not gp3-encrypted');
@@ -288,29 +277,18 @@ describe('encrypted flavours', () => {
     const [plain, encrypted] = first.imported[0]!.amis;
     const ec2 = new EC2Client({ region: 'us-east-1' });
     await ec2.send(new DeregisterImageCommand({ ImageId: plain!.imageId }));
-    const { ImageId } = await ec2.send(
-      new RegisterImageCommand({
-        Name: plain!.name,
-        RootDeviceName: '/dev/sda1',
-        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: encrypted!.snapshotId } }],
-        TagSpecifications: [
-          {
-            ResourceType: 'image',
-            Tags: [
-              { Key: 'ManagedBy', Value: 'fedimg' },
-              { Key: 'fedimg:source-sha256', Value: entry.sha256 },
-            ],
-          },
-        ],
-      }),
-    );
+    const { imageId } = await makeAmi({
+      name: plain!.name,
+      snapshotId: encrypted!.snapshotId,
+      tags: { ManagedBy: 'fedimg', 'fedimg:source-sha256': entry.sha256 },
+    });
     const failure = await runImport(settings(small, 'small', { image }), quiet).then(
       () => undefined,
       (error: unknown) => error as Error,
     );
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toContain(
-      `${ImageId} (${plain!.name}) in us-east-1 is registered with other settings`,
+      `${imageId} (${plain!.name}) in us-east-1 is registered with other settings`,
     );
     expect(failure!.message).toMatch(/; it is encrypted\./);
   }, 60_000);
@@ -405,30 +383,20 @@ describe('an AMI name that is taken', () => {
     const { name, snapshotId } = first.imported[0]!.amis[0]!;
     const ec2 = new EC2Client({ region: 'us-east-1' });
     for (const tags of [
-      [{ Key: 'fedimg:source-sha256', Value: entry.sha256 }],
-      [
-        { Key: 'ManagedBy', Value: 'fedimg' },
-        { Key: 'fedimg:source-sha256', Value: 'b'.repeat(64) },
-      ],
+      { 'fedimg:source-sha256': entry.sha256 } as Record<string, string>,
+      { ManagedBy: 'fedimg', 'fedimg:source-sha256': 'b'.repeat(64) },
     ]) {
       await ec2.send(new DeregisterImageCommand({ ImageId: emulator.inventory().images[0]!.id }));
-      const other = await ec2.send(
-        new RegisterImageCommand({
-          Name: name,
-          RootDeviceName: '/dev/sda1',
-          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId } }],
-          TagSpecifications: [{ ResourceType: 'image', Tags: tags }],
-        }),
-      );
+      const other = await makeAmi({ name, snapshotId, tags });
       const failure = await runImport(settings(small, 'small', { image }), quiet).then(
         () => undefined,
         (error: unknown) => error as Error,
       );
       expect(failure, JSON.stringify(tags)).toBeInstanceOf(RegisterError);
       expect(failure!.message).toBe(
-        `The AMI name ${name} is already used in us-east-1 by ${other.ImageId}, which fedimg did not register from ${entry.file}. Deregister that AMI if it is stale, or change name-template.`,
+        `The AMI name ${name} is already used in us-east-1 by ${other.imageId}, which fedimg did not register from ${entry.file}. Deregister that AMI if it is stale, or change name-template.`,
       );
-      expect(emulator.inventory().images.map((each) => each.id)).toEqual([other.ImageId]);
+      expect(emulator.inventory().images.map((each) => each.id)).toEqual([other.imageId]);
     }
   }, 60_000);
 });
