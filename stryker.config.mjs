@@ -1,7 +1,22 @@
-// Mutation testing (`npm run mutation`): Stryker changes one thing at a time in the modules the
-// safety invariants rest on (docs/mutation.md) and runs the tests that cover it; a change no test
-// notices is a guard no test pins. Incremental: a re-run tests only mutants whose code or tests
-// changed since the last run (reports/stryker-incremental.json).
+import { mutationModules } from './scripts/mutation-modules.mjs';
+
+// Mutation testing (`npm run mutation`, scripts/mutation.mjs): Stryker changes one thing at a time
+// in the modules the safety invariants rest on (docs/mutation.md) and runs the tests that cover it;
+// a change no test notices is a guard no test pins. The script runs Stryker once per module
+// (FEDIMG_MUTATION_MODULE) with that module's test files; without it every module is mutated and
+// every test file that imports one runs (hours). Incremental: a re-run tests only mutants whose
+// code or tests changed since the last run.
+const moduleName = process.env.FEDIMG_MUTATION_MODULE;
+const selected = moduleName ? mutationModules.find((m) => m.name === moduleName) : undefined;
+if (moduleName && !selected) {
+  throw new Error(
+    `FEDIMG_MUTATION_MODULE=${moduleName} is not one of: ${mutationModules.map((m) => m.name).join(', ')}`,
+  );
+}
+// vitest.mutation.config.ts reads the list; Stryker's test runner processes inherit it.
+if (selected) process.env.FEDIMG_MUTATION_TESTS = selected.tests.join(',');
+const reportDir = selected ? `reports/mutation/${selected.name}` : 'reports/mutation';
+
 export default {
   testRunner: 'vitest',
   checkers: ['typescript'],
@@ -13,34 +28,17 @@ export default {
   // Only test files that import the mutated module (Vitest's import graph) can see its mutant: a
   // mutant of a module-level value (which per-test coverage cannot place, so every test would run)
   // is tested by those files, not by the whole suite.
-  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  // With one module's own test files (the script), all of them run.
+  vitest: { configFile: 'vitest.mutation.config.ts', related: !selected },
   coverageAnalysis: 'perTest',
-  mutate: [
-    // the download and checksum path
-    'src/image/download.ts',
-    'src/image/source.ts',
-    // the block sender and both upload methods
-    'src/upload/block-sender.ts',
-    'src/upload/ebs-direct.ts',
-    'src/upload/import-snapshot.ts',
-    // publish, copy and register
-    'src/stages/publish.ts',
-    'src/aws/copy.ts',
-    'src/aws/register.ts',
-    // the post step and cleanup
-    'src/action/post.ts',
-    'src/aws/cleanup-pending.ts',
-    'src/stages/cleanup.ts',
-    // index selection, the log sink, the host policy
-    'src/ami-index/select.ts',
-    'src/log.ts',
-    'src/net/host-policy.ts',
-  ],
+  mutate: selected ? [selected.file] : mutationModules.map((m) => m.file),
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile: selected
+    ? `reports/stryker-incremental/${selected.name}.json`
+    : 'reports/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `${reportDir}/index.html` },
+  jsonReporter: { fileName: `${reportDir}/mutation.json` },
   tempDirName: '.tmp/stryker',
   concurrency: 2,
   // Added to 1.5 × the covering tests' own time: a mutant that makes a wait endless is caught in

@@ -7,12 +7,16 @@ import base from './vitest.config.js';
 // loads its modules afresh (isolate): a mutant of a module-level value (a pattern, a table) takes
 // effect only when the module is evaluated under it; shared between files it never would.
 // The layout test reads the source files' text, which Stryker's instrumentation lengthens.
+// FEDIMG_MUTATION_TESTS (set by stryker.config.mjs for one module) narrows the run to that module's
+// test files (scripts/mutation-modules.mjs).
+const only = process.env.FEDIMG_MUTATION_TESTS?.split(',').filter(Boolean);
+
 export default {
   ...base,
   test: {
     ...base.test,
     isolate: true,
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    include: only?.length ? only : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     exclude: [...configDefaults.exclude, 'test/unit/layout.test.ts'],
   },
 };

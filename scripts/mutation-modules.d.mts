@@ -1,0 +1,3 @@
+import type { MutationModule } from './mutation-summary.mjs';
+/** The modules `npm run mutation` mutates, each with the test files run against its mutants. */
+export const mutationModules: readonly MutationModule[];

@@ -1,0 +1,63 @@
+// `npm run mutation [-- module…]`: Stryker once per module of scripts/mutation-modules.mjs (all of
+// them by default), each against its own test files, then the score over every module's report
+// (reports/mutation/summary.md, and the job summary on GitHub). `--summary` only sums the reports
+// already there. Exits non-zero when a run fails or the score over all modules is below the goal.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mutationModules } from './mutation-modules.mjs';
+import { summarize, summaryMarkdown } from './mutation-summary.mjs';
+import config from '../stryker.config.mjs';
+
+const REPORTS = 'reports/mutation';
+const GOAL = config.thresholds.high;
+
+const args = process.argv.slice(2);
+const summaryOnly = args.includes('--summary');
+const names = args.filter((arg) => !arg.startsWith('--'));
+const unknown = names.filter((name) => !mutationModules.some((m) => m.name === name));
+if (unknown.length > 0) {
+  console.error(
+    `Unknown module ${unknown.join(', ')}; the modules are: ${mutationModules.map((m) => m.name).join(', ')}.`,
+  );
+  process.exit(2);
+}
+
+const failed = [];
+if (!summaryOnly) {
+  const chosen = names.length > 0 ? mutationModules.filter((m) => names.includes(m.name)) : mutationModules;
+  for (const [index, module] of chosen.entries()) {
+    console.log(`\n== ${index + 1}/${chosen.length} ${module.file} (${module.tests.length} test files)`);
+    const started = Date.now();
+    const run = spawnSync(join('node_modules', '.bin', 'stryker'), ['run'], {
+      stdio: 'inherit',
+      env: { ...process.env, FEDIMG_MUTATION_MODULE: module.name },
+    });
+    const seconds = Math.round((Date.now() - started) / 1000);
+    if (run.status !== 0) {
+      failed.push(module.name);
+      console.error(
+        `Stryker failed for ${module.file} (exit ${run.status ?? run.signal}); its report is not updated.`,
+      );
+      continue;
+    }
+    mkdirSync(join(REPORTS, module.name), { recursive: true });
+    writeFileSync(
+      join(REPORTS, module.name, 'run.json'),
+      JSON.stringify({ seconds, finished: new Date().toISOString() }) + '\n',
+    );
+  }
+}
+
+const summary = summarize(REPORTS, mutationModules);
+const markdown = `## Mutation score\n\n${summaryMarkdown(summary, GOAL)}`;
+mkdirSync(REPORTS, { recursive: true });
+writeFileSync(join(REPORTS, 'summary.md'), markdown);
+console.log(`\n${markdown}`);
+if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown);
+
+if (failed.length > 0) {
+  console.error(`Stryker failed for: ${failed.join(', ')}.`);
+  process.exit(1);
+}
+if (summary.missing.length === 0 && summary.score !== undefined && summary.score < GOAL) process.exit(1);
