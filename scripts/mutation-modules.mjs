@@ -48,7 +48,11 @@ export const mutationModules = [
   {
     name: 'publish',
     file: 'src/stages/publish.ts',
-    tests: ['test/integration/publish.test.ts', 'test/integration/marketplace.test.ts'],
+    tests: [
+      'test/integration/publish.test.ts',
+      'test/integration/marketplace.test.ts',
+      'test/unit/publish-report.test.ts',
+    ],
   },
   {
     name: 'copy',
