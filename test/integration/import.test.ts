@@ -354,6 +354,38 @@ describe('registration that AWS refuses or that fails', () => {
     );
   }, 60_000);
 
+  // RegisterImage takes no token: a retried call, or a concurrent run for the same compose, meets
+  // the name taken. The AMI that holds it is fedimg's from this image, so it is the one.
+  it('registers one AMI when RegisterImage was carried out but its answer lost, and the SDK retried', async () => {
+    emulator.addFault({ operation: 'RegisterImage', kind: 'lost-answer', count: 1 });
+    const entry = planned(small, 'small', 'x86_64');
+    const result = await runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet);
+    const registers = emulator.requests().filter((request) => request.operation === 'RegisterImage');
+    expect(registers).toHaveLength(2);
+    const images = emulator.inventory().images;
+    expect(images).toHaveLength(1);
+    expect(result.imported[0]!.amis[0]).toMatchObject({ imageId: images[0]!.id, reused: false });
+  }, 60_000);
+
+  it('does not take a name AWS calls taken when no AMI holds it, and says what AWS answered', async () => {
+    emulator.addFault({
+      operation: 'RegisterImage',
+      kind: 'server-error',
+      code: 'InvalidAMIName.Duplicate',
+      count: 1000,
+    });
+    const entry = planned(small, 'small', 'x86_64');
+    const failure = await runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(RegisterError);
+    expect(failure!.message).toMatch(
+      /^Registering \S+ \(gp3\) from snap-\w+ in us-east-1 failed: .*InvalidAMIName\.Duplicate/,
+    );
+    expect(emulator.inventory().images).toEqual([]);
+  }, 60_000);
+
   it('names an AMI that became failed instead of available, and what to do', async () => {
     emulator.setDurations({ imageAvailable: 60_000 });
     const entry = planned(small, 'small', 'x86_64');
