@@ -52,6 +52,8 @@ export const mutationModules = [
       'test/integration/publish.test.ts',
       'test/integration/marketplace.test.ts',
       'test/unit/publish-report.test.ts',
+      'test/unit/stage-registry.test.ts',
+      'test/unit/cli-help.test.ts',
     ],
   },
   {

@@ -316,8 +316,59 @@ describe('publish and verify', () => {
   it('skips a best-effort region that fails pre-flight and publishes the rest', async () => {
     await throughCopy();
     world.emulator.setRegion('sa-east-1', { blockPublicAccess: true });
-    const result = await runPublish(settings('publish', { 'best-effort-regions': 'sa-east-1' }), quiet);
-    expect(result.skippedRegions).toEqual(['sa-east-1']);
+    const lines: string[] = [];
+    const log = terminalLog({
+      stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as unknown as NodeJS.WritableStream,
+    });
+    const events = join(world.dir, 'best-effort.ndjson');
+    const result = await runPublish(
+      settings('publish', {
+        'best-effort-regions': 'sa-east-1',
+        'events-file': events,
+        regions: [...REGIONS, 'il-central-1'].join(','),
+      }),
+      log,
+    );
+    expect(result).toMatchObject({ skipped: false, skippedRegions: ['sa-east-1'] });
+    expect(result.published).toHaveLength(16);
+    // What the job's log says: the checks, the region skipped and why, what was published, and
+    // Fedora's message for each image's default flavour in the regions it is public in.
+    expect(lines).toContain(
+      'notice: fedimg publish: Skipping region(s) not enabled for this account: il-central-1. Enable them under Account → AWS Regions to publish there.',
+    );
+    expect(lines).toContain('▸ Pre-flight checks in 5 region(s)');
+    expect(lines).toContain(
+      'warning: fedimg publish: Skipping best-effort region sa-east-1: Block public access for AMIs is on in sa-east-1: turn it off (aws ec2 disable-image-block-public-access --region sa-east-1, or EC2 console → AMIs → Data protection and security); the change takes up to 10 minutes.',
+    );
+    expect(lines).toContain('▸ Publish');
+    expect(lines).toContain('Published 16 AMI(s) in 4 region(s).');
+    for (const arch of ['x86_64', 'aarch64'])
+      expect(lines).toContain(
+        `Announced Fedora-Cloud-Base-AmazonEC2.${arch}-Rawhide-20260403.0 in 4 region(s) on fedora_image_uploader.published.v1.aws.rawhide.Cloud_Base.${arch}.`,
+      );
+    const written = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const completed = written.filter(
+      (event) => event.topic === 'image.publish' && event.status === 'completed',
+    );
+    expect(completed).toHaveLength(16);
+    expect(completed).toContainEqual(
+      expect.objectContaining({
+        destination: 'eu-west-1',
+        extra: { virt_type: 'hvm', id: expect.stringMatching(/^ami-/), vol_type: 'gp2', flavour: 'gp2' },
+      }),
+    );
+    const messages = written.filter((event) => event.schema !== undefined);
+    expect(messages).toHaveLength(2);
+    for (const message of messages)
+      expect(Object.keys(message.body.regions).sort()).toEqual([
+        'ap-south-1',
+        'eu-west-1',
+        'us-east-1',
+        'us-west-2',
+      ]);
     const inventory = world.emulator.inventory();
     expect(
       inventory.images.filter((image) => image.region === 'sa-east-1').some((image) => image.public),
@@ -325,6 +376,112 @@ describe('publish and verify', () => {
     expect(
       inventory.images.filter((image) => image.region !== 'sa-east-1').every((image) => image.public),
     ).toBe(true);
+  }, 120_000);
+
+  it('judges each image by its own boot test, names every problem on a line of its own, and every next step', async () => {
+    await throughCopy();
+    // aarch64 failed its boot test; x86_64 passed, and one of its copies is missing.
+    for (const region of ['us-east-1', ...REGIONS]) {
+      const ec2 = new EC2Client({ region });
+      const ids = world.emulator
+        .inventory()
+        .images.filter((image) => image.region === region && image.name.includes('aarch64'))
+        .map((image) => image.id);
+      await ec2.send(
+        new CreateTagsCommand({ Resources: ids, Tags: [{ Key: TAG.bootTest, Value: 'failed' }] }),
+      );
+      ec2.destroy();
+    }
+    const gone = world.emulator
+      .inventory()
+      .images.find(
+        (image) => image.region === 'us-west-2' && image.name.endsWith('x86_64-Rawhide-20260403.0'),
+      )!;
+    await new EC2Client({ region: 'us-west-2' }).send(
+      new DeregisterImageCommand({ ImageId: gone.id, DeleteAssociatedSnapshots: true }),
+    );
+    const error = (await runPublish(settings('publish'), quiet).catch((e: unknown) => e)) as PublishError;
+    expect(error).toBeInstanceOf(PublishError);
+    // The hint has the last line of its own.
+    const [first, ...problems] = error.message.split('\n').slice(0, -1);
+    expect(error.message.endsWith(`\n${error.hint}`)).toBe(true);
+    expect(first).toBe(
+      'Nothing was made public: pre-flight failed in us-east-1, eu-west-1, ap-south-1, sa-east-1, us-west-2:',
+    );
+    // Two aarch64 flavours in five regions, and the missing copy; no x86_64 AMI is called untested.
+    expect(problems).toHaveLength(11);
+    expect(problems.filter((line) => /aarch64.*has failed the boot test\.$/.test(line))).toHaveLength(10);
+    expect(problems).toContain(`${gone.name} does not exist in us-west-2.`);
+    expect(problems.some((line) => /x86_64.*boot test/.test(line))).toBe(false);
+    expect(error.hint).toBe(
+      'Run the import and copy jobs for the regions named (finished work is reused), then re-run publish. ' +
+        'Run the boot test (or fix the image and re-run it); an AMI that has not passed is never made public.',
+    );
+    expect(world.emulator.inventory().images.some((image) => image.public)).toBe(false);
+  }, 120_000);
+
+  it('re-publishes what is already public although block-public-access is on since and the quota is full', async () => {
+    await throughCopy();
+    await runPublish(settings('publish'), quiet);
+    // Nothing new is made public, so neither setting stops the re-run: each region holds its four
+    // public AMIs, exactly the quota.
+    world.emulator.setRegion('us-west-2', { blockPublicAccess: true });
+    const rerun = await runPublish(settings('publish', { 'public-ami-quota': '4' }), quiet);
+    expect(rerun.skippedRegions).toEqual([]);
+    expect(rerun.published).toHaveLength(20);
+    // One more public AMI in a region whose quota is full is refused.
+    const ec2 = new EC2Client({ region: 'eu-west-1' });
+    const { ModifyImageAttributeCommand } = await import('@aws-sdk/client-ec2');
+    const one = world.emulator.inventory().images.find((image) => image.region === 'eu-west-1')!;
+    await ec2.send(
+      new ModifyImageAttributeCommand({ ImageId: one.id, LaunchPermission: { Remove: [{ Group: 'all' }] } }),
+    );
+    ec2.destroy();
+    await expect(runPublish(settings('publish', { 'public-ami-quota': '3' }), quiet)).rejects.toThrow(
+      /eu-west-1 would hold 4 public AMIs, over the account's quota of 3/,
+    );
+  }, 120_000);
+
+  it('shares with the listed accounts instead when public is false, and grants nothing to no one', async () => {
+    await throughCopy();
+    const account = '123456789012';
+    const shared = await runPublish(
+      settings('publish', { public: 'false', 'share-accounts': account }),
+      quiet,
+    );
+    expect(shared.published).toHaveLength(20);
+    expect(shared.published.every((entry) => !entry.public)).toBe(true);
+    for (const image of world.emulator.state.images.values()) {
+      expect(image.launchPermission.groups.has('all')).toBe(false);
+      expect([...image.launchPermission.users]).toEqual([account]);
+    }
+    for (const snapshot of world.emulator.state.snapshots.values()) {
+      expect([...snapshot.createVolumePermission.users]).toEqual([account]);
+    }
+    // Not public and no accounts: nothing is granted (nightlies are still deprecated).
+    const before = world.emulator.requests().length;
+    const alone = await runPublish(settings('publish', { public: 'false' }), quiet);
+    expect(alone.published).toHaveLength(20);
+    expect(
+      world.emulator
+        .requests()
+        .slice(before)
+        .filter((request) => /^Modify(Image|Snapshot)Attribute$/.test(request.operation)),
+    ).toEqual([]);
+  }, 120_000);
+
+  it('makes the plain flavours public and keeps an encrypted flavour private, which can never be public', async () => {
+    const kms = { 'kms-key-id': 'alias/fedimg', regions: 'eu-west-1' };
+    await runImport(settings('import', kms), quiet);
+    await runBootTest(settings('boot-test', kms), quiet);
+    await runCopy(settings('copy', kms), quiet);
+    const result = await runPublish(settings('publish', kms), quiet);
+    // 2 arches × 3 flavours × 2 regions; the encrypted snapshots are not a reason to refuse.
+    expect(result.published).toHaveLength(12);
+    for (const entry of result.published)
+      expect(entry.public, entry.ami.name).toBe(entry.ami.flavour.name !== 'gp3-encrypted');
+    for (const image of world.emulator.inventory().images)
+      expect(image.public, image.name).toBe(!image.name.endsWith('-gp3-encrypted'));
   }, 120_000);
 
   it('verify catches a deleted copy and a private AMI', async () => {
