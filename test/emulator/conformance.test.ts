@@ -651,6 +651,47 @@ describe('images', () => {
     expect(duplicate.ImageId).not.toBe(first.ImageId);
   });
 
+  // EC2 API Reference, CopyImage and CopySnapshot, KmsKeyId: a KMS key only with Encrypted true.
+  it('takes a KMS key for a copy only when the copy is to be encrypted', async () => {
+    const { imageId, snapshotId } = await availableImage();
+    const withKey = { KmsKeyId: 'alias/fedimg' };
+    await expect(
+      ec2('eu-west-1').send(
+        new CopyImageCommand({
+          SourceRegion: 'us-east-1',
+          SourceImageId: imageId,
+          Name: 'keyed',
+          ...withKey,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterDependency' });
+    await expect(
+      ec2().send(
+        new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: snapshotId, ...withKey }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterDependency' });
+    const { ImageId } = await ec2('eu-west-1').send(
+      new CopyImageCommand({
+        SourceRegion: 'us-east-1',
+        SourceImageId: imageId,
+        Name: 'keyed',
+        Encrypted: true,
+        ...withKey,
+      }),
+    );
+    const { SnapshotId } = await ec2().send(
+      new CopySnapshotCommand({
+        SourceRegion: 'us-east-1',
+        SourceSnapshotId: snapshotId,
+        Encrypted: true,
+        ...withKey,
+      }),
+    );
+    const copied = await ec2().send(new DescribeSnapshotsCommand({ SnapshotIds: [SnapshotId!] }));
+    expect(copied.Snapshots![0]).toMatchObject({ Encrypted: true, KmsKeyId: 'alias/fedimg' });
+    expect(ImageId).toMatch(/^ami-/);
+  });
+
   it('tags the new AMI and its new snapshots from TagSpecifications (image and snapshot types)', async () => {
     const { imageId } = await availableImage();
     const { ImageId } = await ec2('eu-west-1').send(

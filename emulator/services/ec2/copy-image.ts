@@ -3,7 +3,7 @@
 import { AwsError, notFound } from '../../errors.js';
 import { AMI_NAME, inRegion, tagsFrom, type Operations } from './common.js';
 import { imageFromFields } from './images.js';
-import { copySnapshotData, newSnapshot } from './snapshots.js';
+import { copySnapshotData, newSnapshot, requireEncryptedWithKey } from './snapshots.js';
 
 export const copyImageOperations: Operations = {
   CopyImage(ctx, input) {
@@ -38,6 +38,7 @@ export const copyImageOperations: Operations = {
     // CopyImage checks the name's format but, unlike RegisterImage, not its uniqueness.
     if (!AMI_NAME.test(name)) throw new AwsError('InvalidAMIName.Malformed', `AMI name ${name} is malformed`);
     const encrypted = input.Encrypted === true;
+    requireEncryptedWithKey(input, 'CopyImage');
     const snapshots = source.blockDeviceMappings.map((mapping) => {
       if (!mapping.Ebs?.SnapshotId) return mapping;
       const original = ctx.state.snapshots.get(mapping.Ebs.SnapshotId)!;

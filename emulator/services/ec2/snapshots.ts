@@ -49,6 +49,22 @@ export function completeSnapshotLater(
   });
 }
 
+/**
+ * CopyImage and CopySnapshot take a KMS key only for an encrypted copy. EC2 API Reference,
+ * CopyImage, KmsKeyId: "If you specify a KMS key, you must also set the encrypted state to true";
+ * CopySnapshot, KmsKeyId: "If KmsKeyId is specified, the encrypted state must be true". The error
+ * code AWS answers with is not documented for either; InvalidParameterDependency is the one the EC2
+ * API Reference's error codes list for "a parameter that must be used with another parameter".
+ */
+export function requireEncryptedWithKey(input: Record<string, unknown>, operation: string): void {
+  if (input.KmsKeyId !== undefined && input.Encrypted !== true) {
+    throw new AwsError(
+      'InvalidParameterDependency',
+      `${operation}: the parameter KmsKeyId requires the parameter Encrypted to be true`,
+    );
+  }
+}
+
 export function newSnapshot(
   ctx: Ec2Context,
   fields: Partial<Snapshot> & Pick<Snapshot, 'volumeSize' | 'source'>,
@@ -187,6 +203,7 @@ export const snapshotOperations: Operations = {
       throw notFound('InvalidSnapshot.NotFound', String(input.SourceSnapshotId), 'snapshot');
     if (source.state !== 'completed')
       throw new AwsError('IncorrectState', `Snapshot ${source.id} is not completed`);
+    requireEncryptedWithKey(input, 'CopySnapshot');
     const encrypted = input.Encrypted === true || source.encrypted;
     const copy = newSnapshot(ctx, {
       volumeSize: source.volumeSize,
