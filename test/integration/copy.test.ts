@@ -110,6 +110,10 @@ describe('copy stage', () => {
         /^The copy ami-\w+ of ami-\w+ into sa-east-1 became failed: Copying ami-\w+ into sa-east-1 failed\. The failed copy was removed; re-run the copy job\.$/,
       );
     expect(bestEffort.copies).toHaveLength(12);
+    // Removed with their snapshots: nothing of a failed copy is left to pay for.
+    const left = world.emulator.inventory();
+    expect(left.images.filter((image) => image.region === 'sa-east-1')).toEqual([]);
+    expect(left.snapshots.filter((snapshot) => snapshot.region === 'sa-east-1')).toEqual([]);
 
     const required = await runCopy(settings('copy'), quiet).catch((e: unknown) => e);
     expect(required).toBeInstanceOf(CopyError);
@@ -171,6 +175,87 @@ describe('copy stage', () => {
       ].filter((id) => gone.has(id)),
     ).toEqual([]);
   }, 120_000);
+
+  it('says what it copies and what it reuses, and replaces a copy in the error state', async () => {
+    await importedAndTested();
+    const lines: string[] = [];
+    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const one = { regions: 'eu-west-1', architectures: 'x86_64', 'volume-types': 'gp3' };
+    const [first] = (await runCopy(settings('copy', one), log)).copies;
+    const label = `${first!.source.name} → eu-west-1`;
+    expect(lines).toContain(`${label}: copying ${first!.source.imageId} as ${first!.imageId}.`);
+    expect(lines).toContain(`${label}: ${first!.imageId} available.`);
+    lines.length = 0;
+    await runCopy(settings('copy', one), log);
+    expect(lines).toContain(`${label}: ${first!.imageId} available (existing copy).`);
+    // AWS's Image State has "error" beside "failed": either way the copy is of no use.
+    world.emulator.state.images.get(first!.imageId)!.state = 'error';
+    lines.length = 0;
+    const [replaced] = (await runCopy(settings('copy', one), log)).copies;
+    expect(lines).toContain(`${label}: replacing failed copy ${first!.imageId}.`);
+    expect(replaced!.imageId).not.toBe(first!.imageId);
+    expect(world.emulator.state.images.has(first!.imageId)).toBe(false);
+  }, 120_000);
+
+  it('asks once when AWS refuses a CopyImage for good, and retries one refused while the region is busy', async () => {
+    await importedAndTested();
+    const one = { regions: 'eu-west-1,ap-south-1', architectures: 'x86_64', 'volume-types': 'gp3' };
+    const copyRequests = () =>
+      world.emulator.requests().filter((request) => request.operation === 'CopyImage');
+    // Not allowed to copy (UnauthorizedOperation): no retry changes that.
+    world.emulator.setIamPolicy({
+      Statement: [
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        { Effect: 'Deny', Action: 'ec2:CopyImage', Resource: '*' },
+      ],
+    });
+    try {
+      const refused = await runCopy(
+        settings('copy', { ...one, 'best-effort-regions': 'eu-west-1,ap-south-1' }),
+        quiet,
+      );
+      expect(refused.failures.map((failure) => failure.error)).toEqual([
+        expect.stringMatching(/UnauthorizedOperation/),
+        expect.stringMatching(/UnauthorizedOperation/),
+      ]);
+    } finally {
+      world.emulator.setIamPolicy(undefined);
+    }
+    expect(copyRequests()).toHaveLength(2);
+    // ap-south-1 is busy: two answers of "20 copies already running", then room.
+    world.emulator.addFault({
+      operation: 'CopyImage',
+      region: 'ap-south-1',
+      kind: 'server-error',
+      code: 'ResourceLimitExceeded',
+      count: 2,
+    });
+    const copied = await runCopy(settings('copy', one), quiet);
+    expect(copied.failures).toEqual([]);
+    expect(copied.copies).toHaveLength(2);
+    expect(copyRequests()).toHaveLength(2 + 1 + 3);
+  }, 120_000);
+
+  it('stops a CopyImage AWS never answers as soon as the run is cancelled', async () => {
+    await importedAndTested();
+    world.emulator.addFault({ operation: 'CopyImage', kind: 'hang' });
+    const controller = new AbortController();
+    const copying = runCopy(
+      settings('copy', { regions: 'eu-west-1', architectures: 'x86_64', 'volume-types': 'gp3' }),
+      quiet,
+      { signal: controller.signal },
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    while (!world.emulator.requests().some((request) => request.operation === 'DescribeRegions'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const cancelled = Date.now();
+    controller.abort(new Error('cancelled by the test'));
+    expect(await copying).toBeDefined();
+    expect(Date.now() - cancelled).toBeLessThan(5000);
+  }, 30_000);
 
   it('describes the copy of a direct image (no compose) as such', async () => {
     const entry = { ...matrixEntry(world.compose, 'x86_64', world.location()), compose_id: '' };
@@ -234,30 +319,46 @@ describe('copy stage', () => {
     expect(inRegion).toHaveLength(4);
   }, 60_000);
 
-  it('never takes a foreign AMI with the copy’s name and source tag for fedimg’s copy', async () => {
+  it('never takes an AMI with the copy’s name for fedimg’s copy unless fedimg made it from this image', async () => {
     const { imported } = await runImport(settings('import'), quiet);
     await runBootTest(settings('boot-test'), quiet);
     const [{ image, amis }] = imported as [(typeof imported)[number]];
     const source = amis[0]!;
-    const ec2 = new EC2Client({ region: 'eu-west-1' });
-    const snapshot = await ec2.send(
-      new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: source.snapshotId }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const foreign = await ec2.send(
-      new RegisterImageCommand({
-        Name: source.name,
-        RootDeviceName: '/dev/sda1',
-        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshot.SnapshotId } }],
-        TagSpecifications: [
-          { ResourceType: 'image', Tags: [{ Key: 'fedimg:source-sha256', Value: image.sha256 }] },
-        ],
-      }),
-    );
-    const { copies } = await runCopy(settings('copy', { regions: 'eu-west-1' }), quiet);
-    const copy = copies.find((outcome) => outcome.source.imageId === source.imageId)!;
-    expect(copy.imageId).not.toBe(foreign.ImageId);
-    expect(copy.reused).toBe(false);
+    // Another owner's AMI with the source tag; fedimg's own AMI of that name from another image (a
+    // compose rebuilt under the same ID).
+    const lookalikes: Record<string, Array<{ Key: string; Value: string }>> = {
+      'eu-west-1': [{ Key: 'fedimg:source-sha256', Value: image.sha256 }],
+      'ap-south-1': [
+        { Key: 'ManagedBy', Value: 'fedimg' },
+        { Key: 'fedimg:source-sha256', Value: 'b'.repeat(64) },
+      ],
+    };
+    const foreign: Record<string, string> = {};
+    for (const [region, tags] of Object.entries(lookalikes)) {
+      const ec2 = new EC2Client({ region });
+      const snapshot = await ec2.send(
+        new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: source.snapshotId }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const registered = await ec2.send(
+        new RegisterImageCommand({
+          Name: source.name,
+          RootDeviceName: '/dev/sda1',
+          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshot.SnapshotId } }],
+          TagSpecifications: [{ ResourceType: 'image', Tags: tags }],
+        }),
+      );
+      foreign[region] = registered.ImageId!;
+      ec2.destroy();
+    }
+    const { copies } = await runCopy(settings('copy', { regions: 'eu-west-1,ap-south-1' }), quiet);
+    for (const region of Object.keys(lookalikes)) {
+      const copy = copies.find(
+        (outcome) => outcome.source.imageId === source.imageId && outcome.region === region,
+      )!;
+      expect(copy.imageId, region).not.toBe(foreign[region]);
+      expect(copy.reused, region).toBe(false);
+    }
   }, 60_000);
 
   it('copies nothing of an image that failed or skipped its boot test', async () => {
