@@ -21,6 +21,13 @@ const REGIONS = ['eu-west-1', 'ap-south-1', 'sa-east-1', 'us-west-2'];
 
 const world = useWorld('fedimg-publish-', [
   { composeId: 'Fedora-Rawhide-20260403.n.0', rawSize: 2 * 1024 * 1024 + 7 },
+  // A Rawhide compose whose metadata does not say which release it will become.
+  {
+    composeId: 'Fedora-Rawhide-20260404.n.0',
+    rawSize: 1024 * 1024 + 7,
+    arches: ['x86_64'],
+    rawhideRelease: null,
+  },
 ]);
 beforeEach(() => {
   // Room for 2 arches × 2 flavours in every region.
@@ -482,6 +489,25 @@ describe('publish and verify', () => {
       expect(entry.public, entry.ami.name).toBe(entry.ami.flavour.name !== 'gp3-encrypted');
     for (const image of world.emulator.inventory().images)
       expect(image.public, image.name).toBe(!image.name.endsWith('-gp3-encrypted'));
+  }, 120_000);
+
+  it('publishes a compose with no release number, and says why Fedora gets no message for it', async () => {
+    const unnumbered = {
+      'compose-location': world.location(world.composes[1]),
+      regions: 'eu-west-1',
+      'volume-types': 'gp3',
+    };
+    await runImport(settings('import', unnumbered), quiet);
+    await runBootTest(settings('boot-test', unnumbered), quiet);
+    await runCopy(settings('copy', unnumbered), quiet);
+    const lines: string[] = [];
+    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const result = await runPublish(settings('publish', unnumbered), log);
+    expect(result.published).toHaveLength(2);
+    expect(lines).toContain(
+      'notice: fedimg publish: No fedora_image_uploader.published.v1.aws message for Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20260404.0: fedora_image_uploader.published.v1.aws needs a release number and Rawhide has none.',
+    );
+    expect(lines.some((line) => line.startsWith('Announced'))).toBe(false);
   }, 120_000);
 
   it('verify catches a deleted copy and a private AMI', async () => {
