@@ -7,8 +7,8 @@ import { DeregisterImageCommand, EC2Client, type Image } from '@aws-sdk/client-e
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingResources } from '../../src/aws/pending.js';
 import type { PlannedImage } from '../../src/compose/types.js';
-import { ImageSourceError, InputError, RegisterError } from '../../src/errors.js';
-import type { InputName } from '../../src/settings/index.js';
+import { ImageSourceError, InputError, RegisterError, UploadError } from '../../src/errors.js';
+import { unwatched, type InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';
@@ -544,6 +544,99 @@ describe('import failures leave nothing behind', () => {
     ).not.toContain('StartSnapshot');
     expect(emulator.inventory().snapshots).toEqual([]);
   });
+});
+
+describe('the S3 route (import-snapshot)', () => {
+  const BUCKET = 'fedimg-staging';
+  const s3Route = { 'upload-method': 'import-snapshot', 's3-bucket': BUCKET } as const;
+  beforeEach(async () => {
+    const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    s3.destroy();
+  });
+  const imports = () => emulator.requests().filter((request) => request.operation === 'ImportSnapshot');
+
+  it('names a failed import task with AWS’s reason; the re-run imports under the token’s next generation', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    const image = JSON.stringify(entry);
+    emulator.failNextImports(1);
+    const failure = await runImport(settings(small, 'small', { image, ...s3Route }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(UploadError);
+    expect(failure!.message).toMatch(
+      new RegExp(
+        `Import task import-snap-\\w+ for ${entry.file.replace(/\./g, '\\.')} in us-east-1 ended (deleting|deleted): ClientError: Disk validation failed \\[Unsupported disk image format\\]\\.`,
+      ),
+    );
+    expect(failure!.message).toContain(
+      'Check the vmimport service role and that the bucket is in the same region',
+    );
+    expectNoLeaks();
+    expect(emulator.inventory().images).toEqual([]);
+    expect(imports()).toHaveLength(1);
+    // The token's task is dead for good (AWS answers it again): the next generation imports.
+    const rerun = await runImport(settings(small, 'small', { image, ...s3Route }), quiet);
+    expect(imports()).toHaveLength(3);
+    const snapshot = emulator
+      .inventory()
+      .snapshots.find((each) => each.id === rerun.imported[0]!.snapshotId)!;
+    // AWS tags only the import task; fedimg tags the snapshot it made.
+    expect(snapshot.tags).toMatchObject({
+      ManagedBy: 'fedimg',
+      Name: entry.name,
+      'fedimg:source-sha256': entry.sha256,
+    });
+    expectNoLeaks();
+  }, 60_000);
+
+  it('cancels an import task that outlasts import-timeout-minutes, and removes the staging object', async () => {
+    emulator.setDurations({ import: 600_000 });
+    const lines: string[] = [];
+    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const values = settings(small, 'small', {
+      image: JSON.stringify(planned(small, 'small', 'x86_64')),
+      ...s3Route,
+    });
+    unwatched(values).upload.importTimeoutMs = 1500;
+    const pending = new PendingResources();
+    const failure = await runImport(values, log, { pending }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeDefined();
+    expect(failure!.message).toMatch(/import task import-snap-\w+/);
+    const cancels = emulator.requests().filter((request) => request.operation === 'CancelImportTask');
+    expect(cancels).toHaveLength(1);
+    expect([...emulator.state.importTasks.values()].map((task) => task.status)).not.toContain('active');
+    expect(pending.list()).toEqual([]);
+    expectNoLeaks();
+    // Progress was reported while it ran.
+    expect(lines.some((line) => /^x86_64: import task import-snap-\w+: 0% pending$/.test(line))).toBe(true);
+  }, 60_000);
+
+  it('warns, naming the object for the post step, when the staging object cannot be deleted', async () => {
+    emulator.addFault({ operation: 'DeleteObject', kind: 'server-error', count: 1000 });
+    const lines: string[] = [];
+    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const pending = new PendingResources();
+    await runImport(
+      settings(small, 'small', { image: JSON.stringify(planned(small, 'small', 'x86_64')), ...s3Route }),
+      log,
+      { pending },
+    );
+    const [object] = pending.list();
+    expect(object).toMatchObject({ kind: 's3-object', region: 'us-east-1', bucket: BUCKET });
+    const { key } = object as { key: string };
+    expect(
+      lines.some((line) =>
+        line.startsWith(`warning: fedimg upload: Could not delete s3://${BUCKET}/${key}: `),
+      ),
+    ).toBe(true);
+    expect(lines.some((line) => line.endsWith('; the post step will try again.'))).toBe(true);
+  }, 60_000);
 });
 
 describe('import under faults', () => {
