@@ -546,6 +546,93 @@ describe('import failures leave nothing behind', () => {
   });
 });
 
+describe('the EBS direct route', () => {
+  const x86 = () => JSON.stringify(planned(small, 'small', 'x86_64'));
+  const captured = () => {
+    const lines: string[] = [];
+    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    return { lines, log };
+  };
+
+  it('makes the snapshot the size volume-size asks for, and needs it when the xz index cannot be read', async () => {
+    const sized = await runImport(settings(small, 'small', { image: x86(), 'volume-size': '3' }), quiet);
+    expect(emulator.state.snapshots.get(sized.imported[0]!.snapshotId)!.volumeSize).toBe(3);
+    // A mirror without Range requests: the size cannot be read from the index before downloading.
+    files.faults = { noRange: true };
+    try {
+      emulator.reset();
+      const unknown = await runImport(settings(small, 'small', { image: x86() }), quiet).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(unknown?.message).toMatch(/volume-size/);
+      expect(emulator.inventory().snapshots).toEqual([]);
+      const given = await runImport(settings(small, 'small', { image: x86(), 'volume-size': '2' }), quiet);
+      expect(given.imported[0]!.amis[0]).toBeDefined();
+      expect([...emulator.state.snapshots.values()].map((each) => each.volumeSize)).toEqual([2]);
+    } finally {
+      files.faults = {};
+    }
+  }, 60_000);
+
+  it('resumes the unfinished snapshot an earlier run left, sending every block again', async () => {
+    // The first run fails mid-upload and cannot delete its snapshot.
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'server-error', count: 100_000 });
+    emulator.addFault({ operation: 'DeleteSnapshot', kind: 'server-error', count: 100_000 });
+    const first = await runImport(settings(small, 'small', { image: x86() }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(first).toBeDefined();
+    const [left] = emulator.inventory().snapshots;
+    expect(left!.state).toMatch(/^pending/);
+    emulator.clearFaults();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const { lines, log } = captured();
+    const rerun = await runImport(settings(small, 'small', { image: x86() }), log);
+    expect(rerun.imported[0]!.snapshotId).toBe(left!.id);
+    expect(lines).toContain(
+      `x86_64: resuming unfinished snapshot ${left!.id} from an earlier run (every block is sent again).`,
+    );
+    expectNoLeaks();
+  }, 60_000);
+
+  it('replaces a snapshot of its token that ended in error, under the token’s next generation', async () => {
+    const first = await runImport(settings(small, 'small', { image: x86() }), quiet);
+    const old = first.imported[0]!;
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    for (const ami of old.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
+    ec2.destroy();
+    emulator.state.snapshots.get(old.snapshotId)!.state = 'error';
+    const { lines, log } = captured();
+    const rerun = await runImport(settings(small, 'small', { image: x86() }), log);
+    expect(rerun.imported[0]!.snapshotId).not.toBe(old.snapshotId);
+    expect(emulator.state.snapshots.has(old.snapshotId)).toBe(false);
+    expect(lines.some((line) => line.includes('resuming'))).toBe(false);
+    expectNoLeaks();
+  }, 60_000);
+
+  it('names a snapshot that ended in error after CompleteSnapshot, and deletes it', async () => {
+    emulator.setDurations({ snapshotCompletion: 60_000 });
+    const importing = runImport(settings(small, 'small', { image: x86() }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    while (!emulator.requests().some((request) => request.operation === 'CompleteSnapshot'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const [snapshot] = [...emulator.state.snapshots.values()];
+    snapshot!.state = 'error';
+    snapshot!.stateMessage = 'internal error';
+    const failure = (await importing)!;
+    expect(failure).toBeInstanceOf(UploadError);
+    expect(failure.message).toContain(
+      `Snapshot ${snapshot!.id} of ${planned(small, 'small', 'x86_64').file} in us-east-1 ended in state error: internal error.`,
+    );
+    expect(emulator.state.snapshots.has(snapshot!.id)).toBe(false);
+    expect(emulator.inventory().images).toEqual([]);
+  }, 60_000);
+});
+
 describe('the S3 route (import-snapshot)', () => {
   const BUCKET = 'fedimg-staging';
   const s3Route = { 'upload-method': 'import-snapshot', 's3-bucket': BUCKET } as const;
