@@ -293,6 +293,57 @@ describe('encrypted flavours', () => {
     expect(failure!.message).toMatch(/; it is encrypted\./);
   }, 60_000);
 
+  it('reuse the encrypted copy of their own snapshot with their own key, and say what they register', async () => {
+    const lines: string[] = [];
+    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const withKey = (key: string) => settings(small, 'small', { 'kms-key-id': key });
+    const copySnapshots = () => emulator.requests().filter((request) => request.operation === 'CopySnapshot');
+    const dropEncrypted = async (result: Awaited<ReturnType<typeof runImport>>) => {
+      const ec2 = new EC2Client({ region: 'us-east-1' });
+      for (const entry of result.imported)
+        await ec2.send(new DeregisterImageCommand({ ImageId: entry.amis[1]!.imageId }));
+      ec2.destroy();
+    };
+    // Both arches at once: each encrypted AMI boots from a copy of its own image's snapshot.
+    const first = await runImport(withKey('alias/a'), log);
+    expect(first.imported).toHaveLength(2);
+    for (const { image, amis } of first.imported) {
+      const [plain, encrypted] = amis as [(typeof amis)[number], (typeof amis)[number]];
+      const copy = emulator.state.snapshots.get(encrypted.snapshotId)!;
+      expect(copy.tags.get('fedimg:source-snapshot')).toBe(plain.snapshotId);
+      expect(copy.tags.get('Name')).toBe(`${image.name} (encrypted)`);
+      expect(copy.description).toBe(`${image.file} encrypted with alias/a by fedimg`);
+      expect(lines).toContain(
+        `${image.arch}: encrypting snapshot ${plain.snapshotId} as ${encrypted.snapshotId} with alias/a.`,
+      );
+      expect(lines).toContain(
+        `${image.arch}/gp3: registered ${plain.name} as ${plain.imageId} (gp3, ${plain.bootMode}).`,
+      );
+    }
+    expect(copySnapshots()).toHaveLength(2);
+    // The AMIs gone, their copies stay: a re-run with the same key registers from them again.
+    await dropEncrypted(first);
+    lines.length = 0;
+    const again = await runImport(withKey('alias/a'), log);
+    expect(copySnapshots()).toHaveLength(2);
+    expect(again.imported.map((entry) => entry.amis[1]!.snapshotId)).toEqual(
+      first.imported.map((entry) => entry.amis[1]!.snapshotId),
+    );
+    const plain = again.imported[0]!.amis[0]!;
+    expect(lines).toContain(
+      `${again.imported[0]!.image.arch}/gp3: ${plain.name} is already registered as ${plain.imageId}.`,
+    );
+    // Another key: new copies, never the ones made with alias/a.
+    await dropEncrypted(again);
+    const other = await runImport(withKey('alias/b'), quiet);
+    expect(copySnapshots()).toHaveLength(4);
+    for (const entry of other.imported) {
+      const copy = emulator.state.snapshots.get(entry.amis[1]!.snapshotId)!;
+      expect(copy.tags.get('fedimg:kms-key')).toBe('alias/b');
+      expect(copy.kmsKeyId).toBe('alias/b');
+    }
+  }, 120_000);
+
   it('make a new encrypted copy when the earlier one ended in error', async () => {
     const image = JSON.stringify(planned(small, 'small', 'x86_64'));
     const first = await runImport(settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }), quiet);
