@@ -188,8 +188,9 @@ describe('copy stage', () => {
     lines.length = 0;
     await runCopy(settings('copy', one), log);
     expect(lines).toContain(`${label}: ${first!.imageId} available (existing copy).`);
-    // AWS's Image State has "error" beside "failed": either way the copy is of no use.
-    world.emulator.state.images.get(first!.imageId)!.state = 'error';
+    // AWS's Image State has "error" beside "failed" (EC2 API Reference, Image): either way the copy
+    // is of no use. The emulator never makes an AMI "error" itself, so the test sets it.
+    (world.emulator.state.images.get(first!.imageId)! as { state: string }).state = 'error';
     lines.length = 0;
     const [replaced] = (await runCopy(settings('copy', one), log)).copies;
     expect(lines).toContain(`${label}: replacing failed copy ${first!.imageId}.`);
