@@ -445,7 +445,8 @@ describe('registration that AWS refuses or that fails', () => {
       (error: unknown) => error as Error,
     );
     // AWS can fail a registration after accepting it (DescribeImages: State failed, StateReason).
-    let registered: { state: string; stateReason?: { Code: string; Message: string } } | undefined;
+    let registered:
+      { id: string; state: string; stateReason?: { Code: string; Message: string } } | undefined;
     while (!(registered = [...emulator.state.images.values()][0]))
       await new Promise((resolve) => setTimeout(resolve, 20));
     registered.state = 'failed';
@@ -454,6 +455,19 @@ describe('registration that AWS refuses or that fails', () => {
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toMatch(
       /^AMI ami-\w+ \(Fedora-Cloud-Base-AmazonEC2\.x86_64-Rawhide-20260302\.0\) in us-east-1 became failed: The snapshot could not be read\. Deregister it and re-run the job\.$/,
+    );
+    // StateReason is optional: without it the message ends at the state.
+    await new EC2Client({ region: 'us-east-1' }).send(new DeregisterImageCommand({ ImageId: registered.id }));
+    const again = runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    let second: typeof registered | undefined;
+    while (!(second = [...emulator.state.images.values()][0]))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    second.state = 'failed';
+    expect((await again)!.message).toMatch(
+      / in us-east-1 became failed\. Deregister it and re-run the job\.$/,
     );
   }, 60_000);
 });
