@@ -1,7 +1,7 @@
 // `npm run mutation [-- module…]`: Stryker once per module of scripts/mutation-modules.mjs (all of
 // them by default), each against its own test files, then the score over every module's report
 // (reports/mutation/summary.md, and the job summary on GitHub). `--summary` only sums the reports
-// already there. Exits non-zero when a run fails or the score over all modules is below the goal.
+// already there; `--force` re-tests every mutant. Exits non-zero when a run fails or the score over all modules is below the goal.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,9 @@ const GOAL = config.thresholds.high;
 
 const args = process.argv.slice(2);
 const summaryOnly = args.includes('--summary');
+// --force: test every mutant again. Incremental runs reuse a static mutant's result even after new
+// tests were added (it has no covering tests whose change Stryker could see).
+const force = args.includes('--force');
 const names = args.filter((arg) => !arg.startsWith('--'));
 const unknown = names.filter((name) => !mutationModules.some((m) => m.name === name));
 if (unknown.length > 0) {
@@ -29,7 +32,7 @@ if (!summaryOnly) {
   for (const [index, module] of chosen.entries()) {
     console.log(`\n== ${index + 1}/${chosen.length} ${module.file} (${module.tests.length} test files)`);
     const started = Date.now();
-    const run = spawnSync(join('node_modules', '.bin', 'stryker'), ['run'], {
+    const run = spawnSync(join('node_modules', '.bin', 'stryker'), ['run', ...(force ? ['--force'] : [])], {
       stdio: 'inherit',
       env: { ...process.env, FEDIMG_MUTATION_MODULE: module.name },
     });

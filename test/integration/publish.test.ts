@@ -298,9 +298,14 @@ describe('publish and verify', () => {
 
   it('does nothing for a compose that ended DOOMED', async () => {
     const payload = statusMessage(world.compose, world.location(), 'DOOMED');
+    const lines: string[] = [];
+    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
     const result = await runPublish(
       settings('publish', { 'compose-location': '', 'compose-payload': JSON.stringify(payload) }),
-      quiet,
+      log,
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^notice: fedimg publish: Nothing was done: .*DOOMED/),
     );
     expect(result).toEqual({
       composeId: world.compose.composeId,
@@ -321,6 +326,8 @@ describe('publish and verify', () => {
   }, 120_000);
 
   it('skips a best-effort region that fails pre-flight and publishes the rest', async () => {
+    // Two problems there: its copies are encrypted by default, and block-public-access is on.
+    world.emulator.setRegion('sa-east-1', { encryptionByDefault: true });
     await throughCopy();
     world.emulator.setRegion('sa-east-1', { blockPublicAccess: true });
     const lines: string[] = [];
@@ -344,8 +351,10 @@ describe('publish and verify', () => {
       'notice: fedimg publish: Skipping region(s) not enabled for this account: il-central-1. Enable them under Account → AWS Regions to publish there.',
     );
     expect(lines).toContain('▸ Pre-flight checks in 5 region(s)');
-    expect(lines).toContain(
-      'warning: fedimg publish: Skipping best-effort region sa-east-1: Block public access for AMIs is on in sa-east-1: turn it off (aws ec2 disable-image-block-public-access --region sa-east-1, or EC2 console → AMIs → Data protection and security); the change takes up to 10 minutes.',
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^warning: fedimg publish: Skipping best-effort region sa-east-1: Block public access for AMIs is on in sa-east-1: turn it off \(aws ec2 disable-image-block-public-access --region sa-east-1, or EC2 console → AMIs → Data protection and security\); the change takes up to 10 minutes\. Snapshots snap-\w+(, snap-\w+){3} in sa-east-1 are encrypted \(EBS encryption by default is on\) and can never be public: /,
+      ),
     );
     expect(lines).toContain('▸ Publish');
     expect(lines).toContain('Published 16 AMI(s) in 4 region(s).');

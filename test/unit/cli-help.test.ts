@@ -32,6 +32,11 @@ describe('the CLI takes the action’s inputs', () => {
         /^\s*cleanup\s+the lifecycle sweep: expired nightlies, orphans, leftover instances \(fedimg's own only\)$/,
       ),
     );
+    expect(help).toContainEqual(
+      expect.stringMatching(
+        /^\s*publish\s+make the AMIs public \(or share them\) and set their deprecation$/,
+      ),
+    );
   });
 
   it('keeps the short aliases people type', () => {

@@ -56,6 +56,15 @@ describe('the stage registry', () => {
         'public-ami-quota': '7',
       }),
     ).toEqual(['The import stage does not read inputs regions, public-ami-quota: they have no effect here.']);
+    // Publish reads the compose, the regions it was copied to and its own inputs.
+    expect(
+      warningsFor(['publish'], {
+        stage: 'publish',
+        'compose-id': 'Fedora-41-20241027.0',
+        regions: 'eu-west-1',
+        'public-ami-quota': '7',
+      }),
+    ).toEqual([]);
   });
 
   it('counts an input as read when any stage about to run reads it, and a default as not given', () => {
