@@ -793,6 +793,34 @@ describe('images', () => {
     ).toBeUndefined();
   });
 
+  // EC2 User Guide, tag restrictions: the aws: prefix (any case) is reserved for AWS.
+  it('refuses tag keys with the reserved aws: prefix, on create and in TagSpecifications, changing nothing', async () => {
+    const { imageId } = await availableImage();
+    await expect(
+      ec2().send(
+        new CreateTagsCommand({
+          Resources: [imageId],
+          Tags: [
+            { Key: 'Team', Value: 'cloud' },
+            { Key: 'AWS:cloudformation:stack-name', Value: 'x' },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    const image = (await ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!;
+    expect(image.Tags!.map((tag) => tag.Key)).not.toContain('Team');
+    await expect(
+      ec2('eu-west-1').send(
+        new CopyImageCommand({
+          SourceRegion: 'us-east-1',
+          SourceImageId: imageId,
+          Name: 'reserved',
+          TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'aws:x', Value: 'y' }] }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
   it('creates and deletes tags on images and snapshots', async () => {
     const { imageId, snapshotId } = await availableImage();
     await ec2().send(

@@ -258,6 +258,21 @@ describe('copy stage', () => {
     expect(Date.now() - cancelled).toBeLessThan(5000);
   }, 30_000);
 
+  it('copies the source AMI’s tags but not those AWS reserved (aws:), which no caller may set', async () => {
+    await importedAndTested();
+    // AWS adds such tags itself (CloudFormation's, for one); the API refuses them from callers.
+    for (const image of world.emulator.state.images.values())
+      image.tags.set('aws:cloudformation:stack-name', 'x');
+    const { copies, failures } = await runCopy(
+      settings('copy', { regions: 'eu-west-1', architectures: 'x86_64', 'volume-types': 'gp3' }),
+      quiet,
+    );
+    expect(failures).toEqual([]);
+    const copy = world.emulator.state.images.get(copies[0]!.imageId)!;
+    expect(copy.tags.get('ManagedBy')).toBe('fedimg');
+    expect([...copy.tags.keys()].filter((key) => key.startsWith('aws:'))).toEqual([]);
+  }, 60_000);
+
   it('describes the copy of a direct image (no compose) as such', async () => {
     const entry = { ...matrixEntry(world.compose, 'x86_64', world.location()), compose_id: '' };
     const image = JSON.stringify(entry);

@@ -8,6 +8,7 @@ import {
   getSnapshot,
   matchesFilters,
   strings,
+  userTagKey,
   type Ec2Context,
   type Operations,
 } from './common.js';
@@ -76,11 +77,11 @@ export const accountOperations: Operations = {
 
   CreateTags(ctx, input) {
     const resources = strings(input.Resources).map((id) => taggable(ctx, id));
-    for (const tags of resources) {
-      for (const tag of (input.Tags as Array<{ Key?: string; Value?: string }> | undefined) ?? []) {
-        if (tag.Key) tags.set(tag.Key, tag.Value ?? '');
-      }
-    }
+    // Every key checked before any resource changes.
+    const added = ((input.Tags as Array<{ Key?: string; Value?: string }> | undefined) ?? [])
+      .filter((tag) => tag.Key)
+      .map((tag) => [userTagKey(tag.Key!), tag.Value ?? ''] as const);
+    for (const tags of resources) for (const [key, value] of added) tags.set(key, value);
     return {};
   },
 

@@ -34,9 +34,26 @@ export function tagsFrom(specifications: unknown, resourceType: string): Tags {
   const tags: Tags = new Map();
   for (const spec of (specifications as TagSpecification[] | undefined) ?? []) {
     if (spec.ResourceType && spec.ResourceType !== resourceType) continue;
-    for (const tag of spec.Tags ?? []) if (tag.Key) tags.set(tag.Key, tag.Value ?? '');
+    for (const tag of spec.Tags ?? []) if (tag.Key) tags.set(userTagKey(tag.Key), tag.Value ?? '');
   }
   return tags;
+}
+
+/**
+ * A tag key a caller may set. EC2 User Guide, "Tag your Amazon EC2 resources", tag restrictions:
+ * "Don't use aws:, AWS:, or any upper or lowercase combination of such as a prefix for either keys
+ * or values, as it is reserved for AWS use" (AWS sets such tags itself, e.g. CloudFormation's). The
+ * guide does not name the error; InvalidParameterValue and its wording are EC2's answer as users
+ * have reported it (CreateTags: "Tag keys starting with 'aws:' are reserved for internal use").
+ */
+export function userTagKey(key: string): string {
+  if (/^aws:/i.test(key)) {
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value ( ${key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`,
+    );
+  }
+  return key;
 }
 
 /** Describe-call filters: every filter must match one of its values (wildcards * and ?). */
