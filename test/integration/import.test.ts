@@ -640,6 +640,30 @@ describe('the EBS direct route', () => {
     }
   }, 60_000);
 
+  it('reuses its completed snapshot without sending a block, and says what it sent', async () => {
+    const { lines, log } = captured();
+    const first = await runImport(settings(small, 'small', { image: x86() }), log);
+    const entry = first.imported[0]!;
+    expect(entry.snapshotReused).toBe(false);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^x86_64: read [\d.]+ MiB compressed, 24\.0 MiB raw; sent \d+ blocks \(\d+ zero blocks skipped, 0 retries\) in [\d.]+ s, \d+ MB\/s \(decoder \w+\)\.$/,
+      ),
+    );
+    // The AMIs gone, the snapshot stays: a re-run registers from it and uploads nothing.
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    for (const ami of entry.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
+    ec2.destroy();
+    const before = emulator.requests().length;
+    const again = await runImport(settings(small, 'small', { image: x86() }), quiet);
+    expect(again.imported[0]).toMatchObject({ snapshotId: entry.snapshotId, snapshotReused: true });
+    const calls = emulator
+      .requests()
+      .slice(before)
+      .map((request) => request.operation);
+    expect(calls.filter((operation) => /SnapshotBlock|CompleteSnapshot/.test(operation))).toEqual([]);
+  }, 60_000);
+
   it('resumes the unfinished snapshot an earlier run left, sending every block again', async () => {
     // The first run fails mid-upload and cannot delete its snapshot.
     emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'server-error', count: 100_000 });
