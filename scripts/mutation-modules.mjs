@@ -1,9 +1,9 @@
 // The modules the README's safety invariants rest on (docs/mutation.md), each with the test files
 // that exercise it. `npm run mutation` runs Stryker once per module against those files only: with
-// every test that imports a module (Vitest's import graph), a mutant of a module-level value ran
-// ~260 tests for one mutant and a complete run took about five hours on two cores; with these
-// lists it takes a fraction of that. A test file elsewhere may kill more, so a module's score is a
-// lower bound. Add a test file here when it is written for one of these modules.
+// every test that imports a module (Vitest's import graph), one mutant of a module-level value ran
+// ~260 tests and a complete run was estimated at five hours on two cores; with these lists a module
+// takes 3 to 30 minutes there. A test file elsewhere may kill more, so a module's score is a lower
+// bound. Add a test file here when it is written for one of these modules.
 export const mutationModules = [
   // the download and checksum path
   {
