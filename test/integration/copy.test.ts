@@ -11,6 +11,7 @@ import { AwsClients } from '../../src/aws/clients.js';
 import { CopyError, InputError } from '../../src/errors.js';
 import { unwatched, type InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
+import { capturedLog } from '../helpers/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
@@ -178,8 +179,7 @@ describe('copy stage', () => {
 
   it('says what it copies and what it reuses, and replaces a copy in the error state', async () => {
     await importedAndTested();
-    const lines: string[] = [];
-    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const { lines, log } = capturedLog();
     const one = { regions: 'eu-west-1', architectures: 'x86_64', 'volume-types': 'gp3' };
     const [first] = (await runCopy(settings('copy', one), log)).copies;
     const label = `${first!.source.name} → eu-west-1`;

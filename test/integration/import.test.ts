@@ -10,6 +10,7 @@ import type { PlannedImage } from '../../src/compose/types.js';
 import { ImageSourceError, InputError, RegisterError, UploadError } from '../../src/errors.js';
 import { unwatched, type InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
+import { capturedLog } from '../helpers/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';
 import type { Emulator } from '../../emulator/server.js';
@@ -69,6 +70,14 @@ function settings(compose: GeneratedCompose, parent: string, extra: Partial<Reco
     ...extra,
   };
   return fastSettings(values);
+}
+
+/** The error an import ends with, or undefined when it succeeds. */
+function importFailure(...args: Parameters<typeof runImport>): Promise<Error | undefined> {
+  return runImport(...args).then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
 }
 
 function planned(compose: GeneratedCompose, parent: string, arch: string): PlannedImage {
@@ -230,12 +239,9 @@ describe('encrypted flavours', () => {
   it('stop, naming the snapshot copy and the KMS key policy, when the encrypted copy fails', async () => {
     const image = JSON.stringify(planned(small, 'small', 'x86_64'));
     emulator.setRegion('us-east-1', { copyFault: 'fail' });
-    const failure = await runImport(
+    const failure = await importFailure(
       settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }),
       quiet,
-    ).then(
-      () => undefined,
-      (error: unknown) => error as Error,
     );
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toMatch(
@@ -255,12 +261,9 @@ describe('encrypted flavours', () => {
       snapshotId: plain!.snapshotId,
       tags: { ManagedBy: 'fedimg', 'fedimg:source-sha256': entry.sha256, 'fedimg:flavour': 'gp2' },
     });
-    const failure = await runImport(
+    const failure = await importFailure(
       settings(small, 'small', { image, 'kms-key-id': 'alias/fedimg' }),
       quiet,
-    ).then(
-      () => undefined,
-      (error: unknown) => error as Error,
     );
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toContain(
@@ -282,10 +285,7 @@ describe('encrypted flavours', () => {
       snapshotId: encrypted!.snapshotId,
       tags: { ManagedBy: 'fedimg', 'fedimg:source-sha256': entry.sha256 },
     });
-    const failure = await runImport(settings(small, 'small', { image }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const failure = await importFailure(settings(small, 'small', { image }), quiet);
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toContain(
       `${imageId} (${plain!.name}) in us-east-1 is registered with other settings`,
@@ -294,8 +294,7 @@ describe('encrypted flavours', () => {
   }, 60_000);
 
   it('reuse the encrypted copy of their own snapshot with their own key, and say what they register', async () => {
-    const lines: string[] = [];
-    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const { lines, log } = capturedLog();
     const withKey = (key: string) => settings(small, 'small', { 'kms-key-id': key });
     const copySnapshots = () => emulator.requests().filter((request) => request.operation === 'CopySnapshot');
     const dropEncrypted = async (result: Awaited<ReturnType<typeof runImport>>) => {
@@ -374,10 +373,7 @@ describe('a re-import with other settings', () => {
       [{ 'volume-types': 'gp2' }, 'volumeType is "gp3", expected "gp2"'],
       [{ 'imds-v2': 'false' }, 'imdsSupport is "v2.0", expected ""'],
     ] as const) {
-      const failure = await runImport(settings(small, 'small', { image, ...extra }), quiet).then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
+      const failure = await importFailure(settings(small, 'small', { image, ...extra }), quiet);
       expect(failure, JSON.stringify(extra)).toBeInstanceOf(RegisterError);
       expect(failure!.message).toContain(`${imageId} (${name})`);
       expect(failure!.message).toContain(difference);
@@ -395,10 +391,7 @@ describe('registration that AWS refuses or that fails', () => {
   it('names the AMI, the snapshot kept for the re-run, and AWS’s answer when RegisterImage fails', async () => {
     emulator.addFault({ operation: 'RegisterImage', kind: 'server-error', count: 1000 });
     const entry = planned(small, 'small', 'x86_64');
-    const failure = await runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const failure = await importFailure(settings(small, 'small', { image: JSON.stringify(entry) }), quiet);
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toMatch(
       /^Registering Fedora-Cloud-Base-AmazonEC2\.x86_64-Rawhide-20260302\.0 \(gp3\) from snap-\w+ in us-east-1 failed: .*InternalError.*\. The snapshot is kept and reused when the job is re-run\.$/,
@@ -426,10 +419,7 @@ describe('registration that AWS refuses or that fails', () => {
       count: 1000,
     });
     const entry = planned(small, 'small', 'x86_64');
-    const failure = await runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const failure = await importFailure(settings(small, 'small', { image: JSON.stringify(entry) }), quiet);
     expect(failure).toBeInstanceOf(RegisterError);
     expect(failure!.message).toMatch(
       /^Registering \S+ \(gp3\) from snap-\w+ in us-east-1 failed: .*InvalidAMIName\.Duplicate/,
@@ -440,10 +430,7 @@ describe('registration that AWS refuses or that fails', () => {
   it('names an AMI that became failed instead of available, and what to do', async () => {
     emulator.setDurations({ imageAvailable: 60_000 });
     const entry = planned(small, 'small', 'x86_64');
-    const importing = runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const importing = importFailure(settings(small, 'small', { image: JSON.stringify(entry) }), quiet);
     // AWS can fail a registration after accepting it (DescribeImages: State failed, StateReason).
     let registered:
       { id: string; state: string; stateReason?: { Code: string; Message: string } } | undefined;
@@ -458,10 +445,7 @@ describe('registration that AWS refuses or that fails', () => {
     );
     // StateReason is optional: without it the message ends at the state.
     await new EC2Client({ region: 'us-east-1' }).send(new DeregisterImageCommand({ ImageId: registered.id }));
-    const again = runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const again = importFailure(settings(small, 'small', { image: JSON.stringify(entry) }), quiet);
     let second: typeof registered | undefined;
     while (!(second = [...emulator.state.images.values()][0]))
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -485,10 +469,7 @@ describe('an AMI name that is taken', () => {
     ]) {
       await ec2.send(new DeregisterImageCommand({ ImageId: emulator.inventory().images[0]!.id }));
       const other = await makeAmi({ name, snapshotId, tags });
-      const failure = await runImport(settings(small, 'small', { image }), quiet).then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
+      const failure = await importFailure(settings(small, 'small', { image }), quiet);
       expect(failure, JSON.stringify(tags)).toBeInstanceOf(RegisterError);
       expect(failure!.message).toBe(
         `The AMI name ${name} is already used in us-east-1 by ${other.imageId}, which fedimg did not register from ${entry.file}. Deregister that AMI if it is stale, or change name-template.`,
@@ -613,11 +594,6 @@ describe('import failures leave nothing behind', () => {
 
 describe('the EBS direct route', () => {
   const x86 = () => JSON.stringify(planned(small, 'small', 'x86_64'));
-  const captured = () => {
-    const lines: string[] = [];
-    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
-    return { lines, log };
-  };
 
   it('makes the snapshot the size volume-size asks for, and needs it when the xz index cannot be read', async () => {
     const sized = await runImport(settings(small, 'small', { image: x86(), 'volume-size': '3' }), quiet);
@@ -626,10 +602,7 @@ describe('the EBS direct route', () => {
     files.faults = { noRange: true };
     try {
       emulator.reset();
-      const unknown = await runImport(settings(small, 'small', { image: x86() }), quiet).then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
+      const unknown = await importFailure(settings(small, 'small', { image: x86() }), quiet);
       expect(unknown?.message).toMatch(/volume-size/);
       expect(emulator.inventory().snapshots).toEqual([]);
       const given = await runImport(settings(small, 'small', { image: x86(), 'volume-size': '2' }), quiet);
@@ -641,7 +614,7 @@ describe('the EBS direct route', () => {
   }, 60_000);
 
   it('reuses its completed snapshot without sending a block, and says what it sent', async () => {
-    const { lines, log } = captured();
+    const { lines, log } = capturedLog();
     const first = await runImport(settings(small, 'small', { image: x86() }), log);
     const entry = first.imported[0]!;
     expect(entry.snapshotReused).toBe(false);
@@ -668,16 +641,13 @@ describe('the EBS direct route', () => {
     // The first run fails mid-upload and cannot delete its snapshot.
     emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'server-error', count: 100_000 });
     emulator.addFault({ operation: 'DeleteSnapshot', kind: 'server-error', count: 100_000 });
-    const first = await runImport(settings(small, 'small', { image: x86() }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const first = await importFailure(settings(small, 'small', { image: x86() }), quiet);
     expect(first).toBeDefined();
     const [left] = emulator.inventory().snapshots;
     expect(left!.state).toMatch(/^pending/);
     emulator.clearFaults();
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const { lines, log } = captured();
+    const { lines, log } = capturedLog();
     const rerun = await runImport(settings(small, 'small', { image: x86() }), log);
     expect(rerun.imported[0]!.snapshotId).toBe(left!.id);
     expect(lines).toContain(
@@ -693,7 +663,7 @@ describe('the EBS direct route', () => {
     for (const ami of old.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
     ec2.destroy();
     emulator.state.snapshots.get(old.snapshotId)!.state = 'error';
-    const { lines, log } = captured();
+    const { lines, log } = capturedLog();
     const rerun = await runImport(settings(small, 'small', { image: x86() }), log);
     expect(rerun.imported[0]!.snapshotId).not.toBe(old.snapshotId);
     expect(emulator.state.snapshots.has(old.snapshotId)).toBe(false);
@@ -703,10 +673,7 @@ describe('the EBS direct route', () => {
 
   it('names a snapshot that ended in error after CompleteSnapshot, and deletes it', async () => {
     emulator.setDurations({ snapshotCompletion: 60_000 });
-    const importing = runImport(settings(small, 'small', { image: x86() }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const importing = importFailure(settings(small, 'small', { image: x86() }), quiet);
     while (!emulator.requests().some((request) => request.operation === 'CompleteSnapshot'))
       await new Promise((resolve) => setTimeout(resolve, 20));
     const [snapshot] = [...emulator.state.snapshots.values()];
@@ -737,10 +704,7 @@ describe('the S3 route (import-snapshot)', () => {
     const entry = planned(small, 'small', 'x86_64');
     const image = JSON.stringify(entry);
     emulator.failNextImports(1);
-    const failure = await runImport(settings(small, 'small', { image, ...s3Route }), quiet).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const failure = await importFailure(settings(small, 'small', { image, ...s3Route }), quiet);
     expect(failure).toBeInstanceOf(UploadError);
     expect(failure!.message).toMatch(
       new RegExp(
@@ -770,18 +734,14 @@ describe('the S3 route (import-snapshot)', () => {
 
   it('cancels an import task that outlasts import-timeout-minutes, and removes the staging object', async () => {
     emulator.setDurations({ import: 600_000 });
-    const lines: string[] = [];
-    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const { lines, log } = capturedLog();
     const values = settings(small, 'small', {
       image: JSON.stringify(planned(small, 'small', 'x86_64')),
       ...s3Route,
     });
     unwatched(values).upload.importTimeoutMs = 1500;
     const pending = new PendingResources();
-    const failure = await runImport(values, log, { pending }).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+    const failure = await importFailure(values, log, { pending });
     expect(failure).toBeDefined();
     expect(failure!.message).toMatch(/import task import-snap-\w+/);
     const cancels = emulator.requests().filter((request) => request.operation === 'CancelImportTask');
@@ -795,8 +755,7 @@ describe('the S3 route (import-snapshot)', () => {
 
   it('warns, naming the object for the post step, when the staging object cannot be deleted', async () => {
     emulator.addFault({ operation: 'DeleteObject', kind: 'server-error', count: 1000 });
-    const lines: string[] = [];
-    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const { lines, log } = capturedLog();
     const pending = new PendingResources();
     await runImport(
       settings(small, 'small', { image: JSON.stringify(planned(small, 'small', 'x86_64')), ...s3Route }),

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { PublishError, VerifyError } from '../../src/errors.js';
 import type { InputName } from '../../src/settings/index.js';
 import { terminalLog } from '../../src/log.js';
+import { capturedLog } from '../helpers/log.js';
 import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
@@ -42,6 +43,22 @@ function settings(stage: string, extra: Partial<Record<InputName, string>> = {})
     'manifest-file': join(world.dir, 'manifest.json'),
     ...extra,
   });
+}
+
+/** The x86_64 AMI of the default flavour in a region, as the emulator holds it. */
+function x86Copy(region: string) {
+  return world.emulator
+    .inventory()
+    .images.find((image) => image.region === region && image.name.endsWith('x86_64-Rawhide-20260403.0'))!;
+}
+
+/** Deregisters that AMI with its snapshots, as someone tidying by hand would; returns what it was. */
+async function removeX86Copy(region: string) {
+  const copy = x86Copy(region);
+  const ec2 = new EC2Client({ region });
+  await ec2.send(new DeregisterImageCommand({ ImageId: copy.id, DeleteAssociatedSnapshots: true }));
+  ec2.destroy();
+  return copy;
 }
 
 async function throughCopy(): Promise<void> {
@@ -180,13 +197,20 @@ describe('publish and verify', () => {
     ).toEqual([]);
   }, 120_000);
 
-  /** Every fedimg AMI of the account, in every region, with the tags of `key` set to `value` (or removed). */
-  async function retagEverywhere(key: string, value: string | undefined): Promise<void> {
+  /**
+   * Every fedimg AMI of the account (or those whose name `only` accepts), in every region, with the
+   * tags of `key` set to `value` (or removed).
+   */
+  async function retagEverywhere(
+    key: string,
+    value: string | undefined,
+    only: (name: string) => boolean = () => true,
+  ): Promise<void> {
     for (const region of ['us-east-1', ...REGIONS]) {
       const ec2 = new EC2Client({ region });
       const ids = world.emulator
         .inventory()
-        .images.filter((image) => image.region === region)
+        .images.filter((image) => image.region === region && only(image.name))
         .map((image) => image.id);
       if (ids.length === 0) continue;
       if (value === undefined)
@@ -218,16 +242,9 @@ describe('publish and verify', () => {
 
   it('makes nothing public when a copy is missing in one region or not yet available in another', async () => {
     await throughCopy();
-    const x86 = (region: string) =>
-      world.emulator
-        .inventory()
-        .images.find((image) => image.region === region && image.name.endsWith('x86_64-Rawhide-20260403.0'))!;
-    const gone = x86('us-west-2');
-    await new EC2Client({ region: 'us-west-2' }).send(
-      new DeregisterImageCommand({ ImageId: gone.id, DeleteAssociatedSnapshots: true }),
-    );
+    const gone = await removeX86Copy('us-west-2');
     // An AMI is "pending" until AWS has made it (DescribeImages' State); set here, as a slow copy.
-    const slow = x86('ap-south-1');
+    const slow = x86Copy('ap-south-1');
     world.emulator.state.images.get(slow.id)!.state = 'pending';
     const error = await runPublish(settings('publish'), quiet).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublishError);
@@ -298,8 +315,7 @@ describe('publish and verify', () => {
 
   it('does nothing for a compose that ended DOOMED', async () => {
     const payload = statusMessage(world.compose, world.location(), 'DOOMED');
-    const lines: string[] = [];
-    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const { lines, log } = capturedLog();
     const result = await runPublish(
       settings('publish', { 'compose-location': '', 'compose-payload': JSON.stringify(payload) }),
       log,
@@ -330,10 +346,7 @@ describe('publish and verify', () => {
     world.emulator.setRegion('sa-east-1', { encryptionByDefault: true });
     await throughCopy();
     world.emulator.setRegion('sa-east-1', { blockPublicAccess: true });
-    const lines: string[] = [];
-    const log = terminalLog({
-      stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as unknown as NodeJS.WritableStream,
-    });
+    const { lines, log } = capturedLog();
     const events = join(world.dir, 'best-effort.ndjson');
     const result = await runPublish(
       settings('publish', {
@@ -397,25 +410,8 @@ describe('publish and verify', () => {
   it('judges each image by its own boot test, names every problem on a line of its own, and every next step', async () => {
     await throughCopy();
     // aarch64 failed its boot test; x86_64 passed, and one of its copies is missing.
-    for (const region of ['us-east-1', ...REGIONS]) {
-      const ec2 = new EC2Client({ region });
-      const ids = world.emulator
-        .inventory()
-        .images.filter((image) => image.region === region && image.name.includes('aarch64'))
-        .map((image) => image.id);
-      await ec2.send(
-        new CreateTagsCommand({ Resources: ids, Tags: [{ Key: TAG.bootTest, Value: 'failed' }] }),
-      );
-      ec2.destroy();
-    }
-    const gone = world.emulator
-      .inventory()
-      .images.find(
-        (image) => image.region === 'us-west-2' && image.name.endsWith('x86_64-Rawhide-20260403.0'),
-      )!;
-    await new EC2Client({ region: 'us-west-2' }).send(
-      new DeregisterImageCommand({ ImageId: gone.id, DeleteAssociatedSnapshots: true }),
-    );
+    await retagEverywhere(TAG.bootTest, 'failed', (name) => name.includes('aarch64'));
+    const gone = await removeX86Copy('us-west-2');
     const error = (await runPublish(settings('publish'), quiet).catch((e: unknown) => e)) as PublishError;
     expect(error).toBeInstanceOf(PublishError);
     // The hint has the last line of its own.
@@ -509,8 +505,7 @@ describe('publish and verify', () => {
     await runImport(settings('import', unnumbered), quiet);
     await runBootTest(settings('boot-test', unnumbered), quiet);
     await runCopy(settings('copy', unnumbered), quiet);
-    const lines: string[] = [];
-    const log = terminalLog({ stream: { write: (text: string) => lines.push(text.trimEnd()) > 0 } as never });
+    const { lines, log } = capturedLog();
     const result = await runPublish(settings('publish', unnumbered), log);
     expect(result.published).toHaveLength(2);
     expect(lines).toContain(
@@ -522,14 +517,7 @@ describe('publish and verify', () => {
   it('verify catches a deleted copy and a private AMI', async () => {
     await throughCopy();
     await runPublish(settings('publish'), quiet);
-    const copy = world.emulator
-      .inventory()
-      .images.find(
-        (image) => image.region === 'us-west-2' && image.name.endsWith('x86_64-Rawhide-20260403.0'),
-      )!;
-    await new EC2Client({ region: 'us-west-2' }).send(
-      new DeregisterImageCommand({ ImageId: copy.id, DeleteAssociatedSnapshots: true }),
-    );
+    await removeX86Copy('us-west-2');
     const error = await runVerify(settings('verify'), quiet).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerifyError);
     expect((error as VerifyError).hint).toMatch(/^Re-run import \(base region\) or copy/);
