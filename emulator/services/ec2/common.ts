@@ -40,11 +40,12 @@ export function tagsFrom(specifications: unknown, resourceType: string): Tags {
 }
 
 /**
- * A tag key a caller may set. EC2 User Guide, "Tag your Amazon EC2 resources", tag restrictions:
- * "Don't use aws:, AWS:, or any upper or lowercase combination of such as a prefix for either keys
- * or values, as it is reserved for AWS use" (AWS sets such tags itself, e.g. CloudFormation's). The
- * guide does not name the error; InvalidParameterValue and its wording are EC2's answer as users
- * have reported it (CreateTags: "Tag keys starting with 'aws:' are reserved for internal use").
+ * A tag key a caller may set. EC2 User Guide, "Tag your Amazon EC2 resources", tag restrictions
+ * (Using_Tags.html#tag-restrictions): the aws: prefix, in any case, is reserved for AWS's own tags
+ * (CloudFormation's, for one) in keys and values. Only keys are refused here: the guide does not
+ * say how EC2 answers either, and the answer users have reported is for keys (InvalidParameterValue,
+ * "Tag keys starting with 'aws:' are reserved for internal use"); what EC2 does with such a value is
+ * not documented, so values are accepted as they are.
  */
 export function userTagKey(key: string): string {
   if (/^aws:/i.test(key)) {
