@@ -558,37 +558,81 @@ describe('import failures leave nothing behind', () => {
     expect(emulator.requests().length).toBe(before);
   });
 
-  it('refuses a small file whose xz index declares more than max-volume-size-gib, before creating anything', async () => {
-    // 17 concatenated xz streams of 64 MiB of zeros: a few hundred KB that claim 1088 MiB.
+  /**
+   * A few hundred KB whose xz index claims `streams` × 64 MiB of zeros (concatenated xz streams),
+   * served under a Fedora name; the import's inputs for it.
+   */
+  async function claimingImage(streams: number, inputs: Partial<Record<InputName, string>>) {
     const stream = await writeCompressedImage(join(dir, 'zeros.xz'), 64 * MIB, 'zeros', {
       zeros: 1,
       random: 0,
     });
     const one = await readFile(stream.path);
-    const bomb = Buffer.concat(Array.from({ length: 17 }, () => one));
-    await writeFile(join(dir, 'small', 'Fedora-Cloud-Base-AmazonEC2-43-1.1.x86_64.raw.xz'), bomb);
+    const claiming = Buffer.concat(Array.from({ length: streams }, () => one));
+    const name = `Fedora-Cloud-Base-AmazonEC2-43-${streams}.1.x86_64.raw.xz`;
+    await writeFile(join(dir, 'small', name), claiming);
+    return fastSettings({
+      stage: 'import',
+      'image-url': `${files.url}small/${name}`,
+      'image-sha256': createHash('sha256').update(claiming).digest('hex'),
+      'allowed-hosts': files.host,
+      'allow-http': 'true',
+      'events-file': join(dir, `claiming-${streams}.ndjson`),
+      ...inputs,
+    });
+  }
+
+  /** The operations the emulator was asked for since `before` requests. */
+  const operationsSince = (before: number) =>
+    emulator
+      .requests()
+      .slice(before)
+      .map((request) => request.operation);
+
+  it('refuses a small file whose xz index declares more than max-volume-size-gib, before creating anything', async () => {
+    // 17 streams: 1088 MiB claimed.
+    const claiming = await claimingImage(17, { 'max-volume-size-gib': '1' });
     const before = emulator.requests().length;
-    const error = await runImport(
-      fastSettings({
-        stage: 'import',
-        'image-url': `${files.url}small/Fedora-Cloud-Base-AmazonEC2-43-1.1.x86_64.raw.xz`,
-        'image-sha256': createHash('sha256').update(bomb).digest('hex'),
-        'allowed-hosts': files.host,
-        'allow-http': 'true',
-        'max-volume-size-gib': '1',
-        'events-file': join(dir, 'bomb.ndjson'),
-      }),
-      quiet,
-    ).catch((failure: unknown) => failure);
+    const error = await importFailure(claiming, quiet);
     expect(error).toBeInstanceOf(ImageSourceError);
-    expect((error as Error).message).toMatch(/declares 1\.06 GiB .* more than max-volume-size-gib \(1 GiB\)/);
-    expect(
-      emulator
-        .requests()
-        .slice(before)
-        .map((request) => request.operation),
-    ).not.toContain('StartSnapshot');
+    expect(error!.message).toMatch(/declares 1\.06 GiB .* more than max-volume-size-gib \(1 GiB\)/);
+    expect((error as ImageSourceError).hint).toBe(
+      'Fedora cloud images are about 5 GiB. Raise max-volume-size-gib only if this image really is that large.',
+    );
+    expect(operationsSince(before)).not.toContain('StartSnapshot');
     expect(emulator.inventory().snapshots).toEqual([]);
+  });
+
+  it('refuses a volume-size smaller than the raw image before creating anything, saying what would fit', async () => {
+    const claiming = await claimingImage(17, { 'max-volume-size-gib': '2', 'volume-size': '1' });
+    const before = emulator.requests().length;
+    const error = await importFailure(claiming, quiet);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error!.message).toBe(
+      'volume-size 1 GiB is smaller than Fedora-Cloud-Base-AmazonEC2-43-17.1.x86_64.raw.xz (1.06 GiB raw). Use at least 2 GiB or leave volume-size empty.',
+    );
+    expect((error as InputError).hint).toBe('Use at least 2 GiB or leave volume-size empty.');
+    expect(operationsSince(before)).not.toContain('StartSnapshot');
+  });
+
+  it('takes an image of exactly max-volume-size-gib into a volume of exactly its size', async () => {
+    // 16 streams: exactly 1 GiB. Both checks pass, so StartSnapshot is asked for (refused for a
+    // while, then the run is cancelled: sending 2,048 blocks would prove nothing more).
+    const claiming = await claimingImage(16, { 'max-volume-size-gib': '1' });
+    emulator.addFault({ operation: 'StartSnapshot', kind: 'server-error', count: 100 });
+    const before = emulator.requests().length;
+    const controller = new AbortController();
+    const watching = setInterval(() => {
+      if (operationsSince(before).includes('StartSnapshot'))
+        controller.abort(new Error('seen StartSnapshot'));
+    }, 20);
+    try {
+      const error = await importFailure(claiming, quiet, { signal: controller.signal });
+      expect(error?.message).toBe('seen StartSnapshot');
+    } finally {
+      clearInterval(watching);
+      emulator.clearFaults();
+    }
   });
 });
 
