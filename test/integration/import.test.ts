@@ -731,6 +731,58 @@ describe('the EBS direct route', () => {
     expect(emulator.state.snapshots.has(snapshot!.id)).toBe(false);
     expect(emulator.inventory().images).toEqual([]);
   }, 60_000);
+
+  it('gives up naming the image and region when StartSnapshot keeps answering with failed snapshots, a new token each time', async () => {
+    // AWS answers every StartSnapshot with a snapshot in the error state.
+    const tokens: Array<string | undefined> = [];
+    const snapshots = emulator.state.snapshots;
+    const set = snapshots.set.bind(snapshots);
+    snapshots.set = (id, snapshot) => {
+      if (snapshot.source === 'ebs-direct' && !snapshots.has(id)) {
+        snapshot.state = 'error';
+        tokens.push(snapshot.clientToken);
+      }
+      return set(id, snapshot);
+    };
+    try {
+      const failure = await importFailure(settings(small, 'small', { image: x86() }), quiet);
+      expect(failure).toBeInstanceOf(UploadError);
+      expect(failure!.message).toBe(
+        `StartSnapshot keeps returning failed snapshots for ${planned(small, 'small', 'x86_64').file} in us-east-1.`,
+      );
+    } finally {
+      snapshots.set = set;
+    }
+    // The token and three generations after it, each snapshot deleted.
+    expect(tokens).toHaveLength(4);
+    expect(new Set(tokens).size).toBe(4);
+    expect(emulator.inventory().snapshots).toEqual([]);
+    expect(emulator.inventory().images).toEqual([]);
+  }, 60_000);
+
+  it('uses the snapshot when another run for the same image completed it first', async () => {
+    // Blocks are slow, so the other run can complete the shared snapshot (same ClientToken) while
+    // this one is still sending.
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'latency', ms: 200 });
+    const { lines, log } = capturedLog();
+    const importing = runImport(settings(small, 'small', { image: x86() }), log);
+    while (!emulator.requests().some((request) => request.operation === 'PutSnapshotBlock'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const [shared] = [...emulator.state.snapshots.values()];
+    shared!.open = false;
+    shared!.state = 'completed';
+    const result = await importing;
+    emulator.clearFaults();
+    const entry = result.imported[0]!;
+    expect(entry.snapshotId).toBe(shared!.id);
+    expect(entry.snapshotReused).toBe(true);
+    expect(entry.amis.length).toBeGreaterThan(0);
+    expect(lines).toContain(
+      `x86_64: snapshot ${shared!.id} was completed by another run for the same image; using it.`,
+    );
+    expect(emulator.state.snapshots.has(shared!.id)).toBe(true);
+    expectNoLeaks();
+  }, 60_000);
 });
 
 describe('the S3 route (import-snapshot)', () => {
