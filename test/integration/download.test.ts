@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ImageSourceError } from '../../src/errors.js';
 import {
   downloadVerified,
@@ -74,6 +74,20 @@ describe('downloading the compressed image', () => {
     expect(files.requests.map((request) => request.range)).toEqual([undefined, `bytes=${content.length}-`]);
     // The resume names the file it continues (If-Range: its ETag), so a changed file is sent whole.
     expect(files.requests[1]!.ifRange).toMatch(/^"\d+-[\d.]+"$/);
+  });
+
+  it('retries a server error on the resume after the last byte like any other, until the 416', async () => {
+    files.faults.cutAtEnd = { path: PATH, times: 1 };
+    const reasons: string[] = [];
+    const { error, stats, bytes } = await download({
+      onResume: (_offset, reason) => {
+        if (reasons.push(reason) === 1) files.faults.status = { path: PATH, code: 503, times: 1 };
+      },
+    });
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(stats).toMatchObject({ verified: true, resumes: 2 });
+    expect(reasons[1]).toBe('HTTP 503');
   });
 
   it('does not take a 416 before the last byte for the end', async () => {
@@ -157,6 +171,72 @@ describe('downloading the compressed image', () => {
     const { error } = await download({ idleTimeoutMs: 60_000, signal: controller.signal });
     expect(error?.message).toBe('cancelled by the user');
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('refuses a file whose sha256 is not the compose’s, naming both digests and that nothing may be registered', async () => {
+    const published = 'f'.repeat(64);
+    const { error, stats, url } = await download({ sha256: published });
+    expect(error).toBeInstanceOf(ImageSourceError);
+    expect((error as ImageSourceError).kind).toBe('checksum-mismatch');
+    expect(error!.message).toBe(
+      `The sha256 of ${url} is ${sha256}, but the compose published ${published}. The file was modified or corrupted in transit; nothing may be registered from it. Re-run, and ask release engineering if it persists.`,
+    );
+    expect(stats.verified).toBe(false);
+  });
+
+  it('does not take a Content-Range in another unit than bytes for a resume from the right byte', async () => {
+    files.faults.shortAfter = { path: PATH, bytes: 1_000_000, times: 1 };
+    files.faults.resumeFrom = { path: PATH, start: 1_000_000, times: 1, unit: 'xbytes' };
+    const { error, stats, reasons, bytes } = await download();
+    expect(error).toBeUndefined();
+    expect(bytes.equals(content)).toBe(true);
+    expect(stats.resumes).toBe(2);
+    expect(reasons[1]).toBe('server resumed at byte NaN, not 1000000');
+  });
+
+  it('stops, naming the URL, when a redirect leads off the allowed hosts', async () => {
+    files.faults.redirect = { path: PATH, location: 'http://mirror.invalid/image.raw.xz' };
+    try {
+      const { error, stats, url } = await download();
+      expect(error).toBeInstanceOf(ImageSourceError);
+      expect(error!.message).toMatch(
+        new RegExp(`^Downloading ${url.replace(/[.]/g, '\\.')} stopped: .*mirror\\.invalid`),
+      );
+      expect(error!.cause).toBeInstanceOf(Error);
+      expect(stats.resumes).toBe(0);
+    } finally {
+      delete files.faults.redirect;
+    }
+  });
+
+  it('passes on no empty chunk and keeps counting failures while a restart only repeats bytes already passed on', async () => {
+    // No Range support: the restart resends from byte 0 and is cut exactly where the first one was,
+    // so all it brings is skipped; the pause after it must be the second failure's.
+    files.faults.noRange = true;
+    files.faults.shortAfter = { path: PATH, bytes: 1_000_000, times: 2 };
+    const pauses: number[] = [];
+    const chunks: Buffer[] = [];
+    const stats: DownloadStats = { bytes: 0, resumes: 0, verified: false };
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      for await (const chunk of downloadVerified(
+        {
+          url: new URL(`${files.url}image.raw.xz`),
+          policy: { allowedHosts: [files.host], allowHttp: true },
+          sha256,
+          size: content.length,
+          retryDelayMs: 100,
+          sleep: async (ms) => void pauses.push(ms),
+        },
+        stats,
+      ))
+        chunks.push(chunk);
+    } finally {
+      random.mockRestore();
+    }
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    expect(chunks.every((chunk) => chunk.length > 0)).toBe(true);
+    expect(pauses).toEqual([50, 100]);
   });
 
   it('stops at a refusal (404), naming the URL and what to check', async () => {
