@@ -18,6 +18,7 @@ export const mutationModules = [
       'test/integration/compose-and-source.test.ts',
       'test/integration/download-close.test.ts',
       'test/integration/image-cache.test.ts',
+      'test/unit/source-write.test.ts',
     ],
   },
   // the block sender and both upload methods

@@ -195,7 +195,7 @@ export class ImageSource {
  * is usually the slower side, so this waits for 'drain' on most chunks: three plain listeners,
  * not an AbortController and three promises per chunk.
  */
-async function write(input: Writable, chunk: Buffer): Promise<boolean> {
+export async function write(input: Writable, chunk: Buffer): Promise<boolean> {
   if (input.destroyed || input.writableEnded) return false;
   if (input.write(chunk)) return true;
   return new Promise<boolean>((resolve) => {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,6 +299,8 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
 
   const image = () => big.images[0]!;
   const urlPath = () => `/${big.composeId}/compose/${image().relativePath}`;
+  const decoderName = decoder === 'npm' ? 'node-liblzma' : 'xz';
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const source = (overrides: Partial<ConstructorParameters<typeof ImageSource>[0]> = {}) =>
     new ImageSource({
       url: `${files.url.slice(0, -1)}${urlPath()}`,
@@ -367,9 +371,11 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
   }
 
   it('reports a checksum mismatch after the last byte', async () => {
-    const error = await failure(source({ sha256: '0'.repeat(64) }));
+    const s = source({ sha256: '0'.repeat(64) });
+    const error = await failure(s);
     expect(error.kind).toBe('checksum-mismatch');
     expect(error.message).toMatch(/but the compose published 0{64}/);
+    expect(s.stats.verified).toBe(false);
   });
 
   it('reports a size mismatch before passing on any data', async () => {
@@ -394,6 +400,11 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
       .digest('hex');
     const error = await failure(source({ url: `${files.url}cut.raw.xz`, sha256: sha, size: undefined }));
     expect(error.kind).toBe('truncated');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^The xz stream of ${escaped(`${files.url}cut.raw.xz`)} \\(after \\d+ decompressed bytes, decoder ${decoderName}\\) ends too early: .+\\. The published file is incomplete; nothing may be registered from it\\. Ask release engineering to check the compose\\.$`,
+      ),
+    );
   });
 
   it('reports corrupt xz data that matches its published checksum as corrupt', async () => {
@@ -404,6 +415,11 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
     const sha = createHash('sha256').update(bytes).digest('hex');
     const error = await failure(source({ url: `${files.url}bad.raw.xz`, sha256: sha, size: bytes.length }));
     expect(error.kind).toBe('corrupt');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^The xz data of ${escaped(`${files.url}bad.raw.xz`)} \\(after \\d+ decompressed bytes, decoder ${decoderName}\\) is corrupt: .+\\. Its checksum matched the compose, so the compose itself published a broken file; nothing may be registered from it\\.$`,
+      ),
+    );
   });
 
   it('names a corrupted download a checksum mismatch, not an xz error', async () => {
@@ -432,8 +448,80 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
   it('stops an image that decompresses to more than it may (maxRawBytes)', async () => {
     const error = await failure(source({ maxRawBytes: 2 * 1024 * 1024 }));
     expect(error.kind).toBe('size-mismatch');
-    expect(error.message).toMatch(/decompresses to more than 2097152 bytes/);
+    expect(error.message).toMatch(/decompresses to more than 2097152 bytes, the size it was to fit\. /);
+    expect(error.hint).toBe(
+      'The image is larger than its xz index or the volume size says; nothing may be registered from it.',
+    );
   });
+
+  it('takes an image that decompresses to exactly maxRawBytes', async () => {
+    // The last block is padded to 512 KiB; the limit is on the image's own bytes.
+    const result = await drain(source({ maxRawBytes: rawSize }));
+    expect(result.sha256).toBe(expectedPadded);
+  });
+
+  it('stops downloading, and leaves no decoder running, when the consumer stops taking blocks', async () => {
+    // In process, the first block comes long before the end of the download, so the connection is
+    // made to go quiet after it: only the consumer's stop can end it early. xz (threaded) gives its
+    // first bytes only once the file's one xz block is in, so there the download is whole and what
+    // must stop is xz itself, which would otherwise wait forever to write its next block.
+    if (decoder === 'npm')
+      files.faults = { stallAfter: { path: urlPath(), bytes: Math.floor(image().size / 2), times: 1 } };
+    files.requests.length = 0;
+    const xzChildren = () =>
+      execFileSync('ps', ['--ppid', String(process.pid), '-o', 'comm='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((command) => command === 'xz').length;
+    try {
+      for await (const block of source({ idleTimeoutMs: 60_000 }).blocks()) {
+        expect(block.index).toBe(0);
+        break;
+      }
+      const download = files.requests.find((request) => request.path === urlPath())!;
+      for (let waited = 0; (!download.ended || xzChildren() > 0) && waited < 5000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(download.ended).toBe(decoder === 'npm' ? 'closed early' : 'sent');
+      expect(xzChildren()).toBe(0);
+    } finally {
+      files.faults = {};
+    }
+  });
+
+  it('stops at once when cancelled mid-download, and lets go of the cancel signal once done', async () => {
+    const controller = new AbortController();
+    const done = await drain(source({ signal: controller.signal }));
+    expect(done.sha256).toBe(expectedPadded);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+
+    // The connection goes quiet half-way; without the cancel it would wait a minute.
+    files.faults = { stallAfter: { path: urlPath(), bytes: Math.floor(image().size / 2), times: 1 } };
+    try {
+      const cancel = new AbortController();
+      setTimeout(() => cancel.abort(new Error('cancelled by the user')), 300);
+      const started = Date.now();
+      const error = await drain(source({ signal: cancel.signal, idleTimeoutMs: 60_000 })).then(
+        () => undefined,
+        (failure: unknown) => failure as Error,
+      );
+      expect(error?.message).toBe('cancelled by the user');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      files.faults = {};
+    }
+  });
+
+  // The npm decoder must not need the system xz at all: that is what it is for.
+  if (decoder === 'npm')
+    it('decodes with no xz installed', async () => {
+      const empty = await mkdtemp(join(tmpdir(), 'fedimg-no-xz-'));
+      vi.stubEnv('PATH', empty);
+      try {
+        expect((await drain(source())).sha256).toBe(expectedPadded);
+      } finally {
+        vi.unstubAllEnvs();
+        await rm(empty, { recursive: true, force: true });
+      }
+    });
 
   // The system decoder's own failure; the npm decoder runs in process and has no xz to fail.
   if (decoder === 'system')
