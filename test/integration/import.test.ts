@@ -662,10 +662,20 @@ describe('the EBS direct route', () => {
     const first = await runImport(settings(small, 'small', { image: x86() }), log);
     const entry = first.imported[0]!;
     expect(entry.snapshotReused).toBe(false);
+    // 24 MiB and 99 bytes: 49 blocks, every one sent (zero blocks are not skipped unless told).
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^x86_64: read [\d.]+ MiB compressed, 24\.0 MiB raw; sent \d+ blocks \(\d+ zero blocks skipped, 0 retries\) in [\d.]+ s, \d+ MB\/s \(decoder \w+\)\.$/,
+        /^x86_64: read [\d.]+ MiB compressed, 24\.0 MiB raw; sent 49 blocks \(0 zero blocks skipped, 0 retries\) in [\d.]+ s, \d+ MB\/s \(decoder \w+\)\.$/,
       ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^x86_64 → ${entry.snapshotId}: 100% \\(49/49 blocks\\) \\d+ MB/s, ETA [\\d.]+ s$`),
+      ),
+    );
+    const image = planned(small, 'small', 'x86_64');
+    expect(emulator.state.snapshots.get(entry.snapshotId)!.description).toBe(
+      `${image.file} (${small.composeId}) uploaded by fedimg`,
     );
     // The AMIs gone, the snapshot stays: a re-run registers from it and uploads nothing.
     const ec2 = new EC2Client({ region: 'us-east-1' });
@@ -680,6 +690,43 @@ describe('the EBS direct route', () => {
       .map((request) => request.operation);
     expect(calls.filter((operation) => /SnapshotBlock|CompleteSnapshot/.test(operation))).toEqual([]);
   }, 60_000);
+
+  it('describes the snapshot of an image given by URL as a direct image', async () => {
+    const image = planned(small, 'small', 'x86_64');
+    const result = await runImport(
+      fastSettings({
+        stage: 'import',
+        'image-url': image.url,
+        'image-sha256': image.sha256,
+        'allowed-hosts': files.host,
+        'allow-http': 'true',
+        'events-file': join(dir, 'direct.ndjson'),
+      }),
+      quiet,
+    );
+    const { snapshotId } = result.imported[0]!;
+    expect(emulator.state.snapshots.get(snapshotId)!.description).toBe(
+      `${image.file} (direct image) uploaded by fedimg`,
+    );
+  }, 60_000);
+
+  it('stops a StartSnapshot AWS never answers as soon as the run is cancelled', async () => {
+    emulator.addFault({ operation: 'StartSnapshot', kind: 'hang' });
+    const controller = new AbortController();
+    try {
+      const importing = importFailure(settings(small, 'small', { image: x86() }), quiet, {
+        signal: controller.signal,
+      });
+      // The size is read from the xz index first; StartSnapshot follows at once.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const cancelled = Date.now();
+      controller.abort(new Error('cancelled by the test'));
+      expect(await importing).toBeDefined();
+      expect(Date.now() - cancelled).toBeLessThan(5000);
+    } finally {
+      emulator.clearFaults();
+    }
+  }, 30_000);
 
   it('resumes the unfinished snapshot an earlier run left, sending every block again', async () => {
     // The first run fails mid-upload and cannot delete its snapshot.
