@@ -100,7 +100,7 @@ export function uploadFailure(
     return error;
   if (ctx.signal?.aborted)
     return new UploadError(
-      `The upload of ${image.file} to ${ctx.region} was cancelled; ${what} was removed.`,
+      `The upload of ${image.file} to ${ctx.region} was cancelled. ${what} was removed.`,
     );
   // A refusal is not cured by a re-run: the hint names the permission instead.
   const permission = isUnauthorized(error) ? hintForAwsError(error) : undefined;

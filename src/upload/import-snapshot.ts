@@ -5,12 +5,13 @@ import {
   DescribeImportSnapshotTasksCommand,
   ImportSnapshotCommand,
 } from '@aws-sdk/client-ec2';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { PlannedImage } from '../compose/types.js';
 import { describeError, InputError, UploadError } from '../errors.js';
 import type { CachedImageFile } from '../image/cache.js';
 import { formatBytes, formatSeconds } from '../report/progress.js';
+import { awsErrorCode } from '../aws/errors.js';
 import { stagingKey } from '../aws/pending.js';
 import { snapshotSize } from '../aws/snapshots.js';
 import { imageTags, ownerMetadata, TAG } from '../aws/tags.js';
@@ -56,12 +57,39 @@ async function stageInS3(
   });
   try {
     await upload.done();
+  } catch (error) {
+    await abortMultipartUpload(ctx, where, upload.uploadId);
+    throw error;
   } finally {
     ctx.signal?.removeEventListener('abort', abort);
   }
   log.info(
     `${image.arch}: staged ${formatBytes(source.stats.rawBytes)} raw in s3://${where.bucket}/${where.key} in ${formatSeconds((Date.now() - started) / 1000)}; importing.`,
   );
+}
+
+/**
+ * Aborts the staging object's multipart upload, whose parts S3 keeps (and bills) until then. On a
+ * cancel, lib-storage's done() rejects at once and aborts the upload only afterwards, in the
+ * background: a cancelled job's process may be gone before that request is sent. Already aborted
+ * (NoSuchUpload, when lib-storage was first) is fine.
+ */
+async function abortMultipartUpload(
+  ctx: SnapshotContext,
+  where: { bucket: string; key: string },
+  uploadId: string | undefined,
+): Promise<void> {
+  if (!uploadId) return;
+  await ctx.clients
+    .s3(ctx.region)
+    .send(new AbortMultipartUploadCommand({ Bucket: where.bucket, Key: where.key, UploadId: uploadId }))
+    .catch((error: unknown) => {
+      if (awsErrorCode(error) === 'NoSuchUpload') return;
+      ctx.log.warning(
+        `Could not abort the multipart upload ${uploadId} of s3://${where.bucket}/${where.key}: ${describeError(error)}; S3 keeps its parts until it is aborted (a bucket lifecycle rule for incomplete multipart uploads removes them).`,
+        'fedimg upload',
+      );
+    });
 }
 
 /**

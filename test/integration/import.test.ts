@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeregisterImageCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PendingResources } from '../../src/aws/pending.js';
+import { PendingResources, stagingKey } from '../../src/aws/pending.js';
+import { uploadToken } from '../../src/upload/context.js';
 import type { PlannedImage } from '../../src/compose/types.js';
 import { ImageSourceError, InputError, RegisterError, UploadError } from '../../src/errors.js';
 import { unwatched, type InputName } from '../../src/settings/index.js';
@@ -860,6 +861,8 @@ describe('the S3 route (import-snapshot)', () => {
     expectNoLeaks();
     expect(emulator.inventory().images).toEqual([]);
     expect(imports()).toHaveLength(1);
+    // The task had ended: there was nothing to cancel.
+    expect(emulator.requests().filter((request) => request.operation === 'CancelImportTask')).toEqual([]);
     // The token's task is dead for good (AWS answers it again): the next generation imports.
     const rerun = await runImport(settings(small, 'small', { image, ...s3Route }), quiet);
     expect(imports()).toHaveLength(3);
@@ -873,6 +876,154 @@ describe('the S3 route (import-snapshot)', () => {
       'fedimg:source-sha256': entry.sha256,
     });
     expectNoLeaks();
+  }, 60_000);
+
+  it('describes and tags the import task, reports each change of its progress once, and calls the snapshot new', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    const { lines, log } = capturedLog();
+    const result = await runImport(
+      settings(small, 'small', { image: JSON.stringify(entry), ...s3Route }),
+      log,
+    );
+    expect(result.imported[0]!.snapshotReused).toBe(false);
+    const [task] = [...emulator.state.importTasks.values()];
+    expect(task!.description).toBe(`${entry.file} (${small.composeId}) imported by fedimg`);
+    expect(task!.tags.get('Name')).toBe(entry.name);
+    expect(task!.tags.get('ManagedBy')).toBe('fedimg');
+    const progress = lines.filter((line) => line.startsWith(`x86_64: import task ${task!.id}: `));
+    expect(progress[0]).toBe(`x86_64: import task ${task!.id}: 0% pending`);
+    expect(progress).toContain(`x86_64: import task ${task!.id}: 50% converting`);
+    expect(progress.filter((line, at) => line === progress[at - 1])).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^x86_64: staged 24\\.0 MiB raw in s3://${BUCKET}/fedimg-staging/[0-9a-f]{16}/${entry.name.replace(/\./g, '\\.')}\\.raw in [\\d.]+ s; importing\\.$`,
+        ),
+      ),
+    );
+  }, 60_000);
+
+  it('replaces a task of its token that is being deleted, under the token’s next generation', async () => {
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    emulator.failNextImports(1);
+    await importFailure(settings(small, 'small', { image, ...s3Route }), quiet);
+    for (const task of emulator.state.importTasks.values()) task.status = 'deleting';
+    await runImport(settings(small, 'small', { image, ...s3Route }), quiet);
+    expect(imports()).toHaveLength(3);
+  }, 60_000);
+
+  it('gives up when the token and three generations after it all name dead tasks, asking for each once', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    const values = settings(small, 'small', { image: JSON.stringify(entry), ...s3Route });
+    const token = uploadToken(entry, values.upload);
+    // Earlier runs' tasks, failed and deleted, one per generation of the token.
+    for (const [generation, clientToken] of [token, `${token}-1`, `${token}-2`, `${token}-3`].entries())
+      emulator.state.importTasks.set(`import-snap-dead${generation}`, {
+        id: `import-snap-dead${generation}`,
+        region: 'us-east-1',
+        bucket: BUCKET,
+        key: stagingKey(entry),
+        format: 'RAW',
+        description: undefined,
+        clientToken,
+        encrypted: false,
+        kmsKeyId: undefined,
+        tags: new Map(),
+        createdAt: Date.now(),
+        status: 'deleted',
+        statusMessage: 'ClientError: Disk validation failed',
+        progress: 0,
+        snapshotId: undefined,
+      });
+    const failure = await importFailure(values, quiet);
+    expect(failure!.message).toMatch(
+      /^Import task import-snap-dead3 for .* ended deleted: ClientError: Disk validation failed\./,
+    );
+    expect(imports()).toHaveLength(4);
+    expect(emulator.state.importTasks.size).toBe(4);
+    expectNoLeaks();
+  }, 60_000);
+
+  it('stops staging when cancelled, aborting the multipart upload and saying what was removed', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    emulator.addFault({ operation: 'UploadPart', kind: 'hang' });
+    const controller = new AbortController();
+    try {
+      const importing = importFailure(
+        settings(small, 'small', { image: JSON.stringify(entry), ...s3Route }),
+        quiet,
+        {
+          signal: controller.signal,
+        },
+      );
+      while (!emulator.requests().some((request) => request.operation === 'CreateMultipartUpload'))
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const cancelled = Date.now();
+      controller.abort(new Error('cancelled by the test'));
+      const failure = await importing;
+      expect(Date.now() - cancelled).toBeLessThan(5000);
+      expect(failure!.message).toBe(
+        `The upload of ${entry.file} to us-east-1 was cancelled. The staging object s3://${BUCKET}/${stagingKey(entry)} was removed.`,
+      );
+    } finally {
+      emulator.clearFaults();
+    }
+    expectNoLeaks();
+  }, 60_000);
+
+  it('warns, naming the multipart upload, when a cancelled staging cannot be aborted', async () => {
+    const entry = planned(small, 'small', 'x86_64');
+    emulator.addFault({ operation: 'UploadPart', kind: 'hang' });
+    emulator.addFault({ operation: 'AbortMultipartUpload', kind: 'server-error', count: 1000 });
+    const { lines, log } = capturedLog();
+    const controller = new AbortController();
+    try {
+      const importing = importFailure(
+        settings(small, 'small', { image: JSON.stringify(entry), ...s3Route }),
+        log,
+        {
+          signal: controller.signal,
+        },
+      );
+      while (!emulator.requests().some((request) => request.operation === 'CreateMultipartUpload'))
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      controller.abort(new Error('cancelled by the test'));
+      expect(await importing).toBeDefined();
+    } finally {
+      emulator.clearFaults();
+    }
+    const [upload] = leaks(emulator).multipartUploads;
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^warning: fedimg upload: Could not abort the multipart upload ${upload!.uploadId} of s3://${BUCKET}/${stagingKey(entry).replace(/\./g, '\\.')}: .*; S3 keeps its parts until it is aborted`,
+        ),
+      ),
+    );
+  }, 60_000);
+
+  it('warns, naming the task, when a task past import-timeout-minutes cannot be cancelled', async () => {
+    emulator.setDurations({ import: 600_000 });
+    emulator.addFault({ operation: 'CancelImportTask', kind: 'server-error', count: 1000 });
+    const { lines, log } = capturedLog();
+    const values = settings(small, 'small', {
+      image: JSON.stringify(planned(small, 'small', 'x86_64')),
+      ...s3Route,
+    });
+    unwatched(values).upload.importTimeoutMs = 1500;
+    const pending = new PendingResources();
+    expect(await importFailure(values, log, { pending })).toBeDefined();
+    emulator.clearFaults();
+    const [task] = [...emulator.state.importTasks.values()];
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^warning: fedimg upload: Could not cancel import task ${task!.id}: `),
+      ),
+    );
+    // Still listed for the post step, which tries again.
+    expect(pending.list()).toContainEqual(expect.objectContaining({ kind: 'import-task', id: task!.id }));
   }, 60_000);
 
   it('cancels an import task that outlasts import-timeout-minutes, and removes the staging object', async () => {
