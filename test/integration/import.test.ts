@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -885,11 +885,17 @@ describe('the S3 route (import-snapshot)', () => {
   it('describes and tags the import task, reports each change of its progress once, and calls the snapshot new', async () => {
     const entry = planned(small, 'small', 'x86_64');
     const { lines, log } = capturedLog();
+    const controller = new AbortController();
     const result = await runImport(
       settings(small, 'small', { image: JSON.stringify(entry), ...s3Route }),
       log,
+      {
+        signal: controller.signal,
+      },
     );
     expect(result.imported[0]!.snapshotReused).toBe(false);
+    // Nothing of the import still listens for a cancel (a long run imports many images).
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
     const [task] = [...emulator.state.importTasks.values()];
     expect(task!.description).toBe(`${entry.file} (${small.composeId}) imported by fedimg`);
     expect(task!.tags.get('Name')).toBe(entry.name);
@@ -905,6 +911,31 @@ describe('the S3 route (import-snapshot)', () => {
         ),
       ),
     );
+  }, 60_000);
+
+  it('shows a task AWS gives no status message for by its percentage, and its failure as having no message', async () => {
+    // AWS's DescribeImportSnapshotTasks may leave StatusMessage out.
+    const tasks = emulator.state.importTasks;
+    const set = tasks.set.bind(tasks);
+    tasks.set = (id, task) => {
+      Object.defineProperty(task, 'statusMessage', { get: () => undefined, set: () => undefined });
+      return set(id, task);
+    };
+    emulator.failNextImports(1);
+    const { lines, log } = capturedLog();
+    try {
+      const failure = await importFailure(
+        settings(small, 'small', { image: JSON.stringify(planned(small, 'small', 'x86_64')), ...s3Route }),
+        log,
+      );
+      const [task] = [...tasks.values()];
+      expect(lines).toContain(`x86_64: import task ${task!.id}: 0%`);
+      expect(failure!.message).toMatch(
+        new RegExp(`^Import task ${task!.id} for .* ended (deleting|deleted): no message\\.`),
+      );
+    } finally {
+      tasks.set = set;
+    }
   }, 60_000);
 
   it('replaces a task of its token that is being deleted, under the token’s next generation', async () => {
