@@ -73,6 +73,20 @@ describe('an AWS refusal in any stage', () => {
     expect(cleanup.message).toContain('ec2:DescribeImages in');
   }, 120_000);
 
+  it.each(['StartSnapshot', 'CompleteSnapshot'])(
+    'asks for %s once when it is refused: a refusal is not retried',
+    async (operation) => {
+      const before = world.emulator.requests().length;
+      await refusal('import', `ebs:${operation}`);
+      const asked = world.emulator
+        .requests()
+        .slice(before)
+        .filter((request) => request.operation === operation);
+      expect(asked).toHaveLength(1);
+    },
+    60_000,
+  );
+
   it('names the permission when EBS refuses a block, and removes the unfinished snapshot', async () => {
     const error = await refusal('import', 'ebs:PutSnapshotBlock');
     expect(error.message).toContain('ebs:PutSnapshotBlock in us-east-1 failed: AccessDeniedException');

@@ -733,6 +733,21 @@ describe('the EBS direct route', () => {
     }
   }, 30_000);
 
+  it('says in its debug lines which block is retried and why', async () => {
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'server-error', count: 1 });
+    const { lines, log } = capturedLog({ verbose: true });
+    try {
+      await runImport(settings(small, 'small', { image: x86() }), log);
+    } finally {
+      emulator.clearFaults();
+    }
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^debug: block \d+: ebs:PutSnapshotBlock in us-east-1 failed: InternalServerException: .*; retrying$/,
+      ),
+    );
+  }, 60_000);
+
   it('resumes the unfinished snapshot an earlier run left, sending every block again', async () => {
     // The first run fails mid-upload and cannot delete its snapshot.
     emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'server-error', count: 100_000 });
@@ -780,6 +795,7 @@ describe('the EBS direct route', () => {
     expect(failure.message).toContain(
       `Snapshot ${snapshot!.id} of ${planned(small, 'small', 'x86_64').file} in us-east-1 ended in state error: internal error.`,
     );
+    expect((failure as UploadError).hint).toBe('It was deleted; re-run the job.');
     expect(emulator.state.snapshots.has(snapshot!.id)).toBe(false);
     expect(emulator.inventory().images).toEqual([]);
   }, 60_000);
