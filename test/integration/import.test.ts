@@ -954,6 +954,24 @@ describe('the S3 route (import-snapshot)', () => {
     }
   }, 60_000);
 
+  it('describes the import task of an image given by URL as a direct image', async () => {
+    const image = planned(small, 'small', 'x86_64');
+    await runImport(
+      fastSettings({
+        stage: 'import',
+        'image-url': image.url,
+        'image-sha256': image.sha256,
+        'allowed-hosts': files.host,
+        'allow-http': 'true',
+        'events-file': join(dir, 'direct-s3.ndjson'),
+        ...s3Route,
+      }),
+      quiet,
+    );
+    const [task] = [...emulator.state.importTasks.values()];
+    expect(task!.description).toBe(`${image.file} (direct image) imported by fedimg`);
+  }, 60_000);
+
   it('replaces a task of its token that is being deleted, under the token’s next generation', async () => {
     const image = JSON.stringify(planned(small, 'small', 'x86_64'));
     emulator.failNextImports(1);
