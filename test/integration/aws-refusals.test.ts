@@ -90,6 +90,7 @@ describe('an AWS refusal in any stage', () => {
   it('names the permission when EBS refuses a block, and removes the unfinished snapshot', async () => {
     const error = await refusal('import', 'ebs:PutSnapshotBlock');
     expect(error.message).toContain('ebs:PutSnapshotBlock in us-east-1 failed: AccessDeniedException');
+    expect(error.hint).toMatch(/^Snapshot snap-[0-9a-f]+ was removed\. /);
     expect(error.hint).toContain('may not call ebs:PutSnapshotBlock in us-east-1');
     expect(error.hint).toContain('docs/iam-policy.json');
     expect(error.hint).not.toMatch(/re-run the job/i);

@@ -668,11 +668,19 @@ describe('the EBS direct route', () => {
     const entry = first.imported[0]!;
     expect(entry.snapshotReused).toBe(false);
     // 24 MiB and 99 bytes: 49 blocks, every one sent (zero blocks are not skipped unless told).
-    expect(lines).toContainEqual(
-      expect.stringMatching(
-        /^x86_64: read [\d.]+ MiB compressed, 24\.0 MiB raw; sent 49 blocks \(0 zero blocks skipped, 0 retries\) in [\d.]+ s, \d+ MB\/s \(decoder \w+\)\.$/,
-      ),
-    );
+    const summary = lines
+      .map((line) =>
+        /^x86_64: read [\d.]+ MiB compressed, 24\.0 MiB raw; sent 49 blocks \(0 zero blocks skipped, 0 retries\) in ([\d.]+) s, (\d+) MB\/s \(decoder \w+\)\.$/.exec(
+          line,
+        ),
+      )
+      .find(Boolean);
+    expect(summary).toBeDefined();
+    // The rate is the raw bytes over the time shown (rounded there to a tenth of a second).
+    const [seconds, rate] = [Number(summary![1]), Number(summary![2])];
+    const raw = (24 * MIB + 99) / 1e6;
+    expect(rate).toBeGreaterThanOrEqual(Math.floor(raw / (seconds + 0.05)));
+    expect(rate).toBeLessThanOrEqual(Math.ceil(raw / Math.max(seconds - 0.05, 0.001)));
     expect(lines).toContainEqual(
       expect.stringMatching(
         new RegExp(`^x86_64 → ${entry.snapshotId}: 100% \\(49/49 blocks\\) \\d+ MB/s, ETA [\\d.]+ s$`),
@@ -782,23 +790,30 @@ describe('the EBS direct route', () => {
     expectNoLeaks();
   }, 60_000);
 
-  it('names a snapshot that ended in error after CompleteSnapshot, and deletes it', async () => {
-    emulator.setDurations({ snapshotCompletion: 60_000 });
-    const importing = importFailure(settings(small, 'small', { image: x86() }), quiet);
-    while (!emulator.requests().some((request) => request.operation === 'CompleteSnapshot'))
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    const [snapshot] = [...emulator.state.snapshots.values()];
-    snapshot!.state = 'error';
-    snapshot!.stateMessage = 'internal error';
-    const failure = (await importing)!;
-    expect(failure).toBeInstanceOf(UploadError);
-    expect(failure.message).toContain(
-      `Snapshot ${snapshot!.id} of ${planned(small, 'small', 'x86_64').file} in us-east-1 ended in state error: internal error.`,
-    );
-    expect((failure as UploadError).hint).toBe('It was deleted; re-run the job.');
-    expect(emulator.state.snapshots.has(snapshot!.id)).toBe(false);
-    expect(emulator.inventory().images).toEqual([]);
-  }, 60_000);
+  it.each([
+    ['internal error', ': internal error.'],
+    [undefined, '.'],
+  ])(
+    'names a snapshot that ended in error after CompleteSnapshot (message %s), and deletes it',
+    async (stateMessage, ending) => {
+      emulator.setDurations({ snapshotCompletion: 60_000 });
+      const importing = importFailure(settings(small, 'small', { image: x86() }), quiet);
+      while (!emulator.requests().some((request) => request.operation === 'CompleteSnapshot'))
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const [snapshot] = [...emulator.state.snapshots.values()];
+      snapshot!.state = 'error';
+      snapshot!.stateMessage = stateMessage;
+      const failure = (await importing)!;
+      expect(failure).toBeInstanceOf(UploadError);
+      expect(failure.message).toContain(
+        `Snapshot ${snapshot!.id} of ${planned(small, 'small', 'x86_64').file} in us-east-1 ended in state error${ending}`,
+      );
+      expect((failure as UploadError).hint).toBe('It was deleted; re-run the job.');
+      expect(emulator.state.snapshots.has(snapshot!.id)).toBe(false);
+      expect(emulator.inventory().images).toEqual([]);
+    },
+    60_000,
+  );
 
   it('gives up naming the image and region when StartSnapshot keeps answering with failed snapshots, a new token each time', async () => {
     // AWS answers every StartSnapshot with a snapshot in the error state.
@@ -850,6 +865,40 @@ describe('the EBS direct route', () => {
     );
     expect(emulator.state.snapshots.has(shared!.id)).toBe(true);
     expectNoLeaks();
+  }, 60_000);
+
+  it('registers nothing from a shared snapshot that another run closed but that ended in error', async () => {
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'latency', ms: 200 });
+    const importing = importFailure(settings(small, 'small', { image: x86() }), quiet);
+    while (!emulator.requests().some((request) => request.operation === 'PutSnapshotBlock'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const [shared] = [...emulator.state.snapshots.values()];
+    shared!.open = false;
+    shared!.state = 'error';
+    const failure = await importing;
+    emulator.clearFaults();
+    expect(failure).toBeInstanceOf(UploadError);
+    expect(emulator.inventory().images).toEqual([]);
+    expect(emulator.state.snapshots.has(shared!.id)).toBe(false);
+  }, 60_000);
+
+  it('takes the completed snapshot StartSnapshot answers with when its tags are gone, sending no block', async () => {
+    const first = await runImport(settings(small, 'small', { image: x86() }), quiet);
+    const entry = first.imported[0]!;
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    for (const ami of entry.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
+    ec2.destroy();
+    // Without its tags the import stage does not find it; its ClientToken still names it.
+    emulator.state.snapshots.get(entry.snapshotId)!.tags.clear();
+    const before = emulator.requests().length;
+    const again = await runImport(settings(small, 'small', { image: x86() }), quiet);
+    expect(again.imported[0]).toMatchObject({ snapshotId: entry.snapshotId, snapshotReused: true });
+    const calls = emulator
+      .requests()
+      .slice(before)
+      .map((request) => request.operation);
+    expect(calls).toContain('StartSnapshot');
+    expect(calls.filter((operation) => /SnapshotBlock|CompleteSnapshot/.test(operation))).toEqual([]);
   }, 60_000);
 });
 
