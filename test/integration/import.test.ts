@@ -10,7 +10,7 @@ import { uploadToken } from '../../src/upload/context.js';
 import type { PlannedImage } from '../../src/compose/types.js';
 import { ImageSourceError, InputError, RegisterError, UploadError } from '../../src/errors.js';
 import { unwatched, type InputName } from '../../src/settings/index.js';
-import { terminalLog } from '../../src/log.js';
+import { terminalLog, type Log } from '../../src/log.js';
 import { capturedLog } from '../helpers/log.js';
 import { fastSettings } from '../helpers/settings.js';
 import { runImport } from '../../src/stages/import.js';
@@ -504,6 +504,24 @@ async function claimingImage(streams: number, inputs: Partial<Record<InputName, 
   });
 }
 
+/** The small compose's x86_64 image imported as a direct image (image-url, no compose). */
+async function importByUrl(inputs: Partial<Record<InputName, string>>) {
+  const image = planned(small, 'small', 'x86_64');
+  const result = await runImport(
+    fastSettings({
+      stage: 'import',
+      'image-url': image.url,
+      'image-sha256': image.sha256,
+      'allowed-hosts': files.host,
+      'allow-http': 'true',
+      'events-file': join(dir, 'direct.ndjson'),
+      ...inputs,
+    }),
+    quiet,
+  );
+  return { image, result };
+}
+
 describe('import failures leave nothing behind', () => {
   it('refuses a checksum mismatch: the snapshot is deleted and no AMI registered', async () => {
     const image = { ...planned(small, 'small', 'x86_64'), sha256: 'a'.repeat(64) };
@@ -644,6 +662,31 @@ describe('import failures leave nothing behind', () => {
 describe('the EBS direct route', () => {
   const x86 = () => JSON.stringify(planned(small, 'small', 'x86_64'));
 
+  /** Deregisters an imported image's AMIs: its snapshot stays. */
+  async function deregisterAmis(entry: { amis: Array<{ imageId: string }> }) {
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    for (const ami of entry.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
+    ec2.destroy();
+  }
+
+  /** The x86_64 image imported, then its AMIs deregistered. */
+  async function importedWithoutAmis() {
+    const entry = (await runImport(settings(small, 'small', { image: x86() }), quiet)).imported[0]!;
+    await deregisterAmis(entry);
+    return entry;
+  }
+
+  /** Imports the x86_64 image again, expecting it to reuse `snapshotId`; the calls it made. */
+  async function reimportReusing(snapshotId: string) {
+    const before = emulator.requests().length;
+    const again = await runImport(settings(small, 'small', { image: x86() }), quiet);
+    expect(again.imported[0]).toMatchObject({ snapshotId, snapshotReused: true });
+    return emulator
+      .requests()
+      .slice(before)
+      .map((request) => request.operation);
+  }
+
   it('makes the snapshot the size volume-size asks for, and needs it when the xz index cannot be read', async () => {
     const sized = await runImport(settings(small, 'small', { image: x86(), 'volume-size': '3' }), quiet);
     expect(emulator.state.snapshots.get(sized.imported[0]!.snapshotId)!.volumeSize).toBe(3);
@@ -691,32 +734,13 @@ describe('the EBS direct route', () => {
       `${image.file} (${small.composeId}) uploaded by fedimg`,
     );
     // The AMIs gone, the snapshot stays: a re-run registers from it and uploads nothing.
-    const ec2 = new EC2Client({ region: 'us-east-1' });
-    for (const ami of entry.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
-    ec2.destroy();
-    const before = emulator.requests().length;
-    const again = await runImport(settings(small, 'small', { image: x86() }), quiet);
-    expect(again.imported[0]).toMatchObject({ snapshotId: entry.snapshotId, snapshotReused: true });
-    const calls = emulator
-      .requests()
-      .slice(before)
-      .map((request) => request.operation);
+    await deregisterAmis(entry);
+    const calls = await reimportReusing(entry.snapshotId);
     expect(calls.filter((operation) => /SnapshotBlock|CompleteSnapshot/.test(operation))).toEqual([]);
   }, 60_000);
 
   it('describes the snapshot of an image given by URL as a direct image', async () => {
-    const image = planned(small, 'small', 'x86_64');
-    const result = await runImport(
-      fastSettings({
-        stage: 'import',
-        'image-url': image.url,
-        'image-sha256': image.sha256,
-        'allowed-hosts': files.host,
-        'allow-http': 'true',
-        'events-file': join(dir, 'direct.ndjson'),
-      }),
-      quiet,
-    );
+    const { image, result } = await importByUrl({});
     const { snapshotId } = result.imported[0]!;
     expect(emulator.state.snapshots.get(snapshotId)!.description).toBe(
       `${image.file} (direct image) uploaded by fedimg`,
@@ -776,11 +800,7 @@ describe('the EBS direct route', () => {
   }, 60_000);
 
   it('replaces a snapshot of its token that ended in error, under the token’s next generation', async () => {
-    const first = await runImport(settings(small, 'small', { image: x86() }), quiet);
-    const old = first.imported[0]!;
-    const ec2 = new EC2Client({ region: 'us-east-1' });
-    for (const ami of old.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
-    ec2.destroy();
+    const old = await importedWithoutAmis();
     emulator.state.snapshots.get(old.snapshotId)!.state = 'error';
     const { lines, log } = capturedLog();
     const rerun = await runImport(settings(small, 'small', { image: x86() }), log);
@@ -843,60 +863,52 @@ describe('the EBS direct route', () => {
     expect(emulator.inventory().images).toEqual([]);
   }, 60_000);
 
-  it('uses the snapshot when another run for the same image completed it first', async () => {
-    // Blocks are slow, so the other run can complete the shared snapshot (same ClientToken) while
-    // this one is still sending.
+  /**
+   * An import whose shared snapshot (same ClientToken) another run closes in `state` while this one
+   * is still sending (its blocks are slow); what the import gave, and the snapshot.
+   */
+  async function closedByAnotherRun(state: 'completed' | 'error', log: Log) {
     emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'latency', ms: 200 });
-    const { lines, log } = capturedLog();
-    const importing = runImport(settings(small, 'small', { image: x86() }), log);
+    const importing = runImport(settings(small, 'small', { image: x86() }), log).then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error: error as Error }),
+    );
     while (!emulator.requests().some((request) => request.operation === 'PutSnapshotBlock'))
       await new Promise((resolve) => setTimeout(resolve, 20));
     const [shared] = [...emulator.state.snapshots.values()];
     shared!.open = false;
-    shared!.state = 'completed';
-    const result = await importing;
+    shared!.state = state;
+    const outcome = await importing;
     emulator.clearFaults();
-    const entry = result.imported[0]!;
-    expect(entry.snapshotId).toBe(shared!.id);
+    return { ...outcome, shared: shared! };
+  }
+
+  it('uses the snapshot when another run for the same image completed it first', async () => {
+    const { lines, log } = capturedLog();
+    const { result, shared } = await closedByAnotherRun('completed', log);
+    const entry = result!.imported[0]!;
+    expect(entry.snapshotId).toBe(shared.id);
     expect(entry.snapshotReused).toBe(true);
     expect(entry.amis.length).toBeGreaterThan(0);
     expect(lines).toContain(
-      `x86_64: snapshot ${shared!.id} was completed by another run for the same image; using it.`,
+      `x86_64: snapshot ${shared.id} was completed by another run for the same image; using it.`,
     );
-    expect(emulator.state.snapshots.has(shared!.id)).toBe(true);
+    expect(emulator.state.snapshots.has(shared.id)).toBe(true);
     expectNoLeaks();
   }, 60_000);
 
   it('registers nothing from a shared snapshot that another run closed but that ended in error', async () => {
-    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'latency', ms: 200 });
-    const importing = importFailure(settings(small, 'small', { image: x86() }), quiet);
-    while (!emulator.requests().some((request) => request.operation === 'PutSnapshotBlock'))
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    const [shared] = [...emulator.state.snapshots.values()];
-    shared!.open = false;
-    shared!.state = 'error';
-    const failure = await importing;
-    emulator.clearFaults();
-    expect(failure).toBeInstanceOf(UploadError);
+    const { error, shared } = await closedByAnotherRun('error', quiet);
+    expect(error).toBeInstanceOf(UploadError);
     expect(emulator.inventory().images).toEqual([]);
-    expect(emulator.state.snapshots.has(shared!.id)).toBe(false);
+    expect(emulator.state.snapshots.has(shared.id)).toBe(false);
   }, 60_000);
 
   it('takes the completed snapshot StartSnapshot answers with when its tags are gone, sending no block', async () => {
-    const first = await runImport(settings(small, 'small', { image: x86() }), quiet);
-    const entry = first.imported[0]!;
-    const ec2 = new EC2Client({ region: 'us-east-1' });
-    for (const ami of entry.amis) await ec2.send(new DeregisterImageCommand({ ImageId: ami.imageId }));
-    ec2.destroy();
+    const entry = await importedWithoutAmis();
     // Without its tags the import stage does not find it; its ClientToken still names it.
     emulator.state.snapshots.get(entry.snapshotId)!.tags.clear();
-    const before = emulator.requests().length;
-    const again = await runImport(settings(small, 'small', { image: x86() }), quiet);
-    expect(again.imported[0]).toMatchObject({ snapshotId: entry.snapshotId, snapshotReused: true });
-    const calls = emulator
-      .requests()
-      .slice(before)
-      .map((request) => request.operation);
+    const calls = await reimportReusing(entry.snapshotId);
     expect(calls).toContain('StartSnapshot');
     expect(calls.filter((operation) => /SnapshotBlock|CompleteSnapshot/.test(operation))).toEqual([]);
   }, 60_000);
@@ -1004,19 +1016,7 @@ describe('the S3 route (import-snapshot)', () => {
   }, 60_000);
 
   it('describes the import task of an image given by URL as a direct image', async () => {
-    const image = planned(small, 'small', 'x86_64');
-    await runImport(
-      fastSettings({
-        stage: 'import',
-        'image-url': image.url,
-        'image-sha256': image.sha256,
-        'allowed-hosts': files.host,
-        'allow-http': 'true',
-        'events-file': join(dir, 'direct-s3.ndjson'),
-        ...s3Route,
-      }),
-      quiet,
-    );
+    const { image } = await importByUrl(s3Route);
     const [task] = [...emulator.state.importTasks.values()];
     expect(task!.description).toBe(`${image.file} (direct image) imported by fedimg`);
   }, 60_000);
@@ -1062,39 +1062,10 @@ describe('the S3 route (import-snapshot)', () => {
     expectNoLeaks();
   }, 60_000);
 
-  it('stops staging when cancelled, aborting the multipart upload and saying what was removed', async () => {
+  /** An S3 import cancelled while its staging upload hangs on a part; what it failed with and how fast. */
+  async function cancelledStaging(log: Log) {
     const entry = planned(small, 'small', 'x86_64');
     emulator.addFault({ operation: 'UploadPart', kind: 'hang' });
-    const controller = new AbortController();
-    try {
-      const importing = importFailure(
-        settings(small, 'small', { image: JSON.stringify(entry), ...s3Route }),
-        quiet,
-        {
-          signal: controller.signal,
-        },
-      );
-      while (!emulator.requests().some((request) => request.operation === 'CreateMultipartUpload'))
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const cancelled = Date.now();
-      controller.abort(new Error('cancelled by the test'));
-      const failure = await importing;
-      expect(Date.now() - cancelled).toBeLessThan(5000);
-      expect(failure!.message).toBe(
-        `The upload of ${entry.file} to us-east-1 was cancelled. The staging object s3://${BUCKET}/${stagingKey(entry)} was removed.`,
-      );
-    } finally {
-      emulator.clearFaults();
-    }
-    expectNoLeaks();
-  }, 60_000);
-
-  it('warns, naming the multipart upload, when a cancelled staging cannot be aborted', async () => {
-    const entry = planned(small, 'small', 'x86_64');
-    emulator.addFault({ operation: 'UploadPart', kind: 'hang' });
-    emulator.addFault({ operation: 'AbortMultipartUpload', kind: 'server-error', count: 1000 });
-    const { lines, log } = capturedLog();
     const controller = new AbortController();
     try {
       const importing = importFailure(
@@ -1107,11 +1078,29 @@ describe('the S3 route (import-snapshot)', () => {
       while (!emulator.requests().some((request) => request.operation === 'CreateMultipartUpload'))
         await new Promise((resolve) => setTimeout(resolve, 20));
       await new Promise((resolve) => setTimeout(resolve, 300));
+      const cancelled = Date.now();
       controller.abort(new Error('cancelled by the test'));
-      expect(await importing).toBeDefined();
+      const failure = await importing;
+      return { entry, failure, stoppedAfterMs: Date.now() - cancelled };
     } finally {
       emulator.clearFaults();
     }
+  }
+
+  it('stops staging when cancelled, aborting the multipart upload and saying what was removed', async () => {
+    const { entry, failure, stoppedAfterMs } = await cancelledStaging(quiet);
+    expect(stoppedAfterMs).toBeLessThan(5000);
+    expect(failure!.message).toBe(
+      `The upload of ${entry.file} to us-east-1 was cancelled. The staging object s3://${BUCKET}/${stagingKey(entry)} was removed.`,
+    );
+    expectNoLeaks();
+  }, 60_000);
+
+  it('warns, naming the multipart upload, when a cancelled staging cannot be aborted', async () => {
+    emulator.addFault({ operation: 'AbortMultipartUpload', kind: 'server-error', count: 1000 });
+    const { lines, log } = capturedLog();
+    const { entry, failure } = await cancelledStaging(log);
+    expect(failure).toBeDefined();
     const [upload] = leaks(emulator).multipartUploads;
     expect(lines).toContainEqual(
       expect.stringMatching(
@@ -1136,17 +1125,23 @@ describe('the S3 route (import-snapshot)', () => {
     );
   }, 60_000);
 
-  it('warns, naming the task, when a task past import-timeout-minutes cannot be cancelled', async () => {
+  /** An S3 import whose task runs ten minutes against an import-timeout of 1.5 s. */
+  async function outlastingImport(log: Log) {
     emulator.setDurations({ import: 600_000 });
-    emulator.addFault({ operation: 'CancelImportTask', kind: 'server-error', count: 1000 });
-    const { lines, log } = capturedLog();
     const values = settings(small, 'small', {
       image: JSON.stringify(planned(small, 'small', 'x86_64')),
       ...s3Route,
     });
     unwatched(values).upload.importTimeoutMs = 1500;
     const pending = new PendingResources();
-    expect(await importFailure(values, log, { pending })).toBeDefined();
+    return { failure: await importFailure(values, log, { pending }), pending };
+  }
+
+  it('warns, naming the task, when a task past import-timeout-minutes cannot be cancelled', async () => {
+    emulator.addFault({ operation: 'CancelImportTask', kind: 'server-error', count: 1000 });
+    const { lines, log } = capturedLog();
+    const { failure, pending } = await outlastingImport(log);
+    expect(failure).toBeDefined();
     emulator.clearFaults();
     const [task] = [...emulator.state.importTasks.values()];
     expect(lines).toContainEqual(
@@ -1159,15 +1154,8 @@ describe('the S3 route (import-snapshot)', () => {
   }, 60_000);
 
   it('cancels an import task that outlasts import-timeout-minutes, and removes the staging object', async () => {
-    emulator.setDurations({ import: 600_000 });
     const { lines, log } = capturedLog();
-    const values = settings(small, 'small', {
-      image: JSON.stringify(planned(small, 'small', 'x86_64')),
-      ...s3Route,
-    });
-    unwatched(values).upload.importTimeoutMs = 1500;
-    const pending = new PendingResources();
-    const failure = await importFailure(values, log, { pending });
+    const { failure, pending } = await outlastingImport(log);
     expect(failure).toBeDefined();
     expect(failure!.message).toMatch(/import task import-snap-\w+/);
     const cancels = emulator.requests().filter((request) => request.operation === 'CancelImportTask');
