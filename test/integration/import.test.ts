@@ -1065,7 +1065,7 @@ describe('the S3 route (import-snapshot)', () => {
   }, 60_000);
 
   /** An S3 import cancelled while its staging upload hangs on a part; what it failed with and how fast. */
-  async function cancelledStaging(log: Log) {
+  async function cancelledStaging(log: Log, beforeCancel: () => void = () => undefined) {
     const entry = planned(small, 'small', 'x86_64');
     emulator.addFault({ operation: 'UploadPart', kind: 'hang' });
     const controller = new AbortController();
@@ -1080,6 +1080,7 @@ describe('the S3 route (import-snapshot)', () => {
       while (!emulator.requests().some((request) => request.operation === 'CreateMultipartUpload'))
         await new Promise((resolve) => setTimeout(resolve, 20));
       await new Promise((resolve) => setTimeout(resolve, 300));
+      beforeCancel();
       const cancelled = Date.now();
       controller.abort(new Error('cancelled by the test'));
       const failure = await importing;
@@ -1099,6 +1100,14 @@ describe('the S3 route (import-snapshot)', () => {
     expectNoLeaks();
     // Whichever of lib-storage and fedimg aborted it first, the other's NoSuchUpload is no problem.
     expect(lines.filter((line) => line.includes('Could not abort'))).toEqual([]);
+  }, 60_000);
+
+  it('takes a multipart upload already aborted (NoSuchUpload) as done, without a warning', async () => {
+    const { lines, log } = capturedLog();
+    // lib-storage's own abort got there first.
+    await cancelledStaging(log, () => emulator.state.buckets.get(BUCKET)!.uploads.clear());
+    expect(lines.filter((line) => line.includes('Could not abort'))).toEqual([]);
+    expectNoLeaks();
   }, 60_000);
 
   it('warns, naming the multipart upload, when a cancelled staging cannot be aborted', async () => {
