@@ -1,7 +1,8 @@
 // `npm run mutation [-- module…]`: Stryker once per module of scripts/mutation-modules.mjs (all of
 // them by default), each against its own test files, then the score over every module's report
 // (reports/mutation/summary.md, and the job summary on GitHub). `--summary` only sums the reports
-// already there; `--force` re-tests every mutant. Exits non-zero when a run fails or the score over all modules is below the goal.
+// already there; `--force` re-tests every mutant. Exits non-zero when a run fails or the score
+// over all modules is below the goal.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

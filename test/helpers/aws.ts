@@ -49,6 +49,12 @@ export async function startEmulator(): Promise<Emulator> {
   return emulator;
 }
 
+/** Resolves once the emulator has been asked for `operation` (answered, refused or faulted). */
+export async function untilAsked(emulator: Emulator, operation: string): Promise<void> {
+  while (!emulator.requests().some((request) => request.operation === operation))
+    await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /**
  * sha256 over the first `blocks` blocks of a snapshot as a volume reads it (unwritten blocks are
  * zeros), read back through the EBS direct read APIs.

@@ -16,7 +16,7 @@ import { runBootTest } from '../../src/stages/boot-test.js';
 import { runCopy } from '../../src/stages/copy.js';
 import { runImport } from '../../src/stages/import.js';
 import { runPlan } from '../../src/stages/plan.js';
-import { expectClean } from '../helpers/aws.js';
+import { expectClean, untilAsked } from '../helpers/aws.js';
 import { useWorld } from '../helpers/world.js';
 import { matrixEntry } from '../fixtures/compose.js';
 
@@ -249,8 +249,7 @@ describe('copy stage', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    while (!world.emulator.requests().some((request) => request.operation === 'DescribeRegions'))
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await untilAsked(world.emulator, 'DescribeRegions');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const cancelled = Date.now();
     controller.abort(new Error('cancelled by the test'));

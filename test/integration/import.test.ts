@@ -26,6 +26,7 @@ import {
   makeAmi,
   snapshotSha256,
   startEmulator,
+  untilAsked,
 } from '../helpers/aws.js';
 import { interruptibleImportArgs, runAction, spawnCli } from '../helpers/runner.js';
 import { deniedOperations } from '../helpers/iam.js';
@@ -481,6 +482,28 @@ describe('an AMI name that is taken', () => {
 });
 
 /**
+ * Calls `added` with each value put into `map` under a new key (a resource the emulator creates),
+ * until the function returned is called.
+ */
+function watchAdditions<K, V>(map: Map<K, V>, added: (value: V) => void): () => void {
+  const set = map.set.bind(map);
+  map.set = (key, value) => {
+    if (!map.has(key)) added(value);
+    return set(key, value);
+  };
+  return () => {
+    map.set = set;
+  };
+}
+
+/** The operations the emulator was asked for since its first `before` requests. */
+const operationsSince = (before: number) =>
+  emulator
+    .requests()
+    .slice(before)
+    .map((request) => request.operation);
+
+/**
  * A few hundred KB whose xz index claims `streams` × 64 MiB of zeros (concatenated xz streams),
  * served under a Fedora name; the import's inputs for it.
  */
@@ -601,13 +624,6 @@ describe('import failures leave nothing behind', () => {
     expect(emulator.requests().length).toBe(before);
   });
 
-  /** The operations the emulator was asked for since `before` requests. */
-  const operationsSince = (before: number) =>
-    emulator
-      .requests()
-      .slice(before)
-      .map((request) => request.operation);
-
   it('refuses a small file whose xz index declares more than max-volume-size-gib, before creating anything', async () => {
     // 17 streams: 1088 MiB claimed.
     const claiming = await claimingImage(17, { 'max-volume-size-gib': '1' });
@@ -681,10 +697,7 @@ describe('the EBS direct route', () => {
     const before = emulator.requests().length;
     const again = await runImport(settings(small, 'small', { image: x86() }), quiet);
     expect(again.imported[0]).toMatchObject({ snapshotId, snapshotReused: true });
-    return emulator
-      .requests()
-      .slice(before)
-      .map((request) => request.operation);
+    return operationsSince(before);
   }
 
   it('makes the snapshot the size volume-size asks for, and needs it when the xz index cannot be read', async () => {
@@ -818,8 +831,7 @@ describe('the EBS direct route', () => {
     async (stateMessage, ending) => {
       emulator.setDurations({ snapshotCompletion: 60_000 });
       const importing = importFailure(settings(small, 'small', { image: x86() }), quiet);
-      while (!emulator.requests().some((request) => request.operation === 'CompleteSnapshot'))
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      await untilAsked(emulator, 'CompleteSnapshot');
       const [snapshot] = [...emulator.state.snapshots.values()];
       snapshot!.state = 'error';
       snapshot!.stateMessage = stateMessage;
@@ -838,15 +850,11 @@ describe('the EBS direct route', () => {
   it('gives up naming the image and region when StartSnapshot keeps answering with failed snapshots, a new token each time', async () => {
     // AWS answers every StartSnapshot with a snapshot in the error state.
     const tokens: Array<string | undefined> = [];
-    const snapshots = emulator.state.snapshots;
-    const set = snapshots.set.bind(snapshots);
-    snapshots.set = (id, snapshot) => {
-      if (snapshot.source === 'ebs-direct' && !snapshots.has(id)) {
-        snapshot.state = 'error';
-        tokens.push(snapshot.clientToken);
-      }
-      return set(id, snapshot);
-    };
+    const restore = watchAdditions(emulator.state.snapshots, (snapshot) => {
+      if (snapshot.source !== 'ebs-direct') return;
+      snapshot.state = 'error';
+      tokens.push(snapshot.clientToken);
+    });
     try {
       const failure = await importFailure(settings(small, 'small', { image: x86() }), quiet);
       expect(failure).toBeInstanceOf(UploadError);
@@ -854,7 +862,7 @@ describe('the EBS direct route', () => {
         `StartSnapshot keeps returning failed snapshots for ${planned(small, 'small', 'x86_64').file} in us-east-1.`,
       );
     } finally {
-      snapshots.set = set;
+      restore();
     }
     // The token and three generations after it, each snapshot deleted.
     expect(tokens).toHaveLength(4);
@@ -873,8 +881,7 @@ describe('the EBS direct route', () => {
       (result) => ({ result, error: undefined }),
       (error: unknown) => ({ result: undefined, error: error as Error }),
     );
-    while (!emulator.requests().some((request) => request.operation === 'PutSnapshotBlock'))
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await untilAsked(emulator, 'PutSnapshotBlock');
     const [shared] = [...emulator.state.snapshots.values()];
     shared!.open = false;
     shared!.state = state;
@@ -993,11 +1000,9 @@ describe('the S3 route (import-snapshot)', () => {
   it('shows a task AWS gives no status message for by its percentage, and its failure as having no message', async () => {
     // AWS's DescribeImportSnapshotTasks may leave StatusMessage out.
     const tasks = emulator.state.importTasks;
-    const set = tasks.set.bind(tasks);
-    tasks.set = (id, task) => {
-      Object.defineProperty(task, 'statusMessage', { get: () => undefined, set: () => undefined });
-      return set(id, task);
-    };
+    const restore = watchAdditions(tasks, (task) =>
+      Object.defineProperty(task, 'statusMessage', { get: () => undefined, set: () => undefined }),
+    );
     emulator.failNextImports(1);
     const { lines, log } = capturedLog();
     try {
@@ -1011,7 +1016,7 @@ describe('the S3 route (import-snapshot)', () => {
         new RegExp(`^Import task ${task!.id} for .* ended (deleting|deleted): no message\\.`),
       );
     } finally {
-      tasks.set = set;
+      restore();
     }
   }, 60_000);
 
@@ -1077,8 +1082,7 @@ describe('the S3 route (import-snapshot)', () => {
           signal: controller.signal,
         },
       );
-      while (!emulator.requests().some((request) => request.operation === 'CreateMultipartUpload'))
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      await untilAsked(emulator, 'CreateMultipartUpload');
       await new Promise((resolve) => setTimeout(resolve, 300));
       beforeCancel();
       const cancelled = Date.now();
