@@ -1129,6 +1129,29 @@ describe('the S3 route (import-snapshot)', () => {
     );
   }, 60_000);
 
+  it('aborts nothing and warns of nothing when staging fails before a multipart upload exists', async () => {
+    // CreateMultipartUpload refused: lib-storage's done() rejects with no upload id to abort.
+    emulator.addFault({ operation: 'CreateMultipartUpload', kind: 'server-error', count: 1000 });
+    const { lines, log } = capturedLog();
+    const before = emulator.requests().length;
+    const failure = await importFailure(
+      settings(small, 'small', { image: JSON.stringify(planned(small, 'small', 'x86_64')), ...s3Route }),
+      log,
+    );
+    emulator.clearFaults();
+    expect(failure).toBeDefined();
+    const asked = operationsSince(before);
+    expect(asked).toContain('CreateMultipartUpload');
+    expect(asked).not.toContain('AbortMultipartUpload');
+    expect(asked).not.toContain('ImportSnapshot');
+    // The staging key is deleted once, by the cleanup that runs whatever happens. An
+    // AbortMultipartUpload without an UploadId would go out as `DELETE /<key>`: a second DeleteObject
+    // (in a versioned bucket, a second delete marker).
+    expect(asked.filter((operation) => operation === 'DeleteObject')).toHaveLength(1);
+    expect(lines.filter((line) => line.includes('Could not abort'))).toEqual([]);
+    expectNoLeaks();
+  }, 60_000);
+
   it('reports the staging upload’s progress every 256 MiB', async () => {
     // Five streams of 64 MiB of zeros: 320 MiB raw, one progress line. Each 16 MiB part takes half
     // a second, four at a time: the first 256 MiB take at least two seconds.
