@@ -1,4 +1,4 @@
-import { mutationModules } from './scripts/mutation-modules.mjs';
+import { incrementalFileOf, mutationModules } from './scripts/mutation-modules.mjs';
 
 // Mutation testing (`npm run mutation`, scripts/mutation.mjs): Stryker changes one thing at a time
 // in the modules the safety invariants rest on (docs/mutation.md) and runs the tests that cover it;
@@ -33,9 +33,7 @@ export default {
   coverageAnalysis: 'perTest',
   mutate: selected ? [selected.file] : mutationModules.map((m) => m.file),
   incremental: true,
-  incrementalFile: selected
-    ? `reports/stryker-incremental/${selected.name}.json`
-    : 'reports/stryker-incremental.json',
+  incrementalFile: selected ? incrementalFileOf(selected.name) : 'reports/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `${reportDir}/index.html` },
   jsonReporter: { fileName: `${reportDir}/mutation.json` },

@@ -105,3 +105,6 @@ export const mutationModules = [
     tests: ['test/unit/location.test.ts', 'test/unit/inputs.test.ts'],
   },
 ];
+
+/** Where Stryker keeps a module's results between runs (incremental mode); none yet means from scratch. */
+export const incrementalFileOf = (name) => `reports/stryker-incremental/${name}.json`;

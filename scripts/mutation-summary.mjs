@@ -2,8 +2,33 @@
 // mutation-testing-report-schema: files → mutants → status). Stryker's own definition: detected
 // (killed or timed out) over valid (detected, survived, or with no test covering it); mutants that
 // do not compile or crash the runner, and ignored ones, are not valid.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * A digest of what a module's run tested: the module and its test files, as they are now under
+ * `root`. A report whose recorded digest differs is older than the code or tests it speaks for.
+ */
+export function inputsDigest(module, root = '.') {
+  const hash = createHash('sha256');
+  for (const path of [module.file, ...module.tests]) {
+    hash.update(`${path}\0`);
+    hash.update(existsSync(join(root, path)) ? readFileSync(join(root, path)) : 'missing');
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * What run.json records after a module's run. `fromScratch`: every mutant was tested (`--force`, or
+ * no incremental file yet), so `seconds` is what the module costs a complete run; an incremental
+ * run keeps the last from-scratch figure in `lastFromScratch`.
+ */
+export function runRecord({ seconds, finished, fromScratch, inputs }, previous) {
+  const lastFromScratch = fromScratch ? { seconds, finished } : previous?.lastFromScratch;
+  return { seconds, finished, fromScratch, inputs, ...(lastFromScratch ? { lastFromScratch } : {}) };
+}
 
 /** Counts one module's mutants by outcome; `report` is Stryker's parsed mutation.json. */
 export function countMutants(report) {
@@ -29,26 +54,34 @@ export function score(counts) {
 }
 
 /**
- * Reads each module's report under `dir` (`<name>/mutation.json`, and `<name>/run.json` with the
- * seconds the run took) and sums them. Modules without a report are listed as not run: an overall
- * figure over some modules is not the figure over all.
+ * Reads each module's report under `dir` (`<name>/mutation.json`, and `<name>/run.json`: the run's
+ * time, whether it was from scratch, the digest of its inputs) and sums them. Modules without a
+ * report are listed as not run: an overall figure over some modules is not the figure over all. A
+ * complete run's time is the sum of every module's last from-scratch run (the script runs them one
+ * after another, each on its own), known only when every module has had one.
  */
-export function summarize(dir, modules) {
-  const rows = modules.map(({ name, file }) => {
+export function summarize(dir, modules, root = '.') {
+  const rows = modules.map((module) => {
+    const { name, file } = module;
     const reportFile = join(dir, name, 'mutation.json');
     if (!existsSync(reportFile)) return { name, file, counts: undefined, seconds: undefined };
     const counts = countMutants(JSON.parse(readFileSync(reportFile, 'utf8')));
     const runFile = join(dir, name, 'run.json');
-    const seconds = existsSync(runFile)
-      ? Number(JSON.parse(readFileSync(runFile, 'utf8')).seconds)
-      : undefined;
-    return { name, file, counts, seconds };
+    const run = existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : {};
+    return {
+      name,
+      file,
+      counts,
+      seconds: run.lastFromScratch === undefined ? undefined : Number(run.lastFromScratch.seconds),
+      // Unknown (undefined) for a report made before run.json recorded its inputs.
+      current: run.inputs === undefined ? undefined : run.inputs === inputsDigest(module, root),
+    };
   });
   const run = rows.filter((row) => row.counts);
   const total = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0 };
   for (const row of run) for (const key of Object.keys(total)) total[key] += row.counts[key];
-  const seconds = run.every((row) => row.seconds !== undefined)
-    ? run.reduce((sum, row) => sum + row.seconds, 0)
+  const seconds = rows.every((row) => row.seconds !== undefined)
+    ? rows.reduce((sum, row) => sum + row.seconds, 0)
     : undefined;
   return {
     rows,
@@ -56,6 +89,8 @@ export function summarize(dir, modules) {
     score: score(total),
     seconds,
     missing: rows.filter((row) => !row.counts).map((row) => row.name),
+    noTime: run.filter((row) => row.seconds === undefined).map((row) => row.name),
+    stale: run.filter((row) => row.current !== true).map((row) => row.name),
   };
 }
 
@@ -65,7 +100,7 @@ const minutes = (seconds) => (seconds === undefined ? '–' : `${Math.max(1, Mat
 /** The summary as a Markdown table, one row per module and the total. */
 export function summaryMarkdown(summary, goal) {
   const lines = [
-    '| module | mutants | killed | timeouts | survived | no coverage | errors | score | time |',
+    '| module | mutants | killed | timeouts | survived | no coverage | errors | score | from scratch |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const { file, counts, seconds } of summary.rows) {
@@ -91,5 +126,20 @@ export function summaryMarkdown(summary, goal) {
         : `Mutation score ${percent(summary.score)}: below the goal of ${goal} %. Each survivor needs a test that kills it or a line in docs/mutation.md saying why it is equivalent.`,
     );
   }
+  if (summary.seconds !== undefined)
+    lines.push(
+      '',
+      `A complete run from scratch takes ${minutes(summary.seconds)} here: the sum of each module's last run with every mutant tested.`,
+    );
+  else if (summary.noTime.length > 0)
+    lines.push(
+      '',
+      `No from-scratch time yet for ${summary.noTime.join(', ')} (\`npm run mutation -- --force ${summary.noTime.join(' ')}\`).`,
+    );
+  if (summary.stale.length > 0)
+    lines.push(
+      '',
+      `Not current: the code or tests of ${summary.stale.join(', ')} changed after (or were not recorded with) their report (\`npm run mutation -- ${summary.stale.join(' ')}\`).`,
+    );
   return lines.join('\n') + '\n';
 }

@@ -4,10 +4,10 @@
 // already there; `--force` re-tests every mutant. Exits non-zero when a run fails or the score
 // over all modules is below the goal.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mutationModules } from './mutation-modules.mjs';
-import { summarize, summaryMarkdown } from './mutation-summary.mjs';
+import { incrementalFileOf, mutationModules } from './mutation-modules.mjs';
+import { inputsDigest, runRecord, summarize, summaryMarkdown } from './mutation-summary.mjs';
 import config from '../stryker.config.mjs';
 
 const REPORTS = 'reports/mutation';
@@ -33,6 +33,9 @@ if (!summaryOnly) {
   for (const [index, module] of chosen.entries()) {
     console.log(`\n== ${index + 1}/${chosen.length} ${module.file} (${module.tests.length} test files)`);
     const started = Date.now();
+    // Taken before the run: Stryker tests the files as they are when it starts.
+    const inputs = inputsDigest(module);
+    const fromScratch = force || !existsSync(incrementalFileOf(module.name));
     const run = spawnSync(join('node_modules', '.bin', 'stryker'), ['run', ...(force ? ['--force'] : [])], {
       stdio: 'inherit',
       env: { ...process.env, FEDIMG_MUTATION_MODULE: module.name },
@@ -45,10 +48,14 @@ if (!summaryOnly) {
       );
       continue;
     }
+    const runFile = join(REPORTS, module.name, 'run.json');
+    const previous = existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : undefined;
     mkdirSync(join(REPORTS, module.name), { recursive: true });
     writeFileSync(
-      join(REPORTS, module.name, 'run.json'),
-      JSON.stringify({ seconds, finished: new Date().toISOString() }) + '\n',
+      runFile,
+      JSON.stringify(
+        runRecord({ seconds, finished: new Date().toISOString(), fromScratch, inputs }, previous),
+      ) + '\n',
     );
   }
 }

@@ -1,9 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mutationModules } from '../../scripts/mutation-modules.mjs';
-import { countMutants, summarize, summaryMarkdown } from '../../scripts/mutation-summary.mjs';
+import {
+  countMutants,
+  inputsDigest,
+  runRecord,
+  summarize,
+  summaryMarkdown,
+} from '../../scripts/mutation-summary.mjs';
 
 // `npm run mutation` runs Stryker once per module; the score over all of them is summed from the
 // per-module reports, so a wrong sum would claim a score no run had.
@@ -24,16 +30,39 @@ afterEach(() => {
   dir = undefined;
 });
 
-function writeReport(name: string, content: unknown, seconds?: number): void {
-  mkdirSync(join(dir!, name), { recursive: true });
-  writeFileSync(join(dir!, name, 'mutation.json'), JSON.stringify(content));
-  if (seconds !== undefined) writeFileSync(join(dir!, name, 'run.json'), JSON.stringify({ seconds }));
+const modules = [
+  { name: 'a', file: 'src/a.ts', tests: ['test/a.test.ts'] },
+  { name: 'b', file: 'src/b.ts', tests: ['test/b.test.ts'] },
+];
+
+/** A checkout under `dir` with each module's file and test files. */
+function writeSources(): void {
+  for (const module of modules)
+    for (const path of [module.file, ...module.tests]) {
+      mkdirSync(join(dir!, join(path, '..')), { recursive: true });
+      writeFileSync(join(dir!, path), `// ${path}\n`);
+    }
 }
 
-const modules = [
-  { name: 'a', file: 'src/a.ts', tests: [] },
-  { name: 'b', file: 'src/b.ts', tests: [] },
-];
+/** A module's report as the script leaves it: from scratch (with its time) unless told otherwise. */
+function writeReport(
+  name: string,
+  content: unknown,
+  seconds?: number,
+  { fromScratch = true }: { fromScratch?: boolean } = {},
+): void {
+  const reports = join(dir!, 'reports');
+  mkdirSync(join(reports, name), { recursive: true });
+  writeFileSync(join(reports, name, 'mutation.json'), JSON.stringify(content));
+  if (seconds === undefined) return;
+  const module = modules.find((m) => m.name === name)!;
+  const runFile = join(reports, name, 'run.json');
+  const previous = existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : undefined;
+  const run = { seconds, finished: '2026-12-05T00:00:00Z', fromScratch, inputs: inputsDigest(module, dir) };
+  writeFileSync(runFile, JSON.stringify(runRecord(run, previous)));
+}
+
+const summarized = () => summarize(join(dir!, 'reports'), modules, dir);
 
 describe('the mutation score over every module', () => {
   it('counts as Stryker does: timeouts detected, no coverage undetected, compile errors not counted', () => {
@@ -46,9 +75,10 @@ describe('the mutation score over every module', () => {
 
   it('sums the modules, mutants rather than module scores, and their times', () => {
     dir = mkdtempSync(join(tmpdir(), 'fedimg-mutation-'));
+    writeSources();
     writeReport('a', report('Killed', 'Killed', 'Killed', 'Survived'), 120);
     writeReport('b', report('Timeout', 'CompileError', 'NoCoverage', 'NoCoverage'), 59);
-    const summary = summarize(dir, modules);
+    const summary = summarized();
     expect(summary.missing).toEqual([]);
     expect(summary.total).toEqual({
       mutants: 8,
@@ -69,8 +99,9 @@ describe('the mutation score over every module', () => {
 
   it('does not call a run over some modules a complete one', () => {
     dir = mkdtempSync(join(tmpdir(), 'fedimg-mutation-'));
+    writeSources();
     writeReport('b', report('Killed'), 10);
-    const summary = summarize(dir, modules);
+    const summary = summarized();
     expect(summary.missing).toEqual(['a']);
     const markdown = summaryMarkdown(summary, 85);
     expect(markdown).toContain('| `src/a.ts` | not run |');
@@ -80,15 +111,57 @@ describe('the mutation score over every module', () => {
 
   it('says when the goal is met, and gives no time when a module has none', () => {
     dir = mkdtempSync(join(tmpdir(), 'fedimg-mutation-'));
+    writeSources();
     writeReport('a', report('Killed', 'Killed', 'Killed', 'Killed', 'Killed', 'Survived'), 60);
     writeReport('b', report('Killed'));
-    const summary = summarize(dir, modules);
+    const summary = summarized();
     expect(summary.seconds).toBeUndefined();
     expect(summaryMarkdown(summary, 85)).toContain('Mutation score 85.7 %: at or above the goal of 85 %.');
   });
 
-  it('lists each module once, its file and its test files existing', async () => {
-    const { existsSync } = await import('node:fs');
+  it('keeps the from-scratch time through incremental runs, and gives none for a run without one', () => {
+    dir = mkdtempSync(join(tmpdir(), 'fedimg-mutation-'));
+    writeSources();
+    writeReport('a', report('Killed'), 600);
+    writeReport('a', report('Killed', 'Killed'), 30, { fromScratch: false });
+    writeReport('b', report('Killed'), 20, { fromScratch: false });
+    const summary = summarized();
+    expect(summary.rows.map((row) => row.seconds)).toEqual([600, undefined]);
+    expect(summary.seconds).toBeUndefined();
+    expect(summary.noTime).toEqual(['b']);
+    const markdown = summaryMarkdown(summary, 85);
+    expect(markdown).toContain('| `src/a.ts` | 2 | 2 | 0 | 0 | 0 | 0 | 100.0 % | 10 min |');
+    expect(markdown).toContain('No from-scratch time yet for b (`npm run mutation -- --force b`).');
+    expect(markdown).not.toContain('A complete run from scratch');
+
+    writeReport('b', report('Killed'), 90);
+    expect(summaryMarkdown(summarized(), 85)).toContain(
+      "A complete run from scratch takes 12 min here: the sum of each module's last run with every mutant tested.",
+    );
+  });
+
+  it('calls a report whose module or test files changed after it, or that does not say, not current', () => {
+    dir = mkdtempSync(join(tmpdir(), 'fedimg-mutation-'));
+    writeSources();
+    writeReport('a', report('Killed'), 60);
+    writeReport('b', report('Killed'), 60);
+    expect(summarized().stale).toEqual([]);
+    expect(summaryMarkdown(summarized(), 85)).not.toContain('Not current');
+
+    writeFileSync(join(dir, 'test/b.test.ts'), '// a test added\n');
+    expect(summarized().rows.map((row) => row.current)).toEqual([true, false]);
+    expect(summaryMarkdown(summarized(), 85)).toContain(
+      'Not current: the code or tests of b changed after (or were not recorded with) their report (`npm run mutation -- b`).',
+    );
+
+    // A run.json from before the script recorded inputs and whether it started from scratch.
+    writeFileSync(join(dir, 'reports/a/run.json'), JSON.stringify({ seconds: 60 }));
+    const summary = summarized();
+    expect(summary.rows[0]).toMatchObject({ seconds: undefined, current: undefined });
+    expect(summary.stale).toEqual(['a', 'b']);
+  });
+
+  it('lists each module once, its file and its test files existing', () => {
     expect(new Set(mutationModules.map((m) => m.name)).size).toBe(mutationModules.length);
     for (const module of mutationModules) {
       expect(existsSync(module.file), module.file).toBe(true);
