@@ -20,6 +20,8 @@ export interface MutationSummary {
     seconds: number | undefined;
     /** Whether the report was made from the module and test files as they are now. */
     current?: boolean | undefined;
+    /** `file:line` of each mutant no test detected. */
+    survivors?: string[];
   }[];
   total: MutantCounts;
   score: number | undefined;
@@ -30,6 +32,10 @@ export interface MutationSummary {
   noTime: string[];
   /** Modules whose report is older than their code or tests (or does not say). */
   stale: string[];
+  /** Survivors (`file:line`) docs/mutation.md does not explain. */
+  unexplained: string[];
+  /** Places docs/mutation.md explains where no report has a survivor now. */
+  staleExplanations: string[];
 }
 export interface RunRecord {
   seconds: number;
@@ -40,6 +46,10 @@ export interface RunRecord {
 }
 /** Counts one module's mutants by outcome from Stryker's parsed mutation.json. */
 export function countMutants(report: unknown): MutantCounts;
+/** `file:line` of each mutant of a report that survived or had no covering test. */
+export function survivorPlaces(report: unknown): string[];
+/** The places docs/mutation.md's "Surviving mutants" list explains. */
+export function explainedPlaces(markdown: string): Set<string>;
 /** Detected over valid, in percent; undefined when no mutant was valid. */
 export function score(counts: MutantCounts): number | undefined;
 /** A digest of the module and its test files as they are under `root`. */

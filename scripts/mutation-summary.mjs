@@ -46,6 +46,39 @@ export function countMutants(report) {
   return counts;
 }
 
+/** The places (`file:line`) of a report's mutants that no test detected: survived or not covered. */
+export function survivorPlaces(report) {
+  const places = [];
+  for (const [file, { mutants = [] }] of Object.entries(report?.files ?? {}))
+    for (const mutant of mutants)
+      if (mutant.status === 'Survived' || mutant.status === 'NoCoverage')
+        places.push(`${file}:${mutant.location.start.line}`);
+  return [...new Set(places)];
+}
+
+/**
+ * The places docs/mutation.md's "Surviving mutants" list explains, from the references each entry
+ * starts with: "- `src/x.ts:12`", "- `src/x.ts:12` and `:15`", "- `src/x.ts:12`–`14`" (a range).
+ */
+export function explainedPlaces(markdown) {
+  const section = markdown.split(/^## Surviving mutants$/m)[1]?.split(/^## /m)[0] ?? '';
+  const places = new Set();
+  for (const [, file, first, more] of section.matchAll(
+    /^- `(src\/[^`:]+):(\d+)`((?:(?:\s+and\s+|–|,\s*)`:?\d+`)*)/gm,
+  )) {
+    let previous = Number(first);
+    places.add(`${file}:${previous}`);
+    for (const [, separator, line] of more.matchAll(/(\s+and\s+|–|,\s*)`:?(\d+)`/g)) {
+      const next = Number(line);
+      if (separator === '–')
+        for (let between = previous + 1; between < next; between++) places.add(`${file}:${between}`);
+      places.add(`${file}:${next}`);
+      previous = next;
+    }
+  }
+  return places;
+}
+
 /** Detected over valid, in percent; undefined when no mutant was valid. */
 export function score(counts) {
   const detected = counts.killed + counts.timeout;
@@ -65,7 +98,8 @@ export function summarize(dir, modules, root = '.') {
     const { name, file } = module;
     const reportFile = join(dir, name, 'mutation.json');
     if (!existsSync(reportFile)) return { name, file, counts: undefined, seconds: undefined };
-    const counts = countMutants(JSON.parse(readFileSync(reportFile, 'utf8')));
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    const counts = countMutants(report);
     const runFile = join(dir, name, 'run.json');
     const run = existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : {};
     return {
@@ -75,6 +109,7 @@ export function summarize(dir, modules, root = '.') {
       seconds: run.lastFromScratch === undefined ? undefined : Number(run.lastFromScratch.seconds),
       // Unknown (undefined) for a report made before run.json recorded its inputs.
       current: run.inputs === undefined ? undefined : run.inputs === inputsDigest(module, root),
+      survivors: survivorPlaces(report),
     };
   });
   const run = rows.filter((row) => row.counts);
@@ -83,10 +118,20 @@ export function summarize(dir, modules, root = '.') {
   const seconds = rows.every((row) => row.seconds !== undefined)
     ? rows.reduce((sum, row) => sum + row.seconds, 0)
     : undefined;
+  // Every survivor needs a test that kills it or a line in docs/mutation.md saying why it is
+  // equivalent; a line naming a place where nothing survives any more has moved or is obsolete.
+  const docs = join(root, 'docs', 'mutation.md');
+  const explained = explainedPlaces(existsSync(docs) ? readFileSync(docs, 'utf8') : '');
+  const survivors = new Set(run.flatMap((row) => row.survivors));
+  const reported = new Set(run.map((row) => row.file));
   return {
     rows,
     total,
     score: score(total),
+    unexplained: [...survivors].filter((place) => !explained.has(place)),
+    staleExplanations: [...explained].filter(
+      (place) => reported.has(place.replace(/:\d+$/, '')) && !survivors.has(place),
+    ),
     seconds,
     missing: rows.filter((row) => !row.counts).map((row) => row.name),
     noTime: run.filter((row) => row.seconds === undefined).map((row) => row.name),
@@ -135,6 +180,16 @@ export function summaryMarkdown(summary, goal) {
     lines.push(
       '',
       `No from-scratch time yet for ${summary.noTime.join(', ')} (\`npm run mutation -- --force ${summary.noTime.join(' ')}\`).`,
+    );
+  if (summary.unexplained.length > 0)
+    lines.push(
+      '',
+      `Survivors without a line in docs/mutation.md: ${summary.unexplained.map((place) => `\`${place}\``).join(', ')}. Each needs a test that kills it, or a line there saying why it is equivalent.`,
+    );
+  if (summary.staleExplanations.length > 0)
+    lines.push(
+      '',
+      `docs/mutation.md explains survivors at ${summary.staleExplanations.map((place) => `\`${place}\``).join(', ')}, where no report has one now: the line moved, or its mutant is killed.`,
     );
   if (summary.stale.length > 0)
     lines.push(

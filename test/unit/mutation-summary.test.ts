@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mutationModules } from '../../scripts/mutation-modules.mjs';
 import {
   countMutants,
+  explainedPlaces,
   inputsDigest,
   runRecord,
   summarize,
@@ -13,13 +14,19 @@ import {
 
 // `npm run mutation` runs Stryker once per module; the score over all of them is summed from the
 // per-module reports, so a wrong sum would claim a score no run had.
-const report = (...statuses: string[]) => ({
+/** A report of `src/x.ts` (or `file`) with one mutant per status, the n-th on line n. */
+const report = (...statuses: string[]) => reportOf('src/x.ts', statuses);
+const reportOf = (file: string, statuses: string[]) => ({
   schemaVersion: '2',
   files: {
-    'src/x.ts': {
+    [file]: {
       language: 'typescript',
       source: '',
-      mutants: statuses.map((status, i) => ({ id: String(i), status })),
+      mutants: statuses.map((status, i) => ({
+        id: String(i),
+        status,
+        location: { start: { line: i + 1, column: 1 }, end: { line: i + 1, column: 9 } },
+      })),
     },
   },
 });
@@ -159,6 +166,52 @@ describe('the mutation score over every module', () => {
     const summary = summarized();
     expect(summary.rows[0]).toMatchObject({ seconds: undefined, current: undefined });
     expect(summary.stale).toEqual(['a', 'b']);
+  });
+
+  it('reads the places the list of surviving mutants explains: one, several, a range', () => {
+    const markdown = [
+      '## Surviving mutants',
+      '',
+      '- `src/a.ts:3`, a fallback no input reaches.',
+      '- `src/a.ts:10` and `:12`, a listener removed either way.',
+      '- `src/b.ts:20`–`22`, a refusal reached only by code that builds settings by hand.',
+      '  A line of text naming `src/b.ts:40` explains nothing.',
+      '',
+      '## Next section',
+      '',
+      '- `src/b.ts:50`, not in the list.',
+    ].join('\n');
+    expect([...explainedPlaces(markdown)]).toEqual([
+      'src/a.ts:3',
+      'src/a.ts:10',
+      'src/a.ts:12',
+      'src/b.ts:20',
+      'src/b.ts:21',
+      'src/b.ts:22',
+    ]);
+  });
+
+  it('names survivors without a line in docs/mutation.md, and lines where nothing survives now', () => {
+    dir = mkdtempSync(join(tmpdir(), 'fedimg-mutation-'));
+    writeSources();
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(
+      join(dir, 'docs/mutation.md'),
+      '## Surviving mutants\n\n- `src/a.ts:2`, equivalent.\n- `src/a.ts:4`, moved since.\n- `src/c.ts:1`, a module not run.\n',
+    );
+    // Line 2 survived, line 3 had no test covering it, line 1 was killed.
+    writeReport('a', reportOf('src/a.ts', ['Killed', 'Survived', 'NoCoverage']), 60);
+    writeReport('b', reportOf('src/b.ts', ['Killed']), 60);
+    const summary = summarized();
+    expect(summary.unexplained).toEqual(['src/a.ts:3']);
+    expect(summary.staleExplanations).toEqual(['src/a.ts:4']);
+    const markdown = summaryMarkdown(summary, 85);
+    expect(markdown).toContain(
+      'Survivors without a line in docs/mutation.md: `src/a.ts:3`. Each needs a test that kills it, or a line there saying why it is equivalent.',
+    );
+    expect(markdown).toContain(
+      'docs/mutation.md explains survivors at `src/a.ts:4`, where no report has one now: the line moved, or its mutant is killed.',
+    );
   });
 
   it('lists each module once, its file and its test files existing', () => {
