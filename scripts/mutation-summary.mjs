@@ -101,14 +101,14 @@ export function summarize(dir, modules, root = '.') {
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
     const counts = countMutants(report);
     const runFile = join(dir, name, 'run.json');
-    const run = existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : {};
+    const record = existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : {};
     return {
       name,
       file,
       counts,
-      seconds: run.lastFromScratch === undefined ? undefined : Number(run.lastFromScratch.seconds),
+      seconds: record.lastFromScratch === undefined ? undefined : Number(record.lastFromScratch.seconds),
       // Unknown (undefined) for a report made before run.json recorded its inputs.
-      current: run.inputs === undefined ? undefined : run.inputs === inputsDigest(module, root),
+      current: record.inputs === undefined ? undefined : record.inputs === inputsDigest(module, root),
       survivors: survivorPlaces(report),
     };
   });
