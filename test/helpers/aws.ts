@@ -4,6 +4,7 @@ import {
   DescribeSnapshotsCommand,
   EC2Client,
   RegisterImageCommand,
+  RunInstancesCommand,
   type Image,
 } from '@aws-sdk/client-ec2';
 import {
@@ -194,4 +195,35 @@ async function completedSnapshot(
     if (Snapshots?.[0]?.State === 'completed') return snapshotId;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A snapshot started (as an import does) and never completed, carrying `tags`. */
+export async function unfinishedSnapshot(tags: Record<string, string>): Promise<string> {
+  const ebs = new EBSClient({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
+  const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags }));
+  ebs.destroy();
+  return SnapshotId!;
+}
+
+/** An instance of `imageId` carrying `tags`, launched by the account's administrator. */
+export async function instanceOf(imageId: string, tags: Record<string, string>): Promise<string> {
+  const ec2 = new EC2Client({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
+  const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  // An AMI launches once available (a few milliseconds after registering, in the emulator).
+  while (
+    (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0]?.State !== 'available'
+  )
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  const { Instances } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: imageId,
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [{ ResourceType: 'instance', Tags }],
+    }),
+  );
+  ec2.destroy();
+  return Instances![0]!.InstanceId!;
 }
