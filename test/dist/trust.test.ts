@@ -3,15 +3,18 @@
  * compose, from AWS tags and from step state must never become a runner command, and the post step
  * must never delete on the word of the state alone.
  */
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { GeneratedCompose } from '../fixtures/compose.js';
-import { emulatorStepEnv, makeAmi } from '../helpers/aws.js';
+import { emulatorStepEnv, instanceOf, makeAmi, unfinishedSnapshot } from '../helpers/aws.js';
 import { runAction, type ActionRun } from '../helpers/runner.js';
 import { useWorld } from '../helpers/world.js';
 
 const ACTION = 'dist/action/index.js';
+const CLI = 'dist/cli/index.js';
 
 const world = useWorld('fedimg-trust-', [{ composeId: 'Fedora-Rawhide-20261101.n.0', rawSize: 600_000 }]);
 
@@ -83,6 +86,21 @@ describe('untrusted text never reaches the runner as a command', () => {
     }
     expect(world.emulator.inventory().images.map((image) => image.id)).toContain(expired.imageId);
   }, 60_000);
+
+  it('the bundled CLI, run inside a step, prints that tag on one harmless line of its own', async () => {
+    const forged = `2020-01-01 (\n${snapshotLine('snap-0123456789abcdef0')}\n)`;
+    const expired = await makeAmi({
+      tags: { ManagedBy: 'fedimg', 'fedimg:compose-type': 'nightly', 'fedimg:expired-at': forged },
+    });
+    // The CLI writes every line itself (no @actions/core to escape a line break): what stands between
+    // the tag and the runner is its neutralising alone.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, 'cleanup'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTIONS: 'true', ...emulatorStepEnv() },
+    });
+    expect(forgedCommands(stdout)).toEqual([]);
+    expect(forgedCommands(stderr)).toEqual([]);
+    expect(stderr).toMatch(new RegExp(`^warning: fedimg cleanup: .*${expired.imageId}.*::save-state.*not an ISO 8601 time`, 'm'));
+  }, 60_000);
 });
 
 describe('the post step deletes only what its own run created', () => {
@@ -104,6 +122,46 @@ describe('the post step deletes only what its own run created', () => {
     const post = await runAction(ACTION, { inputs: importInputs(), env: emulatorStepEnv(), state });
     expect(post.stdout).toMatch(new RegExp(`${snapshotId}.*another run`));
     expect(world.emulator.inventory().snapshots.map((snapshot) => snapshot.id)).toContain(snapshotId);
+  }, 60_000);
+
+  it('removes this run’s own unfinished snapshot, and leaves another owner’s, a fedimg instance that is no boot test and a snapshot an AMI uses', async () => {
+    const run = 'https://github.com/fedora-cloud/fedimg/actions/runs/1'; // runAction's GITHUB_RUN_ID
+    const ours = { ManagedBy: 'fedimg', 'fedimg:run-url': run };
+    const own = await unfinishedSnapshot(ours);
+    const anothersOwner = await unfinishedSnapshot({ 'fedimg:run-url': run });
+    const inUse = await makeAmi({ tags: ours });
+    const notBootTest = await instanceOf(inUse.imageId, ours);
+    const pending = [
+      { kind: 'snapshot', region: 'us-east-1', id: own },
+      { kind: 'snapshot', region: 'us-east-1', id: anothersOwner },
+      { kind: 'snapshot', region: 'us-east-1', id: inUse.snapshotId },
+      { kind: 'instance', region: 'us-east-1', id: notBootTest },
+    ];
+    const post = await runAction(ACTION, {
+      inputs: importInputs(),
+      env: emulatorStepEnv(),
+      state: { isPost: 'true', pending: JSON.stringify(pending) },
+    });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toMatch(new RegExp(`${anothersOwner} left alone: it is not marked ManagedBy=fedimg`));
+    expect(post.stdout).toMatch(new RegExp(`${notBootTest} left alone: it is not a fedimg boot-test instance`));
+    expect(post.stdout).toMatch(new RegExp(`::warning title=fedimg post::Could not remove unfinished .*${inUse.snapshotId}`));
+    const inventory = world.emulator.inventory();
+    expect(inventory.snapshots.map((snapshot) => snapshot.id).sort()).toEqual([anothersOwner, inUse.snapshotId].sort());
+    const [instance] = inventory.instances;
+    expect([instance!.id, ['shutting-down', 'terminated'].includes(instance!.state)]).toEqual([notBootTest, false]);
+  }, 60_000);
+
+  it('leaves even a fedimg snapshot in place when the step cannot tell which run it belongs to', async () => {
+    const snapshotId = await unfinishedSnapshot({ ManagedBy: 'fedimg' });
+    const post = await runAction(ACTION, {
+      inputs: importInputs(),
+      env: { ...emulatorStepEnv(), GITHUB_RUN_ID: '' },
+      state: { isPost: 'true', pending: JSON.stringify([{ kind: 'snapshot', region: 'us-east-1', id: snapshotId }]) },
+    });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toMatch(new RegExp(`${snapshotId} left alone: this step cannot tell which run`));
+    expect(world.emulator.inventory().snapshots.map((snapshot) => snapshot.id)).toEqual([snapshotId]);
   }, 60_000);
 
   it('refuses malformed state without touching anything', async () => {
