@@ -14,28 +14,44 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 
+/** A public AMI as fedimg makes them (provenance tags), with the boot-test verdict given, or none. */
+async function publicAmi(
+  release: string,
+  sha: string,
+  flavour: string,
+  verdict: string | undefined,
+): Promise<string> {
+  const file = `Fedora-Cloud-Base-AmazonEC2-${release}-1.4.x86_64.raw.xz`;
+  const { imageId } = await makeAmi({
+    name: `Fedora-Cloud-Base-AmazonEC2.x86_64-${release}-1.4${flavour === 'gp3' ? '' : `-${flavour}`}`,
+    tags: {
+      ManagedBy: 'fedimg',
+      'fedimg:compose-id': `Fedora-${release}-20241027.0`,
+      'fedimg:release': release,
+      'fedimg:arch': 'x86_64',
+      'fedimg:flavour': flavour,
+      'fedimg:compose-kind': 'ga',
+      'fedimg:source-sha256': sha.repeat(32),
+      'fedimg:image': file,
+      ...(verdict ? { 'fedimg:boot-test': verdict } : {}),
+    },
+  });
+  const ec2 = new EC2Client({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
+  await ec2.send(
+    new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }),
+  );
+  ec2.destroy();
+  return imageId;
+}
+
 describe('lifecycle.yml, rehearsed', () => {
-  it('sweeps and regenerates the index from AWS; pages.yml, started by the completed run, deploys it', async () => {
-    const { imageId } = await makeAmi({
-      name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4',
-      tags: {
-        ManagedBy: 'fedimg',
-        'fedimg:compose-id': 'Fedora-41-20241027.0',
-        'fedimg:release': '41',
-        'fedimg:arch': 'x86_64',
-        'fedimg:flavour': 'gp3',
-        'fedimg:compose-kind': 'ga',
-        // What the index takes as fedimg's work: provenance and a passed boot test.
-        'fedimg:source-sha256': 'ab'.repeat(32),
-        'fedimg:image': 'Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64.raw.xz',
-        'fedimg:boot-test': 'passed',
-      },
-    });
-    const ec2 = new EC2Client({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
-    await ec2.send(
-      new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }),
-    );
-    ec2.destroy();
+  it('sweeps and regenerates the index from AWS, listing only boot-tested images; pages.yml, started by the completed run, deploys it', async () => {
+    // Public fedimg AMIs the index must list only when their image passed its boot test: 41 passed;
+    // 42 passed on one flavour and failed on another; 43 was never boot-tested.
+    const imageId = await publicAmi('41', 'ab', 'gp3', 'passed');
+    await publicAmi('42', 'cd', 'gp3', 'passed');
+    await publicAmi('42', 'cd', 'gp2', 'failed');
+    await publicAmi('43', 'ef', 'gp3', undefined);
 
     const rehearsal = await rehearse('.github/workflows/lifecycle.yml', {
       event: { name: 'schedule' },

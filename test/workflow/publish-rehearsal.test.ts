@@ -124,5 +124,12 @@ describe('publish.yml, rehearsed', () => {
     // is the re-run of the call rehearsal; the release updated in place is the release stage's test.)
     expect(inventory.images).toHaveLength(2 * (1 + REGIONS.length));
     expect(inventory.images.every((image) => image.public)).toBe(true);
+    // A nightly's AMIs are deprecated deprecation-days (30 by default) out, in every region.
+    const day = 24 * 3600 * 1000;
+    for (const image of world.emulator.state.images.values()) {
+      const days = ((image.deprecationTime?.getTime() ?? 0) - Date.now()) / day;
+      expect(days, `${image.region} ${image.id}`).toBeGreaterThan(29.9);
+      expect(days, `${image.region} ${image.id}`).toBeLessThanOrEqual(30);
+    }
   }, 300_000);
 });
