@@ -458,6 +458,12 @@ async function main(): Promise<void> {
       // How fast one fedimg process could feed uploads with cores to spare: its busiest thread.
       ceiling_mib_s: 1024 / (busiestCpu / gib),
       loopback_sender_cpu_s_per_gib: loopback,
+      // On this machine fedimg, xz and the emulator share the cores: the ingest cannot take less
+      // wall time than all their CPU spread over every core, so the old way's time over that is the
+      // most speedup_vs_old_way can be here, however the work is arranged.
+      speedup_ceiling_here: per(
+        (r) => r.old.seconds / ((r.fast.cpu.fedimg + r.fast.cpu.xz + r.fast.cpu.emulator) / cores),
+      ),
     };
     rows.push({
       row: '1. limit: xz -T0 -dc (2 GiB)',
@@ -485,6 +491,12 @@ async function main(): Promise<void> {
       seconds: null,
       mbPerSecond: null,
       note: `main thread ${fmt(ratios.main_thread_cpu_s_per_gib)}, busiest thread ${fmt(ratios.busiest_thread_cpu_s_per_gib)} → ceiling ${fmt(ratios.ceiling_mib_s, 0)} MiB/s; a bare Node socket sending the same bytes over loopback: ${fmt(loopback)}`,
+    });
+    rows.push({
+      row: '2d. wall-time floor on these cores',
+      seconds: (fedimgCpu + xzCpu + emulatorCpu) / cores,
+      mbPerSecond: null,
+      note: `(fedimg + xz + emulator CPU) / ${cores} cores → speedup_vs_old_way can be at most ${fmt(ratios.speedup_ceiling_here)} here`,
     });
     rows.push({
       row: '3. the old way (file, file, S3)',
@@ -596,7 +608,7 @@ async function main(): Promise<void> {
         '',
         goal('main_thread_cpu_s_per_gib', ratios.main_thread_cpu_s_per_gib, 1.0),
         goal('fedimg_cpu_s_per_gib', ratios.fedimg_cpu_s_per_gib, 1.8),
-        goal('speedup_vs_old_way', ratios.speedup_vs_old_way, 2, false),
+        `${goal('speedup_vs_old_way', ratios.speedup_vs_old_way, 2, false)}; at most ${fmt(ratios.speedup_ceiling_here)} on these cores`,
         goal('latency_cost', ratios.latency_cost, 0.15),
         goal('rss_mib_4g', large.rssMiB, 200),
         goal('rss_mib_4g_action', action.rssMiB, 256),
