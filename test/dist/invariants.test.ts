@@ -164,6 +164,8 @@ describe('the invariants hold in the bundled action', () => {
     for (const image of world.emulator.state.images.values()) image.visibleAt = 0;
     const { exitCode, stdout, outputs } = await rerun;
     expect(exitCode, stdout).toBe(0);
+    // The re-run did ask again (its lookup could not see the copy): what kept it to one is the token.
+    expect(asked('CopyImage')).toHaveLength(2);
 
     const copies = world.emulator
       .inventory()
