@@ -4,14 +4,13 @@
  * one from src/ and rebuilding dist/ fails a test here too.
  */
 import { resolve } from 'node:path';
-import { CompleteSnapshotCommand, EBSClient } from '@aws-sdk/client-ebs';
-import { CreateTagsCommand, DeleteTagsCommand, EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_CREDENTIALS } from '../../emulator/server.js';
 import { BLOCK_SIZE } from '../../emulator/state.js';
 import { matrixEntry } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
-import { emulatorStepEnv, instanceOf, makeAmi, snapshotSha256, unfinishedSnapshot } from '../helpers/aws.js';
+import { completedSnapshot, emulatorStepEnv, instanceOf, makeAmi, snapshotSha256, unfinishedSnapshot } from '../helpers/aws.js';
 import { runAction, type ActionRun } from '../helpers/runner.js';
 import { useWorld } from '../helpers/world.js';
 
@@ -181,22 +180,19 @@ describe('the invariants hold in the bundled action', () => {
     const nightly = { ...fedimg, 'fedimg:compose-kind': 'nightly' };
     // What cleanup acts on: a deprecated fedimg nightly, an old unused fedimg snapshot, a stray
     // boot-test instance.
-    const expired = await makeAmi({ tags: nightly });
-    const orphan = await unfinishedSnapshot(fedimg);
+    const expired = await makeAmi({ tags: nightly, public: true });
+    const orphan = await completedSnapshot(fedimg);
     const stray = await instanceOf(expired.imageId, { ...fedimg, 'fedimg:boot-test': 'running' });
     // What it must leave: another owner's deprecated AMI with fedimg's kind tag, a deprecated fedimg
     // release, an old snapshot without fedimg's tag, a fedimg snapshot still being written, an
     // instance with the boot-test tag but not fedimg's, and a fedimg instance that is no boot test.
-    const foreign = await makeAmi({ tags: { 'fedimg:compose-kind': 'nightly' } });
-    const release = await makeAmi({ tags: { ...fedimg, 'fedimg:compose-kind': 'ga' } });
-    const untagged = await unfinishedSnapshot({});
+    const foreign = await makeAmi({ tags: { 'fedimg:compose-kind': 'nightly' }, public: true });
+    const release = await makeAmi({ tags: { ...fedimg, 'fedimg:compose-kind': 'ga' }, public: true });
+    const untagged = await completedSnapshot({});
     const writing = await unfinishedSnapshot(fedimg);
     const lookalike = await instanceOf(foreign.imageId, { 'fedimg:boot-test': 'running' });
     const notBootTest = await instanceOf(release.imageId, fedimg);
-    await completeSnapshots([orphan, untagged]);
-    await settled([orphan, untagged]);
     const amis = [expired, foreign, release];
-    for (const { imageId } of amis) await makePublic(imageId);
     // As if a month had passed: the AMIs' deprecation times are behind, the rest is days old.
     const { state } = world.emulator;
     for (const { imageId } of amis) state.images.get(imageId)!.deprecationTime = new Date(Date.now() - day);
@@ -204,13 +200,10 @@ describe('the invariants hold in the bundled action', () => {
     for (const instance of state.instances.values()) instance.launchedAt -= 10 * day;
     // And what is not old enough yet: a fedimg nightly deprecated tomorrow, an unused fedimg snapshot
     // and a boot-test instance both just made.
-    const tomorrow = await makeAmi({ tags: nightly });
-    await makePublic(tomorrow.imageId);
+    const tomorrow = await makeAmi({ tags: nightly, public: true });
     state.images.get(tomorrow.imageId)!.deprecationTime = new Date(Date.now() + day);
-    const young = await unfinishedSnapshot(fedimg);
-    await completeSnapshots([young]);
+    const young = await completedSnapshot(fedimg);
     const starting = await instanceOf(tomorrow.imageId, { ...fedimg, 'fedimg:boot-test': 'running' });
-    await settled([young]);
 
     const before = world.emulator.inventory();
     const dry = await succeeds('cleanup', { 'dry-run': 'true' });
@@ -231,29 +224,8 @@ describe('the invariants hold in the bundled action', () => {
   }, 60_000);
 });
 
-/** Resolves once these snapshots are completed and every instance runs (the emulator's few ms). */
-async function settled(snapshotIds: string[]): Promise<void> {
-  await until(() => {
-    const { snapshots, instances } = world.emulator.inventory();
-    const completed = snapshots.filter((snapshot) => snapshotIds.includes(snapshot.id) && snapshot.state === 'completed');
-    return completed.length === snapshotIds.length && instances.every((instance) => instance.state === 'running');
-  });
-}
-
 /** Resolves once `done` holds; gives up after 30 s (the test then fails on what it finds). */
 async function until(done: () => boolean): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-async function completeSnapshots(snapshotIds: string[]): Promise<void> {
-  const ebs = new EBSClient({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
-  for (const SnapshotId of snapshotIds) await ebs.send(new CompleteSnapshotCommand({ SnapshotId, ChangedBlocksCount: 0 }));
-  ebs.destroy();
-}
-
-async function makePublic(imageId: string): Promise<void> {
-  const ec2 = new EC2Client({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
-  await ec2.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }));
-  ec2.destroy();
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
+  ModifyImageAttributeCommand,
   RegisterImageCommand,
   RunInstancesCommand,
   type Image,
@@ -150,19 +152,24 @@ export function emulatorStepEnv(): Record<string, string> {
 
 /**
  * A completed empty snapshot and an AMI registered from it, made by the account's administrator
- * (through the SDK), carrying exactly `tags` (snapshot and AMI alike). With `snapshotId` the AMI is
- * registered from that snapshot instead (a look-alike of one fedimg made). For tests of what fedimg
- * must leave alone, or may act on.
+ * (through the SDK), carrying exactly `tags` (snapshot and AMI alike); `public` makes the AMI
+ * launchable by all. With `snapshotId` the AMI is registered from that snapshot instead (a look-alike
+ * of one fedimg made). For tests of what fedimg must leave alone, or may act on.
  */
 export async function makeAmi(
-  options: { tags?: Record<string, string>; name?: string; region?: string; snapshotId?: string } = {},
+  options: {
+    tags?: Record<string, string>;
+    name?: string;
+    region?: string;
+    snapshotId?: string;
+    public?: boolean;
+  } = {},
 ): Promise<{ imageId: string; snapshotId: string }> {
   const region = options.region ?? 'us-east-1';
-  const Tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-  const ebs = new EBSClient({ region, credentials: ADMIN_CREDENTIALS });
+  const Tags = tagList(options.tags ?? {});
   const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
   try {
-    const snapshotId = options.snapshotId ?? (await completedSnapshot(ebs, ec2, Tags));
+    const snapshotId = options.snapshotId ?? (await completedSnapshot(options.tags ?? {}, region));
     const { ImageId } = await ec2.send(
       new RegisterImageCommand({
         Name: options.name ?? `someone-else-${snapshotId}`,
@@ -170,60 +177,85 @@ export async function makeAmi(
         RootDeviceName: '/dev/sda1',
         VirtualizationType: 'hvm',
         BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snapshotId } }],
-        TagSpecifications: Tags.length > 0 ? [{ ResourceType: 'image', Tags }] : undefined,
+        TagSpecifications: Tags ? [{ ResourceType: 'image', Tags }] : undefined,
       }),
     );
+    if (options.public)
+      await ec2.send(
+        new ModifyImageAttributeCommand({ ImageId, LaunchPermission: { Add: [{ Group: 'all' }] } }),
+      );
     return { imageId: ImageId!, snapshotId };
+  } finally {
+    ec2.destroy();
+  }
+}
+
+/** Tags as the API takes them; none at all for an empty set. */
+function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> | undefined {
+  const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  return list.length > 0 ? list : undefined;
+}
+
+/** A snapshot started (as an import does) and never completed, carrying `tags`. */
+export async function unfinishedSnapshot(
+  tags: Record<string, string>,
+  region = 'us-east-1',
+): Promise<string> {
+  const ebs = new EBSClient({ region, credentials: ADMIN_CREDENTIALS });
+  try {
+    const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags: tagList(tags) }));
+    return SnapshotId!;
+  } finally {
+    ebs.destroy();
+  }
+}
+
+/** An empty snapshot carrying `tags`, completed: returned once DescribeSnapshots says so. */
+export async function completedSnapshot(tags: Record<string, string>, region = 'us-east-1'): Promise<string> {
+  const snapshotId = await unfinishedSnapshot(tags, region);
+  const ebs = new EBSClient({ region, credentials: ADMIN_CREDENTIALS });
+  const ec2 = new EC2Client({ region, credentials: ADMIN_CREDENTIALS });
+  try {
+    await ebs.send(new CompleteSnapshotCommand({ SnapshotId: snapshotId, ChangedBlocksCount: 0 }));
+    for (;;) {
+      const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+      if (Snapshots?.[0]?.State === 'completed') return snapshotId;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   } finally {
     ebs.destroy();
     ec2.destroy();
   }
 }
 
-async function completedSnapshot(
-  ebs: EBSClient,
-  ec2: EC2Client,
-  Tags: Array<{ Key: string; Value: string }>,
-): Promise<string> {
-  const started = await ebs.send(
-    new StartSnapshotCommand({ VolumeSize: 1, Tags: Tags.length > 0 ? Tags : undefined }),
-  );
-  const snapshotId = started.SnapshotId!;
-  await ebs.send(new CompleteSnapshotCommand({ SnapshotId: snapshotId, ChangedBlocksCount: 0 }));
-  for (;;) {
-    const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
-    if (Snapshots?.[0]?.State === 'completed') return snapshotId;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** A snapshot started (as an import does) and never completed, carrying `tags`. */
-export async function unfinishedSnapshot(tags: Record<string, string>): Promise<string> {
-  const ebs = new EBSClient({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
-  const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  const { SnapshotId } = await ebs.send(new StartSnapshotCommand({ VolumeSize: 1, Tags }));
-  ebs.destroy();
-  return SnapshotId!;
-}
-
-/** An instance of `imageId` carrying `tags`, launched by the account's administrator. */
+/**
+ * A running instance of `imageId` carrying `tags`, launched by the account's administrator once the
+ * AMI is available; returned once it runs (a few milliseconds, in the emulator).
+ */
 export async function instanceOf(imageId: string, tags: Record<string, string>): Promise<string> {
   const ec2 = new EC2Client({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
-  const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  // An AMI launches once available (a few milliseconds after registering, in the emulator).
-  while (
-    (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0]?.State !== 'available'
-  )
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  const { Instances } = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: imageId,
-      InstanceType: 't3.micro',
-      MinCount: 1,
-      MaxCount: 1,
-      TagSpecifications: [{ ResourceType: 'instance', Tags }],
-    }),
-  );
-  ec2.destroy();
-  return Instances![0]!.InstanceId!;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+  try {
+    while (
+      (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0]?.State !== 'available'
+    )
+      await pause();
+    const { Instances } = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: imageId,
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [{ ResourceType: 'instance', Tags: tagList(tags) }],
+      }),
+    );
+    const instanceId = Instances![0]!.InstanceId!;
+    const state = async () =>
+      (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]
+        ?.Instances?.[0]?.State?.Name;
+    while ((await state()) !== 'running') await pause();
+    return instanceId;
+  } finally {
+    ec2.destroy();
+  }
 }

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EC2Client, ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_CREDENTIALS, type Emulator } from '../../emulator/server.js';
+import type { Emulator } from '../../emulator/server.js';
 import { makeAmi, startEmulator } from '../helpers/aws.js';
 import { rehearse, type Rehearsal } from '../helpers/rehearsal.js';
 
@@ -35,12 +34,8 @@ async function publicAmi(
       'fedimg:image': file,
       ...(verdict ? { 'fedimg:boot-test': verdict } : {}),
     },
+    public: true,
   });
-  const ec2 = new EC2Client({ region: 'us-east-1', credentials: ADMIN_CREDENTIALS });
-  await ec2.send(
-    new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }),
-  );
-  ec2.destroy();
   return imageId;
 }
 
