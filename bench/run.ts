@@ -447,6 +447,7 @@ async function main(): Promise<void> {
     const busiestCpu = per((r) => Math.max(r.fast.cpu.main, r.fast.cpu.busiestOther));
     const loopback = await loopbackSender(two.rawSize);
     const slowSeconds = per((r) => r.slow.seconds);
+    const wallFloorOf = (r: IngestRound) => (r.fast.cpu.fedimg + r.fast.cpu.xz + r.fast.cpu.emulator) / cores;
     const ratios = {
       cpu_overhead: per(overheadOf),
       fedimg_cpu_s_per_gib: per((r) => r.fast.cpu.fedimg / gib),
@@ -461,9 +462,7 @@ async function main(): Promise<void> {
       // On this machine fedimg, xz and the emulator share the cores: the ingest cannot take less
       // wall time than all their CPU spread over every core, so the old way's time over that is the
       // most speedup_vs_old_way can be here, however the work is arranged.
-      speedup_ceiling_here: per(
-        (r) => r.old.seconds / ((r.fast.cpu.fedimg + r.fast.cpu.xz + r.fast.cpu.emulator) / cores),
-      ),
+      speedup_ceiling_here: per((r) => r.old.seconds / wallFloorOf(r)),
     };
     rows.push({
       row: '1. limit: xz -T0 -dc (2 GiB)',
@@ -494,7 +493,7 @@ async function main(): Promise<void> {
     });
     rows.push({
       row: '2d. wall-time floor on these cores',
-      seconds: (fedimgCpu + xzCpu + emulatorCpu) / cores,
+      seconds: per(wallFloorOf),
       mbPerSecond: null,
       note: `(fedimg + xz + emulator CPU) / ${cores} cores → speedup_vs_old_way can be at most ${fmt(ratios.speedup_ceiling_here)} here`,
     });
