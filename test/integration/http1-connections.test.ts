@@ -1,0 +1,245 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isTransient } from '../../src/aws/errors.js';
+import { Http1Connections, type Http1Request } from '../../src/net/http1-connections.js';
+import { TEST_CERT, TEST_KEY } from '../fixtures/tls.js';
+
+const BODY = Buffer.alloc(512 * 1024, 3);
+const OK = 'HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n';
+
+/** One received request: its head and how many body bytes came with it. */
+interface Received {
+  head: string;
+  bodyBytes: number;
+  connection: number;
+}
+
+/**
+ * A scripted HTTP/1.1 server on a raw socket: it reads each request (head, then Content-Length
+ * bytes of body) and lets `answer` write whatever it wants back.
+ */
+async function server(
+  answer: (socket: Socket, request: Received) => void = (socket) => socket.write(OK),
+  tls = false,
+): Promise<{ port: number; received: Received[]; connections: () => number; close: () => Promise<void> }> {
+  const received: Received[] = [];
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const onConnection = (socket: Socket) => {
+    const connection = ++connections;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let pending = Buffer.alloc(0);
+    let current: Received | undefined;
+    let left = 0;
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        if (!current) {
+          const end = pending.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const head = pending.subarray(0, end).toString('latin1');
+          pending = pending.subarray(end + 4);
+          current = { head, bodyBytes: 0, connection };
+          left = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        }
+        const take = Math.min(left, pending.length);
+        current.bodyBytes += take;
+        left -= take;
+        pending = pending.subarray(take);
+        if (left > 0) return;
+        received.push(current);
+        const done = current;
+        current = undefined;
+        answer(socket, done);
+      }
+    });
+  };
+  const listener: Server = tls
+    ? createTlsServer({ cert: TEST_CERT, key: TEST_KEY }, onConnection)
+    : createServer(onConnection);
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  return {
+    port: (listener.address() as AddressInfo).port,
+    received,
+    connections: () => connections,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    },
+  };
+}
+
+const put = (index: number, overrides: Partial<Http1Request> = {}): Http1Request => ({
+  method: 'PUT',
+  path: `/snapshots/snap-0/blocks/${index}`,
+  headers: [
+    ['host', 'ebs.test'],
+    ['content-length', String(BODY.length)],
+  ],
+  body: BODY,
+  deadlineMs: 5_000,
+  idleMs: 2_000,
+  ...overrides,
+});
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(answer?: Parameters<typeof server>[0], sockets = 2) {
+  const peer = await server(answer);
+  const connections = new Http1Connections({
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: peer.port,
+    sockets,
+  });
+  cleanups.push(peer.close, () => connections.destroy());
+  return { peer, connections };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(outcome, 'expected the request to fail').toBeInstanceOf(Error);
+  return outcome as Error & { code?: string };
+}
+
+describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
+  it('writes the head as given and the whole body, and reuses the connection', async () => {
+    const { peer, connections } = await setUp();
+    for (let index = 0; index < 5; index++) expect((await connections.request(put(index))).status).toBe(201);
+    expect(peer.connections()).toBe(1);
+    expect(peer.received.map((each) => each.bodyBytes)).toEqual(Array(5).fill(BODY.length));
+    expect(peer.received[2]!.head).toBe(
+      'PUT /snapshots/snap-0/blocks/2 HTTP/1.1\r\nhost: ebs.test\r\ncontent-length: 524288',
+    );
+  });
+
+  it('opens at most `sockets` connections; the other requests wait for one', async () => {
+    const { peer, connections } = await setUp((socket) => setTimeout(() => socket.write(OK), 20), 3);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => connections.request(put(index))),
+    );
+    expect(answers.every((answer) => answer.status === 201)).toBe(true);
+    expect(peer.connections()).toBe(3);
+    expect(peer.received).toHaveLength(12);
+  });
+
+  it('opens a new connection when the server closed an idle one, or says Connection: close', async () => {
+    let answered = 0;
+    const { peer, connections } = await setUp((socket) => {
+      answered++;
+      if (answered === 1)
+        socket.end(OK); // closes after the answer, without saying so
+      else if (answered === 2)
+        socket.write('HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.write(OK);
+    }, 1);
+    await connections.request(put(0));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the server's FIN arrives
+    await connections.request(put(1));
+    await connections.request(put(2));
+    expect(peer.connections()).toBe(3);
+  });
+
+  it('reads error answers, chunked or not, and keeps the connection', async () => {
+    const body = '{"message":"Rate exceeded"}';
+    const { peer, connections } = await setUp((socket, request) =>
+      socket.write(
+        request.head.includes('blocks/0')
+          ? `HTTP/1.1 429 Too Many Requests\r\nx-amzn-ErrorType: RequestThrottledException\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+          : OK,
+      ),
+    );
+    const refused = await connections.request(put(0));
+    expect(refused).toMatchObject({
+      status: 429,
+      body,
+      headers: { 'x-amzn-errortype': 'RequestThrottledException' },
+    });
+    expect((await connections.request(put(1))).status).toBe(201);
+    expect(peer.connections()).toBe(1);
+  });
+
+  it('fails with a transient error when the server drops the connection before answering', async () => {
+    const { connections } = await setUp((socket) => socket.destroy());
+    const error = await rejection(connections.request(put(0)));
+    expect(error.code).toBe('ECONNRESET');
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it('fails with a transient error when nothing listens', async () => {
+    const peer = await server();
+    await peer.close();
+    const connections = new Http1Connections({
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: peer.port,
+      sockets: 1,
+    });
+    const error = await rejection(connections.request(put(0)));
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it('gives up with a TimeoutError when the answer does not come, and at its deadline', async () => {
+    const { connections } = await setUp(() => undefined);
+    const idle = await rejection(connections.request(put(0, { idleMs: 100 })));
+    expect(idle.name).toBe('TimeoutError');
+    expect(isTransient(idle)).toBe(true);
+    // Trickling bytes keep the connection busy, not the request alive.
+    const { connections: slow } = await setUp((socket) => {
+      const trickle = setInterval(() => socket.write('H'), 20);
+      socket.on('close', () => clearInterval(trickle));
+    });
+    const late = await rejection(slow.request(put(0, { deadlineMs: 300, idleMs: 200 })));
+    expect(late.name).toBe('TimeoutError');
+    expect(late.message).toMatch(/longer than 300 ms/);
+  });
+
+  it('stops a request at once when it is cancelled, waiting or in flight', async () => {
+    const { connections } = await setUp(() => undefined, 1);
+    let cancelFirst: ((reason: Error) => void) | undefined;
+    let cancelSecond: ((reason: Error) => void) | undefined;
+    const first = connections.request(put(0), (cancel) => (cancelFirst = cancel));
+    const second = connections.request(put(1), (cancel) => (cancelSecond = cancel));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    cancelSecond!(new Error('stop waiting'));
+    expect((await rejection(second)).message).toBe('stop waiting');
+    cancelFirst!(new Error('stop sending'));
+    expect((await rejection(first)).message).toBe('stop sending');
+  });
+
+  it('refuses a header or path that would end the head early, before sending anything', async () => {
+    const { peer, connections } = await setUp();
+    await rejection(connections.request(put(0, { headers: [['x-amz-security-token', 'a\r\nx-evil: 1']] })));
+    await rejection(connections.request(put(0, { path: '/a b' })));
+    expect(peer.connections()).toBe(0);
+  });
+
+  it('speaks TLS with the certificate checked', async () => {
+    const peer = await server(undefined, true);
+    cleanups.push(peer.close);
+    const origin = { protocol: 'https:' as const, port: peer.port, sockets: 1 };
+    for (const hostname of ['localhost', '127.0.0.1']) {
+      const trusted = new Http1Connections({ ...origin, hostname, ca: TEST_CERT });
+      cleanups.push(() => trusted.destroy());
+      expect((await trusted.request(put(0))).status).toBe(201);
+    }
+    const untrusted = new Http1Connections({ ...origin, hostname: 'localhost' });
+    cleanups.push(() => untrusted.destroy());
+    const refused = await rejection(untrusted.request(put(1)));
+    expect(refused.code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY/);
+    expect(isTransient(refused)).toBe(false);
+    expect(peer.received).toHaveLength(2);
+  });
+});
