@@ -209,6 +209,8 @@ class Http1Connections {
     open = 0;
     waiting = [];
     closed = false;
+    /** The last TLS session a server gave: new connections resume it instead of a full handshake. */
+    tlsSession;
     constructor(origin) {
         this.origin = origin;
     }
@@ -282,7 +284,8 @@ class Http1Connections {
                 ...(/^[\d.]+$|:/.test(hostname) ? {} : { servername: hostname }),
                 ALPNProtocols: ['http/1.1'],
                 ...(this.origin.ca ? { ca: this.origin.ca } : {}),
-            })
+                ...(this.tlsSession ? { session: this.tlsSession } : {}),
+            }).on('session', (session) => (this.tlsSession = session))
             : (0,external_node_net_namespaceObject.connect)({ host: hostname, port });
         socket.setNoDelay(true);
         socket.setKeepAlive(true, 1000);

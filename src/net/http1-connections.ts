@@ -5,12 +5,12 @@ import { ResponseReader, type Response } from './http1-response.js';
 /**
  * Keep-alive HTTP/1.1 connections to one origin, for requests whose body is one Buffer and whose
  * answer is short: PutSnapshotBlock's lean path. Each request is its head and body written in one
- * go (one writev), its answer read by http1-response.ts. node:http does the same with a request
- * object, an outgoing stream, parser and response stream for each call; for the 2,048 requests of
- * a GiB that cost more CPU than signing them (about 0.1 ms each, measured with .tmp/lean.mjs's
- * comparison in docs/benchmarks.md). TLS is node:tls with its default certificate checks.
+ * go (one writev), its answer read by http1-response.ts. node:http makes a request object, an
+ * outgoing stream, a parser and a response stream for each call; for the 2,048 requests of a GiB
+ * that cost more CPU than signing them (docs/benchmarks.md has the figures). Hand-written because
+ * no HTTP client on npm costs less per request than node:http (undici measured no better). TLS is
+ * node:tls with Node's certificate checks.
  */
-
 export interface Http1Origin {
   protocol: 'http:' | 'https:';
   hostname: string;
@@ -51,6 +51,8 @@ export class Http1Connections {
   private open = 0;
   private readonly waiting: (() => void)[] = [];
   private closed = false;
+  /** The last TLS session a server gave: new connections resume it instead of a full handshake. */
+  private tlsSession: Buffer | undefined;
 
   constructor(private readonly origin: Http1Origin) {}
 
@@ -128,7 +130,8 @@ export class Http1Connections {
             ...(/^[\d.]+$|:/.test(hostname) ? {} : { servername: hostname }),
             ALPNProtocols: ['http/1.1'],
             ...(this.origin.ca ? { ca: this.origin.ca } : {}),
-          })
+            ...(this.tlsSession ? { session: this.tlsSession } : {}),
+          }).on('session', (session: Buffer) => (this.tlsSession = session))
         : connectTcp({ host: hostname, port });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1000);

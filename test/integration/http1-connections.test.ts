@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTransient } from '../../src/aws/errors.js';
 import { Http1Connections, type Http1Request } from '../../src/net/http1-connections.js';
@@ -14,6 +14,8 @@ interface Received {
   head: string;
   bodyBytes: number;
   connection: number;
+  /** Over TLS: whether its connection resumed an earlier session. */
+  resumed?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ async function server(
           const head = pending.subarray(0, end).toString('latin1');
           pending = pending.subarray(end + 4);
           current = { head, bodyBytes: 0, connection };
+          if ('isSessionReused' in socket) current.resumed = (socket as TLSSocket).isSessionReused();
           left = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
         }
         const take = Math.min(left, pending.length);
@@ -241,5 +244,26 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
     expect(refused.code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY/);
     expect(isTransient(refused)).toBe(false);
     expect(peer.received).toHaveLength(2);
+  });
+
+  it('resumes the TLS session on its next connection instead of a full handshake', async () => {
+    let answered = 0;
+    const peer = await server((socket) => (++answered === 1 ? socket.end(OK) : socket.write(OK)), true);
+    cleanups.push(peer.close);
+    const connections = new Http1Connections({
+      protocol: 'https:',
+      hostname: 'localhost',
+      port: peer.port,
+      sockets: 1,
+      ca: TEST_CERT,
+    });
+    cleanups.push(() => connections.destroy());
+    await connections.request(put(0));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the server closed the first connection
+    await connections.request(put(1));
+    expect(peer.received.map(({ connection, resumed }) => ({ connection, resumed }))).toEqual([
+      { connection: 1, resumed: false },
+      { connection: 2, resumed: true },
+    ]);
   });
 });
