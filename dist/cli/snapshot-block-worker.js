@@ -230,6 +230,8 @@ class Http1Connections {
         onCancel?.((reason) => abort(reason));
         const deadline = setTimeout(() => abort(timeoutError(`the request took longer than ${request.deadlineMs} ms`)), request.deadlineMs);
         try {
+            if (cancelled)
+                throw cancelled;
             const socket = await this.acquire(request.idleMs, (reason) => (abort = reason));
             if (cancelled) {
                 socket.destroy();
@@ -330,7 +332,9 @@ class Http1Connections {
     }
     /** A connection back in the pool, or (undefined) one fewer in use. */
     released(socket) {
-        if (socket && !this.closed && !socket.destroyed) {
+        if (socket && this.closed)
+            socket.destroy();
+        else if (socket && !socket.destroyed) {
             socket.setTimeout(0);
             // Nothing may arrive between requests; what does makes the connection unusable.
             socket.once('data', unexpected);

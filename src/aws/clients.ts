@@ -111,7 +111,7 @@ export class AwsClients {
   }
 
   /**
-   * PutSnapshotBlock's lean path for one region: the EBS client's endpoint, credentials and signer,
+   * PutSnapshotBlock's lean path for one region: the EBS client's endpoint, credentials and clock,
    * its own keep-alive sockets (one per worker) and the same per-attempt limits.
    */
   ebsBlocks(region: string): SnapshotBlockWriter {

@@ -10,12 +10,13 @@ import type { AbortJob, BlockJob, BlockOutcome, SenderSetup } from './snapshot-b
 
 /**
  * PutSnapshotBlock without the SDK's per-request middleware: the request the SDK would send (same
- * method, path, headers and body, signed with the SDK's own SigV4 signer), written to a keep-alive
- * socket by a sending thread (snapshot-block-worker.ts), which also hashes the block. An upload
- * makes 2,048 of these per GiB; the SDK's stack costs about a millisecond of CPU each, this path a
- * few dozen microseconds, none of it on the main thread. Endpoint, credentials (with their refresh), region and
- * clock-skew correction are read from the EBS client's configuration, so AWS_ENDPOINT_URL,
- * AWS_ENDPOINT_URL_EBS and the credential chain mean what they mean for every other call.
+ * method, path, signed headers and body), signed by put-block-signer.ts and written to a keep-alive
+ * HTTP/1.1 connection (net/http1-connections.ts) by a sending thread (snapshot-block-worker.ts),
+ * which also hashes the block. An upload makes 2,048 of these per GiB; the SDK's stack costs about
+ * a millisecond of CPU each, this path about a tenth of that, none of it on the main thread.
+ * Endpoint, credentials (with their refresh), region and clock-skew correction are read from the
+ * EBS client's configuration, so AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EBS and the credential chain
+ * mean what they mean for every other call.
  */
 
 export interface SnapshotBlock {

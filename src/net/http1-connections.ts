@@ -78,6 +78,7 @@ export class Http1Connections {
       request.deadlineMs,
     );
     try {
+      if (cancelled) throw cancelled;
       const socket = await this.acquire(request.idleMs, (reason) => (abort = reason));
       if (cancelled) {
         socket.destroy();
@@ -177,7 +178,8 @@ export class Http1Connections {
 
   /** A connection back in the pool, or (undefined) one fewer in use. */
   private released(socket: Socket | undefined): void {
-    if (socket && !this.closed && !socket.destroyed) {
+    if (socket && this.closed) socket.destroy();
+    else if (socket && !socket.destroyed) {
       socket.setTimeout(0);
       // Nothing may arrive between requests; what does makes the connection unusable.
       socket.once('data', unexpected);

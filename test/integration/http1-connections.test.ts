@@ -210,7 +210,7 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
   });
 
   it('stops a request at once when it is cancelled, waiting or in flight', async () => {
-    const { connections } = await setUp(() => undefined, 1);
+    const { peer, connections } = await setUp(() => undefined, 1);
     let cancelFirst: ((reason: Error) => void) | undefined;
     let cancelSecond: ((reason: Error) => void) | undefined;
     const first = connections.request(put(0), (cancel) => (cancelFirst = cancel));
@@ -220,6 +220,11 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
     expect((await rejection(second)).message).toBe('stop waiting');
     cancelFirst!(new Error('stop sending'));
     expect((await rejection(first)).message).toBe('stop sending');
+    // Cancelled before it started (while its block was still being hashed): no connection at all.
+    const before = peer.connections();
+    const early = connections.request(put(2), (cancel) => cancel(new Error('never mind')));
+    expect((await rejection(early)).message).toBe('never mind');
+    expect(peer.connections()).toBe(before);
   });
 
   it('refuses a header or path that would end the head early, before sending anything', async () => {
