@@ -119,10 +119,9 @@ class ResponseReader {
         return { kind: 'close' };
     }
     keep(chunk, from, to) {
-        const room = MAX_BODY - this.keptBytes;
-        if (room <= 0 || to <= from)
+        const piece = chunk.subarray(from, Math.min(to, from + MAX_BODY - this.keptBytes));
+        if (piece.length === 0)
             return;
-        const piece = chunk.subarray(from, Math.min(to, from + room));
         this.kept.push(Buffer.from(piece));
         this.keptBytes += piece.length;
     }
@@ -377,15 +376,17 @@ class Http1Connections {
                 if (!answer)
                     return;
                 cleanup();
-                if (!answer.reusable) {
+                if (written && answer.reusable)
+                    this.released(socket);
+                else if (!answer.reusable || answer.status >= 300) {
+                    // A refusal may come before the body was all sent: the rest is not sent from memory
+                    // the caller takes back.
                     socket.destroy();
                     this.released(undefined);
                 }
-                else if (written)
-                    this.released(socket);
                 else {
-                    // Read before libuv reported the write done (or answered early, a refusal): the
-                    // connection goes back once the body is out, unless it stays stuck that long.
+                    // A success means the server has every byte; libuv just has not reported the write
+                    // done yet. The connection goes back once it has, unless it stays stuck that long.
                     const stuck = () => socket.destroy();
                     socket.once('timeout', stuck);
                     afterWrite = () => {

@@ -122,9 +122,8 @@ export class ResponseReader {
   }
 
   private keep(chunk: Buffer, from: number, to: number): void {
-    const room = MAX_BODY - this.keptBytes;
-    if (room <= 0 || to <= from) return;
-    const piece = chunk.subarray(from, Math.min(to, from + room));
+    const piece = chunk.subarray(from, Math.min(to, from + MAX_BODY - this.keptBytes));
+    if (piece.length === 0) return;
     this.kept.push(Buffer.from(piece));
     this.keptBytes += piece.length;
   }

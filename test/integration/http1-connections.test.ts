@@ -173,6 +173,51 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
     expect(peer.connections()).toBe(1);
   });
 
+  it('drops a connection whose refusal came before the body was sent, and goes on with a new one', async () => {
+    // The server refuses on seeing the head and stops reading: 16 MiB cannot all reach the kernel.
+    const big = Buffer.alloc(16 * 2 ** 20);
+    const accepted = new Set<Socket>();
+    const refusing = createServer((socket) => {
+      accepted.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        socket.pause();
+        socket.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n');
+      });
+    });
+    refusing.listen(0, '127.0.0.1');
+    await once(refusing, 'listening');
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of accepted) socket.destroy();
+          refusing.close(resolve);
+        }),
+    );
+    const connections = new Http1Connections({
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: (refusing.address() as AddressInfo).port,
+      sockets: 1,
+    });
+    cleanups.push(() => connections.destroy());
+    const request = put(0, {
+      headers: [
+        ['host', 'ebs.test'],
+        ['content-length', String(big.length)],
+      ],
+      body: big,
+      idleMs: 10_000,
+      deadlineMs: 20_000,
+    });
+    const started = Date.now();
+    expect((await connections.request(request)).status).toBe(413);
+    expect((await connections.request(request)).status).toBe(413);
+    // Had the first connection waited for its body to go out, the second would wait for it.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(accepted.size).toBe(2);
+  });
+
   it('fails with a transient error when the server drops the connection before answering', async () => {
     const { connections } = await setUp((socket) => socket.destroy());
     const error = await rejection(connections.request(put(0)));

@@ -51,6 +51,34 @@ describe('reading an HTTP/1.1 answer', () => {
     });
   }
 
+  it('reads the same answer however the bytes are split in two', () => {
+    const answers = [
+      `${created}Content-Length: 2\r\n\r\n{}`,
+      `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+    ];
+    for (const text of answers) {
+      const whole = read(text).answer;
+      const bytes = Buffer.from(text, 'latin1');
+      for (let at = 1; at < bytes.length; at++) {
+        const reader = new ResponseReader();
+        expect(reader.push(bytes.subarray(0, at)), `split at ${at}`).toBeUndefined();
+        expect(reader.push(bytes.subarray(at)), `split at ${at}`).toEqual(whole);
+      }
+    }
+  });
+
+  it('takes a 200 as final, a status line without a reason phrase, and bare LF in chunk lines', () => {
+    expect(read('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n').answer?.status).toBe(200);
+    expect(read('HTTP/1.1 201\r\nContent-Length: 0\r\n\r\n').answer?.status).toBe(201);
+    const lf = read(`${created}Transfer-Encoding: chunked\r\n\r\n2 ;x=y\n{}\n0\n\n`).answer;
+    expect(lf?.body).toBe('{}');
+  });
+
+  it('frames by chunked when it is the last transfer coding', () => {
+    const { answer } = read(`${created}Transfer-Encoding: gzip, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n`);
+    expect(answer?.body).toBe('x');
+  });
+
   it('is not complete until the whole body arrived', () => {
     const { answer, reader } = read(`${created}Content-Length: 10\r\n\r\n12345`);
     expect(answer).toBeUndefined();
@@ -64,6 +92,14 @@ describe('reading an HTTP/1.1 answer', () => {
       read('HTTP/1.0 201 Created\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n').answer?.reusable,
     ).toBe(true);
     expect(read(`${created}Connection: Keep-Alive\r\nContent-Length: 0\r\n\r\n`).answer?.reusable).toBe(true);
+    for (const listed of ['keep-alive, close', 'close , TE', 'TE,close'])
+      expect(
+        read(`${created}Connection: ${listed}\r\nContent-Length: 0\r\n\r\n`).answer?.reusable,
+        listed,
+      ).toBe(false);
+    expect(read(`${created}Connection: closed-caption\r\nContent-Length: 0\r\n\r\n`).answer?.reusable).toBe(
+      true,
+    );
   });
 
   it('takes an answer without length as running to the end of the connection', () => {
@@ -74,6 +110,7 @@ describe('reading an HTTP/1.1 answer', () => {
 
   it('has no body for 204 and 304, whatever the headers say', () => {
     expect(read('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n').answer?.body).toBe('');
+    expect(read('HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n').answer?.body).toBe('');
   });
 
   it('joins repeated header fields and lower-cases their names', () => {
@@ -102,24 +139,73 @@ describe('reading an HTTP/1.1 answer', () => {
       } catch (caught) {
         error = caught;
       }
-      expect(error, JSON.stringify(partial)).toMatchObject({ code: 'ECONNRESET' });
+      expect(error, JSON.stringify(partial)).toMatchObject({
+        code: 'ECONNRESET',
+        message: partial.includes('\r\n\r\n')
+          ? 'the connection closed in the middle of the answer'
+          : 'socket hang up',
+      });
       expect(isTransient(error)).toBe(true);
     }
   });
 
-  const malformed: [string, string | Buffer][] = [
-    ['a status line that is not HTTP/1.x', 'HTTP/2 200\r\n\r\n'],
-    ['a status code out of range', 'HTTP/1.1 99 Odd\r\n\r\n'],
-    ['a header line without a colon', `${created}nonsense\r\n\r\n`],
-    ['a space before the colon', `${created}Content-Length : 0\r\n\r\n`],
-    ['a Content-Length that is not a number', `${created}Content-Length: 1, 2\r\n\r\n`],
-    ['a transfer coding other than chunked', `${created}Transfer-Encoding: gzip\r\n\r\n`],
-    ['a chunk size that is not hexadecimal', `${created}Transfer-Encoding: chunked\r\n\r\nzz\r\n`],
-    ['chunk data longer than its size', `${created}Transfer-Encoding: chunked\r\n\r\n1\r\nab\r\n`],
-    ['bytes after the end of the answer', `${created}Content-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n`],
-    ['a header section over 64 KiB', `${created}x: ${'a'.repeat(70_000)}`],
+  const malformed: [string, string | Buffer, RegExp][] = [
+    ['a status line that is not HTTP/1.x', 'HTTP/2 200\r\n\r\n', /status line "HTTP\/2 200"/],
+    ['a status line that does not start the answer', ' HTTP/1.1 201 Created\r\n\r\n', /status line/],
+    ['an empty status line', '\r\n\r\n', /status line ""/],
+    ['a status code out of range', 'HTTP/1.1 99 Odd\r\n\r\n', /status line/],
+    ['a header line without a colon', `${created}nonsense\r\n\r\n`, /header line "nonsense"/],
+    ['a header line without a name', `${created}: value\r\n\r\n`, /header line ": value"/],
+    ['a space before the colon', `${created}Content-Length : 0\r\n\r\n`, /header line/],
+    [
+      'a Content-Length that is not a number',
+      `${created}Content-Length: 1, 2\r\n\r\n`,
+      /content-length "1, 2"/,
+    ],
+    [
+      'a transfer coding other than chunked',
+      `${created}Transfer-Encoding: gzip\r\n\r\n`,
+      /transfer-encoding "gzip"/,
+    ],
+    [
+      'chunked that is not the last coding',
+      `${created}Transfer-Encoding: chunked, gzip\r\n\r\n`,
+      /transfer-encoding/,
+    ],
+    [
+      'a coding that only starts with chunked',
+      `${created}Transfer-Encoding: chunkedx\r\n\r\n`,
+      /transfer-encoding/,
+    ],
+    [
+      'a chunk size that is not hexadecimal',
+      `${created}Transfer-Encoding: chunked\r\n\r\nzz\r\n`,
+      /chunk size "zz"/,
+    ],
+    [
+      'a chunk size after other text',
+      `${created}Transfer-Encoding: chunked\r\n\r\nx5\r\n`,
+      /chunk size "x5"/,
+    ],
+    ['a chunk size followed by text', `${created}Transfer-Encoding: chunked\r\n\r\n5 junk\r\n`, /chunk size/],
+    [
+      'a chunk line over 4 KiB',
+      `${created}Transfer-Encoding: chunked\r\n\r\n5;${'x'.repeat(5000)}\r\n`,
+      /chunk line too long/,
+    ],
+    [
+      'chunk data longer than its size',
+      `${created}Transfer-Encoding: chunked\r\n\r\n1\r\nab\r\n`,
+      /longer than its size/,
+    ],
+    [
+      'bytes after the end of the answer',
+      `${created}Content-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n`,
+      /after the end/,
+    ],
+    ['a header section over 64 KiB', `${created}x: ${'a'.repeat(70_000)}`, /header section too large/],
   ];
-  for (const [what, bytes] of malformed) {
+  for (const [what, bytes, message] of malformed) {
     it(`refuses ${what}, as an error no retry repeats`, () => {
       let error: unknown;
       try {
@@ -128,6 +214,9 @@ describe('reading an HTTP/1.1 answer', () => {
         error = caught;
       }
       expect(error).toBeInstanceOf(MalformedResponseError);
+      expect(error).toMatchObject({ name: 'MalformedResponseError', code: 'HPE_INVALID_RESPONSE' });
+      expect((error as Error).message).toMatch(/^the answer is not a valid HTTP\/1\.1 response: /);
+      expect((error as Error).message).toMatch(message);
       expect(isTransient(error)).toBe(false);
     });
   }

@@ -110,13 +110,15 @@ describe('PutSnapshotBlock’s own SigV4 signer', () => {
     }
   });
 
-  it('keeps a line break in a session token out of the request head', () => {
+  it('keeps a line break in a session token out of the request head, sending it as it signs it', () => {
     const headers = new PutBlockSigner('eu-west-1', true).headers(
       request(),
-      { ...plain, sessionToken: 'abc\r\nx-injected: 1' },
+      { ...plain, sessionToken: ' abc\r\n\tx-injected: 1 ' },
       Date.UTC(2026, 11, 1),
     );
     expect(headers.every(([, value]) => !/[\r\n]/.test(value))).toBe(true);
+    // SigV4 signs a header's value trimmed, with runs of spaces made one.
+    expect(asRecord(headers)['x-amz-security-token']).toBe('abc x-injected: 1');
   });
 
   it('normalises the canonical path as AWS describes: empty and dot segments dropped, each encoded', () => {
@@ -125,5 +127,8 @@ describe('PutSnapshotBlock’s own SigV4 signer', () => {
     expect(canonicalPath('/x%2Fy', true)).toBe('/x%252Fy');
     expect(canonicalPath("/it's(*)", true)).toBe('/it%27s%28%2A%29');
     expect(canonicalPath('/x%2Fy', false)).toBe('/x%2Fy');
+    expect(canonicalPath('/', true)).toBe('/');
+    expect(canonicalPath('/./', true)).toBe('/');
+    expect(canonicalPath('a/b', true)).toBe('a/b');
   });
 });
