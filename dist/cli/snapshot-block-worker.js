@@ -290,13 +290,9 @@ class Http1Connections {
             : (0,external_node_net_namespaceObject.connect)({ host: hostname, port });
         socket.setNoDelay(true);
         socket.setKeepAlive(true, 1000);
-        let counted = true;
         socket.once('close', () => {
-            if (counted) {
-                counted = false;
-                this.open--;
-                this.wakeOne();
-            }
+            this.open--;
+            this.wakeOne();
             const at = this.idle.indexOf(socket);
             if (at >= 0)
                 this.idle.splice(at, 1);

@@ -136,13 +136,9 @@ export class Http1Connections {
         : connectTcp({ host: hostname, port });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1000);
-    let counted = true;
     socket.once('close', () => {
-      if (counted) {
-        counted = false;
-        this.open--;
-        this.wakeOne();
-      }
+      this.open--;
+      this.wakeOne();
       const at = this.idle.indexOf(socket);
       if (at >= 0) this.idle.splice(at, 1);
     });

@@ -14,8 +14,10 @@ interface Received {
   head: string;
   bodyBytes: number;
   connection: number;
-  /** Over TLS: whether its connection resumed an earlier session. */
+  /** Over TLS: whether its connection resumed an earlier session, the name it asked for, the protocol. */
   resumed?: boolean;
+  servername?: string | false;
+  alpn?: string | false;
 }
 
 /**
@@ -25,7 +27,13 @@ interface Received {
 async function server(
   answer: (socket: Socket, request: Received) => void = (socket) => socket.write(OK),
   tls = false,
-): Promise<{ port: number; received: Received[]; connections: () => number; close: () => Promise<void> }> {
+): Promise<{
+  port: number;
+  received: Received[];
+  connections: () => number;
+  open: () => number;
+  close: () => Promise<void>;
+}> {
   const received: Received[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -46,7 +54,14 @@ async function server(
           const head = pending.subarray(0, end).toString('latin1');
           pending = pending.subarray(end + 4);
           current = { head, bodyBytes: 0, connection };
-          if ('isSessionReused' in socket) current.resumed = (socket as TLSSocket).isSessionReused();
+          if ('isSessionReused' in socket) {
+            const tls = socket as TLSSocket & { servername?: string | false };
+            Object.assign(current, {
+              resumed: tls.isSessionReused(),
+              servername: tls.servername,
+              alpn: tls.alpnProtocol,
+            });
+          }
           left = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
         }
         const take = Math.min(left, pending.length);
@@ -62,7 +77,7 @@ async function server(
     });
   };
   const listener: Server = tls
-    ? createTlsServer({ cert: TEST_CERT, key: TEST_KEY }, onConnection)
+    ? createTlsServer({ cert: TEST_CERT, key: TEST_KEY, ALPNProtocols: ['h2', 'http/1.1'] }, onConnection)
     : createServer(onConnection);
   listener.listen(0, '127.0.0.1');
   await once(listener, 'listening');
@@ -70,6 +85,7 @@ async function server(
     port: (listener.address() as AddressInfo).port,
     received,
     connections: () => connections,
+    open: () => sockets.size,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => listener.close(() => resolve()));
@@ -269,7 +285,133 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
     const before = peer.connections();
     const early = connections.request(put(2), (cancel) => cancel(new Error('never mind')));
     expect((await rejection(early)).message).toBe('never mind');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a connection would be accepted by now
     expect(peer.connections()).toBe(before);
+  });
+
+  it('cancels a request in flight on a reused connection, and a waiting one without losing the turn of the next', async () => {
+    const { peer, connections } = await setUp((socket, request) => {
+      const index = /blocks\/(\d+)/.exec(request.head)![1];
+      // Block 1 is never answered; block 2 a little later; the others at once.
+      if (index === '2') setTimeout(() => socket.write(OK), 150);
+      else if (index !== '1') socket.write(OK);
+    }, 1);
+    await connections.request(put(0));
+    let cancelInFlight: ((reason: Error) => void) | undefined;
+    const inFlight = connections.request(put(1), (cancel) => (cancelInFlight = cancel));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(peer.connections()).toBe(1); // the first connection, reused
+    cancelInFlight!(new Error('stop'));
+    expect((await rejection(inFlight)).message).toBe('stop');
+
+    let cancelWaiting: ((reason: Error) => void) | undefined;
+    const holding = connections.request(put(2));
+    const waiting = connections.request(put(3), (cancel) => (cancelWaiting = cancel));
+    const next = connections.request(put(9));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    cancelWaiting!(new Error('not any more'));
+    expect((await rejection(waiting)).message).toBe('not any more');
+    // Once block 2 is answered, its connection is block 9's: the cancelled request takes no turn.
+    expect((await holding).status).toBe(201);
+    expect((await next).status).toBe(201);
+    expect(peer.received.map((each) => /blocks\/(\d+)/.exec(each.head)![1])).toEqual(['0', '1', '2', '9']);
+  });
+
+  it('closes idle connections when destroyed, and takes no more requests', async () => {
+    const { peer, connections } = await setUp();
+    await connections.request(put(0));
+    connections.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(peer.open()).toBe(0);
+    expect((await rejection(connections.request(put(1)))).message).toMatch(/closed/);
+  });
+
+  it('leaves a connection that sends bytes while idle, and one whose answer is not HTTP', async () => {
+    let answered = 0;
+    const { peer, connections } = await setUp((socket) => {
+      answered++;
+      if (answered === 1) {
+        socket.write(OK);
+        setTimeout(() => socket.write(OK), 20); // the same answer again, to no request
+      } else if (answered === 2) socket.write('SSH-2.0-OpenSSH\r\n\r\n');
+      else socket.write(OK);
+    }, 1);
+    await connections.request(put(0));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const garbled = await rejection(connections.request(put(1)));
+    expect(garbled.name).toBe('MalformedResponseError');
+    expect(isTransient(garbled)).toBe(false);
+    expect((await connections.request(put(2))).status).toBe(201);
+    expect(peer.connections()).toBe(3);
+  });
+
+  it('a cancel that comes after the answer changes nothing', async () => {
+    const { peer, connections } = await setUp(undefined, 1);
+    let cancel: ((reason: Error) => void) | undefined;
+    await connections.request(put(0), (given) => (cancel = given));
+    cancel!(new Error('too late'));
+    expect((await connections.request(put(1))).status).toBe(201);
+    expect(peer.connections()).toBe(1);
+  });
+
+  it('keeps a connection whose success came before the body was all written, once it is', async () => {
+    // The server answers on seeing the head and reads the rest of the 16 MiB after.
+    const big = Buffer.alloc(16 * 2 ** 20);
+    const accepted = new Set<Socket>();
+    const early = createServer((socket) => {
+      accepted.add(socket);
+      socket.on('error', () => undefined);
+      let pending = Buffer.alloc(0);
+      let left = 0;
+      socket.on('data', (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        for (;;) {
+          if (left === 0) {
+            const end = pending.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            left = Number(
+              /content-length: (\d+)/i.exec(pending.subarray(0, end).toString('latin1'))?.[1] ?? 0,
+            );
+            pending = pending.subarray(end + 4);
+            socket.write(OK); // at once, before the body
+            if (left === 0) continue;
+          }
+          const take = Math.min(left, pending.length);
+          left -= take;
+          pending = pending.subarray(take);
+          if (left > 0 || pending.length === 0) return;
+        }
+      });
+    });
+    early.listen(0, '127.0.0.1');
+    await once(early, 'listening');
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of accepted) socket.destroy();
+          early.close(resolve);
+        }),
+    );
+    const connections = new Http1Connections({
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: (early.address() as AddressInfo).port,
+      sockets: 1,
+    });
+    cleanups.push(() => connections.destroy());
+    const request = put(0, {
+      headers: [
+        ['host', 'ebs.test'],
+        ['content-length', String(big.length)],
+      ],
+      body: big,
+    });
+    expect((await connections.request(request)).status).toBe(201);
+    expect(
+      (await connections.request({ ...request, body: Buffer.alloc(0), headers: [['content-length', '0']] }))
+        .status,
+    ).toBe(201);
+    expect(accepted.size).toBe(1);
   });
 
   it('refuses a header or path that would end the head early, before sending anything', async () => {
@@ -294,6 +436,11 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
     expect(refused.code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY/);
     expect(isTransient(refused)).toBe(false);
     expect(peer.received).toHaveLength(2);
+    // SNI names the host, never an address; the server is offered HTTP/1.1 only.
+    expect(peer.received.map(({ servername, alpn }) => ({ servername, alpn }))).toEqual([
+      { servername: 'localhost', alpn: 'http/1.1' },
+      { servername: false, alpn: 'http/1.1' },
+    ]);
   });
 
   it('resumes the TLS session on its next connection instead of a full handshake', async () => {
