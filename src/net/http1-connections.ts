@@ -34,7 +34,7 @@ export interface Http1Request {
 }
 
 /** A request that ran out of time, named as the SDK names it (the retry rules treat it as transient). */
-export function timeoutError(text: string): Error {
+function timeoutError(text: string): Error {
   return Object.assign(new Error(text), { name: 'TimeoutError' });
 }
 

@@ -123,6 +123,47 @@ async function setUp(answer?: Parameters<typeof server>[0], sockets = 2) {
   return { peer, connections };
 }
 
+/**
+ * A raw server whose sockets `onConnection` drives alone (they are closed at the end), and one
+ * connection to it at a time.
+ */
+async function rawPeer(onConnection: (socket: Socket) => void) {
+  const accepted = new Set<Socket>();
+  const peer = createServer((socket) => {
+    accepted.add(socket);
+    socket.on('error', () => undefined);
+    onConnection(socket);
+  });
+  peer.listen(0, '127.0.0.1');
+  await once(peer, 'listening');
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        for (const socket of accepted) socket.destroy();
+        peer.close(resolve);
+      }),
+  );
+  const connections = new Http1Connections({
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: (peer.address() as AddressInfo).port,
+    sockets: 1,
+  });
+  cleanups.push(() => connections.destroy());
+  return { accepted, connections };
+}
+
+/** A PutSnapshotBlock-shaped request with a body of its own. */
+const putBody = (body: Buffer, overrides: Partial<Http1Request> = {}): Http1Request =>
+  put(0, {
+    headers: [
+      ['host', 'ebs.test'],
+      ['content-length', String(body.length)],
+    ],
+    body,
+    ...overrides,
+  });
+
 async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
   const outcome = await promise.then(
     () => undefined,
@@ -192,40 +233,13 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
   it('drops a connection whose refusal came before the body was sent, and goes on with a new one', async () => {
     // The server refuses on seeing the head and stops reading: 16 MiB cannot all reach the kernel.
     const big = Buffer.alloc(16 * 2 ** 20);
-    const accepted = new Set<Socket>();
-    const refusing = createServer((socket) => {
-      accepted.add(socket);
-      socket.on('error', () => undefined);
+    const { accepted, connections } = await rawPeer((socket) =>
       socket.once('data', () => {
         socket.pause();
         socket.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n');
-      });
-    });
-    refusing.listen(0, '127.0.0.1');
-    await once(refusing, 'listening');
-    cleanups.push(
-      () =>
-        new Promise((resolve) => {
-          for (const socket of accepted) socket.destroy();
-          refusing.close(resolve);
-        }),
+      }),
     );
-    const connections = new Http1Connections({
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      port: (refusing.address() as AddressInfo).port,
-      sockets: 1,
-    });
-    cleanups.push(() => connections.destroy());
-    const request = put(0, {
-      headers: [
-        ['host', 'ebs.test'],
-        ['content-length', String(big.length)],
-      ],
-      body: big,
-      idleMs: 10_000,
-      deadlineMs: 20_000,
-    });
+    const request = putBody(big, { idleMs: 10_000, deadlineMs: 20_000 });
     const started = Date.now();
     expect((await connections.request(request)).status).toBe(413);
     expect((await connections.request(request)).status).toBe(413);
@@ -357,10 +371,7 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
   it('keeps a connection whose success came before the body was all written, once it is', async () => {
     // The server answers on seeing the head and reads the rest of the 16 MiB after.
     const big = Buffer.alloc(16 * 2 ** 20);
-    const accepted = new Set<Socket>();
-    const early = createServer((socket) => {
-      accepted.add(socket);
-      socket.on('error', () => undefined);
+    const { accepted, connections } = await rawPeer((socket) => {
       let pending = Buffer.alloc(0);
       let left = 0;
       socket.on('data', (chunk: Buffer) => {
@@ -383,29 +394,7 @@ describe('keep-alive HTTP/1.1 connections for PutSnapshotBlock', () => {
         }
       });
     });
-    early.listen(0, '127.0.0.1');
-    await once(early, 'listening');
-    cleanups.push(
-      () =>
-        new Promise((resolve) => {
-          for (const socket of accepted) socket.destroy();
-          early.close(resolve);
-        }),
-    );
-    const connections = new Http1Connections({
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      port: (early.address() as AddressInfo).port,
-      sockets: 1,
-    });
-    cleanups.push(() => connections.destroy());
-    const request = put(0, {
-      headers: [
-        ['host', 'ebs.test'],
-        ['content-length', String(big.length)],
-      ],
-      body: big,
-    });
+    const request = putBody(big);
     expect((await connections.request(request)).status).toBe(201);
     expect(
       (await connections.request({ ...request, body: Buffer.alloc(0), headers: [['content-length', '0']] }))
