@@ -8184,7 +8184,7 @@ module.exports = rcompare
 
 /***/ }),
 
-/***/ 7192:
+/***/ 49:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -8321,7 +8321,7 @@ const rcompare = __webpack_require__(2173)
 const compareLoose = __webpack_require__(6874)
 const compareBuild = __webpack_require__(7648)
 const sort = __webpack_require__(9872)
-const rsort = __webpack_require__(7192)
+const rsort = __webpack_require__(49)
 const gt = __webpack_require__(6599)
 const lt = __webpack_require__(3872)
 const eq = __webpack_require__(5082)
@@ -10295,8 +10295,8 @@ __webpack_require__.d(mappers_namespaceObject, {
 var lib_core = __webpack_require__(3838);
 // EXTERNAL MODULE: external "path"
 var external_path_ = __webpack_require__(6928);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var exec = __webpack_require__(7187);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 1 modules
+var exec = __webpack_require__(1955);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __webpack_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js

@@ -4,7 +4,7 @@ import { cleanupPending } from '../aws/cleanup-pending.js';
 import { parsePendingState } from '../aws/pending.js';
 import { runUrl } from '../aws/tags.js';
 import type { Log } from '../log.js';
-import { stageNamed } from '../stages/index.js';
+import { NOTHING_LEFT, triagePost } from './post-triage.js';
 
 /**
  * The post step runs after the job, also when it failed or was cancelled. The main step of a stage
@@ -14,12 +14,13 @@ import { stageNamed } from '../stages/index.js';
  */
 export async function runPost(log: Log): Promise<void> {
   try {
-    const stage = stageNamed(core.getInput('stage') || 'plan');
-    if (!stage?.leavesPending) {
-      log.info(`fedimg post: the ${stage?.name ?? 'given'} stage leaves nothing unfinished.`);
+    const text = core.getState('pending');
+    const triage = triagePost(core.getInput('stage'), text);
+    if (triage !== 'read-state') {
+      log.info(triage.nothingToDo);
       return;
     }
-    const state = parsePendingState(core.getState('pending'));
+    const state = parsePendingState(text);
     if ('problem' in state) {
       log.warning(
         `The saved state "pending" is not what fedimg writes (${state.problem}); nothing was removed.`,
@@ -28,7 +29,7 @@ export async function runPost(log: Log): Promise<void> {
       return;
     }
     if (state.items.length === 0) {
-      log.info('fedimg post: nothing was left unfinished.');
+      log.info(NOTHING_LEFT);
       return;
     }
     log.info(`fedimg post: the main step left ${state.items.length} unfinished resource(s); removing them.`);

@@ -4,6 +4,7 @@
 // gives each thread that allocates an arena of its own and keeps what is freed there: with the
 // feeding and sending threads, V8's and libuv's, two arenas instead of one per thread took the 1 GiB
 // ingest's peak from 207 to 195-198 MiB, CPU unchanged (other C libraries ignore the variable).
-import { cli } from './cli.js';
-
+// The CLI is a chunk of its own, as the action is (src/action/entry.ts): the bundler then lists the
+// licences of every package it holds in licenses.txt, which it does only for chunks.
+const { cli } = await import('./cli.js');
 process.exitCode = await cli(process.argv.slice(2));

@@ -5,6 +5,7 @@ import { parsePlannedImage, parsePlannedImages } from '../compose/planned-image.
 import type { SelectionCriteria } from '../compose/select.js';
 import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
+import { STAGES, type Stage } from '../stages/names.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import type { Flavour } from './flavours.js';
 import { doctorSettings, type DoctorSettings } from './doctor.js';
@@ -45,20 +46,7 @@ export * from './stages.js';
 export { composeLocationFromId } from './source.js';
 export { takeStageReads, unreadInputs, unwatched, withParts, type InputUse } from './input-use.js';
 
-export const STAGES = [
-  'plan',
-  'import',
-  'boot-test',
-  'copy',
-  'publish',
-  'verify',
-  'release',
-  'cleanup',
-  'index',
-  'marketplace',
-  'doctor',
-] as const;
-export type Stage = (typeof STAGES)[number];
+export { STAGES, type Stage };
 
 /** Where a stage's images come from: compose discovery, or one matrix entry from the plan. */
 export type ImageInput =

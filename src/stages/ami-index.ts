@@ -92,7 +92,6 @@ export const indexStage = defineStage<IndexResult>({
   compose: 'ignored',
   reads: ['baseRegion', 'copy', 'indexDir'],
   inRun: false,
-  leavesPending: false,
   run: runIndex,
   table: (result) => indexTable(result),
   outputs: ({ index, written }) => ({

@@ -152,7 +152,6 @@ export const bootTestStage = defineStage<BootTestResult>({
   compose: 'required',
   reads: [...COMPOSE_STAGE_READS, 'bootTest'],
   inRun: true,
-  leavesPending: true,
   run: runBootTest,
   table: (result, settings) => bootTestTable(result, settings.baseRegion),
   outputsBefore: eventsFileOutput,

@@ -219,7 +219,6 @@ export const cleanupStage = defineStage<CleanupAction[]>({
   compose: 'ignored',
   reads: ['baseRegion', 'cleanup', 'publish', 'eventsFile', 'notify'],
   inRun: false,
-  leavesPending: false,
   run: runCleanup,
   table: (actions, settings) => cleanupTable(actions, settings.cleanup.dryRun),
   outputs: (actions) => ({ cleanup: JSON.stringify(actions) }),

@@ -224,7 +224,6 @@ export const copyStage = defineStage<CopyResult>({
   compose: 'required',
   reads: [...COMPOSE_STAGE_READS, 'copy'],
   inRun: true,
-  leavesPending: false,
   run: runCopy,
   table: (result, settings) => copyTable(result, settings.baseRegion),
   outputsBefore: eventsFileOutput,

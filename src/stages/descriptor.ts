@@ -29,7 +29,9 @@ export const COMPOSE_STAGE_READS = [
 
 /**
  * Everything the action and the CLI know about a stage, in the stage's own module: adding a stage is
- * its module (with one of these), its line in the registry and its inputs in action.yml.
+ * its module (with one of these), its line in the registry and its inputs in action.yml. Its name,
+ * and whether it leaves work for the post step, are in names.ts: the post step reads them without
+ * loading the stages.
  */
 export interface StageDescriptor<Result> {
   name: Stage;
@@ -43,8 +45,6 @@ export interface StageDescriptor<Result> {
   reads: readonly SettingsKey[];
   /** Part of `fedimg run` (a compose from its metadata to verified AMIs), in registry order. */
   inRun: boolean;
-  /** Its main step records what it has not finished, for the post step to remove. */
-  leavesPending: boolean;
   /** Runs the stage; the registry hands the result to `deps.onResult` once (see defineStage). */
   run(settings: Settings, log: Log, deps: StageDeps<Result>): Promise<Result>;
   /** The job-summary table (Markdown in the action, text in the terminal). */

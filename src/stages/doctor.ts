@@ -243,7 +243,6 @@ export const doctorStage = defineStage<DoctorResult>({
     'upload',
   ],
   inRun: false,
-  leavesPending: false,
   run: runDoctor,
   table: (result) => doctorTable(result),
   outputs: (result) => ({

@@ -150,7 +150,6 @@ export const importStage = defineStage<ImportResult>({
   compose: 'required',
   reads: [...COMPOSE_STAGE_READS, 'upload', 'decoder'],
   inRun: true,
-  leavesPending: true,
   run: runImport,
   table: (result, settings) => importTable(result, settings.baseRegion),
   outputsBefore: eventsFileOutput,

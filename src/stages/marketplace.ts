@@ -239,7 +239,6 @@ export const marketplaceStage = defineStage<MarketplaceResult>({
   compose: 'optional',
   reads: [...COMPOSE_STAGE_READS, 'manifestFile', 'marketplace'],
   inRun: false,
-  leavesPending: false,
   run: runMarketplace,
   table: (result) => marketplaceTable(result),
   outputsBefore: eventsFileOutput,

@@ -119,7 +119,6 @@ export const planStage = defineStage<PlanResult>({
   compose: 'required',
   reads: [...COMPOSE_STAGE_READS, 'copy', 'publish', 'upload'],
   inRun: true,
-  leavesPending: false,
   run: (settings, log) => runPlan(settings, log),
   table: (result, settings) => planTable(result.plan, settings.publish),
   outputs: ({ plan, matrix, regions }) => ({

@@ -309,7 +309,6 @@ export const publishStage = defineStage<PublishResult>({
   compose: 'required',
   reads: [...COMPOSE_STAGE_READS, 'copy', 'publish'],
   inRun: true,
-  leavesPending: false,
   run: runPublish,
   table: (result) => publishTable(result),
   outputsBefore: eventsFileOutput,

@@ -166,7 +166,6 @@ export const releaseStage = defineStage<ReleaseResult>({
   compose: 'ignored',
   reads: ['eventsFile', 'manifestFile', 'indexDir', 'release'],
   inRun: false,
-  leavesPending: false,
   run: (settings, log) => runRelease(settings.release, log),
   table: (result) => releaseTable(result),
   outputs: (result) => ({ 'release-url': result.url }),

@@ -215,7 +215,6 @@ export const verifyStage = defineStage<VerifyResult>({
   compose: 'required',
   reads: [...COMPOSE_STAGE_READS, 'copy', 'publish', 'manifestFile'],
   inRun: true,
-  leavesPending: false,
   run: runVerify,
   table: (result) => verifyTable(result),
   outputsBefore: (settings) => fileOutput('manifest-file', settings.manifestFile),
