@@ -574,8 +574,8 @@ function plannedImage(url, arch, size, sha256, compose, extra, policy) {
     return image;
 }
 
-// EXTERNAL MODULE: ./src/stages/names.ts
-var names = __webpack_require__(4811);
+// EXTERNAL MODULE: ./src/settings/stage-names.ts
+var stage_names = __webpack_require__(1202);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-iam/dist-cjs/index.js
 var dist_cjs = __webpack_require__(6764);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
@@ -2482,7 +2482,7 @@ function parseSettings(rawInput, noDefault = []) {
     const file = (name, from) => from(name) || undefined;
     const { policy } = track.part((r) => ({ policy: hostPolicy(r) }));
     const parts = {
-        ...track.part((r) => ({ stage: oneOf('stage', r('stage') || 'plan', names/* STAGES */.an) })),
+        ...track.part((r) => ({ stage: oneOf('stage', r('stage') || 'plan', stage_names/* STAGES */.an) })),
         // Which stages need a compose, may take one or ignore it is each stage's descriptor's to say.
         ...track.part((r) => ({
             images: plannedInput(r, policy) ??

@@ -8184,7 +8184,7 @@ module.exports = rcompare
 
 /***/ }),
 
-/***/ 49:
+/***/ 7192:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -8321,7 +8321,7 @@ const rcompare = __webpack_require__(2173)
 const compareLoose = __webpack_require__(6874)
 const compareBuild = __webpack_require__(7648)
 const sort = __webpack_require__(9872)
-const rsort = __webpack_require__(49)
+const rsort = __webpack_require__(7192)
 const gt = __webpack_require__(6599)
 const lt = __webpack_require__(3872)
 const eq = __webpack_require__(5082)

@@ -1,4 +1,4 @@
-import { stageName, STAGES_LEAVING_PENDING } from '../stages/names.js';
+import { stageName, STAGES_LEAVING_PENDING } from '../settings/stage-names.js';
 
 export const NOTHING_LEFT = 'fedimg post: nothing was left unfinished.';
 

@@ -5,7 +5,7 @@ import { parsePlannedImage, parsePlannedImages } from '../compose/planned-image.
 import type { SelectionCriteria } from '../compose/select.js';
 import type { PlannedImage } from '../compose/types.js';
 import { InputError } from '../errors.js';
-import { STAGES, type Stage } from '../stages/names.js';
+import { STAGES, type Stage } from './stage-names.js';
 import type { DecoderPreference } from '../image/decompress.js';
 import type { Flavour } from './flavours.js';
 import { doctorSettings, type DoctorSettings } from './doctor.js';

@@ -30,8 +30,8 @@ export const COMPOSE_STAGE_READS = [
 /**
  * Everything the action and the CLI know about a stage, in the stage's own module: adding a stage is
  * its module (with one of these), its line in the registry and its inputs in action.yml. Its name,
- * and whether it leaves work for the post step, are in names.ts: the post step reads them without
- * loading the stages.
+ * and whether it leaves work for the post step, are in settings/stage-names.ts: the post step reads
+ * them without loading the stages.
  */
 export interface StageDescriptor<Result> {
   name: Stage;

@@ -1,8 +1,8 @@
-export const id = 78;
-export const ids = [78];
+export const id = 877;
+export const ids = [877];
 export const modules = {
 
-/***/ 7078:
+/***/ 9877:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1225,7 +1225,7 @@ function plannedImage(url, arch, size, sha256, compose, extra, policy) {
     return image;
 }
 
-;// CONCATENATED MODULE: ./src/stages/names.ts
+;// CONCATENATED MODULE: ./src/settings/stage-names.ts
 /**
  * The stages by name, apart from their descriptors: the action's post step decides from these alone
  * whether it has anything to do, without loading the stages (and with them the SDK clients).
