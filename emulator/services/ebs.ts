@@ -160,10 +160,8 @@ export function handleEbs(state: AccountState, region: string, request: RestRequ
         throw validation(`The checksum of block ${index} does not match its data`, 'INVALID_CHECKSUM');
       }
       const zero = request.body.equals(ZERO_BLOCK);
-      snapshot.blocks.set(
-        index,
-        !state.storeBlockData ? null : zero ? ZERO_BLOCK : Buffer.from(request.body),
-      );
+      // The body is this request's own buffer (only S3's unkept parts are read into a reused one).
+      snapshot.blocks.set(index, !state.storeBlockData ? null : zero ? ZERO_BLOCK : request.body);
       snapshot.checksums.set(index, actual);
       return { status: 201, headers: { 'x-amz-Checksum': actual, 'x-amz-Checksum-Algorithm': 'SHA256' } };
     }
