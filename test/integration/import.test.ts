@@ -40,15 +40,19 @@ let emulator: Emulator;
 let files: FileServer;
 let big: GeneratedCompose;
 let small: GeneratedCompose;
+/** For what needs a longer upload: S3's multipart staging, a download broken off, a run interrupted mid-way. */
+let staged: GeneratedCompose;
 const bigRaw = 32 * MIB + 4321;
-const smallRaw = 24 * MIB + 99;
+const smallRaw = 6 * MIB + 99;
+const stagedRaw = 24 * MIB + 99;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fedimg-import-'));
   emulator = await startEmulator();
-  [big, small] = await Promise.all([
+  [big, small, staged] = await Promise.all([
     generateCompose(join(dir, 'big'), { composeId: 'Fedora-43-20260301.0', rawSize: bigRaw }),
     generateCompose(join(dir, 'small'), { composeId: 'Fedora-Rawhide-20260302.n.0', rawSize: smallRaw }),
+    generateCompose(join(dir, 'staged'), { composeId: 'Fedora-Rawhide-20260303.n.0', rawSize: stagedRaw }),
   ]);
   files = await startFileServer(dir);
 }, 300_000);
@@ -577,28 +581,28 @@ describe('import failures leave nothing behind', () => {
   });
 
   it('refuses a download that keeps breaking off and a corrupt xz file', async () => {
-    const image = planned(small, 'small', 'aarch64');
+    const image = planned(staged, 'staged', 'aarch64');
     // Past the 256 KiB the xz index is read from, so only the stream itself keeps breaking.
     files.faults = { resetAfter: { path: new URL(image.url).pathname, bytes: 400_000, times: 100 } };
     const truncated = await runImport(
-      settings(small, 'small', { image: JSON.stringify(image) }),
+      settings(staged, 'staged', { image: JSON.stringify(image) }),
       quiet,
     ).catch((e: unknown) => e);
     files.faults = {};
     expect((truncated as ImageSourceError).kind).toBe('truncated');
 
-    const bytes = Buffer.from(await readFile(small.images[1]!.path));
+    const bytes = Buffer.from(await readFile(staged.images[1]!.path));
     for (let i = 4000; i < 4100; i++) bytes[i] = bytes[i]! ^ 0x55;
-    await writeFile(join(dir, 'small', 'corrupt.raw.xz'), bytes);
+    await writeFile(join(dir, 'staged', 'corrupt.raw.xz'), bytes);
     const { createHash } = await import('node:crypto');
     const corruptImage = {
       ...image,
-      url: `${files.url}small/corrupt.raw.xz`,
+      url: `${files.url}staged/corrupt.raw.xz`,
       file: 'corrupt.raw.xz',
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
     const corrupt = await runImport(
-      settings(small, 'small', { image: JSON.stringify(corruptImage) }),
+      settings(staged, 'staged', { image: JSON.stringify(corruptImage) }),
       quiet,
     ).catch((e: unknown) => e);
     expect((corrupt as ImageSourceError).kind).toMatch(/corrupt|truncated/);
@@ -723,10 +727,10 @@ describe('the EBS direct route', () => {
     const first = await runImport(settings(small, 'small', { image: x86() }), log);
     const entry = first.imported[0]!;
     expect(entry.snapshotReused).toBe(false);
-    // 24 MiB and 99 bytes: 49 blocks, every one sent (zero blocks are not skipped unless told).
+    // 6 MiB and 99 bytes: 13 blocks, every one sent (zero blocks are not skipped unless told).
     const summary = lines
       .map((line) =>
-        /^x86_64: read [\d.]+ MiB compressed, 24\.0 MiB raw; sent 49 blocks \(0 zero blocks skipped, 0 retries\) in ([\d.]+) s, (\d+) MB\/s \(decoder \w+\)\.$/.exec(
+        /^x86_64: read [\d.]+ MiB compressed, 6\.0 MiB raw; sent 13 blocks \(0 zero blocks skipped, 0 retries\) in ([\d.]+) s, (\d+) MB\/s \(decoder \w+\)\.$/.exec(
           line,
         ),
       )
@@ -734,12 +738,12 @@ describe('the EBS direct route', () => {
     expect(summary).toBeDefined();
     // The rate is the raw bytes over the time shown (rounded there to a tenth of a second).
     const [seconds, rate] = [Number(summary![1]), Number(summary![2])];
-    const raw = (24 * MIB + 99) / 1e6;
+    const raw = smallRaw / 1e6;
     expect(rate).toBeGreaterThanOrEqual(Math.floor(raw / (seconds + 0.05)));
     expect(rate).toBeLessThanOrEqual(Math.ceil(raw / Math.max(seconds - 0.05, 0.001)));
     expect(lines).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^x86_64 → ${entry.snapshotId}: 100% \\(49/49 blocks\\) \\d+ MB/s, ETA [\\d.]+ s$`),
+        new RegExp(`^x86_64 → ${entry.snapshotId}: 100% \\(13/13 blocks\\) \\d+ MB/s, ETA [\\d.]+ s$`),
       ),
     );
     const image = planned(small, 'small', 'x86_64');
@@ -991,7 +995,7 @@ describe('the S3 route (import-snapshot)', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^x86_64: staged 24\\.0 MiB raw in s3://${BUCKET}/fedimg-staging/[0-9a-f]{16}/${entry.name.replace(/\./g, '\\.')}\\.raw in [\\d.]+ s; importing\\.$`,
+          `^x86_64: staged 6\\.0 MiB raw in s3://${BUCKET}/fedimg-staging/[0-9a-f]{16}/${entry.name.replace(/\./g, '\\.')}\\.raw in [\\d.]+ s; importing\\.$`,
         ),
       ),
     );
@@ -1071,12 +1075,12 @@ describe('the S3 route (import-snapshot)', () => {
 
   /** An S3 import cancelled while its staging upload hangs on a part; what it failed with and how fast. */
   async function cancelledStaging(log: Log, beforeCancel: () => void = () => undefined) {
-    const entry = planned(small, 'small', 'x86_64');
+    const entry = planned(staged, 'staged', 'x86_64');
     emulator.addFault({ operation: 'UploadPart', kind: 'hang' });
     const controller = new AbortController();
     try {
       const importing = importFailure(
-        settings(small, 'small', { image: JSON.stringify(entry), ...s3Route }),
+        settings(staged, 'staged', { image: JSON.stringify(entry), ...s3Route }),
         log,
         {
           signal: controller.signal,
@@ -1135,7 +1139,7 @@ describe('the S3 route (import-snapshot)', () => {
     const { lines, log } = capturedLog();
     const before = emulator.requests().length;
     const failure = await importFailure(
-      settings(small, 'small', { image: JSON.stringify(planned(small, 'small', 'x86_64')), ...s3Route }),
+      settings(staged, 'staged', { image: JSON.stringify(planned(staged, 'staged', 'x86_64')), ...s3Route }),
       log,
     );
     emulator.clearFaults();
@@ -1327,7 +1331,7 @@ describe('interrupted imports', () => {
 
   it('completes after the process is killed mid-upload, without a duplicate snapshot', async () => {
     emulator.setLatency({ PutSnapshotBlock: 40 });
-    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const image = JSON.stringify(planned(staged, 'staged', 'x86_64'));
     const child = spawnCli(interruptibleImportArgs(image, files.host, join(dir, 'kill.ndjson')));
     await waitForBlocks(6);
     child.kill('SIGKILL');
@@ -1335,19 +1339,19 @@ describe('interrupted imports', () => {
     expect(emulator.inventory().snapshots.map((snapshot) => snapshot.state)).toEqual(['pending (open)']);
 
     emulator.setLatency({ PutSnapshotBlock: 0 });
-    const result = await runImport(settings(small, 'small', { image }), quiet);
+    const result = await runImport(settings(staged, 'staged', { image }), quiet);
     const inventory = emulator.inventory();
     expect(inventory.snapshots).toHaveLength(1);
     expect(inventory.snapshots[0]!.id).toBe(result.imported[0]!.snapshotId);
-    expect(await snapshotSha256(result.imported[0]!.snapshotId, Math.ceil(smallRaw / BLOCK))).toBe(
-      await paddedSha256(smallRaw, `${small.composeId}/x86_64`),
+    expect(await snapshotSha256(result.imported[0]!.snapshotId, Math.ceil(stagedRaw / BLOCK))).toBe(
+      await paddedSha256(stagedRaw, `${staged.composeId}/x86_64`),
     );
     expectNoLeaks();
   }, 120_000);
 
   it('deletes its own snapshot when cancelled (SIGINT)', async () => {
     emulator.setLatency({ PutSnapshotBlock: 40 });
-    const image = JSON.stringify(planned(small, 'small', 'aarch64'));
+    const image = JSON.stringify(planned(staged, 'staged', 'aarch64'));
     const child = spawnCli(interruptibleImportArgs(image, files.host, join(dir, 'int.ndjson')));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -1361,7 +1365,7 @@ describe('interrupted imports', () => {
 
   it('leaves the unfinished snapshot to the action’s post step when the main step dies', async () => {
     emulator.setLatency({ PutSnapshotBlock: 40 });
-    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const image = JSON.stringify(planned(staged, 'staged', 'x86_64'));
     const inputs = {
       stage: 'import',
       image,
