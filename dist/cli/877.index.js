@@ -9505,7 +9505,7 @@ const STAGE_LIST = [
 const STAGE_REGISTRY = Object.fromEntries(STAGE_LIST.map((stage) => [stage.name, stage]));
 /** The stages `fedimg run` goes through, in order: a compose from its metadata to verified AMIs. */
 const RUN_ORDER = STAGE_LIST.filter((stage) => stage.inRun).map((stage) => stage.name);
-/** The descriptor of a stage named by untrusted text (the post step's input), if it is one. */
+/** The descriptor of a stage named by untrusted text, if it is one. */
 function stageNamed(name) {
     return STAGE_LIST.find((stage) => stage.name === name);
 }

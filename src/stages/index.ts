@@ -44,7 +44,7 @@ export const RUN_ORDER: readonly Stage[] = STAGE_LIST.filter((stage) => stage.in
   (stage) => stage.name,
 );
 
-/** The descriptor of a stage named by untrusted text (the post step's input), if it is one. */
+/** The descriptor of a stage named by untrusted text, if it is one. */
 export function stageNamed(name: string): StageDescriptor<unknown> | undefined {
   return STAGE_LIST.find((stage) => stage.name === name);
 }

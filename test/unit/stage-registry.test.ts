@@ -17,6 +17,7 @@ import {
 } from '../../src/stages/index.js';
 import type { Log } from '../../src/log.js';
 import { defineStage } from '../../src/stages/descriptor.js';
+import { stageName, STAGES_LEAVING_PENDING } from '../../src/settings/stage-names.js';
 
 describe('the stage registry', () => {
   it('has one descriptor per allowed stage input, in the same order', () => {
@@ -27,6 +28,13 @@ describe('the stage registry', () => {
     expect(RUN_ORDER).toEqual(['plan', 'import', 'boot-test', 'copy', 'publish', 'verify']);
     expect(stageNamed('import')?.name).toBe('import');
     expect(stageNamed('__proto__')).toBeUndefined();
+  });
+
+  it('names the stages the post step acts for from the light list, the same stages as the registry', () => {
+    expect(STAGE_LIST.map((stage) => stageName(stage.name))).toEqual([...STAGES]);
+    expect(STAGES_LEAVING_PENDING).toEqual(['import', 'boot-test']);
+    expect(stageName('__proto__')).toBeUndefined();
+    expect(stageName('Import')).toBeUndefined();
   });
 
   const warningsFor = (stages: Stage[], inputs: Partial<Record<InputName, string>>) => {
