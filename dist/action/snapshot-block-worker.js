@@ -233,8 +233,7 @@ class Http1Connections {
                 throw cancelled;
             const socket = await this.acquire(request.idleMs, (reason) => (abort = reason));
             if (cancelled) {
-                socket.destroy();
-                this.released(undefined);
+                this.dropped(socket);
                 throw cancelled;
             }
             return await this.exchange(socket, head, request, (destroy) => (abort = destroy));
@@ -322,14 +321,19 @@ class Http1Connections {
             onAbort((reason) => socket.destroy(reason));
         });
     }
+    /** A connection closed for good; the next waiting request is woken to look again. */
+    dropped(socket) {
+        socket.destroy();
+        this.wakeOne();
+    }
     wakeOne() {
         this.waiting.shift()?.();
     }
-    /** A connection back in the pool, or (undefined) one fewer in use. */
+    /** A connection back in the pool (unless the pool is closed or the connection is gone). */
     released(socket) {
-        if (socket && this.closed)
+        if (this.closed)
             socket.destroy();
-        else if (socket && !socket.destroyed) {
+        else if (!socket.destroyed) {
             socket.setTimeout(0);
             // Nothing may arrive between requests; what does makes the connection unusable.
             socket.once('data', unexpected);
@@ -356,8 +360,7 @@ class Http1Connections {
                 if (settled)
                     return;
                 cleanup();
-                socket.destroy();
-                this.released(undefined);
+                this.dropped(socket);
                 reject(error);
             };
             const onData = (chunk) => {
@@ -377,8 +380,7 @@ class Http1Connections {
                 else if (!answer.reusable || answer.status >= 300) {
                     // A refusal may come before the body was all sent: the rest is not sent from memory
                     // the caller takes back.
-                    socket.destroy();
-                    this.released(undefined);
+                    this.dropped(socket);
                 }
                 else {
                     // A success means the server has every byte; libuv just has not reported the write
@@ -398,8 +400,7 @@ class Http1Connections {
                 try {
                     const answer = reader.end();
                     cleanup();
-                    socket.destroy();
-                    this.released(undefined);
+                    this.dropped(socket);
                     resolve(answer);
                 }
                 catch (error) {

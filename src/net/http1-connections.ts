@@ -81,8 +81,7 @@ export class Http1Connections {
       if (cancelled) throw cancelled;
       const socket = await this.acquire(request.idleMs, (reason) => (abort = reason));
       if (cancelled) {
-        socket.destroy();
-        this.released(undefined);
+        this.dropped(socket);
         throw cancelled;
       }
       return await this.exchange(socket, head, request, (destroy) => (abort = destroy));
@@ -168,14 +167,20 @@ export class Http1Connections {
     });
   }
 
+  /** A connection closed for good; the next waiting request is woken to look again. */
+  private dropped(socket: Socket): void {
+    socket.destroy();
+    this.wakeOne();
+  }
+
   private wakeOne(): void {
     this.waiting.shift()?.();
   }
 
-  /** A connection back in the pool, or (undefined) one fewer in use. */
-  private released(socket: Socket | undefined): void {
-    if (socket && this.closed) socket.destroy();
-    else if (socket && !socket.destroyed) {
+  /** A connection back in the pool (unless the pool is closed or the connection is gone). */
+  private released(socket: Socket): void {
+    if (this.closed) socket.destroy();
+    else if (!socket.destroyed) {
       socket.setTimeout(0);
       // Nothing may arrive between requests; what does makes the connection unusable.
       socket.once('data', unexpected);
@@ -207,8 +212,7 @@ export class Http1Connections {
       const fail = (error: Error) => {
         if (settled) return;
         cleanup();
-        socket.destroy();
-        this.released(undefined);
+        this.dropped(socket);
         reject(error);
       };
       const onData = (chunk: Buffer) => {
@@ -225,8 +229,7 @@ export class Http1Connections {
         else if (!answer.reusable || answer.status >= 300) {
           // A refusal may come before the body was all sent: the rest is not sent from memory
           // the caller takes back.
-          socket.destroy();
-          this.released(undefined);
+          this.dropped(socket);
         } else {
           // A success means the server has every byte; libuv just has not reported the write
           // done yet. The connection goes back once it has, unless it stays stuck that long.
@@ -244,8 +247,7 @@ export class Http1Connections {
         try {
           const answer = reader.end();
           cleanup();
-          socket.destroy();
-          this.released(undefined);
+          this.dropped(socket);
           resolve(answer);
         } catch (error) {
           fail(error as Error);
