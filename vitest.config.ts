@@ -47,8 +47,9 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
-    // Holds each stage's descriptor to the settings it really reads.
-    setupFiles: ['test/setup/stage-reads.ts'],
+    // Holds each stage's descriptor to the settings it really reads, and each file to leaving the
+    // environment as it found it.
+    setupFiles: ['test/setup/stage-reads.ts', 'test/setup/environment.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     sequence: { sequencer: LongestFirst },

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { actionsImageCache, imageCacheKey } from '../../src/image/cache.js';
 import { cacheVersion, type CacheCompression } from '../../src/image/cache-service.js';
 import { terminalLog } from '../../src/log.js';
@@ -26,15 +26,13 @@ const world = useWorld('fedimg-image-cache-', [
 ]);
 let service: FakeCacheService;
 let workspace: string;
-let added: string[] = [];
 
 beforeAll(async () => {
   service = await startFakeCacheService();
 });
 afterAll(() => service?.close());
 afterEach(async () => {
-  for (const name of added) delete process.env[name];
-  added = [];
+  vi.unstubAllEnvs();
   service.reset();
   if (workspace) await rm(workspace, { recursive: true, force: true });
 });
@@ -53,8 +51,9 @@ async function job(extra: Record<string, string> = {}) {
     RUNNER_TEMP: join(workspace, '.runner-temp'),
     ...extra,
   };
-  added = Object.keys(runner);
-  Object.assign(process.env, runner);
+  // A fresh runner: nothing of an earlier job() in the same test stays set.
+  vi.unstubAllEnvs();
+  for (const [name, value] of Object.entries(runner)) vi.stubEnv(name, value);
 }
 
 const image = () => matrixEntry(world.compose, 'x86_64', world.location());

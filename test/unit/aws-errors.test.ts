@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { StartSnapshotCommand } from '@aws-sdk/client-ebs';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AwsClients } from '../../src/aws/clients.js';
 import { AwsError, hintForAwsError } from '../../src/aws/errors.js';
 import { describeError, markAwsCall } from '../../src/errors.js';
@@ -51,12 +51,9 @@ describe('answers that are not AWS’s, and no answer at all', () => {
   // A proxy's error page, or AWS_ENDPOINT_URL pointing at something else: the SDK cannot read it
   // (EC2 and S3 call it "Unknown", the JSON services a SyntaxError about its hidden $response).
   async function failureOf(send: (clients: AwsClients) => Promise<unknown>, endpoint: string) {
-    const before = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-    });
+    vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
     try {
       // One attempt: the SDK's retries (with their backoff) are not what is tested here.
       return await send(new AwsClients({ concurrency: 1, blockTimeoutMs: 1000, maxAttempts: 1 })).then(
@@ -64,7 +61,7 @@ describe('answers that are not AWS’s, and no answer at all', () => {
         (error: unknown) => new AwsError('plan', error),
       );
     } finally {
-      process.env = before;
+      vi.unstubAllEnvs();
     }
   }
   let server: Server;

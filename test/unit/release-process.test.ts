@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { release, ReleaseRefused, releaseNotes } from '../../scripts/release.mjs';
 
 const CHANGELOG = `# Changelog
@@ -25,7 +25,6 @@ First release.
 let dir: string;
 let work: string;
 let origin: string;
-let saved: NodeJS.ProcessEnv;
 const env = {
   ...process.env,
   GIT_AUTHOR_NAME: 'Test',
@@ -55,11 +54,10 @@ beforeEach(async () => {
   git(dir, 'init', '--quiet', '--bare', origin);
   git(dir, 'clone', '--quiet', origin, work);
   // The script runs git with the process's environment, as the workflow does after `git config`.
-  saved = { ...process.env };
-  Object.assign(process.env, env);
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
 });
 afterEach(async () => {
-  process.env = saved;
+  vi.unstubAllEnvs();
   await rm(dir, { recursive: true, force: true });
 });
 
