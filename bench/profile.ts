@@ -30,7 +30,8 @@ function category({ functionName, url }: ProfileNode['callFrame']): string {
     return 'HTTP: sockets and request/response handling';
   if (functionName === 'writeBuffer') return 'writes to the decoder (xz stdin)';
   if (functionName === '(garbage collector)') return 'garbage collection';
-  if (url.includes('modules/') || url.includes('bootstrap') || functionName === '__nccwpck_require__')
+  // esbuild's module wrappers: __init (an ES module's body), __require (a CommonJS module's).
+  if (url.includes('modules/') || url.includes('bootstrap') || ['__init', '__require'].includes(functionName))
     return 'start-up (loading the bundle)';
   if (
     url.includes('streams/') ||
@@ -39,7 +40,7 @@ function category({ functionName, url }: ProfileNode['callFrame']): string {
     url.includes('stream_base')
   )
     return 'streams, buffers and events (decoder output → blocks)';
-  if (url.endsWith('index.js')) return 'fedimg and SDK JavaScript (signing, retry, progress)';
+  if (url.includes('/dist/cli/')) return 'fedimg and SDK JavaScript (signing, retry, progress)';
   return 'other (V8, microtasks, timers)';
 }
 

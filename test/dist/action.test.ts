@@ -52,7 +52,7 @@ describe('the bundles’ licenses.txt', () => {
   it('carries the licence of every runtime dependency the bundles hold', async () => {
     const { dependencies } = JSON.parse(await readFile('package.json', 'utf8')) as { dependencies: Record<string, string> };
     // node-liblzma is loaded at run time from a checkout (src/image/decompress.ts); protocol-http
-    // gives types only. ncc lists the packages of split chunks alone: the entries load theirs as one.
+    // gives types only.
     const bundled = Object.keys(dependencies).filter((name) => !['node-liblzma', '@smithy/protocol-http'].includes(name));
     for (const bundle of ['dist/action', 'dist/cli']) {
       const licences = `\n${await readFile(join(bundle, 'licenses.txt'), 'utf8')}`;
