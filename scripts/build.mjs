@@ -3,11 +3,11 @@
 // (src/util/threads.ts). `node scripts/build.mjs [outDir]` (default dist/).
 //
 // Why esbuild and not ncc: every step of the action and every CLI run starts by loading the bundle,
-// and most of a step's CPU is that load. esbuild takes the AWS SDK's ES module builds ("module"),
-// keeping only the commands and shapes fedimg sends; ncc (webpack) takes their CommonJS builds whole.
-// The same steps load about a quarter less code and spend about 30 % less CPU starting
-// (docs/benchmarks.md).
+// and most of a step's CPU was that load. esbuild takes the AWS SDK's ES module builds ("module"),
+// keeping only the commands fedimg sends and the shapes they reach; ncc (webpack) took their
+// CommonJS builds whole. `fedimg --help` went from 0.82 to 0.42 CPU s (docs/benchmarks.md).
 import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { BUILD_INPUTS_FILE, buildInputsHash } from './build-inputs.mjs';
@@ -35,6 +35,34 @@ const banner = [
   'const __dirname = __fedimgDirname(__filename);',
 ].join('\n');
 
+/**
+ * Lets esbuild drop the SDK shapes no command in the bundle uses. A client's schemas module declares
+ * every shape of its service (EC2: 2,176, 1 MB, about 0.2 CPU s to load) as an array whose entries
+ * carry keys computed from the module's own string constants (`{ [_xN]: _IIm }`, _xN being
+ * "xmlName"). esbuild cannot tell such a key has no side effects, so it keeps every shape; with the
+ * constant's value written in its place (`{ ["xmlName"]: _IIm }`, the same object) it keeps only the
+ * shapes the commands fedimg sends reach. Only keys naming a `const _x = "…";` of the same module
+ * are rewritten: if the SDK's layout changes, nothing is rewritten and the bundle is only larger
+ * (test/dist/action.test.ts says so).
+ */
+const sdkShapesShakeable = {
+  name: 'sdk-shapes-shakeable',
+  setup: (build) =>
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        const constants = new Map(
+          [...text.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)].map(([, name, value]) => [name, value]),
+        );
+        const contents = text.replace(/\[(_\w+)\]:/g, (key, name) =>
+          constants.has(name) ? `[${constants.get(name)}]:` : key,
+        );
+        return { contents, loader: 'js' };
+      },
+    ),
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -48,6 +76,7 @@ const common = {
   banner: { js: banner },
   legalComments: 'none',
   metafile: true,
+  plugins: [sdkShapesShakeable],
   logLevel: 'warning',
 };
 
@@ -97,7 +126,7 @@ await Promise.all(
       ...common,
       entryPoints: { index: entry },
       outdir: dir,
-      plugins: [importedAtRunTime(`./${restName}.js`)],
+      plugins: [sdkShapesShakeable, importedAtRunTime(`./${restName}.js`)],
     });
     const built = await esbuild.build({
       ...common,

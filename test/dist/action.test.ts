@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -57,6 +57,21 @@ describe('the bundles’ licenses.txt', () => {
     for (const bundle of ['dist/action', 'dist/cli']) {
       const licences = `\n${await readFile(join(bundle, 'licenses.txt'), 'utf8')}`;
       expect(bundled.filter((name) => !licences.includes(`\n${name}\n`)), bundle).toEqual([]);
+    }
+  });
+});
+
+describe('the bundles’ code', () => {
+  // Every step starts by loading its bundle: the SDK's shapes of calls fedimg never makes (EC2 alone
+  // has 2,176) would cost about 0.2 CPU s each time (scripts/build.mjs, sdk-shapes-shakeable).
+  it('holds the AWS SDK shapes of the calls fedimg makes, and not those of the calls it never makes', async () => {
+    for (const bundle of ['dist/action', 'dist/cli']) {
+      const files = (await readdir(bundle)).filter((name) => name.endsWith('.js'));
+      const code = (await Promise.all(files.map((name) => readFile(join(bundle, name), 'utf8')))).join('\n');
+      expect(code, bundle).toContain('var RegisterImageRequest$ = ');
+      expect(code, bundle).toContain('var PutSnapshotBlockRequest$ = ');
+      expect(code, bundle).not.toContain('AcceptAddressTransferRequest$');
+      expect(code.match(/^var \w+Request\$ = /gm)?.length ?? 0, bundle).toBeLessThan(200);
     }
   });
 });
