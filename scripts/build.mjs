@@ -89,7 +89,7 @@ const importedAtRunTime = (path) => ({
     ),
 });
 
-/** The packages a build holds (from its metafile), each with its licence, as ncc listed them. */
+/** The packages a build holds (from its metafile), by name and directory. */
 function packagesOf(metafile) {
   const found = new Map();
   for (const input of Object.keys(metafile.inputs)) {
@@ -102,6 +102,7 @@ function packagesOf(metafile) {
   return found;
 }
 
+/** One package in licenses.txt: its name, its SPDX licence and its licence file, as ncc wrote them. */
 function licenceText(name, dir) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const file = readdirSync(dir)
