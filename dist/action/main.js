@@ -56643,6 +56643,7 @@ var ImageSource = class {
   }
   async *blocks() {
     const { options, stats } = this;
+    options.signal?.throwIfAborted();
     const url2 = new URL(options.url);
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -56650,6 +56651,7 @@ var ImageSource = class {
     const { decoder, pump, stop } = await this.start(signal, blockAllocator(pool));
     pump.catch(() => decoder.abort());
     options.signal?.addEventListener("abort", stop, { once: true });
+    if (options.signal?.aborted) stop();
     let completed = false;
     try {
       for await (const block of finishBlocks(decoder.blocks, stats, pool)) {

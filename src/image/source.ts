@@ -64,6 +64,8 @@ export class ImageSource {
 
   async *blocks(): AsyncGenerator<ImageBlock> {
     const { options, stats } = this;
+    // Cancelled before it began: nothing is downloaded or started.
+    options.signal?.throwIfAborted();
     const url = new URL(options.url);
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -71,6 +73,9 @@ export class ImageSource {
     const { decoder, pump, stop } = await this.start(signal, blockAllocator(pool));
     pump.catch(() => decoder.abort());
     options.signal?.addEventListener('abort', stop, { once: true });
+    // A cancel while the decoder and the download were starting found no listener: the feeding
+    // thread does not see the signal, and would download on until done or idle.
+    if (options.signal?.aborted) stop();
 
     let completed = false;
     try {

@@ -257,6 +257,13 @@ describe('Fedora compose shapes through the plan', () => {
 
 const decoders = hasSystemXz() ? (['system', 'npm'] as const) : (['npm'] as const);
 
+/** What `promise` rejects with, or undefined when it resolves. */
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (failure: unknown) => failure as Error,
+  );
+
 async function drain(source: ImageSource): Promise<{ sha256: string; blocks: number; zeros: number }> {
   const hash = createHash('sha256');
   let blocks = 0;
@@ -362,10 +369,7 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
   });
 
   async function failure(s: ImageSource): Promise<ImageSourceError> {
-    const error = await drain(s).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await rejection(drain(s));
     expect(error).toBeInstanceOf(ImageSourceError);
     return error as ImageSourceError;
   }
@@ -503,10 +507,33 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
       const cancel = new AbortController();
       setTimeout(() => cancel.abort(new Error('cancelled by the user')), 300);
       const started = Date.now();
-      const error = await drain(source({ signal: cancel.signal, idleTimeoutMs: 60_000 })).then(
-        () => undefined,
-        (failure: unknown) => failure as Error,
-      );
+      const error = await rejection(drain(source({ signal: cancel.signal, idleTimeoutMs: 60_000 })));
+      expect(error?.message).toBe('cancelled by the user');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      files.faults = {};
+    }
+  });
+
+  it('stops when cancelled while its download and decoder start, and starts nothing when cancelled before', async () => {
+    // The connection goes quiet half-way: a cancel that is missed waits for the idle timeout.
+    files.faults = { stallAfter: { path: urlPath(), bytes: Math.floor(image().size / 2), times: 1 } };
+    files.requests.length = 0;
+    try {
+      const before = new AbortController();
+      before.abort(new Error('cancelled by the user'));
+      const refused = await rejection(drain(source({ signal: before.signal, idleTimeoutMs: 15_000 })));
+      expect(refused?.message).toBe('cancelled by the user');
+      expect(files.requests.filter((request) => request.path === urlPath())).toHaveLength(0);
+
+      // The first next() runs until the decoder and the download are being started; the cancel
+      // comes before they are.
+      const cancel = new AbortController();
+      const blocks = source({ signal: cancel.signal, idleTimeoutMs: 15_000 }).blocks();
+      const started = Date.now();
+      const first = blocks.next();
+      cancel.abort(new Error('cancelled by the user'));
+      const error = await rejection(first);
       expect(error?.message).toBe('cancelled by the user');
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
