@@ -46797,6 +46797,7 @@ function snapshotBlockWriter(client, region, options) {
         signal?.throwIfAborted();
         const target = await sender();
         const identity = await config2.credentials();
+        signal?.throwIfAborted();
         const id = nextId++;
         const length = block.data.length;
         const job = {

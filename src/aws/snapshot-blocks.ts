@@ -205,6 +205,8 @@ export function snapshotBlockWriter(
         signal?.throwIfAborted();
         const target = await sender();
         const identity = await config.credentials();
+        // A cancel while those were awaited: the abort listener below is not there yet.
+        signal?.throwIfAborted();
         const id = nextId++;
         const length = block.data.length;
         const job: BlockJob = {

@@ -248,4 +248,25 @@ describe('PutSnapshotBlock’s lean path', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     writer.destroy();
   });
+
+  it('sends nothing when cancelled while it waits for credentials', async () => {
+    const controller = new AbortController();
+    const client = new EBSClient({
+      region: REGION,
+      maxAttempts: 1,
+      credentials: async () => {
+        controller.abort(new Error('cancelled'));
+        return { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'secret' };
+      },
+    });
+    const snapshotId = await openSnapshot(new EBSClient({ region: REGION }));
+    const writer = snapshotBlockWriter(client, REGION, OPTIONS);
+    const error = await writer.put(snapshotId, block(0), controller.signal).then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
+    writer.destroy();
+    expect(error?.message).toBe('cancelled');
+    expect(emulator.state.snapshots.get(snapshotId)!.checksums.size).toBe(0);
+  });
 });
