@@ -56826,16 +56826,15 @@ function imageSource(image, ctx, recycleBlocks, local, maxRawBytes) {
   });
 }
 __name(imageSource, "imageSource");
-function uploadFailure(error63, image, ctx, what) {
+function uploadFailure(error63, image, ctx, what, removed) {
   if (error63 instanceof ImageSourceError || error63 instanceof InputError || error63 instanceof UploadError)
     return error63;
+  const fate = removed ? `${what} was removed` : `${what} could not be removed; the post step will try again`;
   if (ctx.signal?.aborted)
-    return new UploadError(
-      `The upload of ${image.file} to ${ctx.region} was cancelled. ${what} was removed.`
-    );
+    return new UploadError(`The upload of ${image.file} to ${ctx.region} was cancelled. ${fate}.`);
   const permission = isUnauthorized(error63) ? hintForAwsError(error63) : void 0;
   return new UploadError(`Uploading ${image.file} to ${ctx.region} failed: ${describeError(error63)}.`, {
-    hint: permission ? `${what} was removed. ${permission}` : `${what} was removed; re-run the job (it resumes from nothing but the compose).`,
+    hint: permission ? `${fate}. ${permission}` : `${fate}; re-run the job (it resumes from nothing but the compose).`,
     cause: error63
   });
 }
@@ -57204,8 +57203,9 @@ async function uploadDirect(image, ctx, baseToken, local) {
       );
       return { snapshotId, volumeSize, reused: true };
     }
-    if (await removeUnfinished(ctx, snapshotId)) ctx.pending.remove(pendingSnapshot);
-    throw uploadFailure(error63, image, ctx, `Snapshot ${snapshotId}`);
+    const removed = await removeUnfinished(ctx, snapshotId);
+    if (removed) ctx.pending.remove(pendingSnapshot);
+    throw uploadFailure(error63, image, ctx, `Snapshot ${snapshotId}`, removed);
   }
 }
 __name(uploadDirect, "uploadDirect");
@@ -57883,23 +57883,32 @@ async function importFromS3(image, ctx, token, local) {
   const object2 = { kind: "s3-object", region, ...where };
   const ec2 = ctx.clients.ec2(region);
   ctx.pending.add(object2);
+  const removeStaging = /* @__PURE__ */ __name(() => ctx.clients.s3(region).send(new DeleteObjectCommand({ Bucket: where.bucket, Key: where.key })).then(
+    () => {
+      ctx.pending.remove(object2);
+      return true;
+    },
+    (error63) => {
+      log.warning(
+        `Could not delete s3://${where.bucket}/${where.key}: ${describeError(error63)}; the post step will try again.`,
+        "fedimg upload"
+      );
+      return false;
+    }
+  ), "removeStaging");
+  let outcome;
   try {
     await stageInS3(image, ctx, local, where);
     const tags = imageTags(image, { [TAG.name]: image.name, [TAG.uploadToken]: token });
     const snapshotId = await runImportTask(image, ctx, where, token, tags);
     await ec2.send(new CreateTagsCommand({ Resources: [snapshotId], Tags: tags }));
-    return { snapshotId, volumeSize: await snapshotSize(ec2, snapshotId), reused: false };
+    outcome = { snapshotId, volumeSize: await snapshotSize(ec2, snapshotId), reused: false };
   } catch (error63) {
-    throw uploadFailure(error63, image, ctx, `The staging object s3://${where.bucket}/${where.key}`);
-  } finally {
-    await ctx.clients.s3(region).send(new DeleteObjectCommand({ Bucket: where.bucket, Key: where.key })).then(
-      () => ctx.pending.remove(object2),
-      (error63) => log.warning(
-        `Could not delete s3://${where.bucket}/${where.key}: ${describeError(error63)}; the post step will try again.`,
-        "fedimg upload"
-      )
-    );
+    const removed = await removeStaging();
+    throw uploadFailure(error63, image, ctx, `The staging object s3://${where.bucket}/${where.key}`, removed);
   }
+  await removeStaging();
+  return outcome;
 }
 __name(importFromS3, "importFromS3");
 

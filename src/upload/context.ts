@@ -90,24 +90,28 @@ export function imageSource(
   });
 }
 
+/**
+ * The error an upload ends in, saying what became of `what` (the unfinished snapshot, the staging
+ * object): `removed` is whether deleting it succeeded; when it did not, a warning has said why.
+ */
 export function uploadFailure(
   error: unknown,
   image: PlannedImage,
   ctx: SnapshotContext,
   what: string,
+  removed: boolean,
 ): Error {
   if (error instanceof ImageSourceError || error instanceof InputError || error instanceof UploadError)
     return error;
+  const fate = removed ? `${what} was removed` : `${what} could not be removed; the post step will try again`;
   if (ctx.signal?.aborted)
-    return new UploadError(
-      `The upload of ${image.file} to ${ctx.region} was cancelled. ${what} was removed.`,
-    );
+    return new UploadError(`The upload of ${image.file} to ${ctx.region} was cancelled. ${fate}.`);
   // A refusal is not cured by a re-run: the hint names the permission instead.
   const permission = isUnauthorized(error) ? hintForAwsError(error) : undefined;
   return new UploadError(`Uploading ${image.file} to ${ctx.region} failed: ${describeError(error)}.`, {
     hint: permission
-      ? `${what} was removed. ${permission}`
-      : `${what} was removed; re-run the job (it resumes from nothing but the compose).`,
+      ? `${fate}. ${permission}`
+      : `${fate}; re-run the job (it resumes from nothing but the compose).`,
     cause: error,
   });
 }

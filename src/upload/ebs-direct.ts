@@ -184,7 +184,8 @@ export async function uploadDirect(
       );
       return { snapshotId, volumeSize, reused: true };
     }
-    if (await removeUnfinished(ctx, snapshotId)) ctx.pending.remove(pendingSnapshot);
-    throw uploadFailure(error, image, ctx, `Snapshot ${snapshotId}`);
+    const removed = await removeUnfinished(ctx, snapshotId);
+    if (removed) ctx.pending.remove(pendingSnapshot);
+    throw uploadFailure(error, image, ctx, `Snapshot ${snapshotId}`, removed);
   }
 }

@@ -188,26 +188,36 @@ export async function importFromS3(
   const object = { kind: 's3-object' as const, region, ...where };
   const ec2 = ctx.clients.ec2(region);
   ctx.pending.add(object);
+  // The staging object is deleted whatever happens; true once it is gone.
+  const removeStaging = () =>
+    ctx.clients
+      .s3(region)
+      .send(new DeleteObjectCommand({ Bucket: where.bucket, Key: where.key }))
+      .then(
+        () => {
+          ctx.pending.remove(object);
+          return true;
+        },
+        (error: unknown) => {
+          log.warning(
+            `Could not delete s3://${where.bucket}/${where.key}: ${describeError(error)}; the post step will try again.`,
+            'fedimg upload',
+          );
+          return false;
+        },
+      );
+  let outcome: SnapshotOutcome;
   try {
     await stageInS3(image, ctx, local, where);
     const tags = imageTags(image, { [TAG.name]: image.name, [TAG.uploadToken]: token });
     const snapshotId = await runImportTask(image, ctx, where, token, tags);
     // AWS tags the import task only: the snapshot it made gets fedimg's tags now.
     await ec2.send(new CreateTagsCommand({ Resources: [snapshotId], Tags: tags }));
-    return { snapshotId, volumeSize: await snapshotSize(ec2, snapshotId), reused: false };
+    outcome = { snapshotId, volumeSize: await snapshotSize(ec2, snapshotId), reused: false };
   } catch (error) {
-    throw uploadFailure(error, image, ctx, `The staging object s3://${where.bucket}/${where.key}`);
-  } finally {
-    await ctx.clients
-      .s3(region)
-      .send(new DeleteObjectCommand({ Bucket: where.bucket, Key: where.key }))
-      .then(
-        () => ctx.pending.remove(object),
-        (error: unknown) =>
-          log.warning(
-            `Could not delete s3://${where.bucket}/${where.key}: ${describeError(error)}; the post step will try again.`,
-            'fedimg upload',
-          ),
-      );
+    const removed = await removeStaging();
+    throw uploadFailure(error, image, ctx, `The staging object s3://${where.bucket}/${where.key}`, removed);
   }
+  await removeStaging();
+  return outcome;
 }

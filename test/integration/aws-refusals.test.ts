@@ -26,8 +26,8 @@ const world = useWorld('fedimg-refusals-', [
 ]);
 afterEach(() => world.emulator.setIamPolicy(undefined));
 
-/** Everything allowed except one action. */
-const denying = (action: string): PolicyDocument => ({
+/** Everything allowed except the actions named. */
+const denying = (action: string | string[]): PolicyDocument => ({
   Statement: [
     { Effect: 'Allow', Action: '*', Resource: '*' },
     { Effect: 'Deny', Action: action, Resource: '*' },
@@ -37,7 +37,7 @@ const denying = (action: string): PolicyDocument => ({
 const settings = (stage: Stage) =>
   world.settings(stage, { regions: 'eu-west-1', 'manifest-file': `${world.dir}/manifest.json` });
 
-async function refusal(stage: Stage, action: string): Promise<FedimgError> {
+async function refusal(stage: Stage, action: string | string[]): Promise<FedimgError> {
   world.emulator.setIamPolicy(denying(action));
   const error = await STAGE_REGISTRY[stage].run(settings(stage), quiet, {}).then(
     () => undefined,
@@ -95,6 +95,16 @@ describe('an AWS refusal in any stage', () => {
     expect(error.hint).toContain('docs/iam-policy.json');
     expect(error.hint).not.toMatch(/re-run the job/i);
     expect(world.emulator.inventory().snapshots).toEqual([]);
+  }, 60_000);
+
+  it('says so, and leaves it to the post step, when the unfinished snapshot cannot be removed either', async () => {
+    const error = await refusal('import', ['ebs:PutSnapshotBlock', 'ec2:DeleteSnapshot']);
+    expect(error.message).toContain('ebs:PutSnapshotBlock in us-east-1 failed: AccessDeniedException');
+    expect(error.hint).toMatch(
+      /^Snapshot snap-[0-9a-f]+ could not be removed; the post step will try again\. /,
+    );
+    expect(error.hint).toContain('may not call ebs:PutSnapshotBlock in us-east-1');
+    expect(world.emulator.inventory().snapshots).toHaveLength(1);
   }, 60_000);
 
   it('publishes no account data: events and summaries hold no account ID, ARN or encoded message', async () => {
