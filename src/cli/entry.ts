@@ -4,7 +4,7 @@
 // gives each thread that allocates an arena of its own and keeps what is freed there: with the
 // feeding and sending threads, V8's and libuv's, two arenas instead of one per thread took the 1 GiB
 // ingest's peak from 207 to 195-198 MiB, CPU unchanged (other C libraries ignore the variable).
-// The CLI is a chunk of its own, as the action is (src/action/entry.ts): the bundler then lists the
-// licences of every package it holds in licenses.txt, which it does only for chunks.
+// The rest of the CLI is bundled beside this file and loaded from here, as the action's is
+// (src/action/entry.ts), so that scripts/build.mjs builds both bundles the same way.
 const { cli } = await import('./cli.js');
 process.exitCode = await cli(process.argv.slice(2));

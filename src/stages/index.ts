@@ -1,5 +1,6 @@
 import type { Log } from '../log.js';
 import { unreadInputs, type Settings, type Stage } from '../settings/index.js';
+import { stageName } from '../settings/stage-names.js';
 import { indexStage } from './ami-index.js';
 import { bootTestStage } from './boot-test.js';
 import { cleanupStage } from './cleanup.js';
@@ -44,9 +45,10 @@ export const RUN_ORDER: readonly Stage[] = STAGE_LIST.filter((stage) => stage.in
   (stage) => stage.name,
 );
 
-/** The descriptor of a stage named by untrusted text, if it is one. */
+/** The descriptor of a stage named by untrusted text, if it is one (the name checked by stageName). */
 export function stageNamed(name: string): StageDescriptor<unknown> | undefined {
-  return STAGE_LIST.find((stage) => stage.name === name);
+  const stage = stageName(name);
+  return stage && STAGE_REGISTRY[stage];
 }
 
 /** What the given stages read of the settings (every stage reads which stage it is). */
