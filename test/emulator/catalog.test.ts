@@ -122,6 +122,9 @@ const failure = (promise: Promise<unknown>) =>
 
 describe('AWS Marketplace Catalog API (emulated)', () => {
   it('adds a version through PREPARING and APPLYING to SUCCEEDED; DescribeEntity shows it', async () => {
+    // Long enough that the first DescribeChangeSet still finds it preparing on a loaded machine
+    // (20 ms did not, once, in a full npm test).
+    emulator.setMarketplace({ preparingMs: 500, applyingMs: 20 });
     const ami = await publicAmi();
     const started = await catalog().send(addVersion(ami, 'Fedora 41'));
     expect(started.ChangeSetArn).toBe(
