@@ -35184,7 +35184,7 @@ __name(withRetry, "withRetry");
 
 // src/util/poll.ts
 async function poll(what, check2, options) {
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep2 = options.sleep ?? defaultSleep;
   const deadline = Date.now() + options.timeoutMs;
   let interval = Math.min(250, options.intervalMs);
   for (; ; ) {
@@ -35193,7 +35193,7 @@ async function poll(what, check2, options) {
     if (result !== void 0) return result;
     if (Date.now() >= deadline)
       throw new Error(`timed out after ${Math.round(options.timeoutMs / 1e3)} s waiting for ${what}`);
-    await sleep(interval);
+    await sleep2(interval);
     interval = Math.min(options.intervalMs, interval * 2);
   }
 }
@@ -35501,7 +35501,7 @@ async function addTags(ec2, resourceIds, tags) {
 }
 __name(addTags, "addTags");
 async function waitForImage(ec2, imageId, options) {
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep2 = options.sleep ?? defaultSleep;
   const read = /* @__PURE__ */ __name(async () => {
     try {
       const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
@@ -35522,7 +35522,7 @@ async function waitForImage(ec2, imageId, options) {
     if (first.state !== "available") return first;
     let streak = 1;
     while (streak < (options.consecutive ?? 2)) {
-      await sleep(Math.min(1e3, options.intervalMs));
+      await sleep2(Math.min(1e3, options.intervalMs));
       const again = await read();
       if (again?.state !== "available") break;
       streak++;
@@ -55793,23 +55793,69 @@ import { createRequire as createRequire2 } from "node:module";
 import { Writable } from "node:stream";
 
 // src/image/block-socket.ts
-import { once as once3 } from "node:events";
-import { connect } from "node:net";
+import { once as once4 } from "node:events";
+import { connect as connect2 } from "node:net";
+
+// src/image/loopback-pair.ts
+import { once as once2 } from "node:events";
+import { connect, createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+var ACCEPT_TIMEOUT_MS = 1e4;
+async function loopbackPair(onread, listening) {
+  const server = createServer({ pauseOnConnect: true });
+  const waiting = new AbortController();
+  const accepted = [];
+  let arrived = /* @__PURE__ */ __name(() => void 0, "arrived");
+  server.on("connection", (socket) => {
+    socket.on("error", () => void 0);
+    accepted.push(socket);
+    arrived();
+  });
+  try {
+    server.listen(0, "127.0.0.1");
+    await once2(server, "listening");
+    await listening?.(server.address().port);
+    const readEnd = connect({ host: "127.0.0.1", port: server.address().port, onread });
+    try {
+      await once2(readEnd, "connect");
+      const ours = /* @__PURE__ */ __name((socket) => socket.remotePort === readEnd.localPort && socket.remoteAddress === readEnd.localAddress, "ours");
+      const deadline = sleep(ACCEPT_TIMEOUT_MS, void 0, { ref: false, signal: waiting.signal }).then(
+        () => {
+          throw new Error(`the loopback connection was not accepted within ${ACCEPT_TIMEOUT_MS} ms`);
+        }
+      );
+      deadline.catch(() => void 0);
+      for (; ; ) {
+        const at3 = accepted.findIndex(ours);
+        if (at3 >= 0) return { readEnd, writeEnd: accepted.splice(at3, 1)[0] };
+        await Promise.race([new Promise((resolve5) => arrived = resolve5), deadline]);
+      }
+    } catch (error63) {
+      readEnd.destroy();
+      throw error63;
+    }
+  } finally {
+    waiting.abort();
+    server.close();
+    for (const socket of accepted.splice(0)) socket.destroy();
+  }
+}
+__name(loopbackPair, "loopbackPair");
 
 // src/image/private-socket.ts
-import { once as once2 } from "node:events";
+import { once as once3 } from "node:events";
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
-import { createServer } from "node:net";
+import { createServer as createServer2 } from "node:net";
 import { tmpdir } from "node:os";
 import { join as join5 } from "node:path";
 async function privateSocket(prefix, open3) {
   const dir = mkdtempSync(join5(tmpdir(), prefix));
-  const server = createServer({ pauseOnConnect: true });
+  const server = createServer2({ pauseOnConnect: true });
   try {
     const path = join5(dir, "socket");
     server.listen(path);
-    await once2(server, "listening");
-    const accepted = once2(server, "connection").then(([socket]) => socket);
+    await once3(server, "listening");
+    const accepted = once3(server, "connection").then(([socket]) => socket);
     return await open3(path, accepted);
   } finally {
     server.close();
@@ -55820,22 +55866,32 @@ __name(privateSocket, "privateSocket");
 
 // src/image/block-socket.ts
 var QUEUED_BLOCKS = 2;
-function openBlockSocket(allocate) {
-  return privateSocket("fedimg-xz-", async (path, accepted) => {
-    const reader = new BlockReader(allocate);
-    const readEnd = connect({ path, onread: reader.onread });
+var SHORT_READ = 64 * 1024;
+var REST_MS = 1;
+async function openBlockSocket(allocate, transport = "loopback") {
+  if (transport === "loopback") {
+    const reader = new BlockReader(allocate, REST_MS);
+    const { readEnd, writeEnd } = await loopbackPair(reader.onread);
     reader.attach(readEnd);
-    const [writeEnd] = await Promise.all([accepted, once3(readEnd, "connect")]);
-    return { writeEnd, blocks: reader.blocks() };
+    return { writeEnd, blocks: reader.blocks(), reads: /* @__PURE__ */ __name(() => reader.reads, "reads") };
+  }
+  return privateSocket("fedimg-xz-", async (path, accepted) => {
+    const reader = new BlockReader(allocate, 0);
+    const readEnd = connect2({ path, onread: reader.onread });
+    reader.attach(readEnd);
+    const [writeEnd] = await Promise.all([accepted, once4(readEnd, "connect")]);
+    return { writeEnd, blocks: reader.blocks(), reads: /* @__PURE__ */ __name(() => reader.reads, "reads") };
   });
 }
 __name(openBlockSocket, "openBlockSocket");
 var BlockReader = class {
-  constructor(allocate) {
+  constructor(allocate, restMs) {
     this.allocate = allocate;
+    this.restMs = restMs;
     this.block = allocate();
   }
   allocate;
+  restMs;
   static {
     __name(this, "BlockReader");
   }
@@ -55843,15 +55899,25 @@ var BlockReader = class {
   block;
   filled = 0;
   full = [];
+  /** Stopped by the consumer's back-pressure. */
   paused = false;
+  /** Stopped for a moment while output gathers. */
+  resting;
   ended = false;
   failure;
   wake = /* @__PURE__ */ __name(() => void 0, "wake");
+  reads = 0;
   onread = {
     buffer: /* @__PURE__ */ __name(() => this.block.subarray(this.filled), "buffer"),
     callback: /* @__PURE__ */ __name((bytes) => {
+      this.reads++;
+      const room = BLOCK_SIZE - this.filled;
       this.filled += bytes;
-      if (this.filled < BLOCK_SIZE) return true;
+      if (this.filled < BLOCK_SIZE) {
+        if (this.restMs === 0 || bytes >= Math.min(SHORT_READ, room)) return true;
+        this.rest();
+        return false;
+      }
       this.full.push(this.block);
       this.block = this.allocate();
       this.filled = 0;
@@ -55862,6 +55928,14 @@ var BlockReader = class {
       return false;
     }, "callback")
   };
+  /** Stops reading for `restMs`; back-pressure, if it came meanwhile, keeps it stopped after. */
+  rest() {
+    this.socket.pause();
+    this.resting = setTimeout(() => {
+      this.resting = void 0;
+      if (!this.paused && !this.socket.destroyed) this.socket.resume();
+    }, this.restMs);
+  }
   attach(socket) {
     this.socket = socket;
     socket.on("end", () => {
@@ -55880,7 +55954,7 @@ var BlockReader = class {
         if (data) {
           if (this.paused && this.full.length < QUEUED_BLOCKS) {
             this.paused = false;
-            this.socket.resume();
+            if (!this.resting) this.socket.resume();
           }
           yield { data, bytes: BLOCK_SIZE };
           continue;
@@ -55896,6 +55970,7 @@ var BlockReader = class {
         await new Promise((resolve5) => this.wake = resolve5);
       }
     } finally {
+      clearTimeout(this.resting);
       this.socket.destroy();
     }
   }
@@ -55944,7 +56019,7 @@ function classify(message) {
 }
 __name(classify, "classify");
 async function startSystemXz(allocate, input2) {
-  const socket = await openBlockSocket(allocate).catch(() => void 0);
+  const socket = await openBlockSocket(allocate).catch(() => openBlockSocket(allocate, "local")).catch(() => void 0);
   const child = spawn("xz", ["-T0", "-dc"], {
     stdio: [input2 ?? "pipe", socket?.writeEnd ?? "pipe", "pipe"]
   });
@@ -56063,7 +56138,7 @@ function endsWithStreamFooter(tail2) {
 __name(endsWithStreamFooter, "endsWithStreamFooter");
 
 // src/image/compressed.ts
-import { once as once4 } from "node:events";
+import { once as once5 } from "node:events";
 import { createWriteStream as createWriteStream2 } from "node:fs";
 import { finished } from "node:stream/promises";
 
@@ -56080,7 +56155,7 @@ async function* downloadVerified(options, stats) {
   const { url: url2, size } = options;
   const maxResumes = options.maxResumes ?? 5;
   const idleTimeoutMs = options.idleTimeoutMs ?? 6e4;
-  const sleep = options.sleep ?? defaultSleep2;
+  const sleep2 = options.sleep ?? defaultSleep2;
   const hash2 = createHash7("sha256");
   let offset = 0;
   let failures = 0;
@@ -56178,7 +56253,7 @@ async function* downloadVerified(options, stats) {
       const reason = describeError(controller.signal.aborted ? controller.signal.reason : error63);
       options.onResume?.(offset, reason);
       const base = (options.retryDelayMs ?? 500) * 2 ** Math.min(failures - 1, 6);
-      await sleep(base / 2 + Math.random() * base);
+      await sleep2(base / 2 + Math.random() * base);
     } finally {
       clearTimeout(idle);
     }
@@ -56234,7 +56309,7 @@ async function* keepingCopy(chunks, path) {
   const file2 = createWriteStream2(path);
   try {
     for await (const chunk of chunks) {
-      if (!file2.write(chunk)) await once4(file2, "drain");
+      if (!file2.write(chunk)) await once5(file2, "drain");
       yield chunk;
     }
     file2.end();

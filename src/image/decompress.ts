@@ -80,8 +80,11 @@ function classify(message: string): DecodeFailure {
 }
 
 async function startSystemXz(allocate: () => Buffer, input: Socket | undefined): Promise<Decoder> {
-  // Where a local socket cannot be made, xz's stdout is a pipe read as a stream (more CPU per GiB).
-  const socket: BlockSocket | undefined = await openBlockSocket(allocate).catch(() => undefined);
+  // Loopback TCP, else a local stream socket (more wake-ups per GiB), else a pipe read as a stream
+  // (more CPU again).
+  const socket: BlockSocket | undefined = await openBlockSocket(allocate)
+    .catch(() => openBlockSocket(allocate, 'local'))
+    .catch(() => undefined);
   // -T0: xz ≥ 5.4 decodes multi-block files (as Fedora's are) on every core.
   const child = spawn('xz', ['-T0', '-dc'], {
     stdio: [input ?? 'pipe', socket?.writeEnd ?? 'pipe', 'pipe'],
