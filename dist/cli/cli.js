@@ -47218,14 +47218,14 @@ function snapshotBlockWriter(client, region, options) {
     config2
   ).then((resolved) => new URL(resolved.url.href)), "resolveEndpoint");
   const senders = [];
+  const threads = senderThreads();
   let nextId = 0;
   function startSender(url2) {
-    const count = senderThreads();
     const setup = {
       region,
       endpoint: url2.href,
       uriEscapePath: config2.signingEscapePath ?? true,
-      sockets: Math.ceil(options.sockets / count),
+      sockets: Math.ceil(options.sockets / threads),
       requestTimeoutMs: options.requestTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs
     };
@@ -47254,7 +47254,7 @@ function snapshotBlockWriter(client, region, options) {
   __name(startSender, "startSender");
   async function sender() {
     const url2 = await resolveEndpoint();
-    while (senders.length < senderThreads()) senders.push(startSender(url2));
+    while (senders.length < threads) senders.push(startSender(url2));
     return senders.reduce((least, each) => each.waiting.size < least.waiting.size ? each : least);
   }
   __name(sender, "sender");

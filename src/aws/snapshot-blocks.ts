@@ -154,15 +154,16 @@ export function snapshotBlockWriter(
       config as never,
     ).then((resolved) => new URL(resolved.url.href)));
   const senders: Sender[] = [];
+  // Once per writer: availableParallelism() is a system call, and put() runs 2,048 times per GiB.
+  const threads = senderThreads();
   let nextId = 0;
 
   function startSender(url: URL): Sender {
-    const count = senderThreads();
     const setup: SenderSetup = {
       region,
       endpoint: url.href,
       uriEscapePath: config.signingEscapePath ?? true,
-      sockets: Math.ceil(options.sockets / count),
+      sockets: Math.ceil(options.sockets / threads),
       requestTimeoutMs: options.requestTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
     };
@@ -192,10 +193,10 @@ export function snapshotBlockWriter(
     return sender;
   }
 
-  /** The sending thread with the fewest jobs, started while there are fewer than senderThreads(). */
+  /** The sending thread with the fewest jobs, started while there are fewer than `threads`. */
   async function sender(): Promise<Sender> {
     const url = await resolveEndpoint();
-    while (senders.length < senderThreads()) senders.push(startSender(url));
+    while (senders.length < threads) senders.push(startSender(url));
     return senders.reduce((least, each) => (each.waiting.size < least.waiting.size ? each : least));
   }
 
