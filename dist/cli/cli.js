@@ -58908,7 +58908,7 @@ async function runRelease(settings, log, deps = {}) {
         url: release.upload_url,
         name,
         data,
-        headers: { "content-type": contentType, "content-length": data.length }
+        headers: { "content-type": contentType }
       });
       assets.push(name);
     }

@@ -126,12 +126,15 @@ export async function runRelease(
       if (old) await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: old.id });
       const data = readFileSync(path);
       // upload_url is a URI template on the uploads host; octokit expands {?name,label}.
+      // No Content-Length of fedimg's: fetch sends the Buffer's own. undici 6's fetch (octokit's)
+      // appends its value to one the caller set ("1071, 1071"), and on Node 24 it dispatches
+      // through Node's own undici, whose parser refuses that (Node ≥ 24.17): the upload failed.
       await octokit.request({
         method: 'POST',
         url: release.upload_url,
         name,
         data,
-        headers: { 'content-type': contentType, 'content-length': data.length },
+        headers: { 'content-type': contentType },
       });
       assets.push(name);
     }
