@@ -54,7 +54,7 @@ try {
   const args = ['import', '--image', JSON.stringify(entry), '--allowed-hosts', files.host, '--allow-http'];
   const cli = spawn(
     process.execPath,
-    ['--max-semi-space-size=2', '--cpu-prof', `--cpu-prof-dir=${profiles}`, 'dist/cli/index.js', ...args],
+    ['--max-semi-space-size=1', '--cpu-prof', `--cpu-prof-dir=${profiles}`, 'dist/cli/index.js', ...args],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
