@@ -6,7 +6,7 @@
 // and most of a step's CPU was that load. esbuild takes the AWS SDK's ES module builds ("module"),
 // keeping only the commands fedimg sends and the shapes they reach; ncc (webpack) took their
 // CommonJS builds whole. `fedimg --help` went from 0.82 to 0.42 CPU s (docs/benchmarks.md).
-import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -137,7 +137,7 @@ await Promise.all(
       chunkNames: '[name]-[hash]',
     });
     for (const [, thread] of threads)
-      writeFileSync(join(dir, `${thread}.js`), readFileSync(join(out, '.threads', `${thread}.js`)));
+      copyFileSync(join(out, '.threads', `${thread}.js`), join(dir, `${thread}.js`));
     const packages = new Map([
       ...packagesOf(loader.metafile),
       ...packagesOf(built.metafile),

@@ -55814,8 +55814,9 @@ async function loopbackPair(onread, listening) {
   try {
     server.listen(0, "127.0.0.1");
     await once2(server, "listening");
-    await listening?.(server.address().port);
-    const readEnd = connect({ host: "127.0.0.1", port: server.address().port, onread });
+    const { port } = server.address();
+    await listening?.(port);
+    const readEnd = connect({ host: "127.0.0.1", port, onread });
     try {
       await once2(readEnd, "connect");
       const ours = /* @__PURE__ */ __name((socket) => socket.remotePort === readEnd.localPort && socket.remoteAddress === readEnd.localAddress, "ours");

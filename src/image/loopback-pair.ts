@@ -39,8 +39,9 @@ export async function loopbackPair(
   try {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    await listening?.((server.address() as AddressInfo).port);
-    const readEnd = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, onread });
+    const { port } = server.address() as AddressInfo;
+    await listening?.(port);
+    const readEnd = connect({ host: '127.0.0.1', port, onread });
     try {
       await once(readEnd, 'connect');
       const ours = (socket: Socket) =>

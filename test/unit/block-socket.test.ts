@@ -17,9 +17,11 @@ function counting(): { allocate: () => Buffer; count: () => number } {
   };
 }
 
-async function writeAll(socket: Socket, data: Buffer, piece: number): Promise<void> {
+/** Writes `data` in pieces, then ends; `paced`: one piece per turn of the event loop, as xz does. */
+async function writeAll(socket: Socket, data: Buffer, piece: number, paced = false): Promise<void> {
   for (let at = 0; at < data.length; at += piece) {
     if (!socket.write(data.subarray(at, at + piece))) await new Promise((r) => socket.once('drain', r));
+    if (paced) await new Promise((r) => setImmediate(r));
   }
   await new Promise<void>((resolve) => socket.end(resolve));
 }
@@ -84,23 +86,14 @@ describe.each(['loopback', 'local'] as const)(
   },
 );
 
-/** Writes `total` bytes in xz's 8 KiB pieces, one piece per turn of the event loop. */
-async function writeLikeXz(socket: Socket, total: number): Promise<void> {
-  const piece = Buffer.alloc(8 * 1024, 5);
-  for (let written = 0; written < total; written += piece.length) {
-    if (!socket.write(piece)) await new Promise((r) => socket.once('drain', r));
-    await new Promise((r) => setImmediate(r));
-  }
-  await new Promise<void>((resolve) => socket.end(resolve));
-}
-
 describe('reading a decoder that writes 8 KiB at a time', () => {
   it('over loopback, takes its output in a few large reads rather than one per write', async () => {
     const total = 8 * BLOCK_SIZE;
     const reads: Record<string, number> = {};
     for (const transport of ['loopback', 'local'] as const) {
       const socket = await openBlockSocket(counting().allocate, transport);
-      const writing = writeLikeXz(socket.writeEnd, total);
+      // xz's 8 KiB pieces, one per turn of the event loop.
+      const writing = writeAll(socket.writeEnd, Buffer.alloc(total, 5), 8 * 1024, true);
       let bytes = 0;
       for await (const block of socket.blocks) bytes += block.bytes;
       await writing;

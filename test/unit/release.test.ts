@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReleaseError } from '../../src/errors.js';
 import { terminalLog } from '../../src/log.js';
 import { releaseBody, runRelease } from '../../src/stages/release.js';
@@ -77,8 +77,7 @@ interface Dispatcher {
  */
 async function releaseTwice(prepare: () => Promise<void>): Promise<void> {
   const github = await startFakeGitHub('fedora-cloud/fedimg');
-  const before = process.env.GITHUB_API_URL;
-  process.env.GITHUB_API_URL = github.url;
+  vi.stubEnv('GITHUB_API_URL', github.url);
   try {
     await prepare();
     const path = join(dir, 'manifest-run.json');
@@ -109,8 +108,7 @@ async function releaseTwice(prepare: () => Promise<void>): Promise<void> {
     );
     expect([...github.tokens]).toEqual(['token ghs_token']);
   } finally {
-    if (before === undefined) delete process.env.GITHUB_API_URL;
-    else process.env.GITHUB_API_URL = before;
+    vi.unstubAllEnvs();
     await github.close();
   }
 }
