@@ -10,7 +10,7 @@ var __name = (target, value) => __defProp(target, "name", { value, configurable:
 // src/image/feeder-thread.ts
 import { once as once2 } from "node:events";
 import { connect } from "node:net";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 
 // src/errors.ts
 var FedimgError = class extends Error {
@@ -216,7 +216,7 @@ var RetryableDownloadError = class extends Error {
     __name(this, "RetryableDownloadError");
   }
 };
-async function* downloadVerified(options, stats2) {
+async function* downloadVerified(options, stats) {
   const { url, size } = options;
   const maxResumes = options.maxResumes ?? 5;
   const idleTimeoutMs = options.idleTimeoutMs ?? 6e4;
@@ -227,14 +227,14 @@ async function* downloadVerified(options, stats2) {
   let validator;
   for (; ; ) {
     options.signal?.throwIfAborted();
-    const controller2 = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, controller2.signal]) : controller2.signal;
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     let idle;
     const armIdle = /* @__PURE__ */ __name(() => {
       if (idle) idle.refresh();
       else
         idle = setTimeout(
-          () => controller2.abort(new RetryableDownloadError(`no data for ${idleTimeoutMs} ms`)),
+          () => controller.abort(new RetryableDownloadError(`no data for ${idleTimeoutMs} ms`)),
           idleTimeoutMs
         );
     }, "armIdle");
@@ -288,7 +288,7 @@ async function* downloadVerified(options, stats2) {
         offset += chunk.length;
         if (size !== void 0 && offset > size) throw sizeMismatch(url, size, offset, "at least ");
         hash.update(chunk);
-        stats2.bytes = offset;
+        stats.bytes = offset;
         failures = 0;
         yield chunk;
       }
@@ -303,19 +303,19 @@ async function* downloadVerified(options, stats2) {
       }
       options.signal?.throwIfAborted();
       failures++;
-      if (stats2.resumes >= maxResumes) {
+      if (stats.resumes >= maxResumes) {
         throw new ImageSourceError(
           "truncated",
           url.href,
-          `The download of ${url.href} broke off at byte ${offset}${size !== void 0 ? ` of ${size}` : ""} and could not be resumed after ${maxResumes} attempts (${describeError(controller2.signal.reason ?? error)}).`,
+          `The download of ${url.href} broke off at byte ${offset}${size !== void 0 ? ` of ${size}` : ""} and could not be resumed after ${maxResumes} attempts (${describeError(controller.signal.reason ?? error)}).`,
           {
             hint: "Re-run the job; if it keeps failing, the compose host or the network is in trouble.",
             cause: error
           }
         );
       }
-      stats2.resumes++;
-      const reason = describeError(controller2.signal.aborted ? controller2.signal.reason : error);
+      stats.resumes++;
+      const reason = describeError(controller.signal.aborted ? controller.signal.reason : error);
       options.onResume?.(offset, reason);
       const base = (options.retryDelayMs ?? 500) * 2 ** Math.min(failures - 1, 6);
       await sleep(base / 2 + Math.random() * base);
@@ -324,7 +324,7 @@ async function* downloadVerified(options, stats2) {
     }
   }
   confirmDownload(url, options.sha256, size, offset, hash.digest("hex"));
-  stats2.verified = true;
+  stats.verified = true;
 }
 __name(downloadVerified, "downloadVerified");
 function confirmDownload(url, sha256, size, bytes, digest) {
@@ -341,7 +341,7 @@ function confirmDownload(url, sha256, size, bytes, digest) {
   }
 }
 __name(confirmDownload, "confirmDownload");
-async function* readVerifiedFile(path, options, stats2) {
+async function* readVerifiedFile(path, options, stats) {
   const hash = createHash("sha256");
   let bytes = 0;
   for await (const chunk of createReadStream(path, {
@@ -352,11 +352,11 @@ async function* readVerifiedFile(path, options, stats2) {
     if (options.size !== void 0 && bytes > options.size)
       throw sizeMismatch(options.url, options.size, bytes, "at least ");
     hash.update(chunk);
-    stats2.bytes = bytes;
+    stats.bytes = bytes;
     yield chunk;
   }
   confirmDownload(options.url, options.sha256, options.size, bytes, hash.digest("hex"));
-  stats2.verified = true;
+  stats.verified = true;
 }
 __name(readVerifiedFile, "readVerifiedFile");
 function sizeMismatch(url, expected, actual, prefix = "") {
@@ -384,10 +384,10 @@ async function* keepingCopy(chunks, path) {
   }
 }
 __name(keepingCopy, "keepingCopy");
-function compressedChunks(source, stats2, signal, onResume) {
+function compressedChunks(source, stats, signal, onResume) {
   const url = new URL(source.url);
   const { sha256, size } = source;
-  if (source.localFile) return readVerifiedFile(source.localFile, { url, sha256, size, signal }, stats2);
+  if (source.localFile) return readVerifiedFile(source.localFile, { url, sha256, size, signal }, stats);
   const chunks = downloadVerified(
     {
       url,
@@ -400,19 +400,29 @@ function compressedChunks(source, stats2, signal, onResume) {
       signal,
       onResume
     },
-    stats2
+    stats
   );
   return source.keepCopy ? keepingCopy(chunks, source.keepCopy) : chunks;
 }
 __name(compressedChunks, "compressedChunks");
 
 // src/image/feeder-thread.ts
-var setup = workerData;
-var stats = { bytes: 0, resumes: 0, verified: false };
-var controller = new AbortController();
 var report = /* @__PURE__ */ __name((message) => parentPort.postMessage(message), "report");
-parentPort.on("message", (message) => {
-  if (message.kind === "abort") controller.abort(new Error("the image source was stopped"));
+var running;
+parentPort.on("message", (command) => {
+  if (command.kind === "abort") {
+    running?.abort(new Error("the image source was stopped"));
+    return;
+  }
+  const controller = new AbortController();
+  running = controller;
+  const stats = { bytes: 0, resumes: 0, verified: false };
+  feed(command.setup, stats, controller.signal).then(
+    () => report({ kind: "done", stats }),
+    (error) => report({ kind: "failed", failure: failureOf(error), stats })
+  ).finally(() => {
+    if (running === controller) running = void 0;
+  });
 });
 function failureOf(error) {
   if (error instanceof ImageSourceError) {
@@ -424,11 +434,11 @@ function failureOf(error) {
   return { name: "Error", message: String(error) };
 }
 __name(failureOf, "failureOf");
-async function feed() {
+async function feed(setup, stats, signal) {
   const source = compressedChunks(
     setup,
     stats,
-    controller.signal,
+    signal,
     (offset, reason) => report({ kind: "resume", offset, reason })
   );
   const socket = connect(setup.socketPath);
@@ -461,7 +471,3 @@ function drainedOrClosed(socket) {
   });
 }
 __name(drainedOrClosed, "drainedOrClosed");
-feed().then(
-  () => report({ kind: "done", stats }),
-  (error) => report({ kind: "failed", failure: failureOf(error), stats })
-).finally(() => parentPort.close());

@@ -46645,6 +46645,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 function startThread(moduleUrl, name, options) {
+  started++;
   if (!moduleUrl.endsWith(".ts")) return new Worker(new URL(`./${name}.js`, moduleUrl), options);
   return new Worker(bundledFromSource(fileURLToPath(new URL(`./${name}.ts`, moduleUrl))), {
     ...options,
@@ -46652,6 +46653,49 @@ function startThread(moduleUrl, name, options) {
   });
 }
 __name(startThread, "startThread");
+var idle = /* @__PURE__ */ new Map();
+var kinds = /* @__PURE__ */ new WeakMap();
+var EVENTS = ["message", "messageerror", "error", "exit", "online"];
+var forget = /* @__PURE__ */ __name((worker) => {
+  for (const event of EVENTS) worker.removeAllListeners(event);
+}, "forget");
+var MOST_IDLE = 4;
+var started = 0;
+var taken = /* @__PURE__ */ new Set();
+function takeThread(moduleUrl, name, options) {
+  const kind = `${new URL(`./${name}`, moduleUrl).href} ${JSON.stringify(options.resourceLimits ?? {})}`;
+  let worker = idle.get(kind)?.pop();
+  if (worker) {
+    forget(worker);
+    worker.ref();
+  } else {
+    worker = startThread(moduleUrl, name, options);
+    kinds.set(worker, kind);
+  }
+  const mine = worker;
+  taken.add(mine);
+  mine.once("exit", () => taken.delete(mine));
+  return mine;
+}
+__name(takeThread, "takeThread");
+function giveBackThread(worker) {
+  const kind = kinds.get(worker);
+  forget(worker);
+  taken.delete(worker);
+  const list2 = kind === void 0 ? void 0 : idle.get(kind) ?? idle.set(kind, []).get(kind);
+  if (!list2 || list2.length >= MOST_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  worker.on("error", () => void 0);
+  worker.once("exit", () => {
+    const at3 = list2.indexOf(worker);
+    if (at3 >= 0) list2.splice(at3, 1);
+  });
+  list2.push(worker);
+}
+__name(giveBackThread, "giveBackThread");
 var bundled = /* @__PURE__ */ new Map();
 function bundledFromSource(entry2) {
   let file2 = bundled.get(entry2);
@@ -46762,16 +46806,19 @@ function snapshotBlockWriter(client, region, options) {
       requestTimeoutMs: options.requestTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs
     };
-    const worker = startThread(import.meta.url, "snapshot-block-worker", {
-      workerData: setup,
+    const worker = takeThread(import.meta.url, "snapshot-block-worker", {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 }
     });
     worker.unref();
-    const sender2 = { worker, waiting: /* @__PURE__ */ new Map() };
-    worker.on("message", (outcome) => {
-      sender2.waiting.get(outcome.id)?.(outcome);
+    const sender2 = { worker, waiting: /* @__PURE__ */ new Map(), closed: false };
+    worker.on("message", (answer) => {
+      if ("kind" in answer) {
+        clearTimeout(sender2.stuck);
+        giveBackThread(worker);
+      } else sender2.waiting.get(answer.id)?.(answer);
     });
     const stopped = /* @__PURE__ */ __name((reason) => {
+      sender2.closed = true;
       const at3 = senders.indexOf(sender2);
       if (at3 >= 0) senders.splice(at3, 1);
       const error63 = new UploadError(
@@ -46782,6 +46829,7 @@ function snapshotBlockWriter(client, region, options) {
     }, "stopped");
     worker.on("error", stopped);
     worker.on("exit", (code) => stopped(`exit code ${code}`));
+    worker.postMessage({ kind: "open", setup });
     return sender2;
   }
   __name(startSender, "startSender");
@@ -46798,6 +46846,10 @@ function snapshotBlockWriter(client, region, options) {
         const target = await sender();
         const identity = await config2.credentials();
         signal?.throwIfAborted();
+        if (target.closed)
+          throw new UploadError("The PutSnapshotBlock writer was closed while a block was on its way.", {
+            hint: "Re-run the job: the snapshot is started again from its first block."
+          });
         const id = nextId++;
         const length = block.data.length;
         const job = {
@@ -46840,7 +46892,11 @@ function snapshotBlockWriter(client, region, options) {
       }
     },
     destroy() {
-      for (const each of senders.splice(0)) void each.worker.terminate();
+      for (const each of senders.splice(0)) {
+        each.closed = true;
+        each.worker.postMessage({ kind: "close" });
+        each.stuck = setTimeout(() => void each.worker.terminate(), 5e3).unref();
+      }
     }
   };
 }
@@ -49345,7 +49401,7 @@ async function bootTest(image, ami, ctx) {
   const { ec2, settings, log, region } = ctx;
   const token = `fedimg-${randomBytes(12).toString("hex")}`;
   const instanceType = settings.instanceTypes[image.ec2_arch];
-  const started = Date.now();
+  const started2 = Date.now();
   const instanceId = await launch(ec2, image, ami, settings, token);
   const pendingInstance = { kind: "instance", region, id: instanceId };
   ctx.pending.add(pendingInstance);
@@ -49353,7 +49409,7 @@ async function bootTest(image, ami, ctx) {
     `${image.arch}: booting ${ami.imageId} (${ami.name}) as ${instanceId} (${instanceType}) in ${region}; test command: ${settings.command}`
   );
   let consoleOutput = "";
-  const deadline = started + settings.timeoutMs;
+  const deadline = started2 + settings.timeoutMs;
   const remaining = /* @__PURE__ */ __name(() => Math.max(1e3, deadline - Date.now()), "remaining");
   const options = /* @__PURE__ */ __name(() => ({ timeoutMs: remaining(), intervalMs: settings.pollIntervalMs, signal: ctx.signal }), "options");
   try {
@@ -49402,7 +49458,7 @@ async function bootTest(image, ami, ctx) {
       passed,
       exitCode,
       consoleTail: tail(consoleOutput),
-      seconds: (Date.now() - started) / 1e3
+      seconds: (Date.now() - started2) / 1e3
     };
   } catch (error63) {
     if (!consoleOutput) consoleOutput = await consoleText(ec2, instanceId).catch(() => "");
@@ -49412,7 +49468,7 @@ async function bootTest(image, ami, ctx) {
       passed: false,
       exitCode: void 0,
       consoleTail: [`(${describeError(error63)})`, ...tail(consoleOutput)],
-      seconds: (Date.now() - started) / 1e3
+      seconds: (Date.now() - started2) / 1e3
     };
   } finally {
     try {
@@ -56478,11 +56534,11 @@ async function* downloadVerified(options, stats) {
     options.signal?.throwIfAborted();
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    let idle;
+    let idle2;
     const armIdle = /* @__PURE__ */ __name(() => {
-      if (idle) idle.refresh();
+      if (idle2) idle2.refresh();
       else
-        idle = setTimeout(
+        idle2 = setTimeout(
           () => controller.abort(new RetryableDownloadError(`no data for ${idleTimeoutMs} ms`)),
           idleTimeoutMs
         );
@@ -56569,7 +56625,7 @@ async function* downloadVerified(options, stats) {
       const base = (options.retryDelayMs ?? 500) * 2 ** Math.min(failures - 1, 6);
       await sleep2(base / 2 + Math.random() * base);
     } finally {
-      clearTimeout(idle);
+      clearTimeout(idle2);
     }
   }
   confirmDownload(url2, options.sha256, size, offset, hash2.digest("hex"));
@@ -56669,10 +56725,10 @@ function errorOf(failure2) {
 __name(errorOf, "errorOf");
 function startFeeder(setup, stats, onResume) {
   return privateSocket("fedimg-feed-", async (socketPath, accepted) => {
-    const worker = startThread(import.meta.url, "feeder-thread", {
-      workerData: { ...setup, socketPath },
+    const worker = takeThread(import.meta.url, "feeder-thread", {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 }
     });
+    let ours = true;
     const done = new Promise((resolve4, reject) => {
       worker.on("message", (report2) => {
         if (report2.kind === "resume") {
@@ -56680,6 +56736,8 @@ function startFeeder(setup, stats, onResume) {
           return;
         }
         Object.assign(stats, report2.stats);
+        ours = false;
+        giveBackThread(worker);
         if (report2.kind === "done") resolve4();
         else reject(errorOf(report2.failure));
       });
@@ -56687,13 +56745,17 @@ function startFeeder(setup, stats, onResume) {
       worker.on("exit", () => reject(new Error("the feeding thread ended without a word")));
     });
     done.catch(() => void 0);
+    worker.postMessage({ kind: "feed", setup: { ...setup, socketPath } });
     const input2 = await Promise.race([accepted, done.then(() => accepted)]);
     return {
       input: input2,
       done,
       stop: /* @__PURE__ */ __name(() => {
+        if (!ours) return;
         worker.postMessage({ kind: "abort" });
-        setTimeout(() => void worker.terminate(), 5e3).unref();
+        setTimeout(() => {
+          if (ours) void worker.terminate();
+        }, 5e3).unref();
       }, "stop")
     };
   });
@@ -57186,7 +57248,7 @@ async function startSnapshot(image, ctx, baseToken, volumeSize) {
   for (let generation = 0; ; generation++) {
     const token = generation === 0 ? baseToken : uploadToken(image, settings, generation);
     const startedAt = Date.now();
-    const started = await withRetry(
+    const started2 = await withRetry(
       () => ebs.send(
         new StartSnapshotCommand({
           VolumeSize: volumeSize,
@@ -57200,10 +57262,10 @@ async function startSnapshot(image, ctx, baseToken, volumeSize) {
       settings.retry,
       { retryable: isTransient, signal: ctx.signal }
     );
-    const snapshotId = started.SnapshotId;
-    if (started.Status === "completed") return { snapshotId, startedAt, completed: true };
-    if (started.Status !== "error") {
-      if (started.StartTime && started.StartTime.getTime() < startedAt - 1e3) {
+    const snapshotId = started2.SnapshotId;
+    if (started2.Status === "completed") return { snapshotId, startedAt, completed: true };
+    if (started2.Status !== "error") {
+      if (started2.StartTime && started2.StartTime.getTime() < startedAt - 1e3) {
         ctx.log.info(
           `${image.arch}: resuming unfinished snapshot ${snapshotId} from an earlier run (every block is sent again).`
         );
@@ -57831,7 +57893,7 @@ to input.params.ContentLength in bytes.
 // src/upload/import-snapshot.ts
 async function stageInS3(image, ctx, local, where) {
   const { log } = ctx;
-  const started = Date.now();
+  const started2 = Date.now();
   const source = imageSource(image, ctx, false, local, ctx.settings.maxVolumeSizeGiB * GIB);
   const body = Readable3.from(
     (async function* () {
@@ -57853,7 +57915,7 @@ async function stageInS3(image, ctx, local, where) {
     if (loaded - reported >= 256 * 2 ** 20) {
       reported = loaded;
       log.info(
-        `${image.arch} \u2192 s3://${where.bucket}/${where.key}: ${formatBytes(loaded)} (${(loaded / 1e6 / ((Date.now() - started) / 1e3)).toFixed(0)} MB/s)`
+        `${image.arch} \u2192 s3://${where.bucket}/${where.key}: ${formatBytes(loaded)} (${(loaded / 1e6 / ((Date.now() - started2) / 1e3)).toFixed(0)} MB/s)`
       );
     }
   });
@@ -57866,7 +57928,7 @@ async function stageInS3(image, ctx, local, where) {
     ctx.signal?.removeEventListener("abort", abort);
   }
   log.info(
-    `${image.arch}: staged ${formatBytes(source.stats.rawBytes)} raw in s3://${where.bucket}/${where.key} in ${formatSeconds((Date.now() - started) / 1e3)}; importing.`
+    `${image.arch}: staged ${formatBytes(source.stats.rawBytes)} raw in s3://${where.bucket}/${where.key} in ${formatSeconds((Date.now() - started2) / 1e3)}; importing.`
   );
 }
 __name(stageInS3, "stageInS3");
@@ -58187,7 +58249,7 @@ async function changeSetsOf(client, productId, filters = []) {
 __name(changeSetsOf, "changeSetsOf");
 var changeSetsNamed = /* @__PURE__ */ __name((client, productId, name) => changeSetsOf(client, productId, [{ Name: "ChangeSetName", ValueList: [name] }]), "changeSetsNamed");
 async function startAddVersion(client, version3) {
-  const started = await client.send(
+  const started2 = await client.send(
     new StartChangeSetCommand({
       Catalog: CATALOG,
       ChangeSetName: version3.name,
@@ -58230,7 +58292,7 @@ async function startAddVersion(client, version3) {
       ]
     })
   );
-  return started.ChangeSetId;
+  return started2.ChangeSetId;
 }
 __name(startAddVersion, "startAddVersion");
 var RESTRICT_PER_CHANGE = 50;
@@ -58247,7 +58309,7 @@ async function startRestrict(client, productId, deliveryOptionIds, name, token) 
       Entity: { Type: "AmiProduct@1.0", Identifier: productId },
       DetailsDocument: { DeliveryOptionIds: deliveryOptionIds.slice(start, start + RESTRICT_PER_CHANGE) }
     });
-  const started = await client.send(
+  const started2 = await client.send(
     new StartChangeSetCommand({
       Catalog: CATALOG,
       ChangeSetName: name,
@@ -58255,7 +58317,7 @@ async function startRestrict(client, productId, deliveryOptionIds, name, token) 
       ChangeSet: changes
     })
   );
-  return started.ChangeSetId;
+  return started2.ChangeSetId;
 }
 __name(startRestrict, "startRestrict");
 function safeJson(text) {
@@ -58912,8 +58974,8 @@ var NEXT_STEP = {
   account: "Fix the account settings named above, then re-run the publish job."
 };
 function publishHint(problems) {
-  const kinds = new Set(problems.map((problem) => problem.kind));
-  return ["missing", "untested", "account"].filter((kind) => kinds.has(kind)).map((kind) => NEXT_STEP[kind]).join(" ");
+  const kinds2 = new Set(problems.map((problem) => problem.kind));
+  return ["missing", "untested", "account"].filter((kind) => kinds2.has(kind)).map((kind) => NEXT_STEP[kind]).join(" ");
 }
 __name(publishHint, "publishHint");
 async function preflight(settings, clients, region, amis) {
@@ -59297,7 +59359,7 @@ async function runVerify(settings, log, deps = {}) {
     );
     const rows = perRegion.flat();
     const gaps = rows.flatMap((row2) => row2.gaps);
-    const kinds = new Set(rows.flatMap((row2) => row2.gapKinds));
+    const kinds2 = new Set(rows.flatMap((row2) => row2.gapKinds));
     if (settings.manifestFile) {
       writeManifest(settings.manifestFile, buildManifest(rows));
       log.info(`Manifest written to ${settings.manifestFile}.`);
@@ -59310,7 +59372,7 @@ async function runVerify(settings, log, deps = {}) {
     if (gaps.length > 0) {
       throw new VerifyError(`Verification found ${gaps.length} gap(s):
 ${gaps.join("\n")}`, {
-        hint: Object.keys(NEXT_STEP2).filter((kind) => kinds.has(kind)).map((kind) => NEXT_STEP2[kind]).join(" ")
+        hint: Object.keys(NEXT_STEP2).filter((kind) => kinds2.has(kind)).map((kind) => NEXT_STEP2[kind]).join(" ")
       });
     }
     log.info(

@@ -9,7 +9,7 @@ var __name = (target, value) => __defProp(target, "name", { value, configurable:
 
 // src/aws/snapshot-block-worker.ts
 import { createHash as createHash2 } from "node:crypto";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 
 // src/net/http1-connections.ts
 import { connect as connectTcp } from "node:net";
@@ -208,19 +208,19 @@ var Http1Connections = class {
     for (const [name, value] of request.headers) head += `${name}: ${value}\r
 `;
     head += "\r\n";
-    let cancelled2;
-    let abort = /* @__PURE__ */ __name((reason) => cancelled2 = reason, "abort");
+    let cancelled;
+    let abort = /* @__PURE__ */ __name((reason) => cancelled = reason, "abort");
     onCancel?.((reason) => abort(reason));
     const deadline = setTimeout(
       () => abort(timeoutError(`the request took longer than ${request.deadlineMs} ms`)),
       request.deadlineMs
     );
     try {
-      if (cancelled2) throw cancelled2;
+      if (cancelled) throw cancelled;
       const socket = await this.acquire(request.idleMs, (reason) => abort = reason);
-      if (cancelled2) {
+      if (cancelled) {
         this.dropped(socket);
-        throw cancelled2;
+        throw cancelled;
       }
       return await this.exchange(socket, head, request, (destroy) => abort = destroy);
     } finally {
@@ -492,22 +492,39 @@ ${createHash("sha256").update(canonicalRequest).digest("hex")}`;
 };
 
 // src/aws/snapshot-block-worker.ts
-var setup = workerData;
 var USER_AGENT = "fedimg (PutSnapshotBlock over HTTP/1.1 keep-alive)";
-var endpoint = new URL(setup.endpoint);
-var basePath = endpoint.pathname.replace(/\/$/, "");
-var https = endpoint.protocol === "https:";
-var connections = new Http1Connections({
-  protocol: https ? "https:" : "http:",
-  hostname: endpoint.hostname.replace(/^\[|\]$/g, ""),
-  port: endpoint.port ? Number(endpoint.port) : https ? 443 : 80,
-  sockets: setup.sockets
-});
-var signer = new PutBlockSigner(setup.region, setup.uriEscapePath);
-var running = /* @__PURE__ */ new Map();
-var cancelled = /* @__PURE__ */ new Map();
-function send(job, data, sha256) {
-  const path = `${basePath}/snapshots/${encodeURIComponent(job.snapshotId)}/blocks/${job.index}`;
+var Session = class {
+  constructor(setup) {
+    this.setup = setup;
+    this.endpoint = new URL(setup.endpoint);
+    this.basePath = this.endpoint.pathname.replace(/\/$/, "");
+    const https = this.endpoint.protocol === "https:";
+    this.connections = new Http1Connections({
+      protocol: https ? "https:" : "http:",
+      hostname: this.endpoint.hostname.replace(/^\[|\]$/g, ""),
+      port: this.endpoint.port ? Number(this.endpoint.port) : https ? 443 : 80,
+      sockets: setup.sockets
+    });
+    this.signer = new PutBlockSigner(setup.region, setup.uriEscapePath);
+  }
+  setup;
+  static {
+    __name(this, "Session");
+  }
+  endpoint;
+  basePath;
+  connections;
+  signer;
+  running = /* @__PURE__ */ new Map();
+  /** Jobs cancelled before their request existed (while being hashed or signed). */
+  cancelled = /* @__PURE__ */ new Map();
+  /** Jobs whose outcome has not been posted yet. */
+  unanswered = /* @__PURE__ */ new Set();
+};
+var active;
+function send(session, job, data, sha256) {
+  const { setup, endpoint, signer, connections, running, cancelled } = session;
+  const path = `${session.basePath}/snapshots/${encodeURIComponent(job.snapshotId)}/blocks/${job.index}`;
   const headers = signer.headers(
     {
       host: endpoint.host,
@@ -542,11 +559,11 @@ function send(job, data, sha256) {
   });
 }
 __name(send, "send");
-async function handle(job) {
+async function handle(session, job) {
   const data = Buffer.from(job.buffer, 0, job.length);
   const sha256 = job.sha256 ?? createHash2("sha256").update(data).digest("base64");
   try {
-    const answer = await send(job, data, sha256);
+    const answer = await send(session, job, data, sha256);
     return answer.status >= 200 && answer.status < 300 ? { id: job.id, buffer: job.buffer, sha256 } : {
       id: job.id,
       buffer: job.buffer,
@@ -565,13 +582,36 @@ async function handle(job) {
   }
 }
 __name(handle, "handle");
+async function close(ending) {
+  const reason = Object.assign(new Error("the writer was closed"), { name: "AbortError", code: "ABORT_ERR" });
+  for (const cancel of ending.running.values()) cancel(reason);
+  ending.connections.destroy();
+  await Promise.all(ending.unanswered);
+  parentPort.postMessage({ kind: "closed" });
+}
+__name(close, "close");
 parentPort.on("message", (message) => {
-  if (message.kind === "abort") {
-    const abort = Object.assign(new Error(message.reason), { name: "AbortError", code: "ABORT_ERR" });
-    const destroy = running.get(message.id);
-    if (destroy) destroy(abort);
-    else cancelled.set(message.id, abort);
+  if (message.kind === "open") {
+    active = new Session(message.setup);
     return;
   }
-  void handle(message).then((outcome) => parentPort.postMessage(outcome, [outcome.buffer]));
+  const current = active;
+  if (!current) return;
+  if (message.kind === "close") {
+    active = void 0;
+    void close(current);
+    return;
+  }
+  if (message.kind === "abort") {
+    const abort = Object.assign(new Error(message.reason), { name: "AbortError", code: "ABORT_ERR" });
+    const destroy = current.running.get(message.id);
+    if (destroy) destroy(abort);
+    else current.cancelled.set(message.id, abort);
+    return;
+  }
+  const answered = handle(current, message).then((outcome) => {
+    parentPort.postMessage(outcome, [outcome.buffer]);
+    current.unanswered.delete(answered);
+  });
+  current.unanswered.add(answered);
 });

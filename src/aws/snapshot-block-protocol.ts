@@ -3,7 +3,7 @@
  * block's memory moves with the job (transferred, not copied) and comes back with the outcome.
  */
 
-/** Fixed for the life of a sending thread. */
+/** Fixed for one writer's use of a sending thread (a thread serves writer after writer). */
 export interface SenderSetup {
   region: string;
   /** PutSnapshotBlock's endpoint as the SDK resolved it. */
@@ -51,4 +51,22 @@ export interface AbortJob {
   kind: 'abort';
   id: number;
   reason: string;
+}
+
+/** Starts a writer's use of the thread: its endpoint, its connections. Comes before its first job. */
+export interface OpenJob {
+  kind: 'open';
+  setup: SenderSetup;
+}
+
+/**
+ * Ends the writer's use: requests in flight are aborted (their outcomes still come back), the
+ * connections closed, and then the thread answers `Closed`, its last word until the next `open`.
+ */
+export interface CloseJob {
+  kind: 'close';
+}
+
+export interface Closed {
+  kind: 'closed';
 }

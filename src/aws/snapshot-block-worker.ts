@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { Http1Connections } from '../net/http1-connections.js';
 import type { Response } from '../net/http1-response.js';
 import { PutBlockSigner } from './put-block-signer.js';
-import type { AbortJob, BlockJob, BlockOutcome, SenderSetup } from './snapshot-block-protocol.js';
+import type {
+  AbortJob,
+  BlockJob,
+  BlockOutcome,
+  CloseJob,
+  Closed,
+  OpenJob,
+  SenderSetup,
+} from './snapshot-block-protocol.js';
 
 /**
  * A sending thread of PutSnapshotBlock's lean path: it hashes a block, signs the request
@@ -15,24 +23,40 @@ import type { AbortJob, BlockJob, BlockOutcome, SenderSetup } from './snapshot-b
  * and cancellation stay there.
  */
 
-const setup = workerData as SenderSetup;
 const USER_AGENT = 'fedimg (PutSnapshotBlock over HTTP/1.1 keep-alive)';
-const endpoint = new URL(setup.endpoint);
-const basePath = endpoint.pathname.replace(/\/$/, '');
-const https = endpoint.protocol === 'https:';
-const connections = new Http1Connections({
-  protocol: https ? 'https:' : 'http:',
-  hostname: endpoint.hostname.replace(/^\[|\]$/g, ''),
-  port: endpoint.port ? Number(endpoint.port) : https ? 443 : 80,
-  sockets: setup.sockets,
-});
-const signer = new PutBlockSigner(setup.region, setup.uriEscapePath);
-const running = new Map<number, (reason: Error) => void>();
-/** Jobs cancelled before their request existed (while being hashed or signed). */
-const cancelled = new Map<number, Error>();
 
-function send(job: BlockJob, data: Buffer, sha256: string): Promise<Response> {
-  const path = `${basePath}/snapshots/${encodeURIComponent(job.snapshotId)}/blocks/${job.index}`;
+/** One writer's use of the thread, from its `open` to its `close`. */
+class Session {
+  readonly endpoint: URL;
+  readonly basePath: string;
+  readonly connections: Http1Connections;
+  readonly signer: PutBlockSigner;
+  readonly running = new Map<number, (reason: Error) => void>();
+  /** Jobs cancelled before their request existed (while being hashed or signed). */
+  readonly cancelled = new Map<number, Error>();
+  /** Jobs whose outcome has not been posted yet. */
+  readonly unanswered = new Set<Promise<void>>();
+
+  constructor(readonly setup: SenderSetup) {
+    this.endpoint = new URL(setup.endpoint);
+    this.basePath = this.endpoint.pathname.replace(/\/$/, '');
+    const https = this.endpoint.protocol === 'https:';
+    this.connections = new Http1Connections({
+      protocol: https ? 'https:' : 'http:',
+      hostname: this.endpoint.hostname.replace(/^\[|\]$/g, ''),
+      port: this.endpoint.port ? Number(this.endpoint.port) : https ? 443 : 80,
+      sockets: setup.sockets,
+    });
+    this.signer = new PutBlockSigner(setup.region, setup.uriEscapePath);
+  }
+}
+
+/** The writer now using the thread, if any. */
+let active: Session | undefined;
+
+function send(session: Session, job: BlockJob, data: Buffer, sha256: string): Promise<Response> {
+  const { setup, endpoint, signer, connections, running, cancelled } = session;
+  const path = `${session.basePath}/snapshots/${encodeURIComponent(job.snapshotId)}/blocks/${job.index}`;
   const headers = signer.headers(
     {
       host: endpoint.host,
@@ -67,11 +91,11 @@ function send(job: BlockJob, data: Buffer, sha256: string): Promise<Response> {
   });
 }
 
-async function handle(job: BlockJob): Promise<BlockOutcome> {
+async function handle(session: Session, job: BlockJob): Promise<BlockOutcome> {
   const data = Buffer.from(job.buffer, 0, job.length);
   const sha256 = job.sha256 ?? createHash('sha256').update(data).digest('base64');
   try {
-    const answer = await send(job, data, sha256);
+    const answer = await send(session, job, data, sha256);
     return answer.status >= 200 && answer.status < 300
       ? { id: job.id, buffer: job.buffer, sha256 }
       : {
@@ -92,13 +116,37 @@ async function handle(job: BlockJob): Promise<BlockOutcome> {
   }
 }
 
-parentPort!.on('message', (message: BlockJob | AbortJob) => {
-  if (message.kind === 'abort') {
-    const abort = Object.assign(new Error(message.reason), { name: 'AbortError', code: 'ABORT_ERR' });
-    const destroy = running.get(message.id);
-    if (destroy) destroy(abort);
-    else cancelled.set(message.id, abort);
+/** Aborts the session's requests, closes its connections and says so once every job is answered. */
+async function close(ending: Session): Promise<void> {
+  const reason = Object.assign(new Error('the writer was closed'), { name: 'AbortError', code: 'ABORT_ERR' });
+  for (const cancel of ending.running.values()) cancel(reason);
+  ending.connections.destroy();
+  await Promise.all(ending.unanswered);
+  parentPort!.postMessage({ kind: 'closed' } satisfies Closed);
+}
+
+parentPort!.on('message', (message: OpenJob | BlockJob | AbortJob | CloseJob) => {
+  if (message.kind === 'open') {
+    active = new Session(message.setup);
     return;
   }
-  void handle(message).then((outcome) => parentPort!.postMessage(outcome, [outcome.buffer]));
+  const current = active;
+  if (!current) return;
+  if (message.kind === 'close') {
+    active = undefined;
+    void close(current);
+    return;
+  }
+  if (message.kind === 'abort') {
+    const abort = Object.assign(new Error(message.reason), { name: 'AbortError', code: 'ABORT_ERR' });
+    const destroy = current.running.get(message.id);
+    if (destroy) destroy(abort);
+    else current.cancelled.set(message.id, abort);
+    return;
+  }
+  const answered = handle(current, message).then((outcome) => {
+    parentPort!.postMessage(outcome, [outcome.buffer]);
+    current.unanswered.delete(answered);
+  });
+  current.unanswered.add(answered);
 });

@@ -5,8 +5,16 @@ import { PutSnapshotBlockCommand, type EBSClient } from '@aws-sdk/client-ebs';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import type { EndpointParameterInstructions } from '@smithy/types';
 import { markAwsCall, UploadError } from '../errors.js';
-import { startThread } from '../util/threads.js';
-import type { AbortJob, BlockJob, BlockOutcome, SenderSetup } from './snapshot-block-protocol.js';
+import { giveBackThread, takeThread } from '../util/threads.js';
+import type {
+  AbortJob,
+  BlockJob,
+  BlockOutcome,
+  CloseJob,
+  Closed,
+  OpenJob,
+  SenderSetup,
+} from './snapshot-block-protocol.js';
 
 /**
  * PutSnapshotBlock without the SDK's per-request middleware: the request the SDK would send (same
@@ -103,6 +111,10 @@ export function ebsErrorFrom(
 interface Sender {
   worker: Worker;
   waiting: Map<number, (outcome: BlockOutcome | Error) => void>;
+  /** The writer let the thread go: nothing more may be sent to it. */
+  closed: boolean;
+  /** Ends the thread if it does not say it closed. */
+  stuck?: NodeJS.Timeout;
 }
 
 /**
@@ -169,16 +181,19 @@ export function snapshotBlockWriter(
     };
     // Its heap holds requests and answers only (block memory is outside it): a small young
     // generation keeps each thread's memory to a few MiB.
-    const worker = startThread(import.meta.url, 'snapshot-block-worker', {
-      workerData: setup,
+    const worker = takeThread(import.meta.url, 'snapshot-block-worker', {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 },
     });
     worker.unref();
-    const sender: Sender = { worker, waiting: new Map() };
-    worker.on('message', (outcome: BlockOutcome) => {
-      sender.waiting.get(outcome.id)?.(outcome);
+    const sender: Sender = { worker, waiting: new Map(), closed: false };
+    worker.on('message', (answer: BlockOutcome | Closed) => {
+      if ('kind' in answer) {
+        clearTimeout(sender.stuck);
+        giveBackThread(worker);
+      } else sender.waiting.get(answer.id)?.(answer);
     });
     const stopped = (reason: unknown) => {
+      sender.closed = true;
       const at = senders.indexOf(sender);
       if (at >= 0) senders.splice(at, 1);
       // Its blocks' memory went with it, so those blocks cannot be retried.
@@ -190,6 +205,7 @@ export function snapshotBlockWriter(
     };
     worker.on('error', stopped);
     worker.on('exit', (code) => stopped(`exit code ${code}`));
+    worker.postMessage({ kind: 'open', setup } satisfies OpenJob);
     return sender;
   }
 
@@ -208,6 +224,10 @@ export function snapshotBlockWriter(
         const identity = await config.credentials();
         // A cancel while those were awaited: the abort listener below is not there yet.
         signal?.throwIfAborted();
+        if (target.closed)
+          throw new UploadError('The PutSnapshotBlock writer was closed while a block was on its way.', {
+            hint: 'Re-run the job: the snapshot is started again from its first block.',
+          });
         const id = nextId++;
         const length = block.data.length;
         const job: BlockJob = {
@@ -251,7 +271,13 @@ export function snapshotBlockWriter(
       }
     },
     destroy() {
-      for (const each of senders.splice(0)) void each.worker.terminate();
+      // Each thread aborts what it still sends, answers it, and is handed back once it says closed.
+      for (const each of senders.splice(0)) {
+        each.closed = true;
+        each.worker.postMessage({ kind: 'close' } satisfies CloseJob);
+        // A thread that does not answer is ended instead.
+        each.stuck = setTimeout(() => void each.worker.terminate(), 5_000).unref();
+      }
     },
   };
 }

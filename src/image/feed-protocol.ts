@@ -11,6 +11,12 @@ export interface FeedSetup extends CompressedSource {
   socketPath: string;
 }
 
+/**
+ * The main thread's side: one feed per job (a thread serves job after job), and `abort`, which
+ * stops the feed in progress and is ignored when there is none.
+ */
+export type FeedCommand = { kind: 'feed'; setup: FeedSetup } | { kind: 'abort' };
+
 /** An ImageSourceError (or anything else) as it crosses threads. */
 export interface FeedFailure {
   name: string;
@@ -20,6 +26,7 @@ export interface FeedFailure {
   hint?: string;
 }
 
+/** Per feed: any number of `resume`s, then one `done` or `failed`, its last word. */
 export type FeedReport =
   | { kind: 'resume'; offset: number; reason: string }
   | { kind: 'done'; stats: DownloadStats }

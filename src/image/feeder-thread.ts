@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { FedimgError, ImageSourceError } from '../errors.js';
 import { compressedChunks } from './compressed.js';
 import type { DownloadStats } from './download.js';
-import type { FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
+import type { FeedCommand, FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
 
 /**
  * The feeding thread: download (or read the cached copy) → sha256 and size check → xz's input
@@ -13,13 +13,27 @@ import type { FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
  * cut xz's output into blocks and hand them to the sending threads.
  */
 
-const setup = workerData as FeedSetup;
-const stats: DownloadStats = { bytes: 0, resumes: 0, verified: false };
-const controller = new AbortController();
 const report = (message: FeedReport) => parentPort!.postMessage(message);
+/** The feed in progress, if any. */
+let running: AbortController | undefined;
 
-parentPort!.on('message', (message: { kind: 'abort' }) => {
-  if (message.kind === 'abort') controller.abort(new Error('the image source was stopped'));
+parentPort!.on('message', (command: FeedCommand) => {
+  if (command.kind === 'abort') {
+    running?.abort(new Error('the image source was stopped'));
+    return;
+  }
+  const controller = new AbortController();
+  running = controller;
+  const stats: DownloadStats = { bytes: 0, resumes: 0, verified: false };
+  // Its last word, after which the thread waits for its next job (feeder.ts hands it back).
+  feed(command.setup, stats, controller.signal)
+    .then(
+      () => report({ kind: 'done', stats }),
+      (error: unknown) => report({ kind: 'failed', failure: failureOf(error), stats }),
+    )
+    .finally(() => {
+      if (running === controller) running = undefined;
+    });
 });
 
 function failureOf(error: unknown): FeedFailure {
@@ -33,8 +47,8 @@ function failureOf(error: unknown): FeedFailure {
   return { name: 'Error', message: String(error) };
 }
 
-async function feed(): Promise<void> {
-  const source = compressedChunks(setup, stats, controller.signal, (offset, reason) =>
+async function feed(setup: FeedSetup, stats: DownloadStats, signal: AbortSignal): Promise<void> {
+  const source = compressedChunks(setup, stats, signal, (offset, reason) =>
     report({ kind: 'resume', offset, reason }),
   );
   const socket = connect(setup.socketPath);
@@ -70,11 +84,3 @@ function drainedOrClosed(socket: ReturnType<typeof connect>): Promise<void> {
     socket.once('close', done);
   });
 }
-
-// The thread ends once it has said how the feed ended (its socket has flushed or been destroyed).
-feed()
-  .then(
-    () => report({ kind: 'done', stats }),
-    (error: unknown) => report({ kind: 'failed', failure: failureOf(error), stats }),
-  )
-  .finally(() => parentPort!.close());

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { ImageSourceError } from '../errors.js';
-import { startThread } from '../util/threads.js';
+import { giveBackThread, takeThread } from '../util/threads.js';
 import type { DownloadStats } from './download.js';
-import type { FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
+import type { FeedCommand, FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
 import { privateSocket } from './private-socket.js';
 
 export interface Feeder {
@@ -27,8 +27,8 @@ function errorOf(failure: FeedFailure): Error {
 }
 
 /**
- * Starts the feeding thread (feeder-thread.ts) and returns the socket it writes the verified
- * compressed image into, made through a private listening socket (private-socket.ts).
+ * Gives a feeding thread (feeder-thread.ts) the image to feed and returns the socket it writes the
+ * verified compressed image into, made through a private listening socket (private-socket.ts).
  */
 export function startFeeder(
   setup: Omit<FeedSetup, 'socketPath'>,
@@ -36,10 +36,11 @@ export function startFeeder(
   onResume?: (offset: number, reason: string) => void,
 ): Promise<Feeder> {
   return privateSocket('fedimg-feed-', async (socketPath, accepted) => {
-    const worker = startThread(import.meta.url, 'feeder-thread', {
-      workerData: { ...setup, socketPath } satisfies FeedSetup,
+    const worker = takeThread(import.meta.url, 'feeder-thread', {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 },
     });
+    // Once the thread has said how the feed ended it is handed back, and nothing here may reach it.
+    let ours = true;
     const done = new Promise<void>((resolve, reject) => {
       worker.on('message', (report: FeedReport) => {
         if (report.kind === 'resume') {
@@ -47,6 +48,8 @@ export function startFeeder(
           return;
         }
         Object.assign(stats, report.stats);
+        ours = false;
+        giveBackThread(worker);
         if (report.kind === 'done') resolve();
         else reject(errorOf(report.failure));
       });
@@ -54,14 +57,19 @@ export function startFeeder(
       worker.on('exit', () => reject(new Error('the feeding thread ended without a word')));
     });
     done.catch(() => undefined);
+    worker.postMessage({ kind: 'feed', setup: { ...setup, socketPath } } satisfies FeedCommand);
     // The thread may fail before it connects (a refused host, say): that ends the wait too.
     const input = await Promise.race([accepted, done.then(() => accepted)]);
     return {
       input,
       done,
       stop: () => {
-        worker.postMessage({ kind: 'abort' });
-        setTimeout(() => void worker.terminate(), 5_000).unref();
+        if (!ours) return;
+        worker.postMessage({ kind: 'abort' } satisfies FeedCommand);
+        // A feed that does not end on its abort is ended with its thread.
+        setTimeout(() => {
+          if (ours) void worker.terminate();
+        }, 5_000).unref();
       },
     };
   });

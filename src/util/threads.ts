@@ -12,13 +12,90 @@ import type * as Esbuild from 'esbuild';
  * the module is bundled once per process with esbuild, as the build would (a thread that loaded
  * TypeScript through a loader of its own took 0.2 s to start, and an upload starts several).
  */
-export function startThread(moduleUrl: string, name: string, options: WorkerOptions): Worker {
+function startThread(moduleUrl: string, name: string, options: WorkerOptions): Worker {
+  started++;
   if (!moduleUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, moduleUrl), options);
   // Plain JavaScript: without the TypeScript loader the process was started with (tsx).
   return new Worker(bundledFromSource(fileURLToPath(new URL(`./${name}.ts`, moduleUrl))), {
     ...options,
     execArgv: [],
   });
+}
+
+/**
+ * Threads whose job ended, by module and resource limits, kept for the next job of their module. A
+ * thread costs 0.1–0.15 CPU-s to start (Node's bootstrap of a new isolate, then its modules); a
+ * process that imports several images (the CLI's run, the demo, the tests) starts each kind once.
+ */
+const idle = new Map<string, Worker[]>();
+const kinds = new WeakMap<Worker, string>();
+/** The events a job's holder listens to; its listeners go when the thread changes hands. */
+const EVENTS = ['message', 'messageerror', 'error', 'exit', 'online'] as const;
+const forget = (worker: Worker) => {
+  for (const event of EVENTS) worker.removeAllListeners(event);
+};
+/** Idle threads beyond this many of one kind are ended: no run has more jobs of a kind at once. */
+const MOST_IDLE = 4;
+let started = 0;
+/** Threads taken and neither handed back nor ended. */
+const taken = new Set<Worker>();
+
+/** Threads started by this process so far (taken idle ones not counted). */
+export function threadsStarted(): number {
+  return started;
+}
+
+/** Threads at work for a job now (or not yet handed back). */
+export function threadsInUse(): number {
+  return taken.size;
+}
+
+/**
+ * A thread of the module `name` beside `moduleUrl` for one job: an idle one of the same kind when
+ * there is one, else a new one. The module takes its job as a message (it has no workerData), and
+ * the caller hands the thread back with `giveBackThread` once the thread said the job is over.
+ */
+export function takeThread(
+  moduleUrl: string,
+  name: string,
+  options: Pick<WorkerOptions, 'resourceLimits'>,
+): Worker {
+  const kind = `${new URL(`./${name}`, moduleUrl).href} ${JSON.stringify(options.resourceLimits ?? {})}`;
+  let worker = idle.get(kind)?.pop();
+  if (worker) {
+    forget(worker);
+    worker.ref();
+  } else {
+    worker = startThread(moduleUrl, name, options);
+    kinds.set(worker, kind);
+  }
+  const mine = worker;
+  taken.add(mine);
+  mine.once('exit', () => taken.delete(mine));
+  return mine;
+}
+
+/**
+ * Takes back a thread whose job is over (it said so, and will say nothing more until its next job):
+ * the caller's listeners go, and it waits, not keeping the process alive, for the next job.
+ */
+export function giveBackThread(worker: Worker): void {
+  const kind = kinds.get(worker);
+  forget(worker);
+  taken.delete(worker);
+  const list = kind === undefined ? undefined : (idle.get(kind) ?? idle.set(kind, []).get(kind)!);
+  if (!list || list.length >= MOST_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  // An idle thread that fails ends; it is not taken again.
+  worker.on('error', () => undefined);
+  worker.once('exit', () => {
+    const at = list.indexOf(worker);
+    if (at >= 0) list.splice(at, 1);
+  });
+  list.push(worker);
 }
 
 const bundled = new Map<string, string>();

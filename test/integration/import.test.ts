@@ -4,9 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeregisterImageCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PendingResources, stagingKey } from '../../src/aws/pending.js';
 import { uploadToken } from '../../src/upload/context.js';
+import { threadsInUse, threadsStarted } from '../../src/util/threads.js';
 import type { PlannedImage } from '../../src/compose/types.js';
 import { ImageSourceError, InputError, RegisterError, UploadError } from '../../src/errors.js';
 import { unwatched, type InputName } from '../../src/settings/index.js';
@@ -781,6 +782,41 @@ describe('the EBS direct route', () => {
       emulator.clearFaults();
     }
   }, 30_000);
+
+  it('takes the threads of an earlier import again, after a cancelled one too, and stores every byte', async () => {
+    /** Each import hands its threads back; the sending threads once their writer has closed. */
+    const settled = () => vi.waitFor(() => expect(threadsInUse()).toBe(0), { timeout: 5000 });
+    await runImport(settings(small, 'small', { image: x86() }), quiet);
+    await settled();
+    const started = threadsStarted();
+    // Cancelled with blocks on the wire: the feed is aborted and the writer closed mid-request.
+    emulator.reset();
+    emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'latency', ms: 400 });
+    const controller = new AbortController();
+    try {
+      const importing = importFailure(settings(small, 'small', { image: x86() }), quiet, {
+        signal: controller.signal,
+      });
+      await untilAsked(emulator, 'PutSnapshotBlock');
+      controller.abort(new Error('cancelled by the test'));
+      expect(await importing).toBeDefined();
+    } finally {
+      emulator.clearFaults();
+    }
+    await settled();
+    emulator.reset();
+    const { imported } = await runImport(settings(small, 'small'), quiet);
+    for (const entry of imported) {
+      const generated = small.images.find((image) => image.arch === entry.image.arch)!;
+      expect(await snapshotSha256(entry.snapshotId, Math.ceil(smallRaw / BLOCK))).toBe(
+        await paddedSha256(smallRaw, `${small.composeId}/${generated.arch}`),
+      );
+    }
+    expect(imported).toHaveLength(2);
+    // Three imports, four images: the threads of the first did all the work.
+    expect(threadsStarted() - started).toBe(0);
+    await settled();
+  }, 60_000);
 
   it('says in its debug lines which block is retried and why', async () => {
     emulator.addFault({ operation: 'PutSnapshotBlock', kind: 'server-error', count: 1 });
