@@ -100,10 +100,11 @@ describe('reading a decoder that writes 8 KiB at a time', () => {
       expect(bytes).toBe(total);
       reads[transport] = socket.reads();
     }
-    // A read per 8 KiB write would be 512, and a local socket, read as output comes, is near that
-    // (here about 40 over loopback).
+    // A read per 8 KiB write would be 512, and a local socket, read as output comes, is near that;
+    // so is loopback without its rests (511). With them about 40 here, 146 on a machine slowed by
+    // strace: under half the writes leaves room for a busy machine.
     expect(reads.local).toBeGreaterThan(400);
-    expect(reads.loopback).toBeLessThan(128);
+    expect(reads.loopback).toBeLessThan(256);
   });
 });
 
