@@ -51,13 +51,27 @@ const list = <T>(value: T | T[] | undefined): T[] =>
 
 export const statementsOf = (policy: PolicyDocument): PolicyStatement[] => list(policy.Statement);
 
+/**
+ * Compiled patterns: every request is checked against every statement's patterns. Bounded, for
+ * patterns with policy variables filled in per request.
+ */
+const compiled = new Map<string, RegExp>();
+const MOST_COMPILED = 10_000;
+
 /** IAM wildcards: * any run of characters, ? one character. */
 function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+  const flags = ignoreCase ? 'is' : 's';
+  let regex = compiled.get(`${flags} ${pattern}`);
+  if (!regex) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    regex = new RegExp(`^${source}$`, flags);
+    if (compiled.size >= MOST_COMPILED) compiled.clear();
+    compiled.set(`${flags} ${pattern}`, regex);
+  }
+  return regex.test(value);
 }
 
 /** ArnLike: arn:partition:service:region:account:resource, each part matched on its own. */
