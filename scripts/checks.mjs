@@ -1,5 +1,6 @@
-// The static checks of `npm test` side by side (each mostly uses one core): the type check, eslint
-// and prettier. Each one's output is printed as a block when it ends; any failure fails the run.
+// The static checks of `npm test` side by side (each mostly uses one core): the type check, eslint,
+// prettier, and dist/ against a fresh build. Each one's output is printed as a block when it ends;
+// any failure fails the run.
 // `npm test` runs them beside the test suite at a lower priority (scripts/test.mjs).
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
@@ -9,6 +10,8 @@ const checks = [
   ['typecheck', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
   ['eslint', 'node_modules/.bin/eslint', ['.']],
   ['prettier', 'node_modules/.bin/prettier', ['--check', '.']],
+  // Builds into a temporary directory: it may run beside anything that reads dist/.
+  ['dist', process.execPath, ['scripts/check-dist.mjs']],
 ];
 
 const run = ([name, command, args], niceness) =>
