@@ -582,8 +582,9 @@ async function handle(session, job) {
   }
 }
 __name(handle, "handle");
+var abortError = /* @__PURE__ */ __name((reason) => Object.assign(new Error(reason), { name: "AbortError", code: "ABORT_ERR" }), "abortError");
 async function close(ending) {
-  const reason = Object.assign(new Error("the writer was closed"), { name: "AbortError", code: "ABORT_ERR" });
+  const reason = abortError("the writer was closed");
   for (const cancel of ending.running.values()) cancel(reason);
   ending.connections.destroy();
   await Promise.all(ending.unanswered);
@@ -603,7 +604,7 @@ parentPort.on("message", (message) => {
     return;
   }
   if (message.kind === "abort") {
-    const abort = Object.assign(new Error(message.reason), { name: "AbortError", code: "ABORT_ERR" });
+    const abort = abortError(message.reason);
     const destroy = current.running.get(message.id);
     if (destroy) destroy(abort);
     else current.cancelled.set(message.id, abort);

@@ -47111,8 +47111,10 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-function startThread(moduleUrl, name, options) {
+var THREAD_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 };
+function startThread(moduleUrl, name) {
   started++;
+  const options = { resourceLimits: THREAD_LIMITS };
   if (!moduleUrl.endsWith(".ts")) return new Worker(new URL(`./${name}.js`, moduleUrl), options);
   return new Worker(bundledFromSource(fileURLToPath(new URL(`./${name}.ts`, moduleUrl))), {
     ...options,
@@ -47129,14 +47131,14 @@ var forget = /* @__PURE__ */ __name((worker) => {
 var MOST_IDLE = 4;
 var started = 0;
 var taken = /* @__PURE__ */ new Set();
-function takeThread(moduleUrl, name, options) {
-  const kind = `${new URL(`./${name}`, moduleUrl).href} ${JSON.stringify(options.resourceLimits ?? {})}`;
+function takeThread(moduleUrl, name) {
+  const kind = new URL(`./${name}`, moduleUrl).href;
   let worker = idle.get(kind)?.pop();
   if (worker) {
     forget(worker);
     worker.ref();
   } else {
-    worker = startThread(moduleUrl, name, options);
+    worker = startThread(moduleUrl, name);
     kinds.set(worker, kind);
   }
   const mine = worker;
@@ -47273,9 +47275,7 @@ function snapshotBlockWriter(client, region, options) {
       requestTimeoutMs: options.requestTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs
     };
-    const worker = takeThread(import.meta.url, "snapshot-block-worker", {
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 }
-    });
+    const worker = takeThread(import.meta.url, "snapshot-block-worker");
     worker.unref();
     const sender2 = { worker, waiting: /* @__PURE__ */ new Map(), closed: false };
     worker.on("message", (answer) => {
@@ -56412,9 +56412,7 @@ function errorOf(failure2) {
 __name(errorOf, "errorOf");
 function startFeeder(setup, stats, onResume) {
   return privateSocket("fedimg-feed-", async (socketPath, accepted) => {
-    const worker = takeThread(import.meta.url, "feeder-thread", {
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 }
-    });
+    const worker = takeThread(import.meta.url, "feeder-thread");
     let ours = true;
     const done = new Promise((resolve5, reject) => {
       worker.on("message", (report) => {

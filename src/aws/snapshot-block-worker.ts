@@ -116,9 +116,13 @@ async function handle(session: Session, job: BlockJob): Promise<BlockOutcome> {
   }
 }
 
+/** How a cancelled request fails, in the shape Node gives an aborted operation. */
+const abortError = (reason: string) =>
+  Object.assign(new Error(reason), { name: 'AbortError', code: 'ABORT_ERR' });
+
 /** Aborts the session's requests, closes its connections and says so once every job is answered. */
 async function close(ending: Session): Promise<void> {
-  const reason = Object.assign(new Error('the writer was closed'), { name: 'AbortError', code: 'ABORT_ERR' });
+  const reason = abortError('the writer was closed');
   for (const cancel of ending.running.values()) cancel(reason);
   ending.connections.destroy();
   await Promise.all(ending.unanswered);
@@ -138,7 +142,7 @@ parentPort!.on('message', (message: OpenJob | BlockJob | AbortJob | CloseJob) =>
     return;
   }
   if (message.kind === 'abort') {
-    const abort = Object.assign(new Error(message.reason), { name: 'AbortError', code: 'ABORT_ERR' });
+    const abort = abortError(message.reason);
     const destroy = current.running.get(message.id);
     if (destroy) destroy(abort);
     else current.cancelled.set(message.id, abort);

@@ -179,11 +179,7 @@ export function snapshotBlockWriter(
       requestTimeoutMs: options.requestTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
     };
-    // Its heap holds requests and answers only (block memory is outside it): a small young
-    // generation keeps each thread's memory to a few MiB.
-    const worker = takeThread(import.meta.url, 'snapshot-block-worker', {
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 },
-    });
+    const worker = takeThread(import.meta.url, 'snapshot-block-worker');
     worker.unref();
     const sender: Sender = { worker, waiting: new Map(), closed: false };
     worker.on('message', (answer: BlockOutcome | Closed) => {

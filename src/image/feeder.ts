@@ -36,9 +36,7 @@ export function startFeeder(
   onResume?: (offset: number, reason: string) => void,
 ): Promise<Feeder> {
   return privateSocket('fedimg-feed-', async (socketPath, accepted) => {
-    const worker = takeThread(import.meta.url, 'feeder-thread', {
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 },
-    });
+    const worker = takeThread(import.meta.url, 'feeder-thread');
     // Once the thread has said how the feed ended it is handed back, and nothing here may reach it.
     let ours = true;
     const done = new Promise<void>((resolve, reject) => {

@@ -2,8 +2,15 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type * as Esbuild from 'esbuild';
+
+/**
+ * Every thread's heap limits. A thread's heap holds requests, answers and stream bookkeeping only
+ * (block and download memory is outside it): a small young generation keeps each thread's memory
+ * to a few MiB.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 };
 
 /**
  * Starts one of fedimg's own threads. `moduleUrl` is the caller's import.meta.url and `name` the
@@ -12,8 +19,9 @@ import type * as Esbuild from 'esbuild';
  * the module is bundled once per process with esbuild, as the build would (a thread that loaded
  * TypeScript through a loader of its own took 0.2 s to start, and an upload starts several).
  */
-function startThread(moduleUrl: string, name: string, options: WorkerOptions): Worker {
+function startThread(moduleUrl: string, name: string): Worker {
   started++;
+  const options = { resourceLimits: THREAD_LIMITS };
   if (!moduleUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, moduleUrl), options);
   // Plain JavaScript: without the TypeScript loader the process was started with (tsx).
   return new Worker(bundledFromSource(fileURLToPath(new URL(`./${name}.ts`, moduleUrl))), {
@@ -23,9 +31,9 @@ function startThread(moduleUrl: string, name: string, options: WorkerOptions): W
 }
 
 /**
- * Threads whose job ended, by module and resource limits, kept for the next job of their module. A
- * thread costs 0.1–0.15 CPU-s to start (Node's bootstrap of a new isolate, then its modules); a
- * process that imports several images (the CLI's run, the demo, the tests) starts each kind once.
+ * Threads whose job ended, by module, kept for the next job of their module. A thread costs
+ * 0.1–0.15 CPU-s to start (Node's bootstrap of a new isolate, then its modules); a process that
+ * imports several images (the CLI's run, the demo, the tests) starts each kind once.
  */
 const idle = new Map<string, Worker[]>();
 const kinds = new WeakMap<Worker, string>();
@@ -55,18 +63,14 @@ export function threadsInUse(): number {
  * there is one, else a new one. The module takes its job as a message (it has no workerData), and
  * the caller hands the thread back with `giveBackThread` once the thread said the job is over.
  */
-export function takeThread(
-  moduleUrl: string,
-  name: string,
-  options: Pick<WorkerOptions, 'resourceLimits'>,
-): Worker {
-  const kind = `${new URL(`./${name}`, moduleUrl).href} ${JSON.stringify(options.resourceLimits ?? {})}`;
+export function takeThread(moduleUrl: string, name: string): Worker {
+  const kind = new URL(`./${name}`, moduleUrl).href;
   let worker = idle.get(kind)?.pop();
   if (worker) {
     forget(worker);
     worker.ref();
   } else {
-    worker = startThread(moduleUrl, name, options);
+    worker = startThread(moduleUrl, name);
     kinds.set(worker, kind);
   }
   const mine = worker;
