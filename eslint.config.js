@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What ships, linted with type information (scripts/check-types-and-lint.mjs gives it its program). */
+export const TYPE_AWARE_FILES = ['src/**/*.ts', 'emulator/**/*.ts', 'scripts/**/*.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', 'bench/results.json'] },
   js.configs.recommended,
@@ -25,7 +28,7 @@ export default tseslint.config(
     // plain callback is expected (an event handler, a forEach) is never awaited either. On what
     // ships (src/, emulator/, scripts/): type-aware linting of the tests too would double the time
     // of npm test's lint for code whose unawaited promises fail the test that holds them.
-    files: ['src/**/*.ts', 'emulator/**/*.ts', 'scripts/**/*.ts'],
+    files: TYPE_AWARE_FILES,
     languageOptions: {
       parserOptions: { project: './tsconfig.lint.json', tsconfigRootDir: import.meta.dirname },
     },
