@@ -20,6 +20,15 @@ import { tableAsMarkdown } from '../../src/report/table.js';
 import type { PolicyDocument } from '../../emulator/iam/evaluate.js';
 import { useWorld } from '../helpers/world.js';
 
+/**
+ * This process's environment without the switch vitest.config.ts sets for its workers, so that the
+ * CLI meets Node 20 as a user's shell would and must silence the SDK's warning itself.
+ */
+function withoutSdkNodeWarningSwitch(): NodeJS.ProcessEnv {
+  const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _switch, ...env } = process.env;
+  return env;
+}
+
 const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
 const world = useWorld('fedimg-refusals-', [
   { composeId: 'Fedora-Rawhide-20261120.n.0', rawSize: 1024 * 1024 + 3, arches: ['x86_64'] },
@@ -210,7 +219,7 @@ describe('an AWS refusal in any stage', () => {
       const { stderr } = await promisify(execFile)(
         process.execPath,
         [resolve('dist/cli/index.js'), 'run', ...world.cliSource(), '--regions', 'eu-west-1'],
-        { cwd },
+        { cwd, env: withoutSdkNodeWarningSwitch() },
       );
       expect(await readdir(cwd)).toEqual([]);
       // `run` plans once: the compose metadata is read by the plan, every later stage takes its images.
