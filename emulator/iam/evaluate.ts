@@ -61,7 +61,8 @@ const MOST_COMPILED = 10_000;
 /** IAM wildcards: * any run of characters, ? one character. */
 function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
   const flags = ignoreCase ? 'is' : 's';
-  let regex = compiled.get(`${flags} ${pattern}`);
+  const key = `${flags} ${pattern}`;
+  let regex = compiled.get(key);
   if (!regex) {
     const source = pattern
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
@@ -69,7 +70,7 @@ function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean 
       .replace(/\?/g, '.');
     regex = new RegExp(`^${source}$`, flags);
     if (compiled.size >= MOST_COMPILED) compiled.clear();
-    compiled.set(`${flags} ${pattern}`, regex);
+    compiled.set(key, regex);
   }
   return regex.test(value);
 }
