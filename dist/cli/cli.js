@@ -47128,6 +47128,8 @@ var EVENTS = ["message", "messageerror", "error", "exit", "online"];
 var forget = /* @__PURE__ */ __name((worker) => {
   for (const event of EVENTS) worker.removeAllListeners(event);
 }, "forget");
+var END_JOB_WITHIN_MS = 5e3;
+var ending = /* @__PURE__ */ new WeakMap();
 var MOST_IDLE = 4;
 var started = 0;
 var taken = /* @__PURE__ */ new Set();
@@ -47148,6 +47150,8 @@ function takeThread(moduleUrl, name) {
 }
 __name(takeThread, "takeThread");
 function giveBackThread(worker) {
+  clearTimeout(ending.get(worker));
+  ending.delete(worker);
   const kind = kinds.get(worker);
   forget(worker);
   taken.delete(worker);
@@ -47165,6 +47169,12 @@ function giveBackThread(worker) {
   list2.push(worker);
 }
 __name(giveBackThread, "giveBackThread");
+function endJob(worker, message) {
+  worker.postMessage(message);
+  clearTimeout(ending.get(worker));
+  ending.set(worker, setTimeout(() => void worker.terminate(), END_JOB_WITHIN_MS).unref());
+}
+__name(endJob, "endJob");
 var bundled = /* @__PURE__ */ new Map();
 function bundledFromSource(entry) {
   let file2 = bundled.get(entry);
@@ -47279,10 +47289,8 @@ function snapshotBlockWriter(client, region, options) {
     worker.unref();
     const sender2 = { worker, waiting: /* @__PURE__ */ new Map(), closed: false };
     worker.on("message", (answer) => {
-      if ("kind" in answer) {
-        clearTimeout(sender2.stuck);
-        giveBackThread(worker);
-      } else sender2.waiting.get(answer.id)?.(answer);
+      if ("kind" in answer) giveBackThread(worker);
+      else sender2.waiting.get(answer.id)?.(answer);
     });
     const stopped = /* @__PURE__ */ __name((reason) => {
       sender2.closed = true;
@@ -47361,8 +47369,7 @@ function snapshotBlockWriter(client, region, options) {
     destroy() {
       for (const each of senders.splice(0)) {
         each.closed = true;
-        each.worker.postMessage({ kind: "close" });
-        each.stuck = setTimeout(() => void each.worker.terminate(), 5e3).unref();
+        endJob(each.worker, { kind: "close" });
       }
     }
   };
@@ -56436,11 +56443,7 @@ function startFeeder(setup, stats, onResume) {
       input: input2,
       done,
       stop: /* @__PURE__ */ __name(() => {
-        if (!ours) return;
-        worker.postMessage({ kind: "abort" });
-        setTimeout(() => {
-          if (ours) void worker.terminate();
-        }, 5e3).unref();
+        if (ours) endJob(worker, { kind: "abort" });
       }, "stop")
     };
   });

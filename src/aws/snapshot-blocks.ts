@@ -5,7 +5,7 @@ import { PutSnapshotBlockCommand, type EBSClient } from '@aws-sdk/client-ebs';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import type { EndpointParameterInstructions } from '@smithy/types';
 import { markAwsCall, UploadError } from '../errors.js';
-import { giveBackThread, takeThread } from '../util/threads.js';
+import { endJob, giveBackThread, takeThread } from '../util/threads.js';
 import type {
   AbortJob,
   BlockJob,
@@ -113,8 +113,6 @@ interface Sender {
   waiting: Map<number, (outcome: BlockOutcome | Error) => void>;
   /** The writer let the thread go: nothing more may be sent to it. */
   closed: boolean;
-  /** Ends the thread if it does not say it closed. */
-  stuck?: NodeJS.Timeout;
 }
 
 /**
@@ -183,10 +181,8 @@ export function snapshotBlockWriter(
     worker.unref();
     const sender: Sender = { worker, waiting: new Map(), closed: false };
     worker.on('message', (answer: BlockOutcome | Closed) => {
-      if ('kind' in answer) {
-        clearTimeout(sender.stuck);
-        giveBackThread(worker);
-      } else sender.waiting.get(answer.id)?.(answer);
+      if ('kind' in answer) giveBackThread(worker);
+      else sender.waiting.get(answer.id)?.(answer);
     });
     const stopped = (reason: unknown) => {
       sender.closed = true;
@@ -267,12 +263,11 @@ export function snapshotBlockWriter(
       }
     },
     destroy() {
-      // Each thread aborts what it still sends, answers it, and is handed back once it says closed.
+      // Each thread aborts what it still sends, answers it, and is handed back once it says closed
+      // (or is ended if it does not).
       for (const each of senders.splice(0)) {
         each.closed = true;
-        each.worker.postMessage({ kind: 'close' } satisfies CloseJob);
-        // A thread that does not answer is ended instead.
-        each.stuck = setTimeout(() => void each.worker.terminate(), 5_000).unref();
+        endJob(each.worker, { kind: 'close' } satisfies CloseJob);
       }
     },
   };

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ImageSourceError } from '../errors.js';
-import { giveBackThread, takeThread } from '../util/threads.js';
+import { endJob, giveBackThread, takeThread } from '../util/threads.js';
 import type { DownloadStats } from './download.js';
 import type { FeedCommand, FeedFailure, FeedReport, FeedSetup } from './feed-protocol.js';
 import { privateSocket } from './private-socket.js';
@@ -62,12 +62,8 @@ export function startFeeder(
       input,
       done,
       stop: () => {
-        if (!ours) return;
-        worker.postMessage({ kind: 'abort' } satisfies FeedCommand);
         // A feed that does not end on its abort is ended with its thread.
-        setTimeout(() => {
-          if (ours) void worker.terminate();
-        }, 5_000).unref();
+        if (ours) endJob(worker, { kind: 'abort' } satisfies FeedCommand);
       },
     };
   });

@@ -42,6 +42,9 @@ const EVENTS = ['message', 'messageerror', 'error', 'exit', 'online'] as const;
 const forget = (worker: Worker) => {
   for (const event of EVENTS) worker.removeAllListeners(event);
 };
+/** How long a thread asked to end its job (`endJob`) has before it is ended instead. */
+const END_JOB_WITHIN_MS = 5_000;
+const ending = new WeakMap<Worker, NodeJS.Timeout>();
 /** Idle threads beyond this many of one kind are ended: no run has more jobs of a kind at once. */
 const MOST_IDLE = 4;
 let started = 0;
@@ -84,6 +87,8 @@ export function takeThread(moduleUrl: string, name: string): Worker {
  * the caller's listeners go, and it waits, not keeping the process alive, for the next job.
  */
 export function giveBackThread(worker: Worker): void {
+  clearTimeout(ending.get(worker));
+  ending.delete(worker);
   const kind = kinds.get(worker);
   forget(worker);
   taken.delete(worker);
@@ -100,6 +105,16 @@ export function giveBackThread(worker: Worker): void {
     if (at >= 0) list.splice(at, 1);
   });
   list.push(worker);
+}
+
+/**
+ * Asks a taken thread to end its job early (`message`, in its module's protocol). Its holder hands
+ * it back once it says the job is over; a thread that has not been handed back within 5 s is ended.
+ */
+export function endJob(worker: Worker, message: unknown): void {
+  worker.postMessage(message);
+  clearTimeout(ending.get(worker));
+  ending.set(worker, setTimeout(() => void worker.terminate(), END_JOB_WITHIN_MS).unref());
 }
 
 const bundled = new Map<string, string>();
