@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { actionsImageCache, imageCacheKey } from '../../src/image/cache.js';
 import { cacheVersion, type CacheCompression } from '../../src/image/cache-service.js';
@@ -16,7 +16,8 @@ import { runImport } from '../../src/stages/import.js';
 import { startFakeCacheService, type FakeCacheService } from '../fixtures/cache-service.js';
 import { matrixEntry } from '../fixtures/compose.js';
 import { paddedSha256 } from '../fixtures/disk-image.js';
-import { snapshotSha256 } from '../helpers/aws.js';
+import { emulatorStepEnv, snapshotSha256 } from '../helpers/aws.js';
+import { runAction } from '../helpers/runner.js';
 import { fastSettings } from '../helpers/settings.js';
 import { useWorld } from '../helpers/world.js';
 
@@ -143,6 +144,42 @@ describe('the image cache', () => {
     expect(imageRequests(), log).toBe(downloaded);
     expect(log).toContain('restored from the Actions cache');
   }, 120_000);
+
+  it('is kept and read back by the bundled action, run as the runner runs it', async () => {
+    // The cache library is a chunk of its own in dist/, loaded only to save: the tests above load
+    // it from node_modules, so only this one sees the bundle's copy compile.
+    await job();
+    const step = () =>
+      runAction(resolve('dist/action/index.js'), {
+        inputs: {
+          stage: 'import',
+          image: JSON.stringify(image()),
+          'allowed-hosts': world.files.host,
+          'allow-http': 'true',
+        },
+        env: {
+          ...emulatorStepEnv(),
+          ...service.env,
+          GITHUB_WORKSPACE: workspace,
+          RUNNER_TEMP: join(workspace, '.runner-temp'),
+        },
+        cwd: workspace,
+      });
+    const saving = await step();
+    expect(saving.exitCode, saving.stdout + saving.stderr).toBe(0);
+    expect(saving.stdout).not.toContain('::warning');
+    expect(saving.stdout).toContain(`kept in the Actions cache as ${imageCacheKey(image().sha256)}`);
+    expect(service.keys()).toContain(imageCacheKey(image().sha256));
+
+    // The next job, on a fresh runner, into an empty account.
+    await job();
+    world.emulator.reset();
+    const before = imageRequests();
+    const restoring = await step();
+    expect(restoring.exitCode, restoring.stdout).toBe(0);
+    expect(restoring.stdout).toContain('restored from the Actions cache');
+    expect(imageRequests()).toBe(before);
+  }, 60_000);
 
   // The saving runner decides: zstd where it has the binary (GitHub's runners do), gzip otherwise.
   const hasZstd = spawnSync('zstd', ['--version']).status === 0;
