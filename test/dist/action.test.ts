@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transform } from 'esbuild';
 import { parse } from 'yaml';
 import { DEFAULTS, INPUT_NAMES } from '../../src/settings/index.js';
 import { generateCompose, statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
@@ -104,6 +105,18 @@ describe('the code every stage loads', () => {
       expect(code.length).toBeLessThan(2.5e6);
     },
   );
+});
+
+describe('the bundles’ files', () => {
+  // Some chunks load only on a path no test takes (SSO credentials, say): each must still compile.
+  it('each compile as a module', async () => {
+    for (const bundle of ['dist/action', 'dist/cli']) {
+      for (const name of (await readdir(bundle)).filter((file) => file.endsWith('.js'))) {
+        const code = await readFile(join(bundle, name), 'utf8');
+        await expect(transform(code, { format: 'esm', loader: 'js' }), `${bundle}/${name}`).resolves.toBeDefined();
+      }
+    }
+  });
 });
 
 describe('the bundled action, run as the runner runs it', () => {
