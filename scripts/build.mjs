@@ -25,14 +25,17 @@ const threads = [
 ];
 
 // The bundles are ES modules; the CommonJS packages in them still call require() (for Node's own
-// modules) and some read __dirname, which an ES module does not have.
+// modules) and some read __dirname, which an ES module does not have. The banner's names for the
+// latter are fedimg's own, and `define` points the packages' free references at them: a package
+// that declares its own __filename at top level (@azure/storage-common does, in the cache chunk)
+// would otherwise collide with the banner's, and that chunk would not compile.
 const banner = [
   "import { createRequire as __fedimgCreateRequire } from 'node:module';",
   "import { fileURLToPath as __fedimgFileURLToPath } from 'node:url';",
-  "import { dirname as __fedimgDirname } from 'node:path';",
+  "import { dirname as __fedimgDirnameOf } from 'node:path';",
   'const require = __fedimgCreateRequire(import.meta.url);',
-  'const __filename = __fedimgFileURLToPath(import.meta.url);',
-  'const __dirname = __fedimgDirname(__filename);',
+  'const __fedimgFilename = __fedimgFileURLToPath(import.meta.url);',
+  'const __fedimgDirname = __fedimgDirnameOf(__fedimgFilename);',
 ].join('\n');
 
 /**
@@ -74,6 +77,7 @@ const common = {
   // Error classes are told apart by name in messages; no renaming when two modules share one.
   keepNames: true,
   banner: { js: banner },
+  define: { __filename: '__fedimgFilename', __dirname: '__fedimgDirname' },
   legalComments: 'none',
   metafile: true,
   plugins: [sdkShapesShakeable],

@@ -1,9 +1,9 @@
 import { createRequire as __fedimgCreateRequire } from 'node:module';
 import { fileURLToPath as __fedimgFileURLToPath } from 'node:url';
-import { dirname as __fedimgDirname } from 'node:path';
+import { dirname as __fedimgDirnameOf } from 'node:path';
 const require = __fedimgCreateRequire(import.meta.url);
-const __filename = __fedimgFileURLToPath(import.meta.url);
-const __dirname = __fedimgDirname(__filename);
+const __fedimgFilename = __fedimgFileURLToPath(import.meta.url);
+const __fedimgDirname = __fedimgDirnameOf(__fedimgFilename);
 var __defProp = Object.defineProperty;
 var __name = (target, value) => __defProp(target, "name", { value, configurable: true });
 

@@ -1,23 +1,23 @@
 import { createRequire as __fedimgCreateRequire } from 'node:module';
 import { fileURLToPath as __fedimgFileURLToPath } from 'node:url';
-import { dirname as __fedimgDirname } from 'node:path';
+import { dirname as __fedimgDirnameOf } from 'node:path';
 const require = __fedimgCreateRequire(import.meta.url);
-const __filename = __fedimgFileURLToPath(import.meta.url);
-const __dirname = __fedimgDirname(__filename);
+const __fedimgFilename = __fedimgFileURLToPath(import.meta.url);
+const __fedimgDirname = __fedimgDirnameOf(__fedimgFilename);
 import {
   SignatureV4MultiRegion
-} from "./chunk-32NKDKHD.js";
-import "./chunk-3PDTCCTG.js";
-import "./chunk-OJCGAJVX.js";
+} from "./chunk-WWUPMLCE.js";
+import "./chunk-YEY5NBGN.js";
+import "./chunk-GBUWORLA.js";
 import {
   eventStreamSerdeProvider2 as eventStreamSerdeProvider,
   resolveEventStreamSerdeConfig
-} from "./chunk-TFUAZUSL.js";
+} from "./chunk-FIV4EGRG.js";
 import {
   ENV_KEY,
   ENV_SECRET,
   fromEnv
-} from "./chunk-MOACG3ZA.js";
+} from "./chunk-TLVXYWOL.js";
 import {
   AwsEc2QueryProtocol,
   AwsQueryProtocol,
@@ -30,16 +30,16 @@ import {
   SignatureV4,
   resolveAwsSdkSigV4AConfig,
   resolveAwsSdkSigV4Config
-} from "./chunk-7NXFWVTK.js";
+} from "./chunk-SZJQREJW.js";
 import {
   Crc32Node,
   Md5Node,
   Sha256Node,
   readableStreamHasher
-} from "./chunk-O55YGZND.js";
+} from "./chunk-S5JLSUHP.js";
 import {
   NodeHttpHandler
-} from "./chunk-YEZ6XOU3.js";
+} from "./chunk-WPRVYPN7.js";
 import {
   BinaryDecisionDiagram,
   Client,
@@ -82,7 +82,7 @@ import {
   resolveRetryConfig,
   resolveUserAgentConfig,
   setFeature
-} from "./chunk-B7DO5AY6.js";
+} from "./chunk-XZWGVIJK.js";
 import {
   CredentialsProviderError,
   ENV_PROFILE,
@@ -101,7 +101,7 @@ import {
   resolveDefaultsModeConfig,
   resolveHttpHandlerRuntimeConfig,
   resolveRegionConfig
-} from "./chunk-TKGK2V6E.js";
+} from "./chunk-VJC25D3X.js";
 import {
   HttpRequest,
   HttpResponse,
@@ -124,14 +124,14 @@ import {
   toEndpointV1,
   toUint8Array,
   toUtf8
-} from "./chunk-XIU66XNE.js";
+} from "./chunk-ASJANIML.js";
 import {
   __commonJS,
   __export,
   __name,
   __require,
   __toESM
-} from "./chunk-24FWGFHC.js";
+} from "./chunk-RC2SEQUN.js";
 
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
@@ -28497,10 +28497,10 @@ var package_default = {
 // node_modules/@aws-sdk/credential-provider-node/dist-es/remoteProvider.js
 var ENV_IMDS_DISABLED = "AWS_EC2_METADATA_DISABLED";
 var remoteProvider = /* @__PURE__ */ __name(async (init) => {
-  const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = await import("./dist-es-FTPCJZT6.js");
+  const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = await import("./dist-es-ZKMR655R.js");
   if (process.env[ENV_CMDS_RELATIVE_URI] || process.env[ENV_CMDS_FULL_URI]) {
     init.logger?.debug("@aws-sdk/credential-provider-node - remoteProvider::fromHttp/fromContainerMetadata");
-    const { fromHttp } = await import("./dist-es-INBRXSUZ.js");
+    const { fromHttp } = await import("./dist-es-WHPYN3DO.js");
     return chain(fromHttp(init), fromContainerMetadata(init));
   }
   if (process.env[ENV_IMDS_DISABLED] && process.env[ENV_IMDS_DISABLED] !== "false") {
@@ -28614,22 +28614,22 @@ var defaultProvider = /* @__PURE__ */ __name((init = {}) => memoizeChain([
     if (!ssoStartUrl && !ssoAccountId && !ssoRegion && !ssoRoleName && !ssoSession) {
       throw new CredentialsProviderError("Skipping SSO provider in default chain (inputs do not include SSO fields).", { logger: init.logger });
     }
-    const { fromSSO } = await import("./dist-es-NNIPJ7S7.js");
+    const { fromSSO } = await import("./dist-es-DGXMVP4J.js");
     return fromSSO(init)(awsIdentityProperties);
   },
   async (awsIdentityProperties) => {
     init.logger?.debug("@aws-sdk/credential-provider-node - defaultProvider::fromIni");
-    const { fromIni } = await import("./dist-es-6SNLK3PB.js");
+    const { fromIni } = await import("./dist-es-5FNQVFGG.js");
     return fromIni(init)(awsIdentityProperties);
   },
   async (awsIdentityProperties) => {
     init.logger?.debug("@aws-sdk/credential-provider-node - defaultProvider::fromProcess");
-    const { fromProcess } = await import("./dist-es-NIW7MR57.js");
+    const { fromProcess } = await import("./dist-es-ZBWUSCDI.js");
     return fromProcess(init)(awsIdentityProperties);
   },
   async (awsIdentityProperties) => {
     init.logger?.debug("@aws-sdk/credential-provider-node - defaultProvider::fromTokenFile");
-    const { fromTokenFile } = await import("./dist-es-GUAZTPLM.js");
+    const { fromTokenFile } = await import("./dist-es-BPCKT5KS.js");
     return fromTokenFile(init)(awsIdentityProperties);
   },
   async () => {
@@ -55432,7 +55432,7 @@ __name(cacheEntryName, "cacheEntryName");
 function actionsImageCache(dir = ".fedimg-image-cache", given = {}) {
   const pathOf = /* @__PURE__ */ __name((image) => join4(dir, `${image.sha256}.xz`), "pathOf");
   const service = given.service ?? githubCacheService();
-  const saver = /* @__PURE__ */ __name(async () => given.saver ?? await import("./cache-25SR3NJB.js"), "saver");
+  const saver = /* @__PURE__ */ __name(async () => given.saver ?? await import("./cache-B4FYTNJB.js"), "saver");
   return {
     async open(image, log) {
       if (!service) {
@@ -58936,7 +58936,7 @@ async function runRelease(settings, log, deps = {}) {
   const manifest = readManifest(settings.manifestFile);
   const tag = manifest.compose_id;
   const prerelease = parseComposeId(tag).type !== "production";
-  const octokit = deps.octokit ?? (await import("./github-SELCKFPQ.js")).getOctokit(settings.token);
+  const octokit = deps.octokit ?? (await import("./github-VZ3H6PQU.js")).getOctokit(settings.token);
   const body = releaseBody(manifest);
   const where = `${owner}/${repo} release ${tag}`;
   try {
