@@ -66,6 +66,30 @@ const sdkShapesShakeable = {
     ),
 };
 
+/**
+ * Keeps undici (800 KB) out of what every step loads. @actions/core imports its OIDC client, and
+ * through it @actions/http-client and undici; esbuild's code splitting is by file, so a chunk holding
+ * core holds them too, although only getIDToken, which fedimg never calls, reaches them. Here core's
+ * OIDC module is one that says so if it is ever called; the chunks loaded for the image cache and
+ * for releases bundle the real http-client (and undici) as they need them.
+ */
+const withoutOidcClient = {
+  name: 'without-oidc-client',
+  setup: (build) => {
+    build.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      /[\\/]@actions[\\/]core[\\/]lib[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'without-oidc-client' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'without-oidc-client' }, () => ({
+      contents:
+        'export class OidcClient { static async getIDToken() { ' +
+        "throw new Error('fedimg is built without @actions/core’s OIDC client (scripts/build.mjs)'); } }",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -80,7 +104,7 @@ const common = {
   define: { __filename: '__fedimgFilename', __dirname: '__fedimgDirname' },
   legalComments: 'none',
   metafile: true,
-  plugins: [sdkShapesShakeable],
+  plugins: [sdkShapesShakeable, withoutOidcClient],
   logLevel: 'warning',
 };
 
@@ -131,7 +155,7 @@ await Promise.all(
       ...common,
       entryPoints: { index: entry },
       outdir: dir,
-      plugins: [sdkShapesShakeable, importedAtRunTime(`./${restName}.js`)],
+      plugins: [sdkShapesShakeable, withoutOidcClient, importedAtRunTime(`./${restName}.js`)],
     });
     const built = await esbuild.build({
       ...common,

@@ -7,7 +7,7 @@ import {
   type Filter,
   type MarketplaceCatalogClient,
 } from '@aws-sdk/client-marketplace-catalog';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The Marketplace Catalog calls the marketplace stage makes; the catalog is always AWSMarketplace. */
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { INDEX_SCHEMA_VERSION, type AmiIndex, type IndexEntry } from '../ami-index/select.js';
 import { WRITTEN_ONLY_WHEN_GIVEN } from './help.js';
 import { checkUrl } from '../net/host-policy.js';

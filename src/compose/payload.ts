@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ComposeError } from '../errors.js';
 import { MAX_COMPOSE_ID_LENGTH } from './compose-id.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ComposeError, InputError } from '../errors.js';
 import { parseComposeId, type ComposeId } from './compose-id.js';
 import { fileNameOf } from './location.js';

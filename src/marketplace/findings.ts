@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorDetail } from '../aws/marketplace.js';
 import { describeError } from '../errors.js';
 import { fetchText } from '../net/http.js';

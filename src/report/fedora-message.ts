@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { releaseName } from '../aws/naming.js';
 import { composeKind } from '../compose/kind.js';
 import type { PlannedImage } from '../compose/types.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Ec2Architecture } from '../compose/select.js';
 import { InputError } from '../errors.js';
 
