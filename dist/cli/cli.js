@@ -222,12 +222,12 @@ var require_visit = __commonJS({
         if (identity.isCollection(node2)) {
           path = Object.freeze(path.concat(node2));
           for (let i7 = 0; i7 < node2.items.length; ++i7) {
-            const ci2 = visit_(i7, node2.items[i7], visitor, path);
-            if (typeof ci2 === "number")
-              i7 = ci2 - 1;
-            else if (ci2 === BREAK)
+            const ci = visit_(i7, node2.items[i7], visitor, path);
+            if (typeof ci === "number")
+              i7 = ci - 1;
+            else if (ci === BREAK)
               return BREAK;
-            else if (ci2 === REMOVE) {
+            else if (ci === REMOVE) {
               node2.items.splice(i7, 1);
               i7 -= 1;
             }
@@ -272,12 +272,12 @@ var require_visit = __commonJS({
         if (identity.isCollection(node2)) {
           path = Object.freeze(path.concat(node2));
           for (let i7 = 0; i7 < node2.items.length; ++i7) {
-            const ci2 = await visitAsync_(i7, node2.items[i7], visitor, path);
-            if (typeof ci2 === "number")
-              i7 = ci2 - 1;
-            else if (ci2 === BREAK)
+            const ci = await visitAsync_(i7, node2.items[i7], visitor, path);
+            if (typeof ci === "number")
+              i7 = ci - 1;
+            else if (ci === BREAK)
               return BREAK;
-            else if (ci2 === REMOVE) {
+            else if (ci === REMOVE) {
               node2.items.splice(i7, 1);
               i7 -= 1;
             }
@@ -346,8 +346,8 @@ var require_visit = __commonJS({
       } else if (identity.isDocument(parent)) {
         parent.contents = node2;
       } else {
-        const pt2 = identity.isAlias(parent) ? "alias" : "scalar";
-        throw new Error(`Cannot replace node with ${pt2} parent`);
+        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
     __name(replaceNode, "replaceNode");
@@ -370,7 +370,7 @@ var require_directives = __commonJS({
       "{": "%7B",
       "}": "%7D"
     };
-    var escapeTagName = /* @__PURE__ */ __name((tn2) => tn2.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]), "escapeTagName");
+    var escapeTagName = /* @__PURE__ */ __name((tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]), "escapeTagName");
     var Directives = class _Directives {
       static {
         __name(this, "Directives");
@@ -518,7 +518,7 @@ var require_directives = __commonJS({
         for (const [handle, prefix] of tagEntries) {
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
-          if (!doc || tagNames.some((tn2) => tn2.startsWith(prefix)))
+          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
             lines.push(`%TAG ${handle} ${prefix}`);
         }
         return lines.join("\n");
@@ -620,13 +620,13 @@ var require_applyReviver = __commonJS({
               val[i7] = v1;
           }
         } else if (val instanceof Map) {
-          for (const k8 of Array.from(val.keys())) {
-            const v0 = val.get(k8);
-            const v1 = applyReviver(reviver, val, k8, v0);
+          for (const k7 of Array.from(val.keys())) {
+            const v0 = val.get(k7);
+            const v1 = applyReviver(reviver, val, k7, v0);
             if (v1 === void 0)
-              val.delete(k8);
+              val.delete(k7);
             else if (v1 !== v0)
-              val.set(k8, v1);
+              val.set(k7, v1);
           }
         } else if (val instanceof Set) {
           for (const v0 of Array.from(val)) {
@@ -639,12 +639,12 @@ var require_applyReviver = __commonJS({
             }
           }
         } else {
-          for (const [k8, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k8, v0);
+          for (const [k7, v0] of Object.entries(val)) {
+            const v1 = applyReviver(reviver, val, k7, v0);
             if (v1 === void 0)
-              delete val[k8];
+              delete val[k7];
             else if (v1 !== v0)
-              val[k8] = v1;
+              val[k7] = v1;
           }
         }
       }
@@ -662,7 +662,7 @@ var require_toJS = __commonJS({
     var identity = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
-        return value.map((v4, i7) => toJS(v4, String(i7), ctx));
+        return value.map((v3, i7) => toJS(v3, String(i7), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity.hasAnchor(value))
           return value.toJSON(arg, ctx);
@@ -970,18 +970,18 @@ var require_Collection = __commonJS({
     var identity = require_identity();
     var Node = require_Node();
     function collectionFromPath(schema, path, value) {
-      let v4 = value;
+      let v3 = value;
       for (let i7 = path.length - 1; i7 >= 0; --i7) {
-        const k8 = path[i7];
-        if (typeof k8 === "number" && Number.isInteger(k8) && k8 >= 0) {
+        const k7 = path[i7];
+        if (typeof k7 === "number" && Number.isInteger(k7) && k7 >= 0) {
           const a7 = [];
-          a7[k8] = v4;
-          v4 = a7;
+          a7[k7] = v3;
+          v3 = a7;
         } else {
-          v4 = /* @__PURE__ */ new Map([[k8, v4]]);
+          v3 = /* @__PURE__ */ new Map([[k7, v3]]);
         }
       }
-      return createNode.createNode(v4, void 0, {
+      return createNode.createNode(v3, void 0, {
         aliasDuplicateObjects: false,
         keepUndefined: false,
         onAnchor: /* @__PURE__ */ __name(() => {
@@ -1015,7 +1015,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it2) => identity.isNode(it2) || identity.isPair(it2) ? it2.clone(schema) : it2);
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -1202,12 +1202,12 @@ var require_foldFlowLines = __commonJS({
                 ch = text[i7 += 1];
                 overflow = true;
               }
-              const j8 = i7 > escEnd + 1 ? i7 - 2 : escStart - 1;
-              if (escapedFolds[j8])
+              const j7 = i7 > escEnd + 1 ? i7 - 2 : escStart - 1;
+              if (escapedFolds[j7])
                 return text;
-              folds.push(j8);
-              escapedFolds[j8] = true;
-              end = j8 + endStep;
+              folds.push(j7);
+              escapedFolds[j7] = true;
+              end = j7 + endStep;
               split = void 0;
             } else {
               overflow = true;
@@ -1388,20 +1388,20 @@ ${indent}`) + "'";
     __name(singleQuotedString, "singleQuotedString");
     function quotedString(value, ctx) {
       const { singleQuote } = ctx.options;
-      let qs2;
+      let qs;
       if (singleQuote === false)
-        qs2 = doubleQuotedString;
+        qs = doubleQuotedString;
       else {
         const hasDouble = value.includes('"');
         const hasSingle = value.includes("'");
         if (hasDouble && !hasSingle)
-          qs2 = singleQuotedString;
+          qs = singleQuotedString;
         else if (hasSingle && !hasDouble)
-          qs2 = doubleQuotedString;
+          qs = doubleQuotedString;
         else
-          qs2 = singleQuote ? singleQuotedString : doubleQuotedString;
+          qs = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs2(value, ctx);
+      return qs(value, ctx);
     }
     __name(quotedString, "quotedString");
     var blockEndNewlines;
@@ -1519,23 +1519,23 @@ ${indent}`);
     __name(plainString, "plainString");
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
-      const ss2 = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
+      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
       if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss2.value))
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
           type = Scalar.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = /* @__PURE__ */ __name((_type) => {
         switch (_type) {
           case Scalar.Scalar.BLOCK_FOLDED:
           case Scalar.Scalar.BLOCK_LITERAL:
-            return implicitKey || inFlow ? quotedString(ss2.value, ctx) : blockString(ss2, ctx, onComment, onChompKeep);
+            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
           case Scalar.Scalar.QUOTE_DOUBLE:
-            return doubleQuotedString(ss2.value, ctx);
+            return doubleQuotedString(ss.value, ctx);
           case Scalar.Scalar.QUOTE_SINGLE:
-            return singleQuotedString(ss2.value, ctx);
+            return singleQuotedString(ss.value, ctx);
           case Scalar.Scalar.PLAIN:
-            return plainString(ss2, ctx, onComment, onChompKeep);
+            return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
         }
@@ -1764,19 +1764,19 @@ ${indent}:`;
       }
       let valueCommentDone = false;
       const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
-      let ws2 = " ";
+      let ws = " ";
       if (keyComment || vsb || vcb) {
-        ws2 = vsb ? "\n" : "";
+        ws = vsb ? "\n" : "";
         if (vcb) {
-          const cs2 = commentString(vcb);
-          ws2 += `
-${stringifyComment.indentComment(cs2, ctx.indent)}`;
+          const cs = commentString(vcb);
+          ws += `
+${stringifyComment.indentComment(cs, ctx.indent)}`;
         }
         if (valueStr === "" && !ctx.inFlow) {
-          if (ws2 === "\n" && valueComment)
-            ws2 = "\n\n";
+          if (ws === "\n" && valueComment)
+            ws = "\n\n";
         } else {
-          ws2 += `
+          ws += `
 ${ctx.indent}`;
         }
       } else if (!explicitKey && identity.isCollection(value)) {
@@ -1795,13 +1795,13 @@ ${ctx.indent}`;
               hasPropsLine = true;
           }
           if (!hasPropsLine)
-            ws2 = `
+            ws = `
 ${ctx.indent}`;
         }
       } else if (valueStr === "" || valueStr[0] === "\n") {
-        ws2 = "";
+        ws = "";
       }
-      str += ws2 + valueStr;
+      str += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
@@ -1862,11 +1862,11 @@ var require_merge = __commonJS({
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
-        for (const it2 of source.items)
-          mergeValue(ctx, map, it2);
+        for (const it of source.items)
+          mergeValue(ctx, map, it);
       else if (Array.isArray(source))
-        for (const it2 of source)
-          mergeValue(ctx, map, it2);
+        for (const it of source)
+          mergeValue(ctx, map, it);
       else
         mergeValue(ctx, map, source);
     }
@@ -1979,9 +1979,9 @@ var require_Pair = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
     function createPair(key, value, ctx) {
-      const k8 = createNode.createNode(key, void 0, ctx);
-      const v4 = createNode.createNode(value, void 0, ctx);
-      return new Pair(k8, v4);
+      const k7 = createNode.createNode(key, void 0, ctx);
+      const v3 = createNode.createNode(value, void 0, ctx);
+      return new Pair(k7, v3);
     }
     __name(createPair, "createPair");
     var Pair = class _Pair {
@@ -2001,7 +2001,7 @@ var require_Pair = __commonJS({
           value = value.clone(schema);
         return new _Pair(key, value);
       }
-      toJSON(_2, ctx) {
+      toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         return addPairToJSMap.addPairToJSMap(ctx, pair, this);
       }
@@ -2180,13 +2180,13 @@ var require_YAMLMap = __commonJS({
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k8 = identity.isScalar(key) ? key.value : key;
-      for (const it2 of items) {
-        if (identity.isPair(it2)) {
-          if (it2.key === key || it2.key === k8)
-            return it2;
-          if (identity.isScalar(it2.key) && it2.key.value === k8)
-            return it2;
+      const k7 = identity.isScalar(key) ? key.value : key;
+      for (const it of items) {
+        if (identity.isPair(it)) {
+          if (it.key === key || it.key === k7)
+            return it;
+          if (identity.isScalar(it.key) && it.key.value === k7)
+            return it;
         }
       }
       return void 0;
@@ -2264,15 +2264,15 @@ var require_YAMLMap = __commonJS({
         }
       }
       delete(key) {
-        const it2 = findPair(this.items, key);
-        if (!it2)
+        const it = findPair(this.items, key);
+        if (!it)
           return false;
-        const del = this.items.splice(this.items.indexOf(it2), 1);
+        const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
       get(key, keepScalar) {
-        const it2 = findPair(this.items, key);
-        const node2 = it2?.value;
+        const it = findPair(this.items, key);
+        const node2 = it?.value;
         return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key) {
@@ -2286,7 +2286,7 @@ var require_YAMLMap = __commonJS({
        * @param {Class} Type - If set, forces the returned collection type
        * @returns Instance of Type, Map, or Object
        */
-      toJSON(_2, ctx, Type) {
+      toJSON(_, ctx, Type) {
         const map = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
           ctx.onCreate(map);
@@ -2382,8 +2382,8 @@ var require_YAMLSeq = __commonJS({
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           return void 0;
-        const it2 = this.items[idx];
-        return !keepScalar && identity.isScalar(it2) ? it2.value : it2;
+        const it = this.items[idx];
+        return !keepScalar && identity.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -2412,7 +2412,7 @@ var require_YAMLSeq = __commonJS({
         else
           this.items[idx] = value;
       }
-      toJSON(_2, ctx) {
+      toJSON(_, ctx) {
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
@@ -2437,12 +2437,12 @@ var require_YAMLSeq = __commonJS({
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
           let i7 = 0;
-          for (let it2 of obj) {
+          for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it2 : String(i7++);
-              it2 = replacer.call(obj, key, it2);
+              const key = obj instanceof Set ? it : String(i7++);
+              it = replacer.call(obj, key, it);
             }
-            seq.items.push(createNode.createNode(it2, void 0, ctx));
+            seq.items.push(createNode.createNode(it, void 0, ctx));
           }
         }
         return seq;
@@ -2800,10 +2800,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
-          let s5 = "";
+          let s3 = "";
           for (let i7 = 0; i7 < buf.length; ++i7)
-            s5 += String.fromCharCode(buf[i7]);
-          str = btoa(s5);
+            s3 += String.fromCharCode(buf[i7]);
+          str = btoa(s3);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
@@ -2846,9 +2846,9 @@ var require_pairs = __commonJS({
               pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore;
             if (item.comment) {
-              const cn2 = pair.value ?? pair.key;
-              cn2.comment = cn2.comment ? `${item.comment}
-${cn2.comment}` : item.comment;
+              const cn = pair.value ?? pair.key;
+              cn.comment = cn.comment ? `${item.comment}
+${cn.comment}` : item.comment;
             }
             item = pair;
           }
@@ -2865,26 +2865,26 @@ ${cn2.comment}` : item.comment;
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i7 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
-        for (let it2 of iterable) {
+        for (let it of iterable) {
           if (typeof replacer === "function")
-            it2 = replacer.call(iterable, String(i7++), it2);
+            it = replacer.call(iterable, String(i7++), it);
           let key, value;
-          if (Array.isArray(it2)) {
-            if (it2.length === 2) {
-              key = it2[0];
-              value = it2[1];
+          if (Array.isArray(it)) {
+            if (it.length === 2) {
+              key = it[0];
+              value = it[1];
             } else
-              throw new TypeError(`Expected [key, value] tuple: ${it2}`);
-          } else if (it2 && it2 instanceof Object) {
-            const keys = Object.keys(it2);
+              throw new TypeError(`Expected [key, value] tuple: ${it}`);
+          } else if (it && it instanceof Object) {
+            const keys = Object.keys(it);
             if (keys.length === 1) {
               key = keys[0];
-              value = it2[key];
+              value = it[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key = it2;
+            key = it;
           }
           pairs2.items.push(Pair.createPair(key, value, ctx));
         }
@@ -2930,9 +2930,9 @@ var require_omap = __commonJS({
        * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
        * but TypeScript won't allow widening the signature of a child method.
        */
-      toJSON(_2, ctx) {
+      toJSON(_, ctx) {
         if (!ctx)
-          return super.toJSON(_2);
+          return super.toJSON(_);
         const map = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map);
@@ -3053,9 +3053,9 @@ var require_float2 = __commonJS({
         const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot = str.indexOf(".");
         if (dot !== -1) {
-          const f8 = str.substring(dot + 1).replace(/_/g, "");
-          if (f8[f8.length - 1] === "0")
-            node2.minFractionDigits = f8.length;
+          const f7 = str.substring(dot + 1).replace(/_/g, "");
+          if (f7[f7.length - 1] === "0")
+            node2.minFractionDigits = f7.length;
         }
         return node2;
       },
@@ -3193,8 +3193,8 @@ var require_set = __commonJS({
           this.items.push(new Pair.Pair(key));
         }
       }
-      toJSON(_2, ctx) {
-        return super.toJSON(_2, ctx, Set);
+      toJSON(_, ctx) {
+        return super.toJSON(_, ctx, Set);
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -3249,7 +3249,7 @@ var require_timestamp = __commonJS({
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
       const num = /* @__PURE__ */ __name((n4) => asBigInt ? BigInt(n4) : Number(n4), "num");
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p5) => res2 * num(60) + num(p5), num(0));
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p4) => res2 * num(60) + num(p4), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     __name(parseSexagesimal, "parseSexagesimal");
@@ -3478,7 +3478,7 @@ var require_Schema = __commonJS({
     var seq = require_seq();
     var string3 = require_string();
     var tags = require_tags();
-    var sortMapEntriesByKey = /* @__PURE__ */ __name((a7, b8) => a7.key < b8.key ? -1 : a7.key > b8.key ? 1 : 0, "sortMapEntriesByKey");
+    var sortMapEntriesByKey = /* @__PURE__ */ __name((a7, b7) => a7.key < b7.key ? -1 : a7.key > b7.key ? 1 : 0, "sortMapEntriesByKey");
     var Schema = class _Schema {
       static {
         __name(this, "Schema");
@@ -3529,8 +3529,8 @@ var require_stringifyDocument = __commonJS({
       if (doc.commentBefore) {
         if (lines.length !== 1)
           lines.unshift("");
-        const cs2 = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs2, ""));
+        const cs = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs, ""));
       }
       let chompKeep = false;
       let contentComment = null;
@@ -3539,8 +3539,8 @@ var require_stringifyDocument = __commonJS({
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
-            const cs2 = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs2, ""));
+            const cs = commentString(doc.contents.commentBefore);
+            lines.push(stringifyComment.indentComment(cs, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -3558,12 +3558,12 @@ var require_stringifyDocument = __commonJS({
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
-          const cs2 = commentString(doc.comment);
-          if (cs2.includes("\n")) {
+          const cs = commentString(doc.comment);
+          if (cs.includes("\n")) {
             lines.push("...");
-            lines.push(stringifyComment.indentComment(cs2, ""));
+            lines.push(stringifyComment.indentComment(cs, ""));
           } else {
-            lines.push(`... ${cs2}`);
+            lines.push(`... ${cs}`);
           }
         } else {
           lines.push("...");
@@ -3693,7 +3693,7 @@ var require_Document = __commonJS({
           value = replacer.call({ "": value }, "", value);
           _replacer = replacer;
         } else if (Array.isArray(replacer)) {
-          const keyToStr = /* @__PURE__ */ __name((v4) => typeof v4 === "number" || v4 instanceof String || v4 instanceof Number, "keyToStr");
+          const keyToStr = /* @__PURE__ */ __name((v3) => typeof v3 === "number" || v3 instanceof String || v3 instanceof Number, "keyToStr");
           const asStr = replacer.filter(keyToStr).map(String);
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
@@ -3728,9 +3728,9 @@ var require_Document = __commonJS({
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
       createPair(key, value, options = {}) {
-        const k8 = this.createNode(key, null, options);
-        const v4 = this.createNode(value, null, options);
-        return new Pair.Pair(k8, v4);
+        const k7 = this.createNode(key, null, options);
+        const v3 = this.createNode(value, null, options);
+        return new Pair.Pair(k7, v3);
       }
       /**
        * Removes a value from the document.
@@ -3882,8 +3882,8 @@ var require_Document = __commonJS({
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
         if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s5 = JSON.stringify(options.indent);
-          throw new Error(`"indent" option must be a positive integer, not ${s5}`);
+          const s3 = JSON.stringify(options.indent);
+          throw new Error(`"indent" option must be a positive integer, not ${s3}`);
         }
         return stringifyDocument.stringifyDocument(this, options);
       }
@@ -3936,16 +3936,16 @@ var require_errors = __commonJS({
       error3.linePos = error3.pos.map((pos) => lc.linePos(pos));
       const { line: line2, col } = error3.linePos[0];
       error3.message += ` at line ${line2}, column ${col}`;
-      let ci2 = col - 1;
+      let ci = col - 1;
       let lineStr = src.substring(lc.lineStarts[line2 - 1], lc.lineStarts[line2]).replace(/[\n\r]+$/, "");
-      if (ci2 >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci2 - 39, lineStr.length - 79);
+      if (ci >= 60 && lineStr.length > 80) {
+        const trimStart = Math.min(ci - 39, lineStr.length - 79);
         lineStr = "\u2026" + lineStr.substring(trimStart);
-        ci2 -= trimStart - 1;
+        ci -= trimStart - 1;
       }
       if (lineStr.length > 80)
         lineStr = lineStr.substring(0, 79) + "\u2026";
-      if (line2 > 1 && /^ *$/.test(lineStr.substring(0, ci2))) {
+      if (line2 > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
         let prev = src.substring(lc.lineStarts[line2 - 2], lc.lineStarts[line2 - 1]);
         if (prev.length > 80)
           prev = prev.substring(0, 79) + "\u2026\n";
@@ -3955,9 +3955,9 @@ var require_errors = __commonJS({
         let count = 1;
         const end = error3.linePos[1];
         if (end?.line === line2 && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci2));
+          count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci2) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count);
         error3.message += `:
 
 ${lineStr}
@@ -4122,22 +4122,22 @@ var require_util_contains_newline = __commonJS({
           if (key.source.includes("\n"))
             return true;
           if (key.end) {
-            for (const st2 of key.end)
-              if (st2.type === "newline")
+            for (const st of key.end)
+              if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it2 of key.items) {
-            for (const st2 of it2.start)
-              if (st2.type === "newline")
+          for (const it of key.items) {
+            for (const st of it.start)
+              if (st.type === "newline")
                 return true;
-            if (it2.sep) {
-              for (const st2 of it2.sep)
-                if (st2.type === "newline")
+            if (it.sep) {
+              for (const st of it.sep)
+                if (st.type === "newline")
                   return true;
             }
-            if (containsNewline(it2.key) || containsNewline(it2.value))
+            if (containsNewline(it.key) || containsNewline(it.value))
               return true;
           }
           return false;
@@ -4178,7 +4178,7 @@ var require_util_map_includes = __commonJS({
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a7, b8) => a7 === b8 || identity.isScalar(a7) && identity.isScalar(b8) && a7.value === b8.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a7, b7) => a7 === b7 || identity.isScalar(a7) && identity.isScalar(b7) && a7.value === b7.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     __name(mapIncludes, "mapIncludes");
@@ -4302,22 +4302,22 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs2, onError, tag) {
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       if (ctx.atKey)
         ctx.atKey = false;
-      let offset = bs2.offset;
+      let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value } of bs2.items) {
+      for (const { start, value } of bs.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
           next: value,
           offset,
           onError,
-          parentIndent: bs2.indent,
+          parentIndent: bs.indent,
           startOnNewline: true
         });
         if (!props.found) {
@@ -4335,11 +4335,11 @@ var require_resolve_block_seq = __commonJS({
         }
         const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs2.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
         offset = node2.range[2];
         seq.items.push(node2);
       }
-      seq.range = [bs2.offset, offset, commentEnd ?? offset];
+      seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
     }
     __name(resolveBlockSeq, "resolveBlockSeq");
@@ -4460,13 +4460,13 @@ var require_resolve_flow_collection = __commonJS({
             onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
           if (props.comment) {
             let prevItemComment = "";
-            loop: for (const st2 of start) {
-              switch (st2.type) {
+            loop: for (const st of start) {
+              switch (st.type) {
                 case "comma":
                 case "space":
                   break;
                 case "comment":
-                  prevItemComment = st2.source.substring(1);
+                  prevItemComment = st.source.substring(1);
                   break loop;
                 default:
                   break loop;
@@ -4509,11 +4509,11 @@ var require_resolve_flow_collection = __commonJS({
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
               if (sep2)
-                for (const st2 of sep2) {
-                  if (st2 === valueProps.found)
+                for (const st of sep2) {
+                  if (st === valueProps.found)
                     break;
-                  if (st2.type === "newline") {
-                    onError(st2, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
+                  if (st.type === "newline") {
+                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
                     break;
                   }
                 }
@@ -4556,19 +4556,19 @@ var require_resolve_flow_collection = __commonJS({
         }
       }
       const expectedEnd = isMap ? "}" : "]";
-      const [ce2, ...ee2] = fc.end;
+      const [ce, ...ee] = fc.end;
       let cePos = offset;
-      if (ce2?.source === expectedEnd)
-        cePos = ce2.offset + ce2.source.length;
+      if (ce?.source === expectedEnd)
+        cePos = ce.offset + ce.source.length;
       else {
         const name = fcName[0].toUpperCase() + fcName.substring(1);
         const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
-        if (ce2 && ce2.source.length !== 1)
-          ee2.unshift(ce2);
+        if (ce && ce.source.length !== 1)
+          ee.unshift(ce);
       }
-      if (ee2.length > 0) {
-        const end = resolveEnd.resolveEnd(ee2, cePos, ctx.options.strict, onError);
+      if (ee.length > 0) {
+        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
         if (end.comment) {
           if (coll.comment)
             coll.comment += "\n" + end.comment;
@@ -4626,13 +4626,13 @@ var require_compose_collection = __commonJS({
       }
       let tag = ctx.schema.tags.find((t9) => t9.tag === tagName && t9.collection === expType);
       if (!tag) {
-        const kt2 = ctx.schema.knownTags[tagName];
-        if (kt2?.collection === expType) {
-          ctx.schema.tags.push(Object.assign({}, kt2, { default: false }));
-          tag = kt2;
+        const kt = ctx.schema.knownTags[tagName];
+        if (kt?.collection === expType) {
+          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
+          tag = kt;
         } else {
-          if (kt2) {
-            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt2.tag} used for ${expType} collection, but expects ${kt2.collection ?? "scalar"}`, true);
+          if (kt) {
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
           } else {
             onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
@@ -4815,9 +4815,9 @@ var require_resolve_block_scalar = __commonJS({
           default: {
             const message = `Unexpected token in block scalar header: ${token.type}`;
             onError(token, "UNEXPECTED_TOKEN", message);
-            const ts2 = token.source;
-            if (ts2 && typeof ts2 === "string")
-              length += ts2.length;
+            const ts = token.source;
+            if (ts && typeof ts === "string")
+              length += ts.length;
           }
         }
       }
@@ -4827,8 +4827,8 @@ var require_resolve_block_scalar = __commonJS({
     function splitLines(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
-      const m5 = first.match(/^( *)/);
-      const line0 = m5?.[1] ? [m5[1], first.slice(m5[1].length)] : ["", first];
+      const m4 = first.match(/^( *)/);
+      const line0 = m4?.[1] ? [m4[1], first.slice(m4[1].length)] : ["", first];
       const lines = [line0];
       for (let i7 = 1; i7 < split.length; i7 += 2)
         lines.push([split[i7], split[i7 + 1]]);
@@ -4874,12 +4874,12 @@ var require_resolve_flow_scalar = __commonJS({
           };
       }
       const valueEnd = offset + source.length;
-      const re2 = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
         type: _type,
-        comment: re2.comment,
-        range: [offset, valueEnd, re2.offset]
+        comment: re.comment,
+        range: [offset, valueEnd, re.offset]
       };
     }
     __name(resolveFlowScalar, "resolveFlowScalar");
@@ -5124,10 +5124,10 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt2 = schema.knownTags[tagName];
-      if (kt2 && !kt2.collection) {
-        schema.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
-        return kt2;
+      const kt = schema.knownTags[tagName];
+      if (kt && !kt.collection) {
+        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
@@ -5138,9 +5138,9 @@ var require_compose_scalar = __commonJS({
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
         if (tag.tag !== compat.tag) {
-          const ts2 = directives.tagString(tag.tag);
-          const cs2 = directives.tagString(compat.tag);
-          const msg = `Value may be parsed as either ${ts2} or ${cs2}`;
+          const ts = directives.tagString(tag.tag);
+          const cs = directives.tagString(compat.tag);
+          const msg = `Value may be parsed as either ${ts} or ${cs}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
@@ -5159,18 +5159,18 @@ var require_util_empty_scalar_position = __commonJS({
       if (before) {
         pos ?? (pos = before.length);
         for (let i7 = pos - 1; i7 >= 0; --i7) {
-          let st2 = before[i7];
-          switch (st2.type) {
+          let st = before[i7];
+          switch (st.type) {
             case "space":
             case "comment":
             case "newline":
-              offset -= st2.source.length;
+              offset -= st.source.length;
               continue;
           }
-          st2 = before[++i7];
-          while (st2?.type === "space") {
-            offset += st2.source.length;
-            st2 = before[++i7];
+          st = before[++i7];
+          while (st?.type === "space") {
+            offset += st.source.length;
+            st = before[++i7];
           }
           break;
         }
@@ -5279,10 +5279,10 @@ var require_compose_node = __commonJS({
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re2 = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      alias.range = [offset, valueEnd, re2.offset];
-      if (re2.comment)
-        alias.comment = re2.comment;
+      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      alias.range = [offset, valueEnd, re.offset];
+      if (re.comment)
+        alias.comment = re.comment;
       return alias;
     }
     __name(composeAlias, "composeAlias");
@@ -5324,10 +5324,10 @@ var require_compose_doc = __commonJS({
       }
       doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
-      const re2 = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-      if (re2.comment)
-        doc.comment = re2.comment;
-      doc.range = [offset, contentEnd, re2.offset];
+      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      if (re.comment)
+        doc.comment = re.comment;
+      doc.range = [offset, contentEnd, re.offset];
       return doc;
     }
     __name(composeDoc, "composeDoc");
@@ -5411,11 +5411,11 @@ ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
           } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-            let it2 = dc.items[0];
-            if (identity.isPair(it2))
-              it2 = it2.key;
-            const cb = it2.commentBefore;
-            it2.commentBefore = cb ? `${comment}
+            let it = dc.items[0];
+            if (identity.isPair(it))
+              it = it.key;
+            const cb = it.commentBefore;
+            it.commentBefore = cb ? `${comment}
 ${cb}` : comment;
           } else {
             const cb = dc.commentBefore;
@@ -5591,9 +5591,9 @@ var require_cst_scalar = __commonJS({
       switch (source[0]) {
         case "|":
         case ">": {
-          const he2 = source.indexOf("\n");
-          const head = source.substring(0, he2);
-          const body = source.substring(he2 + 1) + "\n";
+          const he = source.indexOf("\n");
+          const head = source.substring(0, he);
+          const body = source.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
@@ -5656,9 +5656,9 @@ var require_cst_scalar = __commonJS({
     }
     __name(setScalarValue, "setScalarValue");
     function setBlockScalarValue(token, source) {
-      const he2 = source.indexOf("\n");
-      const head = source.substring(0, he2);
-      const body = source.substring(he2 + 1) + "\n";
+      const he = source.indexOf("\n");
+      const head = source.substring(0, he);
+      const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -5682,14 +5682,14 @@ var require_cst_scalar = __commonJS({
     __name(setBlockScalarValue, "setBlockScalarValue");
     function addEndtoBlockProps(props, end) {
       if (end)
-        for (const st2 of end)
-          switch (st2.type) {
+        for (const st of end)
+          switch (st.type) {
             case "space":
             case "comment":
-              props.push(st2);
+              props.push(st);
               break;
             case "newline":
-              props.push(st2);
+              props.push(st);
               return true;
           }
       return false;
@@ -5724,7 +5724,7 @@ var require_cst_scalar = __commonJS({
         }
         default: {
           const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
+          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
@@ -5763,22 +5763,22 @@ var require_cst_stringify = __commonJS({
           let res = token.start.source;
           for (const item of token.items)
             res += stringifyItem(item);
-          for (const st2 of token.end)
-            res += st2.source;
+          for (const st of token.end)
+            res += st.source;
           return res;
         }
         case "document": {
           let res = stringifyItem(token);
           if (token.end)
-            for (const st2 of token.end)
-              res += st2.source;
+            for (const st of token.end)
+              res += st.source;
           return res;
         }
         default: {
           let res = token.source;
           if ("end" in token && token.end)
-            for (const st2 of token.end)
-              res += st2.source;
+            for (const st of token.end)
+              res += st.source;
           return res;
         }
       }
@@ -5786,13 +5786,13 @@ var require_cst_stringify = __commonJS({
     __name(stringifyToken, "stringifyToken");
     function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
-      for (const st2 of start)
-        res += st2.source;
+      for (const st of start)
+        res += st.source;
       if (key)
         res += stringifyToken(key);
       if (sep2)
-        for (const st2 of sep2)
-          res += st2.source;
+        for (const st of sep2)
+          res += st.source;
       if (value)
         res += stringifyToken(value);
       return res;
@@ -5845,12 +5845,12 @@ var require_cst_visit = __commonJS({
         const token = item[field];
         if (token && "items" in token) {
           for (let i7 = 0; i7 < token.items.length; ++i7) {
-            const ci2 = _visit(Object.freeze(path.concat([[field, i7]])), token.items[i7], visitor);
-            if (typeof ci2 === "number")
-              i7 = ci2 - 1;
-            else if (ci2 === BREAK)
+            const ci = _visit(Object.freeze(path.concat([[field, i7]])), token.items[i7], visitor);
+            if (typeof ci === "number")
+              i7 = ci - 1;
+            else if (ci === BREAK)
               return BREAK;
-            else if (ci2 === REMOVE) {
+            else if (ci === REMOVE) {
               token.items.splice(i7, 1);
               i7 -= 1;
             }
@@ -6056,8 +6056,8 @@ var require_lexer = __commonJS({
           return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
         }
         if (ch === "-" || ch === ".") {
-          const dt2 = this.buffer.substr(offset, 3);
-          if ((dt2 === "---" || dt2 === "...") && isEmpty(this.buffer[offset + 3]))
+          const dt = this.buffer.substr(offset, 3);
+          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -6117,14 +6117,14 @@ var require_lexer = __commonJS({
         }
         if (line2[0] === "%") {
           let dirEnd = line2.length;
-          let cs2 = line2.indexOf("#");
-          while (cs2 !== -1) {
-            const ch = line2[cs2 - 1];
+          let cs = line2.indexOf("#");
+          while (cs !== -1) {
+            const ch = line2[cs - 1];
             if (ch === " " || ch === "	") {
-              dirEnd = cs2 - 1;
+              dirEnd = cs - 1;
               break;
             } else {
-              cs2 = line2.indexOf("#", cs2 + 1);
+              cs = line2.indexOf("#", cs + 1);
             }
           }
           while (true) {
@@ -6155,12 +6155,12 @@ var require_lexer = __commonJS({
         if (ch === "-" || ch === ".") {
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
-          const s5 = this.peek(3);
-          if ((s5 === "---" || s5 === "...") && isEmpty(this.charAt(3))) {
+          const s3 = this.peek(3);
+          if ((s3 === "---" || s3 === "...") && isEmpty(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
-            return s5 === "---" ? "doc" : "stream";
+            return s3 === "---" ? "doc" : "stream";
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
@@ -6311,10 +6311,10 @@ var require_lexer = __commonJS({
         let nl = qb.indexOf("\n", this.pos);
         if (nl !== -1) {
           while (nl !== -1) {
-            const cs2 = this.continueScalar(nl + 1);
-            if (cs2 === -1)
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
               break;
-            nl = qb.indexOf("\n", cs2);
+            nl = qb.indexOf("\n", cs);
           }
           if (nl !== -1) {
             end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
@@ -6377,10 +6377,10 @@ var require_lexer = __commonJS({
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
           do {
-            const cs2 = this.continueScalar(nl + 1);
-            if (cs2 === -1)
+            const cs = this.continueScalar(nl + 1);
+            if (cs === -1)
               break;
-            nl = this.buffer.indexOf("\n", cs2);
+            nl = this.buffer.indexOf("\n", cs);
           } while (nl !== -1);
           if (nl === -1) {
             if (!this.atEnd)
@@ -6439,10 +6439,10 @@ var require_lexer = __commonJS({
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs2 = this.continueScalar(i7 + 1);
-              if (cs2 === -1)
+              const cs = this.continueScalar(i7 + 1);
+              if (cs === -1)
                 break;
-              i7 = Math.max(i7, cs2 - 2);
+              i7 = Math.max(i7, cs - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
@@ -6465,11 +6465,11 @@ var require_lexer = __commonJS({
         return 0;
       }
       *pushToIndex(i7, allowEmpty) {
-        const s5 = this.buffer.slice(this.pos, i7);
-        if (s5) {
-          yield s5;
-          this.pos += s5.length;
-          return s5.length;
+        const s3 = this.buffer.slice(this.pos, i7);
+        if (s3) {
+          yield s3;
+          this.pos += s3.length;
+          return s3.length;
         } else if (allowEmpty)
           yield "";
         return 0;
@@ -6643,8 +6643,8 @@ var require_parser = __commonJS({
         case "document":
           return parent.start;
         case "block-map": {
-          const it2 = parent.items[parent.items.length - 1];
-          return it2.sep ?? it2.start;
+          const it = parent.items[parent.items.length - 1];
+          return it.sep ?? it.start;
         }
         case "block-seq":
           return parent.items[parent.items.length - 1].start;
@@ -6683,19 +6683,19 @@ var require_parser = __commonJS({
     __name(arrayPushArray, "arrayPushArray");
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
-        for (const it2 of fc.items) {
-          if (it2.sep && !it2.value && !includesToken(it2.start, "explicit-key-ind") && !includesToken(it2.sep, "map-value-ind")) {
-            if (it2.key)
-              it2.value = it2.key;
-            delete it2.key;
-            if (isFlowToken(it2.value)) {
-              if (it2.value.end)
-                arrayPushArray(it2.value.end, it2.sep);
+        for (const it of fc.items) {
+          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
+            if (it.key)
+              it.value = it.key;
+            delete it.key;
+            if (isFlowToken(it.value)) {
+              if (it.value.end)
+                arrayPushArray(it.value.end, it.sep);
               else
-                it2.value.end = it2.sep;
+                it.value.end = it.sep;
             } else
-              arrayPushArray(it2.start, it2.sep);
-            delete it2.sep;
+              arrayPushArray(it.start, it.sep);
+            delete it.sep;
           }
         }
       }
@@ -6794,13 +6794,13 @@ var require_parser = __commonJS({
           yield* this.pop();
       }
       get sourceToken() {
-        const st2 = {
+        const st = {
           type: this.type,
           offset: this.offset,
           indent: this.indent,
           source: this.source
         };
-        return st2;
+        return st;
       }
       *step() {
         const top = this.peek(1);
@@ -6864,36 +6864,36 @@ var require_parser = __commonJS({
               top.props.push(token);
               break;
             case "block-map": {
-              const it2 = top.items[top.items.length - 1];
-              if (it2.value) {
+              const it = top.items[top.items.length - 1];
+              if (it.value) {
                 top.items.push({ start: [], key: token, sep: [] });
                 this.onKeyLine = true;
                 return;
-              } else if (it2.sep) {
-                it2.value = token;
+              } else if (it.sep) {
+                it.value = token;
               } else {
-                Object.assign(it2, { key: token, sep: [] });
-                this.onKeyLine = !it2.explicitKey;
+                Object.assign(it, { key: token, sep: [] });
+                this.onKeyLine = !it.explicitKey;
                 return;
               }
               break;
             }
             case "block-seq": {
-              const it2 = top.items[top.items.length - 1];
-              if (it2.value)
+              const it = top.items[top.items.length - 1];
+              if (it.value)
                 top.items.push({ start: [], value: token });
               else
-                it2.value = token;
+                it.value = token;
               break;
             }
             case "flow-collection": {
-              const it2 = top.items[top.items.length - 1];
-              if (!it2 || it2.value)
+              const it = top.items[top.items.length - 1];
+              if (!it || it.value)
                 top.items.push({ start: [], key: token, sep: [] });
-              else if (it2.sep)
-                it2.value = token;
+              else if (it.sep)
+                it.value = token;
               else
-                Object.assign(it2, { key: token, sep: [] });
+                Object.assign(it, { key: token, sep: [] });
               return;
             }
             /* istanbul ignore next should not happen */
@@ -6903,7 +6903,7 @@ var require_parser = __commonJS({
           }
           if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
             const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st2) => st2.type !== "comment" || st2.indent < token.indent))) {
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
               if (top.type === "document")
                 top.end = last.start;
               else
@@ -7025,60 +7025,60 @@ var require_parser = __commonJS({
         }
       }
       *blockMap(map) {
-        const it2 = map.items[map.items.length - 1];
+        const it = map.items[map.items.length - 1];
         switch (this.type) {
           case "newline":
             this.onKeyLine = false;
-            if (it2.value) {
-              const end = "end" in it2.value ? it2.value.end : void 0;
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
               const last = Array.isArray(end) ? end[end.length - 1] : void 0;
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 map.items.push({ start: [this.sourceToken] });
-            } else if (it2.sep) {
-              it2.sep.push(this.sourceToken);
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
             } else {
-              it2.start.push(this.sourceToken);
+              it.start.push(this.sourceToken);
             }
             return;
           case "space":
           case "comment":
-            if (it2.value) {
+            if (it.value) {
               map.items.push({ start: [this.sourceToken] });
-            } else if (it2.sep) {
-              it2.sep.push(this.sourceToken);
+            } else if (it.sep) {
+              it.sep.push(this.sourceToken);
             } else {
-              if (this.atIndentedComment(it2.start, map.indent)) {
+              if (this.atIndentedComment(it.start, map.indent)) {
                 const prev = map.items[map.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
-                  arrayPushArray(end, it2.start);
+                  arrayPushArray(end, it.start);
                   end.push(this.sourceToken);
                   map.items.pop();
                   return;
                 }
               }
-              it2.start.push(this.sourceToken);
+              it.start.push(this.sourceToken);
             }
             return;
         }
         if (this.indent >= map.indent) {
           const atMapIndent = !this.onKeyLine && this.indent === map.indent;
-          const atNextItem = atMapIndent && (it2.sep || it2.explicitKey) && this.type !== "seq-item-ind";
+          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
-          if (atNextItem && it2.sep && !it2.value) {
+          if (atNextItem && it.sep && !it.value) {
             const nl = [];
-            for (let i7 = 0; i7 < it2.sep.length; ++i7) {
-              const st2 = it2.sep[i7];
-              switch (st2.type) {
+            for (let i7 = 0; i7 < it.sep.length; ++i7) {
+              const st = it.sep[i7];
+              switch (st.type) {
                 case "newline":
                   nl.push(i7);
                   break;
                 case "space":
                   break;
                 case "comment":
-                  if (st2.indent > map.indent)
+                  if (st.indent > map.indent)
                     nl.length = 0;
                   break;
                 default:
@@ -7086,26 +7086,26 @@ var require_parser = __commonJS({
               }
             }
             if (nl.length >= 2)
-              start = it2.sep.splice(nl[1]);
+              start = it.sep.splice(nl[1]);
           }
           switch (this.type) {
             case "anchor":
             case "tag":
-              if (atNextItem || it2.value) {
+              if (atNextItem || it.value) {
                 start.push(this.sourceToken);
                 map.items.push({ start });
                 this.onKeyLine = true;
-              } else if (it2.sep) {
-                it2.sep.push(this.sourceToken);
+              } else if (it.sep) {
+                it.sep.push(this.sourceToken);
               } else {
-                it2.start.push(this.sourceToken);
+                it.start.push(this.sourceToken);
               }
               return;
             case "explicit-key-ind":
-              if (!it2.sep && !it2.explicitKey) {
-                it2.start.push(this.sourceToken);
-                it2.explicitKey = true;
-              } else if (atNextItem || it2.value) {
+              if (!it.sep && !it.explicitKey) {
+                it.start.push(this.sourceToken);
+                it.explicitKey = true;
+              } else if (atNextItem || it.value) {
                 start.push(this.sourceToken);
                 map.items.push({ start, explicitKey: true });
               } else {
@@ -7119,12 +7119,12 @@ var require_parser = __commonJS({
               this.onKeyLine = true;
               return;
             case "map-value-ind":
-              if (it2.explicitKey) {
-                if (!it2.sep) {
-                  if (includesToken(it2.start, "newline")) {
-                    Object.assign(it2, { key: null, sep: [this.sourceToken] });
+              if (it.explicitKey) {
+                if (!it.sep) {
+                  if (includesToken(it.start, "newline")) {
+                    Object.assign(it, { key: null, sep: [this.sourceToken] });
                   } else {
-                    const start2 = getFirstKeyStartProps(it2.start);
+                    const start2 = getFirstKeyStartProps(it.start);
                     this.stack.push({
                       type: "block-map",
                       offset: this.offset,
@@ -7132,22 +7132,22 @@ var require_parser = __commonJS({
                       items: [{ start: start2, key: null, sep: [this.sourceToken] }]
                     });
                   }
-                } else if (it2.value) {
+                } else if (it.value) {
                   map.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it2.sep, "map-value-ind")) {
+                } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
                     items: [{ start, key: null, sep: [this.sourceToken] }]
                   });
-                } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it2.start);
-                  const key = it2.key;
-                  const sep2 = it2.sep;
+                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
+                  const start2 = getFirstKeyStartProps(it.start);
+                  const key = it.key;
+                  const sep2 = it.sep;
                   sep2.push(this.sourceToken);
-                  delete it2.key;
-                  delete it2.sep;
+                  delete it.key;
+                  delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
@@ -7155,16 +7155,16 @@ var require_parser = __commonJS({
                     items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
-                  it2.sep = it2.sep.concat(start, this.sourceToken);
+                  it.sep = it.sep.concat(start, this.sourceToken);
                 } else {
-                  it2.sep.push(this.sourceToken);
+                  it.sep.push(this.sourceToken);
                 }
               } else {
-                if (!it2.sep) {
-                  Object.assign(it2, { key: null, sep: [this.sourceToken] });
-                } else if (it2.value || atNextItem) {
+                if (!it.sep) {
+                  Object.assign(it, { key: null, sep: [this.sourceToken] });
+                } else if (it.value || atNextItem) {
                   map.items.push({ start, key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it2.sep, "map-value-ind")) {
+                } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
@@ -7172,7 +7172,7 @@ var require_parser = __commonJS({
                     items: [{ start: [], key: null, sep: [this.sourceToken] }]
                   });
                 } else {
-                  it2.sep.push(this.sourceToken);
+                  it.sep.push(this.sourceToken);
                 }
               }
               this.onKeyLine = true;
@@ -7181,14 +7181,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs2 = this.flowScalar(this.type);
-              if (atNextItem || it2.value) {
-                map.items.push({ start, key: fs2, sep: [] });
+              const fs = this.flowScalar(this.type);
+              if (atNextItem || it.value) {
+                map.items.push({ start, key: fs, sep: [] });
                 this.onKeyLine = true;
-              } else if (it2.sep) {
-                this.stack.push(fs2);
+              } else if (it.sep) {
+                this.stack.push(fs);
               } else {
-                Object.assign(it2, { key: fs2, sep: [] });
+                Object.assign(it, { key: fs, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7197,7 +7197,7 @@ var require_parser = __commonJS({
               const bv = this.startBlockValue(map);
               if (bv) {
                 if (bv.type === "block-seq") {
-                  if (!it2.explicitKey && it2.sep && !includesToken(it2.sep, "newline")) {
+                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
                     yield* this.pop({
                       type: "error",
                       offset: this.offset,
@@ -7219,50 +7219,50 @@ var require_parser = __commonJS({
         yield* this.step();
       }
       *blockSequence(seq) {
-        const it2 = seq.items[seq.items.length - 1];
+        const it = seq.items[seq.items.length - 1];
         switch (this.type) {
           case "newline":
-            if (it2.value) {
-              const end = "end" in it2.value ? it2.value.end : void 0;
+            if (it.value) {
+              const end = "end" in it.value ? it.value.end : void 0;
               const last = Array.isArray(end) ? end[end.length - 1] : void 0;
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 seq.items.push({ start: [this.sourceToken] });
             } else
-              it2.start.push(this.sourceToken);
+              it.start.push(this.sourceToken);
             return;
           case "space":
           case "comment":
-            if (it2.value)
+            if (it.value)
               seq.items.push({ start: [this.sourceToken] });
             else {
-              if (this.atIndentedComment(it2.start, seq.indent)) {
+              if (this.atIndentedComment(it.start, seq.indent)) {
                 const prev = seq.items[seq.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
-                  arrayPushArray(end, it2.start);
+                  arrayPushArray(end, it.start);
                   end.push(this.sourceToken);
                   seq.items.pop();
                   return;
                 }
               }
-              it2.start.push(this.sourceToken);
+              it.start.push(this.sourceToken);
             }
             return;
           case "anchor":
           case "tag":
-            if (it2.value || this.indent <= seq.indent)
+            if (it.value || this.indent <= seq.indent)
               break;
-            it2.start.push(this.sourceToken);
+            it.start.push(this.sourceToken);
             return;
           case "seq-item-ind":
             if (this.indent !== seq.indent)
               break;
-            if (it2.value || includesToken(it2.start, "seq-item-ind"))
+            if (it.value || includesToken(it.start, "seq-item-ind"))
               seq.items.push({ start: [this.sourceToken] });
             else
-              it2.start.push(this.sourceToken);
+              it.start.push(this.sourceToken);
             return;
         }
         if (this.indent > seq.indent) {
@@ -7276,7 +7276,7 @@ var require_parser = __commonJS({
         yield* this.step();
       }
       *flowCollection(fc) {
-        const it2 = fc.items[fc.items.length - 1];
+        const it = fc.items[fc.items.length - 1];
         if (this.type === "flow-error-end") {
           let top;
           do {
@@ -7287,42 +7287,42 @@ var require_parser = __commonJS({
           switch (this.type) {
             case "comma":
             case "explicit-key-ind":
-              if (!it2 || it2.sep)
+              if (!it || it.sep)
                 fc.items.push({ start: [this.sourceToken] });
               else
-                it2.start.push(this.sourceToken);
+                it.start.push(this.sourceToken);
               return;
             case "map-value-ind":
-              if (!it2 || it2.value)
+              if (!it || it.value)
                 fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-              else if (it2.sep)
-                it2.sep.push(this.sourceToken);
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
               else
-                Object.assign(it2, { key: null, sep: [this.sourceToken] });
+                Object.assign(it, { key: null, sep: [this.sourceToken] });
               return;
             case "space":
             case "comment":
             case "newline":
             case "anchor":
             case "tag":
-              if (!it2 || it2.value)
+              if (!it || it.value)
                 fc.items.push({ start: [this.sourceToken] });
-              else if (it2.sep)
-                it2.sep.push(this.sourceToken);
+              else if (it.sep)
+                it.sep.push(this.sourceToken);
               else
-                it2.start.push(this.sourceToken);
+                it.start.push(this.sourceToken);
               return;
             case "alias":
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs2 = this.flowScalar(this.type);
-              if (!it2 || it2.value)
-                fc.items.push({ start: [], key: fs2, sep: [] });
-              else if (it2.sep)
-                this.stack.push(fs2);
+              const fs = this.flowScalar(this.type);
+              if (!it || it.value)
+                fc.items.push({ start: [], key: fs, sep: [] });
+              else if (it.sep)
+                this.stack.push(fs);
               else
-                Object.assign(it2, { key: fs2, sep: [] });
+                Object.assign(it, { key: fs, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -7439,7 +7439,7 @@ var require_parser = __commonJS({
           return false;
         if (this.indent <= indent)
           return false;
-        return start.every((st2) => st2.type === "newline" || st2.type === "space");
+        return start.every((st) => st.type === "newline" || st.type === "space");
       }
       *documentEnd(docEnd) {
         if (this.type !== "doc-mode") {
@@ -7902,7 +7902,7 @@ async function runGuarded(work, outer) {
   const controller = new AbortController();
   const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
   let fail2 = /* @__PURE__ */ __name(() => void 0, "fail");
-  const failed = new Promise((_2, reject) => fail2 = reject);
+  const failed = new Promise((_, reject) => fail2 = reject);
   let unexpected = false;
   const onFailure = /* @__PURE__ */ __name((cause) => {
     if (unexpected) return;
@@ -8024,12 +8024,12 @@ function assertNever(_x) {
   throw new Error("Unexpected value in exhaustive check");
 }
 __name(assertNever, "assertNever");
-function assert(_2) {
+function assert(_) {
 }
 __name(assert, "assert");
 function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v4) => typeof v4 === "number");
-  const values = Object.entries(entries).filter(([k8, _2]) => numericValues.indexOf(+k8) === -1).map(([_2, v4]) => v4);
+  const numericValues = Object.values(entries).filter((v3) => typeof v3 === "number");
+  const values = Object.entries(entries).filter(([k7, _]) => numericValues.indexOf(+k7) === -1).map(([_, v3]) => v3);
   return values;
 }
 __name(getEnumValues, "getEnumValues");
@@ -8037,7 +8037,7 @@ function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
 __name(joinValues, "joinValues");
-function jsonStringifyReplacer(_2, value) {
+function jsonStringifyReplacer(_, value) {
   if (typeof value === "bigint")
     return value.toString();
   return value;
@@ -8097,9 +8097,9 @@ function defineLazy(object2, key, getter) {
       }
       return value;
     },
-    set(v4) {
+    set(v3) {
       Object.defineProperty(object2, key, {
-        value: v4
+        value: v3
         // configurable: true,
       });
     },
@@ -8238,10 +8238,10 @@ var allowsEval = /* @__PURE__ */ cached(() => {
     return false;
   }
   try {
-    const F3 = Function;
-    new F3("");
+    const F2 = Function;
+    new F2("");
     return true;
-  } catch (_2) {
+  } catch (_) {
     return false;
   }
 });
@@ -8368,31 +8368,31 @@ __name(normalizeParams, "normalizeParams");
 function createTransparentProxy(getter) {
   let target;
   return new Proxy({}, {
-    get(_2, prop, receiver) {
+    get(_, prop, receiver) {
       target ?? (target = getter());
       return Reflect.get(target, prop, receiver);
     },
-    set(_2, prop, value, receiver) {
+    set(_, prop, value, receiver) {
       target ?? (target = getter());
       return Reflect.set(target, prop, value, receiver);
     },
-    has(_2, prop) {
+    has(_, prop) {
       target ?? (target = getter());
       return Reflect.has(target, prop);
     },
-    deleteProperty(_2, prop) {
+    deleteProperty(_, prop) {
       target ?? (target = getter());
       return Reflect.deleteProperty(target, prop);
     },
-    ownKeys(_2) {
+    ownKeys(_) {
       target ?? (target = getter());
       return Reflect.ownKeys(target);
     },
-    getOwnPropertyDescriptor(_2, prop) {
+    getOwnPropertyDescriptor(_, prop) {
       target ?? (target = getter());
       return Reflect.getOwnPropertyDescriptor(target, prop);
     },
-    defineProperty(_2, prop, descriptor) {
+    defineProperty(_, prop, descriptor) {
       target ?? (target = getter());
       return Reflect.defineProperty(target, prop, descriptor);
     }
@@ -8408,8 +8408,8 @@ function stringifyPrimitive(value) {
 }
 __name(stringifyPrimitive, "stringifyPrimitive");
 function optionalKeys(shape2) {
-  return Object.keys(shape2).filter((k8) => {
-    return shape2[k8]._zod.optin !== void 0 && shape2[k8]._zod.optout === "optional";
+  return Object.keys(shape2).filter((k7) => {
+    return shape2[k7]._zod.optin !== void 0 && shape2[k7]._zod.optout === "optional";
   });
 }
 __name(optionalKeys, "optionalKeys");
@@ -8493,8 +8493,8 @@ function safeExtend(schema, shape2) {
   return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape2) }));
 }
 __name(safeExtend, "safeExtend");
-function merge(a7, b8) {
-  if (!b8?._zod?.def) {
+function merge(a7, b7) {
+  if (!b7?._zod?.def) {
     throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
   }
   if (a7._zod.def.checks?.length) {
@@ -8502,13 +8502,13 @@ function merge(a7, b8) {
   }
   const newShape = {};
   mirrorShape(newShape, a7, Reflect.ownKeys(sourceShape(a7)));
-  mirrorShape(newShape, b8, Reflect.ownKeys(sourceShape(b8)));
+  mirrorShape(newShape, b7, Reflect.ownKeys(sourceShape(b7)));
   const def = mergeDefs(a7._zod.def, {
     shape: newShape,
     get catchall() {
-      return b8._zod.def.catchall;
+      return b7._zod.def.catchall;
     },
-    checks: b8._zod.def.checks ?? []
+    checks: b7._zod.def.checks ?? []
   });
   return clone(a7, def);
 }
@@ -8603,10 +8603,10 @@ function finalizeIssue(iss, ctx, config2) {
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
   const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
-  for (const k8 of Object.keys(iss)) {
-    if (k8 === "inst" || k8 === "schema" || k8 === "continue" || k8 === "input" || k8 === "__proto__")
+  for (const k7 of Object.keys(iss)) {
+    if (k7 === "inst" || k7 === "schema" || k7 === "continue" || k7 === "input" || k7 === "__proto__")
       continue;
-    full[k8] = iss[k8];
+    full[k7] = iss[k7];
   }
   full.path ?? (full.path = []);
   full.message = message;
@@ -8685,8 +8685,8 @@ function issue(...args) {
 }
 __name(issue, "issue");
 function cleanEnum(obj) {
-  return Object.entries(obj).filter(([k8, _2]) => {
-    return Number.isNaN(Number.parseInt(k8, 10));
+  return Object.entries(obj).filter(([k7, _]) => {
+    return Number.isNaN(Number.parseInt(k7, 10));
   }).map((el) => el[1]);
 }
 __name(cleanEnum, "cleanEnum");
@@ -8730,7 +8730,7 @@ function hexToUint8Array(hex) {
 }
 __name(hexToUint8Array, "hexToUint8Array");
 function uint8ArrayToHex(bytes) {
-  return Array.from(bytes).map((b8) => b8.toString(16).padStart(2, "0")).join("");
+  return Array.from(bytes).map((b7) => b7.toString(16).padStart(2, "0")).join("");
 }
 __name(uint8ArrayToHex, "uint8ArrayToHex");
 var Class = class {
@@ -8824,10 +8824,10 @@ function defineLazyInternal(inst, key, compute) {
           Object.defineProperty(this, key, { configurable: true, writable: true, value });
         broke = broke || outer;
         return value;
-      } catch (err2) {
+      } catch (err) {
         delete this[key];
         broke = broke || outer;
-        throw err2;
+        throw err;
       }
     },
     set(value) {
@@ -8893,7 +8893,7 @@ function $constructor(name, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
-    this.constr = _2;
+    this.constr = _;
     this.traits = /* @__PURE__ */ new Set();
   }
   __name(Internals, "Internals");
@@ -8925,12 +8925,12 @@ function $constructor(name, initializer3, proto, params) {
         members(target, protoMembers);
       }
     }
-    const proto2 = _2.prototype;
-    for (const k8 in proto2) {
-      if (!Object.prototype.hasOwnProperty.call(proto2, k8))
+    const proto2 = _.prototype;
+    for (const k7 in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k7))
         continue;
-      if (!(k8 in inst)) {
-        inst[k8] = proto2[k8].bind(inst);
+      if (!(k7 in inst)) {
+        inst[k7] = proto2[k7].bind(inst);
       }
     }
   }
@@ -8942,7 +8942,7 @@ function $constructor(name, initializer3, proto, params) {
     }
   }
   Object.defineProperty(Definition, "name", { value: name });
-  function _2(def) {
+  function _(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
     const deferred = inst._zod.deferred;
@@ -8957,17 +8957,17 @@ function $constructor(name, initializer3, proto, params) {
       pp(inst);
     return inst;
   }
-  __name(_2, "_");
-  Object.defineProperty(_2, "init", { value: init });
-  Object.defineProperty(_2, Symbol.hasInstance, {
+  __name(_, "_");
+  Object.defineProperty(_, "init", { value: init });
+  Object.defineProperty(_, Symbol.hasInstance, {
     value: /* @__PURE__ */ __name((inst) => {
       if (params?.Parent && inst instanceof params.Parent)
         return true;
       return inst?._zod?.traits?.has(name);
     }, "value")
   });
-  Object.defineProperty(_2, "name", { value: name });
-  return _2;
+  Object.defineProperty(_, "name", { value: name });
+  return _;
 }
 __name($constructor, "$constructor");
 var $ZodAsyncError = class extends Error {
@@ -9686,9 +9686,9 @@ var Doc = class {
     }
   }
   compile() {
-    const F3 = Function;
+    const F2 = Function;
     const content = this?.content ?? [``];
-    const factory = new F3(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
+    const factory = new F2(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
 ${content.join("\n")}
 };`);
     return factory(...Object.values(this.closed));
@@ -9738,13 +9738,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
           continue;
         }
         const currLen = payload.issues.length;
-        const _2 = ch._zod.check(payload);
-        if (_2 instanceof Promise && ctx?.async === false) {
+        const _ = ch._zod.check(payload);
+        if (_ instanceof Promise && ctx?.async === false) {
           throw new $ZodAsyncError();
         }
-        if (asyncResult || _2 instanceof Promise) {
+        if (asyncResult || _ instanceof Promise) {
           asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
-            await _2;
+            await _;
             const nextLen = payload.issues.length;
             if (nextLen === currLen)
               return;
@@ -9826,7 +9826,7 @@ function standardProps(inst) {
         const r7 = inst._zod.run({ value, issues: [] }, ctx);
         if (!(r7 instanceof Promise))
           return toStandardResult(r7, ctx);
-      } catch (_2) {
+      } catch (_) {
       }
       return validateAsync2(inst, value);
     }, "validate"),
@@ -9838,11 +9838,11 @@ __name(standardProps, "standardProps");
 var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.pattern = def.pattern ?? anyString;
-  inst._zod.parse = (payload, _2) => {
+  inst._zod.parse = (payload, _) => {
     if (def.coerce)
       try {
         payload.value = String(payload.value);
-      } catch (_3) {
+      } catch (_2) {
       }
     if (typeof payload.value === "string")
       return payload;
@@ -9875,10 +9875,10 @@ var $ZodUUID = /* @__PURE__ */ $constructor("$ZodUUID", (inst, def) => {
       v7: 7,
       v8: 8
     };
-    const v4 = versionMap[def.version];
-    if (v4 === void 0)
+    const v3 = versionMap[def.version];
+    if (v3 === void 0)
       throw new Error(`Invalid UUID version: "${def.version}"`);
-    def.pattern ?? (def.pattern = uuid(v4));
+    def.pattern ?? (def.pattern = uuid(v3));
   } else
     def.pattern ?? (def.pattern = uuid());
   $ZodStringFormat.init(inst, def);
@@ -9993,7 +9993,7 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
       }
       payload.value = def.normalize ? url.href : stripTabAndNewline(trimmed);
       return;
-    } catch (_2) {
+    } catch (_) {
       payload.issues.push({
         code: "invalid_format",
         format: "url",
@@ -10211,7 +10211,7 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Number(payload.value);
-      } catch (_2) {
+      } catch (_) {
       }
     const input = payload.value;
     if (typeof input === "number" && !Number.isNaN(input) && Number.isFinite(input)) {
@@ -10239,7 +10239,7 @@ var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Boolean(payload.value);
-      } catch (_2) {
+      } catch (_) {
       }
     const input = payload.value;
     if (typeof input === "boolean")
@@ -10377,9 +10377,9 @@ function normalizeDef(def) {
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  for (const k8 of allKeys) {
-    if (!def.shape?.[k8]?._zod?.traits?.has("$ZodType")) {
-      throw new Error(`Invalid element at key "${String(k8)}": expected a Zod schema`);
+  for (const k7 of allKeys) {
+    if (!def.shape?.[k7]?._zod?.traits?.has("$ZodType")) {
+      throw new Error(`Invalid element at key "${String(k7)}": expected a Zod schema`);
     }
   }
   const okeys = optionalKeys(def.shape);
@@ -10467,8 +10467,8 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
         }
-        for (const v4 of field.values)
-          propValues[key].add(v4);
+        for (const v3 of field.values)
+          propValues[key].add(v3);
         if (field.optin !== void 0)
           propValues[key].add(void 0);
       }
@@ -10530,12 +10530,12 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     const normalized = _normalized.value;
     const syms = normalized.symbolKeys;
     const doc = new Doc(["payload", "ctx"], { shape: shape2, inst, memo: memo2, syms });
-    const parseStr = /* @__PURE__ */ __name((k8) => `shape[${k8}]._zod.run({ value: input[${k8}], issues: [] }, ctx)`, "parseStr");
-    const prefixStr = /* @__PURE__ */ __name((id, k8) => `
+    const parseStr = /* @__PURE__ */ __name((k7) => `shape[${k7}]._zod.run({ value: input[${k7}], issues: [] }, ctx)`, "parseStr");
+    const prefixStr = /* @__PURE__ */ __name((id, k7) => `
           let ${id}_ab = false;
           for (let i = 0; i < ${id}.issues.length; i++) {
             const iss = ${id}.issues[i];
-            iss.path = iss.path ? [${k8}, ...iss.path] : [${k8}];
+            iss.path = iss.path ? [${k7}, ...iss.path] : [${k7}];
             payload.issues.push(iss);
             if (iss.continue !== true) ${id}_ab = true;
           }
@@ -10554,23 +10554,23 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       if (key === "__proto__")
         continue;
       const id = ids[key];
-      const k8 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
-      const isPresent = `${k8} in input`;
+      const k7 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
+      const isPresent = `${k7} in input`;
       const schema = shape2[key];
       const optin = schema?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema?._zod?.optout === "optional";
-      doc.write(`const ${id} = ${parseStr(k8)};`);
+      doc.write(`const ${id} = ${parseStr(k7)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
         doc.write(`
         const ${id}_present = ${isPresent};
         if (!${id}.issues.length || ${id}_present) {
-          if (${id}.issues.length) {${prefixStr(id, k8)}
+          if (${id}.issues.length) {${prefixStr(id, k7)}
           }
 
           if (${assign}) {
-            newResult[${k8}] = ${id}.value;
+            newResult[${k7}] = ${id}.value;
           }
         }
 
@@ -10578,14 +10578,14 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       } else if (!isOptionalIn) {
         doc.write(`
         const ${id}_present = ${isPresent};
-        if (${id}.issues.length) {${prefixStr(id, k8)}
+        if (${id}.issues.length) {${prefixStr(id, k7)}
         }
         if (!${id}_present && !${id}.issues.length) {
           payload.issues.push({
             code: "invalid_type",
             expected: "nonoptional",
             input: undefined,
-            path: [${k8}]
+            path: [${k7}]
           });
           if (ctx && ctx.abortEarly) {
             payload.value = newResult;
@@ -10594,21 +10594,21 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
         }
 
         if (${id}_present) {
-          newResult[${k8}] = ${id}.value;
+          newResult[${k7}] = ${id}.value;
         }
 
       `);
       } else {
         doc.write(`
-        if (${id}.issues.length) {${prefixStr(id, k8)}
+        if (${id}.issues.length) {${prefixStr(id, k7)}
         }
       `);
         if (optin === "defaulted") {
-          doc.write(`newResult[${k8}] = ${id}.value;`);
+          doc.write(`newResult[${k7}] = ${id}.value;`);
         } else {
           doc.write(`
         if (${id}.value !== undefined || ${isPresent}) {
-          newResult[${k8}] = ${id}.value;
+          newResult[${k7}] = ${id}.value;
         }
       `);
         }
@@ -10682,7 +10682,7 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
   defineLazyInternal(inst, "pattern", (zod) => {
     if (zod.def.options.every((o4) => o4._zod.pattern)) {
       const patterns = zod.def.options.map((o4) => o4._zod.pattern);
-      return new RegExp(`^(${patterns.map((p5) => cleanRegex(p5.source)).join("|")})$`);
+      return new RegExp(`^(${patterns.map((p4) => cleanRegex(p4.source)).join("|")})$`);
     }
     return void 0;
   });
@@ -10746,12 +10746,12 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
         throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
       if (pv[zod.def.discriminator]?.has(void 0))
         undefinedCount++;
-      for (const [k8, v4] of Object.entries(pv)) {
-        if (!Object.prototype.hasOwnProperty.call(propValues, k8)) {
-          assignProp(propValues, k8, /* @__PURE__ */ new Set());
+      for (const [k7, v3] of Object.entries(pv)) {
+        if (!Object.prototype.hasOwnProperty.call(propValues, k7)) {
+          assignProp(propValues, k7, /* @__PURE__ */ new Set());
         }
-        for (const val of v4) {
-          propValues[k8].add(val);
+        for (const val of v3) {
+          propValues[k7].add(val);
         }
       }
     }
@@ -10813,23 +10813,23 @@ var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, d
     return handleIntersectionResults(payload, left, right);
   };
 });
-function mergeValues(a7, b8) {
-  if (a7 === b8) {
+function mergeValues(a7, b7) {
+  if (a7 === b7) {
     return { valid: true, data: a7 };
   }
-  if (a7 instanceof Date && b8 instanceof Date && +a7 === +b8) {
+  if (a7 instanceof Date && b7 instanceof Date && +a7 === +b7) {
     return { valid: true, data: a7 };
   }
-  if (isPlainObject(a7) && isPlainObject(b8)) {
-    const bKeys = Object.keys(b8);
+  if (isPlainObject(a7) && isPlainObject(b7)) {
+    const bKeys = Object.keys(b7);
     const sharedKeys = Object.keys(a7).filter((key) => bKeys.indexOf(key) !== -1);
-    const newObj = { ...a7, ...b8 };
+    const newObj = { ...a7, ...b7 };
     if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
       delete newObj.__proto__;
     for (const key of sharedKeys) {
       if (key === "__proto__")
         continue;
-      const sharedValue = mergeValues(a7[key], b8[key]);
+      const sharedValue = mergeValues(a7[key], b7[key]);
       if (!sharedValue.valid) {
         return {
           valid: false,
@@ -10840,14 +10840,14 @@ function mergeValues(a7, b8) {
     }
     return { valid: true, data: newObj };
   }
-  if (Array.isArray(a7) && Array.isArray(b8)) {
-    if (a7.length !== b8.length) {
+  if (Array.isArray(a7) && Array.isArray(b7)) {
+    if (a7.length !== b7.length) {
       return { valid: false, mergeErrorPath: [] };
     }
     const newArray = [];
     for (let index = 0; index < a7.length; index++) {
       const itemA = a7[index];
-      const itemB = b8[index];
+      const itemB = b7[index];
       const sharedValue = mergeValues(itemA, itemB);
       if (!sharedValue.valid) {
         return {
@@ -10872,17 +10872,17 @@ function handleIntersectionResults(result, left, right) {
       unrecIssue ?? (unrecIssue = iss);
       keys = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
-      const k8 = String(iss.path[0]);
-      if (!keyIssues.has(k8))
-        keyIssues.set(k8, iss);
-      keys = [k8];
+      const k7 = String(iss.path[0]);
+      if (!keyIssues.has(k7))
+        keyIssues.set(k7, iss);
+      keys = [k7];
     } else {
       return false;
     }
-    for (const k8 of keys) {
-      if (!unrecKeys.has(k8))
-        unrecKeys.set(k8, {});
-      unrecKeys.get(k8)[side] = true;
+    for (const k7 of keys) {
+      if (!unrecKeys.has(k7))
+        unrecKeys.set(k7, {});
+      unrecKeys.get(k7)[side] = true;
     }
     return true;
   }, "collect");
@@ -10894,14 +10894,14 @@ function handleIntersectionResults(result, left, right) {
     if (!collect(iss, "r"))
       result.issues.push(iss);
   }
-  const bothKeys = [...unrecKeys].filter(([, f8]) => f8.l && f8.r).map(([k8]) => k8);
+  const bothKeys = [...unrecKeys].filter(([, f7]) => f7.l && f7.r).map(([k7]) => k7);
   if (bothKeys.length) {
-    const aggregated = unrecIssue ? bothKeys.filter((k8) => unrecIssue.keys.includes(k8)) : [];
+    const aggregated = unrecIssue ? bothKeys.filter((k7) => unrecIssue.keys.includes(k7)) : [];
     if (aggregated.length)
       result.issues.push({ ...unrecIssue, keys: aggregated });
-    for (const k8 of bothKeys) {
-      if (!aggregated.includes(k8) && keyIssues.has(k8))
-        result.issues.push(keyIssues.get(k8));
+    for (const k7 of bothKeys) {
+      if (!aggregated.includes(k7) && keyIssues.has(k7))
+        result.issues.push(keyIssues.get(k7));
     }
   }
   const merged = mergeValues(left.value, right.value);
@@ -11075,7 +11075,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   const valuesSet = new Set(values);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
-    const patternValues = getEnumValues(zod.def.entries).filter((k8) => propertyKeyTypes.has(typeof k8));
+    const patternValues = getEnumValues(zod.def.entries).filter((k7) => propertyKeyTypes.has(typeof k7));
     return new RegExp(patternValues.length ? `^(${patternValues.map((o4) => escapeRegex(o4.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
@@ -11234,8 +11234,8 @@ var $ZodPrefault = /* @__PURE__ */ $constructor("$ZodPrefault", (inst, def) => {
 var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def) => {
   $ZodType.init(inst, def);
   defineLazyInternal(inst, "values", (zod) => {
-    const v4 = zod.def.innerType._zod.values;
-    return v4 ? new Set([...v4].filter((x3) => x3 !== void 0)) : void 0;
+    const v3 = zod.def.innerType._zod.values;
+    return v3 ? new Set([...v3].filter((x3) => x3 !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
     const result = def.innerType._zod.run(payload, ctx);
@@ -11346,7 +11346,7 @@ __name(handleReadonlyResult, "handleReadonlyResult");
 var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
   $ZodCheck.init(inst, def);
   $ZodType.init(inst, def);
-  inst._zod.parse = (payload, _2) => {
+  inst._zod.parse = (payload, _) => {
     return payload;
   };
   inst._zod.check = (payload) => {
@@ -11822,12 +11822,12 @@ var $ZodRegistry = class {
     return this;
   }
   get(schema) {
-    const p5 = schema._zod.parent;
-    if (p5) {
-      const pm = { ...this.get(p5) ?? {} };
+    const p4 = schema._zod.parent;
+    if (p4) {
+      const pm = { ...this.get(p4) ?? {} };
       delete pm.id;
-      const f8 = { ...pm, ...this._map.get(schema) };
-      return Object.keys(f8).length ? f8 : void 0;
+      const f7 = { ...pm, ...this._map.get(schema) };
+      return Object.keys(f7).length ? f7 : void 0;
     }
     return this._map.get(schema);
   }
@@ -12701,18 +12701,18 @@ function foldIntersection(json) {
   for (const key of FOLDABLE_KEYS)
     if (key in json)
       return;
-  const unions = allOf.filter((m5) => UNION_KEYS.some((k8) => Array.isArray(m5[k8])));
+  const unions = allOf.filter((m4) => UNION_KEYS.some((k7) => Array.isArray(m4[k7])));
   let folded = null;
   if (!unions.length) {
     folded = foldObjects(allOf);
   } else {
     const union2 = unions[0];
-    const keyword = UNION_KEYS.find((k8) => Array.isArray(union2[k8]));
+    const keyword = UNION_KEYS.find((k7) => Array.isArray(union2[k7]));
     if (Object.keys(union2).length !== 1)
       return;
-    const rest = allOf.filter((m5) => m5 !== union2);
+    const rest = allOf.filter((m4) => m4 !== union2);
     const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
-    if (branches.some((b8) => !b8))
+    if (branches.some((b7) => !b7))
       return;
     folded = { [keyword]: branches };
   }
@@ -12941,9 +12941,9 @@ var createToJSONSchemaMethod = /* @__PURE__ */ __name((schema, processors = {}) 
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
 }, "createToJSONSchemaMethod");
-var createStandardJSONSchemaMethod = /* @__PURE__ */ __name((schema, io2, processors = {}) => (params) => {
+var createStandardJSONSchemaMethod = /* @__PURE__ */ __name((schema, io, processors = {}) => (params) => {
   const { libraryOptions, target } = params ?? {};
-  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io: io2, processors });
+  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
   processSchema(schema, ctx);
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
@@ -12972,7 +12972,7 @@ var addPattern = /* @__PURE__ */ __name((agg, pattern) => {
   agg.patterns.add(pattern);
 }, "addPattern");
 var intersectMime = /* @__PURE__ */ __name((agg, mime) => {
-  agg.mime = agg.mime ? agg.mime.filter((m5) => mime.includes(m5)) : [...mime];
+  agg.mime = agg.mime ? agg.mime.filter((m4) => mime.includes(m4)) : [...mime];
 }, "intersectMime");
 var setFormat = /* @__PURE__ */ __name((agg, format) => {
   agg.format = format;
@@ -13051,7 +13051,7 @@ var exactPatterns = /* @__PURE__ */ new Map([
   [base64Charset, base64],
   [base64urlCharset, base64url]
 ]);
-var exactPattern = /* @__PURE__ */ __name((p5) => exactPatterns.get(p5) ?? p5, "exactPattern");
+var exactPattern = /* @__PURE__ */ __name((p4) => exactPatterns.get(p4) ?? p4, "exactPattern");
 var stringProcessor = /* @__PURE__ */ __name((schema, ctx, _json, _params) => {
   const json = _json;
   json.type = "string";
@@ -13123,7 +13123,7 @@ var numberProcessor = /* @__PURE__ */ __name((schema, ctx, _json, params) => {
     if (first !== void 0)
       json.multipleOf = first;
     if (rest.length)
-      json.allOf = [...json.allOf ?? [], ...rest.map((m5) => ({ multipleOf: m5 }))];
+      json.allOf = [...json.allOf ?? [], ...rest.map((m4) => ({ multipleOf: m4 }))];
   }
 }, "numberProcessor");
 var booleanProcessor = /* @__PURE__ */ __name((_schema, _ctx, json, _params) => {
@@ -13141,9 +13141,9 @@ var enumProcessor = /* @__PURE__ */ __name((schema, _ctx, json, _params) => {
     json.not = {};
     return;
   }
-  if (values.every((v4) => typeof v4 === "number"))
+  if (values.every((v3) => typeof v3 === "number"))
     json.type = "number";
-  if (values.every((v4) => typeof v4 === "string"))
+  if (values.every((v3) => typeof v3 === "string"))
     json.type = "string";
   json.enum = values;
 }, "enumProcessor");
@@ -13176,13 +13176,13 @@ var literalProcessor = /* @__PURE__ */ __name((schema, ctx, json, params) => {
       json.const = val;
     }
   } else {
-    if (vals.every((v4) => typeof v4 === "number"))
+    if (vals.every((v3) => typeof v3 === "number"))
       json.type = "number";
-    if (vals.every((v4) => typeof v4 === "string"))
+    if (vals.every((v3) => typeof v3 === "string"))
       json.type = "string";
-    if (vals.every((v4) => typeof v4 === "boolean"))
+    if (vals.every((v3) => typeof v3 === "boolean"))
       json.type = "boolean";
-    if (vals.every((v4) => v4 === null))
+    if (vals.every((v3) => v3 === null))
       json.type = "null";
     json.enum = vals;
   }
@@ -13275,14 +13275,14 @@ var intersectionProcessor = /* @__PURE__ */ __name((schema, ctx, json, params) =
     ...params,
     path: [...params.path, "allOf", 0]
   });
-  const b8 = processSchema(def.right, ctx, {
+  const b7 = processSchema(def.right, ctx, {
     ...params,
     path: [...params.path, "allOf", 1]
   });
   const isSimpleIntersection = /* @__PURE__ */ __name((val) => "allOf" in val && Object.keys(val).length === 1, "isSimpleIntersection");
   const allOf = [
     ...isSimpleIntersection(a7) ? a7.allOf : [a7],
-    ...isSimpleIntersection(b8) ? b8.allOf : [b8]
+    ...isSimpleIntersection(b7) ? b7.allOf : [b7]
   ];
   json.allOf = allOf;
   ctx.intersections.push(allOf);
@@ -13309,11 +13309,11 @@ function stringifyKeyNames(bySchema, json, visited) {
   const types = Array.isArray(json.type) ? json.type : [json.type];
   const numericType = !types.includes("string") && types.some((t9) => t9 === "number" || t9 === "integer");
   const values = json.enum ?? (json.const !== void 0 ? [json.const] : void 0);
-  if (!numericType && !values?.some((v4) => typeof v4 === "number"))
+  if (!numericType && !values?.some((v3) => typeof v3 === "number"))
     return json;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json;
   if (rest.enum)
-    rest.enum = rest.enum.map((v4) => typeof v4 === "number" ? String(v4) : v4);
+    rest.enum = rest.enum.map((v3) => typeof v3 === "number" ? String(v3) : v3);
   else if (typeof rest.const === "number")
     rest.const = String(rest.const);
   if (!numericType)
@@ -13389,7 +13389,7 @@ var recordProcessor = /* @__PURE__ */ __name((schema, ctx, _json, params) => {
   const keyValues = keyType._zod.values;
   const omittableOnInput = ctx.io === "input" && inputOptin(def.valueType) !== void 0;
   if (keyValues && !def.partial && !omittableOnInput) {
-    const validKeyValues = [...keyValues].filter((v4) => typeof v4 === "string" || typeof v4 === "number");
+    const validKeyValues = [...keyValues].filter((v3) => typeof v3 === "string" || typeof v3 === "number");
     if (validKeyValues.length > 0) {
       json.required = validKeyValues.map(String);
     }
@@ -13415,7 +13415,7 @@ var nonoptionalProcessor = /* @__PURE__ */ __name((schema, ctx, _json, params) =
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
 function serializeDefaultValue(value, schema, ctx, json, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_2, val) => {
+  const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -14279,7 +14279,7 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
 });
 function _enum(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v4) => [v4, v4])) : values;
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v3) => [v3, v3])) : values;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -14521,15 +14521,15 @@ function parseComposeId(id) {
       hint: "Expected <release>-<version>[-<release type>]-<YYYYMMDD>[.n|.t|.ci|.d].<respin>, e.g. Fedora-41-20240911.0, Fedora-Rawhide-20180426.n.0 or Fedora-eln-20260701.n.0."
     });
   }
-  const g8 = match.groups;
+  const g7 = match.groups;
   return {
     id,
-    short: g8.short,
-    version: g8.version,
-    releaseType: g8.rtype || void 0,
-    date: g8.date,
-    type: TYPE_SUFFIXES[g8.suffix ?? ""],
-    respin: Number(g8.respin)
+    short: g7.short,
+    version: g7.version,
+    releaseType: g7.rtype || void 0,
+    date: g7.date,
+    type: TYPE_SUFFIXES[g7.suffix ?? ""],
+    respin: Number(g7.respin)
   };
 }
 __name(parseComposeId, "parseComposeId");
@@ -14757,12 +14757,12 @@ var internalCreateChain = /* @__PURE__ */ __name((providers) => async (awsIdenti
   for (const provider of providers) {
     try {
       return await provider(awsIdentityProperties);
-    } catch (err2) {
-      lastProviderError = err2;
-      if (err2?.tryNextLink) {
+    } catch (err) {
+      lastProviderError = err;
+      if (err?.tryNextLink) {
         continue;
       }
-      throw err2;
+      throw err;
     }
   }
   throw lastProviderError;
@@ -21085,8 +21085,8 @@ function copySnapshotPresignedUrlMiddleware(options) {
           host: resolvedEndpoint.hostname
         },
         query: {
-          ...Object.entries(input).reduce((acc, [k8, v4]) => {
-            acc[k8] = String(v4 ?? "");
+          ...Object.entries(input).reduce((acc, [k7, v3]) => {
+            acc[k7] = String(v3 ?? "");
             return acc;
           }, {}),
           Action: "CopySnapshot",
@@ -21143,8 +21143,8 @@ var getCopySnapshotPresignedUrlPlugin = /* @__PURE__ */ __name((config2) => ({
 // node_modules/@aws-sdk/client-ec2/dist-es/commandBuilder.js
 var command = makeBuilder(commonParams, "AmazonEC2", "EC2Client", getEndpointPlugin);
 var _ep0 = {};
-var _mw0 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [], "_mw0");
-var _mw1 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [
+var _mw0 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [], "_mw0");
+var _mw1 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [
   getCopySnapshotPresignedUrlPlugin(config2)
 ], "_mw1");
 
@@ -21345,7 +21345,7 @@ var TerminateInstancesCommand = class extends command(_ep0, _mw0, "TerminateInst
 };
 
 // src/util/retry.ts
-var defaultSleep = /* @__PURE__ */ __name((ms2) => new Promise((resolve5) => setTimeout(resolve5, ms2)), "defaultSleep");
+var defaultSleep = /* @__PURE__ */ __name((ms) => new Promise((resolve5) => setTimeout(resolve5, ms)), "defaultSleep");
 var DEFAULT_RETRY = {
   attempts: 8,
   baseDelayMs: 200,
@@ -21433,7 +21433,7 @@ function resolveNameTemplate(template) {
   for (const [, name] of template.matchAll(/\{([^}]*)\}/g)) {
     if (!NAME_VARIABLES.includes(name)) {
       throw new InputError(`name-template uses {${name}}, which is not a known variable.`, {
-        hint: `Use ${NAME_VARIABLES.map((v4) => `{${v4}}`).join(", ")}.`
+        hint: `Use ${NAME_VARIABLES.map((v3) => `{${v3}}`).join(", ")}.`
       });
     }
   }
@@ -21475,7 +21475,7 @@ function amiName(template, { image, flavour, isDefaultFlavour, region }) {
     flavour: flavour.name,
     region
   };
-  let name = template.replace(/\{([a-z_0-9]+)\}/g, (_2, key) => values[key] ?? "");
+  let name = template.replace(/\{([a-z_0-9]+)\}/g, (_, key) => values[key] ?? "");
   if (!isDefaultFlavour && !/\{(flavour|volume_type)\}/.test(template)) name += `-${flavour.name}`;
   if (!AMI_NAME.test(name)) {
     throw new InputError(`The AMI name "${name}" (template ${template}) is not a valid AMI name.`, {
@@ -21678,8 +21678,8 @@ async function revokePublicLaunch(ec2, imageId) {
   );
 }
 __name(revokePublicLaunch, "revokePublicLaunch");
-async function deprecateAmi(ec2, imageId, at3) {
-  await ec2.send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at3 }));
+async function deprecateAmi(ec2, imageId, at2) {
+  await ec2.send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at2 }));
 }
 __name(deprecateAmi, "deprecateAmi");
 async function deleteAmiWithSnapshots(ec2, imageId) {
@@ -21777,10 +21777,10 @@ function indexEntry({ region, image }, now) {
   };
 }
 __name(indexEntry, "indexEntry");
-function compareReleases(a7, b8) {
+function compareReleases(a7, b7) {
   const rank = /* @__PURE__ */ __name((release) => /^\d+$/.test(release) ? 0 : release === "Rawhide" ? 1 : release === "ELN" ? 2 : 3, "rank");
-  if (rank(a7) !== rank(b8)) return rank(a7) - rank(b8);
-  return rank(a7) === 0 ? Number(b8) - Number(a7) : a7.localeCompare(b8);
+  if (rank(a7) !== rank(b7)) return rank(a7) - rank(b7);
+  return rank(a7) === 0 ? Number(b7) - Number(a7) : a7.localeCompare(b7);
 }
 __name(compareReleases, "compareReleases");
 function currentAmis(images, regions, now) {
@@ -21801,7 +21801,7 @@ function currentAmis(images, regions, now) {
     if (!held || recency(entry) > recency(held)) newest.set(key, entry);
   }
   const images_ = [...newest.values()].sort(
-    (a7, b8) => compareReleases(a7.release, b8.release) || a7.arch.localeCompare(b8.arch) || a7.flavour.localeCompare(b8.flavour) || a7.region.localeCompare(b8.region)
+    (a7, b7) => compareReleases(a7.release, b7.release) || a7.arch.localeCompare(b7.arch) || a7.flavour.localeCompare(b7.flavour) || a7.region.localeCompare(b7.region)
   );
   return {
     schema_version: INDEX_SCHEMA_VERSION,
@@ -24535,7 +24535,7 @@ var IAMClient = class extends Client {
 // node_modules/@aws-sdk/client-iam/dist-es/commandBuilder.js
 var command2 = makeBuilder(commonParams2, "AWSIdentityManagementV20100508", "IAMClient", getEndpointPlugin);
 var _ep02 = {};
-var _mw02 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [], "_mw0");
+var _mw02 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [], "_mw0");
 
 // node_modules/@aws-sdk/client-iam/dist-es/commands/GetRoleCommand.js
 var GetRoleCommand = class extends command2(_ep02, _mw02, "GetRole", GetRole$) {
@@ -24811,8 +24811,8 @@ var createEndpointRuleSetHttpAuthSchemeProvider = /* @__PURE__ */ __name((defaul
       let schemeId;
       if (name === "sigv4a") {
         schemeId = "aws.auth#sigv4a";
-        const sigv4Present = authSchemes.find((s5) => {
-          const name2 = s5.name.toLowerCase();
+        const sigv4Present = authSchemes.find((s3) => {
+          const name2 = s3.name.toLowerCase();
           return name2 !== "sigv4a" && name2.startsWith("sigv4");
         });
         if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
@@ -25618,7 +25618,7 @@ var STSClient = class extends Client {
 // node_modules/@aws-sdk/client-sts/dist-es/commandBuilder.js
 var command3 = makeBuilder(commonParams3, "AWSSecurityTokenServiceV20110615", "STSClient", getEndpointPlugin);
 var _ep03 = {};
-var _mw03 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [], "_mw0");
+var _mw03 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [], "_mw0");
 
 // node_modules/@aws-sdk/client-sts/dist-es/commands/GetCallerIdentityCommand.js
 var GetCallerIdentityCommand = class extends command3(_ep03, _mw03, "GetCallerIdentity", GetCallerIdentity$) {
@@ -26483,7 +26483,7 @@ var EBSClient = class extends Client {
 // node_modules/@aws-sdk/client-ebs/dist-es/commandBuilder.js
 var command4 = makeBuilder(commonParams4, "Ebs", "EBSClient", getEndpointPlugin);
 var _ep04 = {};
-var _mw04 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [], "_mw0");
+var _mw04 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [], "_mw0");
 
 // node_modules/@aws-sdk/client-ebs/dist-es/commands/CompleteSnapshotCommand.js
 var CompleteSnapshotCommand = class extends command4(_ep04, _mw04, "CompleteSnapshot", CompleteSnapshot$) {
@@ -27949,7 +27949,7 @@ var MarketplaceCatalogClient = class extends Client {
 // node_modules/@aws-sdk/client-marketplace-catalog/dist-es/commandBuilder.js
 var command5 = makeBuilder(commonParams5, "AWSMPSeymour", "MarketplaceCatalogClient", getEndpointPlugin);
 var _ep05 = {};
-var _mw05 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [], "_mw0");
+var _mw05 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [], "_mw0");
 
 // node_modules/@aws-sdk/client-marketplace-catalog/dist-es/commands/DescribeChangeSetCommand.js
 var DescribeChangeSetCommand = class extends command5(_ep05, _mw05, "DescribeChangeSet", DescribeChangeSet$) {
@@ -28088,7 +28088,7 @@ var isStreaming = /* @__PURE__ */ __name((body) => body !== void 0 && typeof bod
 var T = new Uint32Array(256);
 for (let i7 = 0; i7 < 256; ++i7) {
   let c7 = i7;
-  for (let j8 = 0; j8 < 8; ++j8) {
+  for (let j7 = 0; j7 < 8; ++j7) {
     c7 = c7 & 1 ? 2197175160 ^ c7 >>> 1 : c7 >>> 1;
   }
   T[i7] = c7 >>> 0;
@@ -28136,7 +28136,7 @@ var generateCRC64NVMETable = /* @__PURE__ */ __name(() => {
     const table2 = new Array(512);
     for (let i7 = 0; i7 < 256; i7++) {
       let crc = BigInt(i7);
-      for (let j8 = 0; j8 < 8 * (slice + 1); j8++) {
+      for (let j7 = 0; j7 < 8 * (slice + 1); j7++) {
         if (crc & 1n) {
           crc = crc >> 1n ^ 0x9a6c9329ac4bc9b5n;
         } else {
@@ -28647,13 +28647,13 @@ function regionRedirectMiddleware(clientConfig) {
   return (next, context) => async (args) => {
     try {
       return await next(args);
-    } catch (err2) {
+    } catch (err) {
       if (clientConfig.followRegionRedirects) {
-        const statusCode = err2?.$metadata?.httpStatusCode;
+        const statusCode = err?.$metadata?.httpStatusCode;
         const isHeadBucket = context.commandName === "HeadBucketCommand";
-        const bucketRegionHeader = err2?.$response?.headers?.["x-amz-bucket-region"];
+        const bucketRegionHeader = err?.$response?.headers?.["x-amz-bucket-region"];
         if (bucketRegionHeader) {
-          if (statusCode === 301 || statusCode === 400 && (err2?.name === "IllegalLocationConstraintException" || isHeadBucket)) {
+          if (statusCode === 301 || statusCode === 400 && (err?.name === "IllegalLocationConstraintException" || isHeadBucket)) {
             try {
               const actualRegion = bucketRegionHeader;
               context.logger?.debug(`Redirecting from ${await clientConfig.region()} to ${actualRegion}`);
@@ -28666,7 +28666,7 @@ function regionRedirectMiddleware(clientConfig) {
           }
         }
       }
-      throw err2;
+      throw err;
     }
   };
 }
@@ -28953,12 +28953,12 @@ var throw200ExceptionsMiddleware = /* @__PURE__ */ __name((config2) => (next, co
   const bodyBytes = await collectBody(body, config2);
   response.body = toStream(bodyBytes);
   if (bodyBytes.length === 0 && THROW_IF_EMPTY_BODY[context.commandName]) {
-    const err2 = new Error("S3 aborted request");
-    err2.$metadata = {
+    const err = new Error("S3 aborted request");
+    err.$metadata = {
       httpStatusCode: 503
     };
-    err2.name = "InternalError";
-    throw err2;
+    err.name = "InternalError";
+    throw err;
   }
   const bodyStringTail = config2.utf8Encoder(bodyBytes.subarray(bodyBytes.length - 16));
   if (bodyStringTail && bodyStringTail.endsWith("</Error>")) {
@@ -29027,9 +29027,9 @@ function validateBucketNameMiddleware({ bucketEndpoint }) {
   return (next) => async (args) => {
     const { input: { Bucket } } = args;
     if (!bucketEndpoint && typeof Bucket === "string" && !validate2(Bucket) && Bucket.indexOf("/") >= 0) {
-      const err2 = new Error(`Bucket name shouldn't contain '/', received '${Bucket}'`);
-      err2.name = "InvalidBucketName";
-      throw err2;
+      const err = new Error(`Bucket name shouldn't contain '/', received '${Bucket}'`);
+      err.name = "InvalidBucketName";
+      throw err;
     }
     return next({ ...args });
   };
@@ -29055,12 +29055,12 @@ var S3RestXmlProtocol = class extends AwsRestXmlProtocol {
   }
   async serializeRequest(operationSchema, input, context) {
     const request2 = await super.serializeRequest(operationSchema, input, context);
-    const ns2 = NormalizedSchema.of(operationSchema.input);
-    const staticStructureSchema = ns2.getSchema();
+    const ns = NormalizedSchema.of(operationSchema.input);
+    const staticStructureSchema = ns.getSchema();
     let bucketMemberIndex = 0;
     const requiredMemberCount = staticStructureSchema[6] ?? 0;
     if (input && typeof input === "object") {
-      for (const [memberName, memberNs] of ns2.structIterator()) {
+      for (const [memberName, memberNs] of ns.structIterator()) {
         if (++bucketMemberIndex > requiredMemberCount) {
           break;
         }
@@ -31231,8 +31231,8 @@ var createEndpointRuleSetHttpAuthSchemeProvider2 = /* @__PURE__ */ __name((defau
       let schemeId;
       if (name === "sigv4a") {
         schemeId = "aws.auth#sigv4a";
-        const sigv4Present = authSchemes.find((s5) => {
-          const name2 = s5.name.toLowerCase();
+        const sigv4Present = authSchemes.find((s3) => {
+          const name2 = s3.name.toLowerCase();
           return name2 !== "sigv4a" && name2.startsWith("sigv4");
         });
         if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
@@ -31317,21 +31317,21 @@ var _ep4 = {
 var _ep5 = {
   Bucket: { type: "contextParams", name: "Bucket" }
 };
-var _mw06 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [
+var _mw06 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [
   getThrow200ExceptionsPlugin(config2)
 ], "_mw0");
-var _mw12 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [
+var _mw12 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [
   getThrow200ExceptionsPlugin(config2),
   getSsecPlugin(config2)
 ], "_mw1");
-var _mw5 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [
+var _mw5 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [
   getFlexibleChecksumsPlugin(config2, {
     requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm" },
     requestChecksumRequired: true
   }),
   getThrow200ExceptionsPlugin(config2)
 ], "_mw5");
-var _mw11 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [
+var _mw11 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [
   getFlexibleChecksumsPlugin(config2, {
     requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm" },
     requestChecksumRequired: false
@@ -31340,7 +31340,7 @@ var _mw11 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [
   getThrow200ExceptionsPlugin(config2),
   getSsecPlugin(config2)
 ], "_mw11");
-var _mw13 = /* @__PURE__ */ __name((Command, cs2, config2, o4) => [
+var _mw13 = /* @__PURE__ */ __name((Command, cs, config2, o4) => [
   getFlexibleChecksumsPlugin(config2, {
     requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm" },
     requestChecksumRequired: false
@@ -32914,9 +32914,9 @@ var Sha1Js = class _Sha1Js {
     for (let i7 = bufferLength; i7 < BLOCK - 8; ++i7) {
       buffer[i7] = 0;
     }
-    const v4 = new DataView(buffer.buffer, buffer.byteOffset, BLOCK);
-    v4.setUint32(BLOCK - 8, bitsHi, false);
-    v4.setUint32(BLOCK - 4, bitsLo, false);
+    const v3 = new DataView(buffer.buffer, buffer.byteOffset, BLOCK);
+    v3.setUint32(BLOCK - 8, bitsHi, false);
+    v3.setUint32(BLOCK - 4, bitsLo, false);
     this.hashBufferWith(state, buffer, 0);
     const out = new Uint8Array(DIGEST_LENGTH);
     out[0] = state[0] >>> 24 & 255;
@@ -32959,20 +32959,20 @@ var Sha1Js = class _Sha1Js {
     this.hashBufferWith(this.state, data, offset);
   }
   hashBufferWith(state, data, offset) {
-    const w4 = this.w ??= new Int32Array(80);
-    let s0 = state[0], s1 = state[1], s22 = state[2], s32 = state[3], s42 = state[4];
+    const w3 = this.w ??= new Int32Array(80);
+    let s0 = state[0], s1 = state[1], s22 = state[2], s3 = state[3], s4 = state[4];
     for (let t9 = 0; t9 < 16; ++t9) {
-      w4[t9] = (data[offset + t9 * 4] & 255) << 24 | (data[offset + t9 * 4 + 1] & 255) << 16 | (data[offset + t9 * 4 + 2] & 255) << 8 | data[offset + t9 * 4 + 3] & 255;
+      w3[t9] = (data[offset + t9 * 4] & 255) << 24 | (data[offset + t9 * 4 + 1] & 255) << 16 | (data[offset + t9 * 4 + 2] & 255) << 8 | data[offset + t9 * 4 + 3] & 255;
     }
     for (let t9 = 16; t9 < 80; ++t9) {
-      const x3 = w4[t9 - 3] ^ w4[t9 - 8] ^ w4[t9 - 14] ^ w4[t9 - 16];
-      w4[t9] = x3 << 1 | x3 >>> 31;
+      const x3 = w3[t9 - 3] ^ w3[t9 - 8] ^ w3[t9 - 14] ^ w3[t9 - 16];
+      w3[t9] = x3 << 1 | x3 >>> 31;
     }
     for (let t9 = 0; t9 < 80; ++t9) {
       const r7 = t9 < 20 ? 0 : t9 < 40 ? 1 : t9 < 60 ? 2 : 3;
-      const temp = ((s0 << 5 | s0 >>> 27) + (r7 === 0 ? s1 & s22 ^ ~s1 & s32 : r7 === 2 ? s1 & s22 ^ s1 & s32 ^ s22 & s32 : s1 ^ s22 ^ s32) | 0) + (s42 + (K2[r7] + w4[t9] | 0) | 0) | 0;
-      s42 = s32;
-      s32 = s22;
+      const temp = ((s0 << 5 | s0 >>> 27) + (r7 === 0 ? s1 & s22 ^ ~s1 & s3 : r7 === 2 ? s1 & s22 ^ s1 & s3 ^ s22 & s3 : s1 ^ s22 ^ s3) | 0) + (s4 + (K2[r7] + w3[t9] | 0) | 0) | 0;
+      s4 = s3;
+      s3 = s22;
       s22 = s1 << 30 | s1 >>> 2;
       s1 = s0;
       s0 = temp;
@@ -32980,8 +32980,8 @@ var Sha1Js = class _Sha1Js {
     state[0] = state[0] + s0 | 0;
     state[1] = state[1] + s1 | 0;
     state[2] = state[2] + s22 | 0;
-    state[3] = state[3] + s32 | 0;
-    state[4] = state[4] + s42 | 0;
+    state[3] = state[3] + s3 | 0;
+    state[4] = state[4] + s4 | 0;
   }
 };
 
@@ -33353,8 +33353,8 @@ function giveBackThread(worker) {
   worker.unref();
   worker.on("error", () => void 0);
   worker.once("exit", () => {
-    const at3 = list2.indexOf(worker);
-    if (at3 >= 0) list2.splice(at3, 1);
+    const at2 = list2.indexOf(worker);
+    if (at2 >= 0) list2.splice(at2, 1);
   });
   list2.push(worker);
 }
@@ -33424,7 +33424,7 @@ function ebsErrorFrom(status, headers, body) {
   const name = rawType.split(":")[0].split("#").pop() || (status >= 500 ? "InternalServerException" : `Http${status}Error`);
   const message = String(fields.message ?? fields.Message ?? `PutSnapshotBlock answered HTTP ${status}`);
   const requestId = headers["x-amzn-requestid"];
-  const { message: _m4, Message: _M6, __type: _t2, ...rest } = fields;
+  const { message: _m4, Message: _M6, __type: _t, ...rest } = fields;
   return new EbsServiceError(
     name,
     message,
@@ -33484,8 +33484,8 @@ function snapshotBlockWriter(client, region, options) {
     });
     const stopped = /* @__PURE__ */ __name((reason) => {
       sender2.closed = true;
-      const at3 = senders.indexOf(sender2);
-      if (at3 >= 0) senders.splice(at3, 1);
+      const at2 = senders.indexOf(sender2);
+      if (at2 >= 0) senders.splice(at2, 1);
       const error3 = new UploadError(
         `A PutSnapshotBlock sending thread stopped (${reason instanceof Error ? reason.message : String(reason)}).`,
         { hint: "Re-run the job: the snapshot is started again from its first block." }
@@ -33729,7 +33729,7 @@ function publishedMessage(image, imageName, regions, topicTemplate) {
     return {
       skipped: `${PUBLISHED_SCHEMA} needs a release number and ${releaseName(image.release)} has none`
     };
-  const sorted = Object.fromEntries(Object.entries(regions).sort(([a7], [b8]) => a7.localeCompare(b8)));
+  const sorted = Object.fromEntries(Object.entries(regions).sort(([a7], [b7]) => a7.localeCompare(b7)));
   return {
     topic: messageTopic(topicTemplate, {
       stream: messageStream(image, release),
@@ -36860,7 +36860,7 @@ function copyTable(result, baseRegion2) {
   return {
     title: `fedimg copy \u2014 ${result.composeId || "direct image"} from ${baseRegion2}`,
     header: ["Region", "Image", "Flavour", "AMI", "Source AMI", "Status"],
-    rows: [...result.copies].sort((a7, b8) => a7.region.localeCompare(b8.region) || a7.source.name.localeCompare(b8.source.name)).map((copy) => [
+    rows: [...result.copies].sort((a7, b7) => a7.region.localeCompare(b7.region) || a7.source.name.localeCompare(b7.source.name)).map((copy) => [
       copy.region,
       copy.source.image.file,
       copy.source.flavour,
@@ -37741,3838 +37741,11 @@ var doctorStage = defineStage({
 import { mkdir as mkdir2, rm } from "node:fs/promises";
 import { join as join4, relative, resolve as resolve3, sep } from "node:path";
 
-// src/image/cache-archive.ts
-import { createHash as createHash4 } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { once } from "node:events";
-
-// node_modules/fzstd/esm/index.mjs
-var ab2 = ArrayBuffer;
-var u8 = Uint8Array;
-var u16 = Uint16Array;
-var i16 = Int16Array;
-var i32 = Int32Array;
-var slc = /* @__PURE__ */ __name(function(v4, s5, e7) {
-  if (u8.prototype.slice)
-    return u8.prototype.slice.call(v4, s5, e7);
-  if (s5 == null || s5 < 0)
-    s5 = 0;
-  if (e7 == null || e7 > v4.length)
-    e7 = v4.length;
-  var n4 = new u8(e7 - s5);
-  n4.set(v4.subarray(s5, e7));
-  return n4;
-}, "slc");
-var fill = /* @__PURE__ */ __name(function(v4, n4, s5, e7) {
-  if (u8.prototype.fill)
-    return u8.prototype.fill.call(v4, n4, s5, e7);
-  if (s5 == null || s5 < 0)
-    s5 = 0;
-  if (e7 == null || e7 > v4.length)
-    e7 = v4.length;
-  for (; s5 < e7; ++s5)
-    v4[s5] = n4;
-  return v4;
-}, "fill");
-var cpw = /* @__PURE__ */ __name(function(v4, t9, s5, e7) {
-  if (u8.prototype.copyWithin)
-    return u8.prototype.copyWithin.call(v4, t9, s5, e7);
-  if (s5 == null || s5 < 0)
-    s5 = 0;
-  if (e7 == null || e7 > v4.length)
-    e7 = v4.length;
-  while (s5 < e7) {
-    v4[t9++] = v4[s5++];
-  }
-}, "cpw");
-var ec = [
-  "invalid zstd data",
-  "window size too large (>2046MB)",
-  "invalid block type",
-  "FSE accuracy too high",
-  "match distance too far back",
-  "unexpected EOF"
-];
-var err = /* @__PURE__ */ __name(function(ind, msg, nt2) {
-  var e7 = new Error(msg || ec[ind]);
-  e7.code = ind;
-  if (Error.captureStackTrace)
-    Error.captureStackTrace(e7, err);
-  if (!nt2)
-    throw e7;
-  return e7;
-}, "err");
-var rb = /* @__PURE__ */ __name(function(d7, b8, n4) {
-  var i7 = 0, o4 = 0;
-  for (; i7 < n4; ++i7)
-    o4 |= d7[b8++] << (i7 << 3);
-  return o4;
-}, "rb");
-var b42 = /* @__PURE__ */ __name(function(d7, b8) {
-  return (d7[b8] | d7[b8 + 1] << 8 | d7[b8 + 2] << 16 | d7[b8 + 3] << 24) >>> 0;
-}, "b4");
-var rzfh = /* @__PURE__ */ __name(function(dat, w4) {
-  var n32 = dat[0] | dat[1] << 8 | dat[2] << 16;
-  if (n32 == 3126568 && dat[3] == 253) {
-    var flg = dat[4];
-    var ss2 = flg >> 5 & 1, cc = flg >> 2 & 1, df = flg & 3, fcf = flg >> 6;
-    if (flg & 8)
-      err(0);
-    var bt2 = 6 - ss2;
-    var db = df == 3 ? 4 : df;
-    var di2 = rb(dat, bt2, db);
-    bt2 += db;
-    var fsb = fcf ? 1 << fcf : ss2;
-    var fss = rb(dat, bt2, fsb) + (fcf == 1 && 256);
-    var ws2 = fss;
-    if (!ss2) {
-      var wb = 1 << 10 + (dat[5] >> 3);
-      ws2 = wb + (wb >> 3) * (dat[5] & 7);
-    }
-    if (ws2 > 2145386496)
-      err(1);
-    var buf = new u8((w4 == 1 ? fss || ws2 : w4 ? 0 : ws2) + 12);
-    buf[0] = 1, buf[4] = 4, buf[8] = 8;
-    return {
-      b: bt2 + fsb,
-      y: 0,
-      l: 0,
-      d: di2,
-      w: w4 && w4 != 1 ? w4 : buf.subarray(12),
-      e: ws2,
-      o: new i32(buf.buffer, 0, 3),
-      u: fss,
-      c: cc,
-      m: Math.min(131072, ws2)
-    };
-  } else if ((n32 >> 4 | dat[3] << 20) == 25481893) {
-    return b42(dat, 4) + 8;
-  }
-  err(0);
-}, "rzfh");
-var msb = /* @__PURE__ */ __name(function(val) {
-  var bits = 0;
-  for (; 1 << bits <= val; ++bits)
-    ;
-  return bits - 1;
-}, "msb");
-var rfse = /* @__PURE__ */ __name(function(dat, bt2, mal) {
-  var tpos = (bt2 << 3) + 4;
-  var al2 = (dat[bt2] & 15) + 5;
-  if (al2 > mal)
-    err(3);
-  var sz = 1 << al2;
-  var probs = sz, sym = -1, re2 = -1, i7 = -1, ht2 = sz;
-  var buf = new ab2(512 + (sz << 2));
-  var freq = new i16(buf, 0, 256);
-  var dstate = new u16(buf, 0, 256);
-  var nstate = new u16(buf, 512, sz);
-  var bb1 = 512 + (sz << 1);
-  var syms = new u8(buf, bb1, sz);
-  var nbits = new u8(buf, bb1 + sz);
-  while (sym < 255 && probs > 0) {
-    var bits = msb(probs + 1);
-    var cbt = tpos >> 3;
-    var msk = (1 << bits + 1) - 1;
-    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (tpos & 7) & msk;
-    var msk1fb = (1 << bits) - 1;
-    var msv = msk - probs - 1;
-    var sval = val & msk1fb;
-    if (sval < msv)
-      tpos += bits, val = sval;
-    else {
-      tpos += bits + 1;
-      if (val > msk1fb)
-        val -= msv;
-    }
-    freq[++sym] = --val;
-    if (val == -1) {
-      probs += val;
-      syms[--ht2] = sym;
-    } else
-      probs -= val;
-    if (!val) {
-      do {
-        var rbt = tpos >> 3;
-        re2 = (dat[rbt] | dat[rbt + 1] << 8) >> (tpos & 7) & 3;
-        tpos += 2;
-        sym += re2;
-      } while (re2 == 3);
-    }
-  }
-  if (sym > 255 || probs)
-    err(0);
-  var sympos = 0;
-  var sstep = (sz >> 1) + (sz >> 3) + 3;
-  var smask = sz - 1;
-  for (var s5 = 0; s5 <= sym; ++s5) {
-    var sf = freq[s5];
-    if (sf < 1) {
-      dstate[s5] = -sf;
-      continue;
-    }
-    for (i7 = 0; i7 < sf; ++i7) {
-      syms[sympos] = s5;
-      do {
-        sympos = sympos + sstep & smask;
-      } while (sympos >= ht2);
-    }
-  }
-  if (sympos)
-    err(0);
-  for (i7 = 0; i7 < sz; ++i7) {
-    var ns2 = dstate[syms[i7]]++;
-    var nb = nbits[i7] = al2 - msb(ns2);
-    nstate[i7] = (ns2 << nb) - sz;
-  }
-  return [tpos + 7 >> 3, {
-    b: al2,
-    s: syms,
-    n: nbits,
-    t: nstate
-  }];
-}, "rfse");
-var rhu = /* @__PURE__ */ __name(function(dat, bt2) {
-  var i7 = 0, wc = -1;
-  var buf = new u8(292), hb = dat[bt2];
-  var hw = buf.subarray(0, 256);
-  var rc = buf.subarray(256, 268);
-  var ri2 = new u16(buf.buffer, 268);
-  if (hb < 128) {
-    var _a4 = rfse(dat, bt2 + 1, 6), ebt = _a4[0], fdt = _a4[1];
-    bt2 += hb;
-    var epos = ebt << 3;
-    var lb = dat[bt2];
-    if (!lb)
-      err(0);
-    var st1 = 0, st2 = 0, btr1 = fdt.b, btr2 = btr1;
-    var fpos = (++bt2 << 3) - 8 + msb(lb);
-    for (; ; ) {
-      fpos -= btr1;
-      if (fpos < epos)
-        break;
-      var cbt = fpos >> 3;
-      st1 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr1) - 1;
-      hw[++wc] = fdt.s[st1];
-      fpos -= btr2;
-      if (fpos < epos)
-        break;
-      cbt = fpos >> 3;
-      st2 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr2) - 1;
-      hw[++wc] = fdt.s[st2];
-      btr1 = fdt.n[st1];
-      st1 = fdt.t[st1];
-      btr2 = fdt.n[st2];
-      st2 = fdt.t[st2];
-    }
-    if (++wc > 255)
-      err(0);
-  } else {
-    wc = hb - 127;
-    for (; i7 < wc; i7 += 2) {
-      var byte = dat[++bt2];
-      hw[i7] = byte >> 4;
-      hw[i7 + 1] = byte & 15;
-    }
-    ++bt2;
-  }
-  var wes = 0;
-  for (i7 = 0; i7 < wc; ++i7) {
-    var wt2 = hw[i7];
-    if (wt2 > 11)
-      err(0);
-    wes += wt2 && 1 << wt2 - 1;
-  }
-  var mb = msb(wes) + 1;
-  var ts2 = 1 << mb;
-  var rem = ts2 - wes;
-  if (rem & rem - 1)
-    err(0);
-  hw[wc++] = msb(rem) + 1;
-  for (i7 = 0; i7 < wc; ++i7) {
-    var wt2 = hw[i7];
-    ++rc[hw[i7] = wt2 && mb + 1 - wt2];
-  }
-  var hbuf = new u8(ts2 << 1);
-  var syms = hbuf.subarray(0, ts2), nb = hbuf.subarray(ts2);
-  ri2[mb] = 0;
-  for (i7 = mb; i7 > 0; --i7) {
-    var pv = ri2[i7];
-    fill(nb, i7, pv, ri2[i7 - 1] = pv + rc[i7] * (1 << mb - i7));
-  }
-  if (ri2[0] != ts2)
-    err(0);
-  for (i7 = 0; i7 < wc; ++i7) {
-    var bits = hw[i7];
-    if (bits) {
-      var code = ri2[bits];
-      fill(syms, i7, code, ri2[bits] = code + (1 << mb - bits));
-    }
-  }
-  return [bt2, {
-    n: nb,
-    b: mb,
-    s: syms
-  }];
-}, "rhu");
-var dllt = rfse(/* @__PURE__ */ new u8([
-  81,
-  16,
-  99,
-  140,
-  49,
-  198,
-  24,
-  99,
-  12,
-  33,
-  196,
-  24,
-  99,
-  102,
-  102,
-  134,
-  70,
-  146,
-  4
-]), 0, 6)[1];
-var dmlt = rfse(/* @__PURE__ */ new u8([
-  33,
-  20,
-  196,
-  24,
-  99,
-  140,
-  33,
-  132,
-  16,
-  66,
-  8,
-  33,
-  132,
-  16,
-  66,
-  8,
-  33,
-  68,
-  68,
-  68,
-  68,
-  68,
-  68,
-  68,
-  68,
-  36,
-  9
-]), 0, 6)[1];
-var doct = rfse(/* @__PURE__ */ new u8([
-  32,
-  132,
-  16,
-  66,
-  102,
-  70,
-  68,
-  68,
-  68,
-  68,
-  36,
-  73,
-  2
-]), 0, 5)[1];
-var b2bl = /* @__PURE__ */ __name(function(b8, s5) {
-  var len = b8.length, bl = new i32(len);
-  for (var i7 = 0; i7 < len; ++i7) {
-    bl[i7] = s5;
-    s5 += 1 << b8[i7];
-  }
-  return bl;
-}, "b2bl");
-var llb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
-  0,
-  0,
-  0,
-  0,
-  16843009,
-  50528770,
-  134678020,
-  202050057,
-  269422093
-])).buffer, 0, 36);
-var llbl = /* @__PURE__ */ b2bl(llb, 0);
-var mlb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  16843009,
-  50528770,
-  117769220,
-  185207048,
-  252579084,
-  16
-])).buffer, 0, 53);
-var mlbl = /* @__PURE__ */ b2bl(mlb, 3);
-var dhu = /* @__PURE__ */ __name(function(dat, out, hu) {
-  var len = dat.length, ss2 = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
-  if (!lb)
-    err(0);
-  var st2 = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i7 = -1;
-  for (; pos > eb && i7 < ss2; ) {
-    var cbt = pos >> 3;
-    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (pos & 7);
-    st2 = (st2 << btr | val) & msk;
-    out[++i7] = hu.s[st2];
-    pos -= btr = hu.n[st2];
-  }
-  if (pos != eb || i7 + 1 != ss2)
-    err(0);
-}, "dhu");
-var dhu4 = /* @__PURE__ */ __name(function(dat, out, hu) {
-  var bt2 = 6;
-  var ss2 = out.length, sz1 = ss2 + 3 >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
-  dhu(dat.subarray(bt2, bt2 += dat[0] | dat[1] << 8), out.subarray(0, sz1), hu);
-  dhu(dat.subarray(bt2, bt2 += dat[2] | dat[3] << 8), out.subarray(sz1, sz2), hu);
-  dhu(dat.subarray(bt2, bt2 += dat[4] | dat[5] << 8), out.subarray(sz2, sz3), hu);
-  dhu(dat.subarray(bt2), out.subarray(sz3), hu);
-}, "dhu4");
-var rzb = /* @__PURE__ */ __name(function(dat, st2, out) {
-  var _a4;
-  var bt2 = st2.b;
-  var b0 = dat[bt2], btype = b0 >> 1 & 3;
-  st2.l = b0 & 1;
-  var sz = b0 >> 3 | dat[bt2 + 1] << 5 | dat[bt2 + 2] << 13;
-  var ebt = (bt2 += 3) + sz;
-  if (btype == 1) {
-    if (bt2 >= dat.length)
-      return;
-    st2.b = bt2 + 1;
-    if (out) {
-      fill(out, dat[bt2], st2.y, st2.y += sz);
-      return out;
-    }
-    return fill(new u8(sz), dat[bt2]);
-  }
-  if (ebt > dat.length)
-    return;
-  if (btype == 0) {
-    st2.b = ebt;
-    if (out) {
-      out.set(dat.subarray(bt2, ebt), st2.y);
-      st2.y += sz;
-      return out;
-    }
-    return slc(dat, bt2, ebt);
-  }
-  if (btype == 2) {
-    var b32 = dat[bt2], lbt = b32 & 3, sf = b32 >> 2 & 3;
-    var lss = b32 >> 4, lcs = 0, s42 = 0;
-    if (lbt < 2) {
-      if (sf & 1)
-        lss |= dat[++bt2] << 4 | (sf & 2 && dat[++bt2] << 12);
-      else
-        lss = b32 >> 3;
-    } else {
-      s42 = sf;
-      if (sf < 2)
-        lss |= (dat[++bt2] & 63) << 4, lcs = dat[bt2] >> 6 | dat[++bt2] << 2;
-      else if (sf == 2)
-        lss |= dat[++bt2] << 4 | (dat[++bt2] & 3) << 12, lcs = dat[bt2] >> 2 | dat[++bt2] << 6;
-      else
-        lss |= dat[++bt2] << 4 | (dat[++bt2] & 63) << 12, lcs = dat[bt2] >> 6 | dat[++bt2] << 2 | dat[++bt2] << 10;
-    }
-    ++bt2;
-    var buf = out ? out.subarray(st2.y, st2.y + st2.m) : new u8(st2.m);
-    var spl = buf.length - lss;
-    if (lbt == 0)
-      buf.set(dat.subarray(bt2, bt2 += lss), spl);
-    else if (lbt == 1)
-      fill(buf, dat[bt2++], spl);
-    else {
-      var hu = st2.h;
-      if (lbt == 2) {
-        var hud = rhu(dat, bt2);
-        lcs += bt2 - (bt2 = hud[0]);
-        st2.h = hu = hud[1];
-      } else if (!hu)
-        err(0);
-      (s42 ? dhu4 : dhu)(dat.subarray(bt2, bt2 += lcs), buf.subarray(spl), hu);
-    }
-    var ns2 = dat[bt2++];
-    if (ns2) {
-      if (ns2 == 255)
-        ns2 = (dat[bt2++] | dat[bt2++] << 8) + 32512;
-      else if (ns2 > 127)
-        ns2 = ns2 - 128 << 8 | dat[bt2++];
-      var scm = dat[bt2++];
-      if (scm & 3)
-        err(0);
-      var dts = [dmlt, doct, dllt];
-      for (var i7 = 2; i7 > -1; --i7) {
-        var md = scm >> (i7 << 1) + 2 & 3;
-        if (md == 1) {
-          var rbuf = new u8([0, 0, dat[bt2++]]);
-          dts[i7] = {
-            s: rbuf.subarray(2, 3),
-            n: rbuf.subarray(0, 1),
-            t: new u16(rbuf.buffer, 0, 1),
-            b: 0
-          };
-        } else if (md == 2) {
-          _a4 = rfse(dat, bt2, 9 - (i7 & 1)), bt2 = _a4[0], dts[i7] = _a4[1];
-        } else if (md == 3) {
-          if (!st2.t)
-            err(0);
-          dts[i7] = st2.t[i7];
-        }
-      }
-      var _b = st2.t = dts, mlt = _b[0], oct = _b[1], llt = _b[2];
-      var lb = dat[ebt - 1];
-      if (!lb)
-        err(0);
-      var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
-      var lst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << llt.b) - 1;
-      cbt = (spos -= oct.b) >> 3;
-      var ost = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << oct.b) - 1;
-      cbt = (spos -= mlt.b) >> 3;
-      var mst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mlt.b) - 1;
-      for (++ns2; --ns2; ) {
-        var llc = llt.s[lst];
-        var lbtr = llt.n[lst];
-        var mlc = mlt.s[mst];
-        var mbtr = mlt.n[mst];
-        var ofc = oct.s[ost];
-        var obtr = oct.n[ost];
-        cbt = (spos -= ofc) >> 3;
-        var ofp = 1 << ofc;
-        var off = ofp + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16 | dat[cbt + 3] << 24) >>> (spos & 7) & ofp - 1);
-        cbt = (spos -= mlb[mlc]) >> 3;
-        var ml = mlbl[mlc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << mlb[mlc]) - 1);
-        cbt = (spos -= llb[llc]) >> 3;
-        var ll = llbl[llc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << llb[llc]) - 1);
-        cbt = (spos -= lbtr) >> 3;
-        lst = llt.t[lst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << lbtr) - 1);
-        cbt = (spos -= mbtr) >> 3;
-        mst = mlt.t[mst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mbtr) - 1);
-        cbt = (spos -= obtr) >> 3;
-        ost = oct.t[ost] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << obtr) - 1);
-        if (off > 3) {
-          st2.o[2] = st2.o[1];
-          st2.o[1] = st2.o[0];
-          st2.o[0] = off -= 3;
-        } else {
-          var idx = off - (ll != 0);
-          if (idx) {
-            off = idx == 3 ? st2.o[0] - 1 : st2.o[idx];
-            if (idx > 1)
-              st2.o[2] = st2.o[1];
-            st2.o[1] = st2.o[0];
-            st2.o[0] = off;
-          } else
-            off = st2.o[0];
-        }
-        for (var i7 = 0; i7 < ll; ++i7) {
-          buf[oubt + i7] = buf[spl + i7];
-        }
-        oubt += ll, spl += ll;
-        var stin = oubt - off;
-        if (stin < 0) {
-          var len = -stin;
-          var bs2 = st2.e + stin;
-          if (len > ml)
-            len = ml;
-          for (var i7 = 0; i7 < len; ++i7) {
-            buf[oubt + i7] = st2.w[bs2 + i7];
-          }
-          oubt += len, ml -= len, stin = 0;
-        }
-        for (var i7 = 0; i7 < ml; ++i7) {
-          buf[oubt + i7] = buf[stin + i7];
-        }
-        oubt += ml;
-      }
-      if (oubt != spl) {
-        while (spl < buf.length) {
-          buf[oubt++] = buf[spl++];
-        }
-      } else
-        oubt = buf.length;
-      if (out)
-        st2.y += oubt;
-      else
-        buf = slc(buf, 0, oubt);
-    } else if (out) {
-      st2.y += lss;
-      if (spl) {
-        for (var i7 = 0; i7 < lss; ++i7) {
-          buf[i7] = buf[spl + i7];
-        }
-      }
-    } else if (spl)
-      buf = slc(buf, spl);
-    st2.b = ebt;
-    return buf;
-  }
-  err(2);
-}, "rzb");
-var cct = /* @__PURE__ */ __name(function(bufs, ol) {
-  if (bufs.length == 1)
-    return bufs[0];
-  var buf = new u8(ol);
-  for (var i7 = 0, b8 = 0; i7 < bufs.length; ++i7) {
-    var chk = bufs[i7];
-    buf.set(chk, b8);
-    b8 += chk.length;
-  }
-  return buf;
-}, "cct");
-var Decompress = /* @__PURE__ */ (function() {
-  function Decompress2(ondata) {
-    this.ondata = ondata;
-    this.c = [];
-    this.l = 0;
-    this.z = 0;
-  }
-  __name(Decompress2, "Decompress");
-  Decompress2.prototype.push = function(chunk, final) {
-    if (typeof this.s == "number") {
-      var sub = Math.min(chunk.length, this.s);
-      chunk = chunk.subarray(sub);
-      this.s -= sub;
-    }
-    var sl = chunk.length;
-    var ncs = sl + this.l;
-    if (!this.s) {
-      if (final) {
-        if (!ncs) {
-          this.ondata(new u8(0), true);
-          return;
-        }
-        if (ncs < 5)
-          err(5);
-      } else if (ncs < 18) {
-        this.c.push(chunk);
-        this.l = ncs;
-        return;
-      }
-      if (this.l) {
-        this.c.push(chunk);
-        chunk = cct(this.c, ncs);
-        this.c = [];
-        this.l = 0;
-      }
-      if (typeof (this.s = rzfh(chunk)) == "number")
-        return this.push(chunk, final);
-    }
-    if (typeof this.s != "number") {
-      if (ncs < (this.z || 3)) {
-        if (final)
-          err(5);
-        this.c.push(chunk);
-        this.l = ncs;
-        return;
-      }
-      if (this.l) {
-        this.c.push(chunk);
-        chunk = cct(this.c, ncs);
-        this.c = [];
-        this.l = 0;
-      }
-      if (!this.z && ncs < (this.z = chunk[this.s.b] & 2 ? 4 : 3 + (chunk[this.s.b] >> 3 | chunk[this.s.b + 1] << 5 | chunk[this.s.b + 2] << 13))) {
-        if (final)
-          err(5);
-        this.c.push(chunk);
-        this.l = ncs;
-        return;
-      } else
-        this.z = 0;
-      for (; ; ) {
-        var blk = rzb(chunk, this.s);
-        if (!blk) {
-          if (final)
-            err(5);
-          var adc = chunk.subarray(this.s.b);
-          this.s.b = 0;
-          this.c.push(adc), this.l += adc.length;
-          return;
-        } else {
-          this.ondata(blk, false);
-          cpw(this.s.w, 0, blk.length);
-          this.s.w.set(blk, this.s.w.length - blk.length);
-        }
-        if (this.s.l) {
-          var rest = chunk.subarray(this.s.b);
-          this.s = this.s.c * 4;
-          this.push(rest, final);
-          return;
-        }
-      }
-    } else if (final)
-      err(5);
-  };
-  return Decompress2;
-})();
-
-// node_modules/tar/dist/esm/index.min.js
-import Qr from "events";
-import I2 from "fs";
-import { EventEmitter as Di } from "node:events";
-import Cs from "node:stream";
-import { StringDecoder as Hr } from "node:string_decoder";
-import cr from "node:path";
-import Kt from "node:fs";
-import { dirname as Fn, parse as kn } from "path";
-import { EventEmitter as Dn } from "events";
-import zi from "assert";
-import { Buffer as Ot } from "buffer";
-import * as Ps from "zlib";
-import en from "zlib";
-import { posix as Zt } from "node:path";
-import { basename as _n2 } from "node:path";
-import mi from "fs";
-import X2 from "fs";
-import js from "path";
-import { win32 as Pn } from "node:path";
-import ar from "path";
-import Br from "node:fs";
-import co from "node:assert";
-import { randomBytes as Mr } from "node:crypto";
-import u3 from "node:fs";
-import R2 from "node:path";
-import pr from "fs";
-import wi from "node:fs";
-import we from "node:path";
-import k7 from "node:fs";
-import ro from "node:fs/promises";
-import Si from "node:path";
-import { join as xr } from "node:path";
-import v3 from "node:fs";
-import Pr from "node:path";
-var zr = Object.defineProperty;
-var Ur = /* @__PURE__ */ __name((s5, t9) => {
-  for (var e7 in t9) zr(s5, e7, { get: t9[e7], enumerable: true });
-}, "Ur");
-var Ds = typeof process == "object" && process ? process : { stdout: null, stderr: null };
-var Wr = /* @__PURE__ */ __name((s5) => !!s5 && typeof s5 == "object" && (s5 instanceof A2 || s5 instanceof Cs || Gr(s5) || Zr(s5)), "Wr");
-var Gr = /* @__PURE__ */ __name((s5) => !!s5 && typeof s5 == "object" && s5 instanceof Di && typeof s5.pipe == "function" && s5.pipe !== Cs.Writable.prototype.pipe, "Gr");
-var Zr = /* @__PURE__ */ __name((s5) => !!s5 && typeof s5 == "object" && s5 instanceof Di && typeof s5.write == "function" && typeof s5.end == "function", "Zr");
-var Q2 = /* @__PURE__ */ Symbol("EOF");
-var J2 = /* @__PURE__ */ Symbol("maybeEmitEnd");
-var nt = /* @__PURE__ */ Symbol("emittedEnd");
-var De = /* @__PURE__ */ Symbol("emittingEnd");
-var qt = /* @__PURE__ */ Symbol("emittedError");
-var Ne = /* @__PURE__ */ Symbol("closed");
-var Ns = /* @__PURE__ */ Symbol("read");
-var Ae = /* @__PURE__ */ Symbol("flush");
-var As = /* @__PURE__ */ Symbol("flushChunk");
-var z2 = /* @__PURE__ */ Symbol("encoding");
-var Mt = /* @__PURE__ */ Symbol("decoder");
-var g7 = /* @__PURE__ */ Symbol("flowing");
-var Qt = /* @__PURE__ */ Symbol("paused");
-var Bt = /* @__PURE__ */ Symbol("resume");
-var b7 = /* @__PURE__ */ Symbol("buffer");
-var N2 = /* @__PURE__ */ Symbol("pipes");
-var _ = /* @__PURE__ */ Symbol("bufferLength");
-var bi = /* @__PURE__ */ Symbol("bufferPush");
-var Ie = /* @__PURE__ */ Symbol("bufferShift");
-var L2 = /* @__PURE__ */ Symbol("objectMode");
-var S2 = /* @__PURE__ */ Symbol("destroyed");
-var _i2 = /* @__PURE__ */ Symbol("error");
-var Oi = /* @__PURE__ */ Symbol("emitData");
-var Is = /* @__PURE__ */ Symbol("emitEnd");
-var Ti = /* @__PURE__ */ Symbol("emitEnd2");
-var Z2 = /* @__PURE__ */ Symbol("async");
-var xi = /* @__PURE__ */ Symbol("abort");
-var Ce = /* @__PURE__ */ Symbol("aborted");
-var Jt = /* @__PURE__ */ Symbol("signal");
-var Rt = /* @__PURE__ */ Symbol("dataListeners");
-var C2 = /* @__PURE__ */ Symbol("discarded");
-var jt = /* @__PURE__ */ __name((s5) => Promise.resolve().then(s5), "jt");
-var Yr = /* @__PURE__ */ __name((s5) => s5(), "Yr");
-var Kr = /* @__PURE__ */ __name((s5) => s5 === "end" || s5 === "finish" || s5 === "prefinish", "Kr");
-var Vr = /* @__PURE__ */ __name((s5) => s5 instanceof ArrayBuffer || !!s5 && typeof s5 == "object" && s5.constructor && s5.constructor.name === "ArrayBuffer" && s5.byteLength >= 0, "Vr");
-var $r = /* @__PURE__ */ __name((s5) => !Buffer.isBuffer(s5) && ArrayBuffer.isView(s5), "$r");
-var Fe = class {
-  static {
-    __name(this, "Fe");
-  }
-  src;
-  dest;
-  opts;
-  ondrain;
-  constructor(t9, e7, i7) {
-    this.src = t9, this.dest = e7, this.opts = i7, this.ondrain = () => t9[Bt](), this.dest.on("drain", this.ondrain);
-  }
-  unpipe() {
-    this.dest.removeListener("drain", this.ondrain);
-  }
-  proxyErrors(t9) {
-  }
-  end() {
-    this.unpipe(), this.opts.end && this.dest.end();
-  }
-};
-var Li = class extends Fe {
-  static {
-    __name(this, "Li");
-  }
-  unpipe() {
-    this.src.removeListener("error", this.proxyErrors), super.unpipe();
-  }
-  constructor(t9, e7, i7) {
-    super(t9, e7, i7), this.proxyErrors = (r7) => this.dest.emit("error", r7), t9.on("error", this.proxyErrors);
-  }
-};
-var Xr = /* @__PURE__ */ __name((s5) => !!s5.objectMode, "Xr");
-var qr = /* @__PURE__ */ __name((s5) => !s5.objectMode && !!s5.encoding && s5.encoding !== "buffer", "qr");
-var A2 = class extends Di {
-  static {
-    __name(this, "A");
-  }
-  [g7] = false;
-  [Qt] = false;
-  [N2] = [];
-  [b7] = [];
-  [L2];
-  [z2];
-  [Z2];
-  [Mt];
-  [Q2] = false;
-  [nt] = false;
-  [De] = false;
-  [Ne] = false;
-  [qt] = null;
-  [_] = 0;
-  [S2] = false;
-  [Jt];
-  [Ce] = false;
-  [Rt] = 0;
-  [C2] = false;
-  writable = true;
-  readable = true;
-  constructor(...t9) {
-    let e7 = t9[0] || {};
-    if (super(), e7.objectMode && typeof e7.encoding == "string") throw new TypeError("Encoding and objectMode may not be used together");
-    Xr(e7) ? (this[L2] = true, this[z2] = null) : qr(e7) ? (this[z2] = e7.encoding, this[L2] = false) : (this[L2] = false, this[z2] = null), this[Z2] = !!e7.async, this[Mt] = this[z2] ? new Hr(this[z2]) : null, e7 && e7.debugExposeBuffer === true && Object.defineProperty(this, "buffer", { get: /* @__PURE__ */ __name(() => this[b7], "get") }), e7 && e7.debugExposePipes === true && Object.defineProperty(this, "pipes", { get: /* @__PURE__ */ __name(() => this[N2], "get") });
-    let { signal: i7 } = e7;
-    i7 && (this[Jt] = i7, i7.aborted ? this[xi]() : i7.addEventListener("abort", () => this[xi]()));
-  }
-  get bufferLength() {
-    return this[_];
-  }
-  get encoding() {
-    return this[z2];
-  }
-  set encoding(t9) {
-    throw new Error("Encoding must be set at instantiation time");
-  }
-  setEncoding(t9) {
-    throw new Error("Encoding must be set at instantiation time");
-  }
-  get objectMode() {
-    return this[L2];
-  }
-  set objectMode(t9) {
-    throw new Error("objectMode must be set at instantiation time");
-  }
-  get async() {
-    return this[Z2];
-  }
-  set async(t9) {
-    this[Z2] = this[Z2] || !!t9;
-  }
-  [xi]() {
-    this[Ce] = true, this.emit("abort", this[Jt]?.reason), this.destroy(this[Jt]?.reason);
-  }
-  get aborted() {
-    return this[Ce];
-  }
-  set aborted(t9) {
-  }
-  write(t9, e7, i7) {
-    if (this[Ce]) return false;
-    if (this[Q2]) throw new Error("write after end");
-    if (this[S2]) return this.emit("error", Object.assign(new Error("Cannot call write after a stream was destroyed"), { code: "ERR_STREAM_DESTROYED" })), true;
-    typeof e7 == "function" && (i7 = e7, e7 = "utf8"), e7 || (e7 = "utf8");
-    let r7 = this[Z2] ? jt : Yr;
-    if (!this[L2] && !Buffer.isBuffer(t9)) {
-      if ($r(t9)) t9 = Buffer.from(t9.buffer, t9.byteOffset, t9.byteLength);
-      else if (Vr(t9)) t9 = Buffer.from(t9);
-      else if (typeof t9 != "string") throw new Error("Non-contiguous data written to non-objectMode stream");
-    }
-    return this[L2] ? (this[g7] && this[_] !== 0 && this[Ae](true), this[g7] ? this.emit("data", t9) : this[bi](t9), this[_] !== 0 && this.emit("readable"), i7 && r7(i7), this[g7]) : t9.length ? (typeof t9 == "string" && !(e7 === this[z2] && !this[Mt]?.lastNeed) && (t9 = Buffer.from(t9, e7)), Buffer.isBuffer(t9) && this[z2] && (t9 = this[Mt].write(t9)), this[g7] && this[_] !== 0 && this[Ae](true), this[g7] ? this.emit("data", t9) : this[bi](t9), this[_] !== 0 && this.emit("readable"), i7 && r7(i7), this[g7]) : (this[_] !== 0 && this.emit("readable"), i7 && r7(i7), this[g7]);
-  }
-  read(t9) {
-    if (this[S2]) return null;
-    if (this[C2] = false, this[_] === 0 || t9 === 0 || t9 && t9 > this[_]) return this[J2](), null;
-    this[L2] && (t9 = null), this[b7].length > 1 && !this[L2] && (this[b7] = [this[z2] ? this[b7].join("") : Buffer.concat(this[b7], this[_])]);
-    let e7 = this[Ns](t9 || null, this[b7][0]);
-    return this[J2](), e7;
-  }
-  [Ns](t9, e7) {
-    if (this[L2]) this[Ie]();
-    else {
-      let i7 = e7;
-      t9 === i7.length || t9 === null ? this[Ie]() : typeof i7 == "string" ? (this[b7][0] = i7.slice(t9), e7 = i7.slice(0, t9), this[_] -= t9) : (this[b7][0] = i7.subarray(t9), e7 = i7.subarray(0, t9), this[_] -= t9);
-    }
-    return this.emit("data", e7), !this[b7].length && !this[Q2] && this.emit("drain"), e7;
-  }
-  end(t9, e7, i7) {
-    return typeof t9 == "function" && (i7 = t9, t9 = void 0), typeof e7 == "function" && (i7 = e7, e7 = "utf8"), t9 !== void 0 && this.write(t9, e7), i7 && this.once("end", i7), this[Q2] = true, this.writable = false, (this[g7] || !this[Qt]) && this[J2](), this;
-  }
-  [Bt]() {
-    this[S2] || (!this[Rt] && !this[N2].length && (this[C2] = true), this[Qt] = false, this[g7] = true, this.emit("resume"), this[b7].length ? this[Ae]() : this[Q2] ? this[J2]() : this.emit("drain"));
-  }
-  resume() {
-    return this[Bt]();
-  }
-  pause() {
-    this[g7] = false, this[Qt] = true, this[C2] = false;
-  }
-  get destroyed() {
-    return this[S2];
-  }
-  get flowing() {
-    return this[g7];
-  }
-  get paused() {
-    return this[Qt];
-  }
-  [bi](t9) {
-    this[L2] ? this[_] += 1 : this[_] += t9.length, this[b7].push(t9);
-  }
-  [Ie]() {
-    return this[L2] ? this[_] -= 1 : this[_] -= this[b7][0].length, this[b7].shift();
-  }
-  [Ae](t9 = false) {
-    do
-      ;
-    while (this[As](this[Ie]()) && this[b7].length);
-    !t9 && !this[b7].length && !this[Q2] && this.emit("drain");
-  }
-  [As](t9) {
-    return this.emit("data", t9), this[g7];
-  }
-  pipe(t9, e7) {
-    if (this[S2]) return t9;
-    this[C2] = false;
-    let i7 = this[nt];
-    return e7 = e7 || {}, t9 === Ds.stdout || t9 === Ds.stderr ? e7.end = false : e7.end = e7.end !== false, e7.proxyErrors = !!e7.proxyErrors, i7 ? e7.end && t9.end() : (this[N2].push(e7.proxyErrors ? new Li(this, t9, e7) : new Fe(this, t9, e7)), this[Z2] ? jt(() => this[Bt]()) : this[Bt]()), t9;
-  }
-  unpipe(t9) {
-    let e7 = this[N2].find((i7) => i7.dest === t9);
-    e7 && (this[N2].length === 1 ? (this[g7] && this[Rt] === 0 && (this[g7] = false), this[N2] = []) : this[N2].splice(this[N2].indexOf(e7), 1), e7.unpipe());
-  }
-  addListener(t9, e7) {
-    return this.on(t9, e7);
-  }
-  on(t9, e7) {
-    let i7 = super.on(t9, e7);
-    if (t9 === "data") this[C2] = false, this[Rt]++, !this[N2].length && !this[g7] && this[Bt]();
-    else if (t9 === "readable" && this[_] !== 0) super.emit("readable");
-    else if (Kr(t9) && this[nt]) super.emit(t9), this.removeAllListeners(t9);
-    else if (t9 === "error" && this[qt]) {
-      let r7 = e7;
-      this[Z2] ? jt(() => r7.call(this, this[qt])) : r7.call(this, this[qt]);
-    }
-    return i7;
-  }
-  removeListener(t9, e7) {
-    return this.off(t9, e7);
-  }
-  off(t9, e7) {
-    let i7 = super.off(t9, e7);
-    return t9 === "data" && (this[Rt] = this.listeners("data").length, this[Rt] === 0 && !this[C2] && !this[N2].length && (this[g7] = false)), i7;
-  }
-  removeAllListeners(t9) {
-    let e7 = super.removeAllListeners(t9);
-    return (t9 === "data" || t9 === void 0) && (this[Rt] = 0, !this[C2] && !this[N2].length && (this[g7] = false)), e7;
-  }
-  get emittedEnd() {
-    return this[nt];
-  }
-  [J2]() {
-    !this[De] && !this[nt] && !this[S2] && this[b7].length === 0 && this[Q2] && (this[De] = true, this.emit("end"), this.emit("prefinish"), this.emit("finish"), this[Ne] && this.emit("close"), this[De] = false);
-  }
-  emit(t9, ...e7) {
-    let i7 = e7[0];
-    if (t9 !== "error" && t9 !== "close" && t9 !== S2 && this[S2]) return false;
-    if (t9 === "data") return !this[L2] && !i7 ? false : this[Z2] ? (jt(() => this[Oi](i7)), true) : this[Oi](i7);
-    if (t9 === "end") return this[Is]();
-    if (t9 === "close") {
-      if (this[Ne] = true, !this[nt] && !this[S2]) return false;
-      let n4 = super.emit("close");
-      return this.removeAllListeners("close"), n4;
-    } else if (t9 === "error") {
-      this[qt] = i7, super.emit(_i2, i7);
-      let n4 = !this[Jt] || this.listeners("error").length ? super.emit("error", i7) : false;
-      return this[J2](), n4;
-    } else if (t9 === "resume") {
-      let n4 = super.emit("resume");
-      return this[J2](), n4;
-    } else if (t9 === "finish" || t9 === "prefinish") {
-      let n4 = super.emit(t9);
-      return this.removeAllListeners(t9), n4;
-    }
-    let r7 = super.emit(t9, ...e7);
-    return this[J2](), r7;
-  }
-  [Oi](t9) {
-    for (let i7 of this[N2]) i7.dest.write(t9) === false && this.pause();
-    let e7 = this[C2] ? false : super.emit("data", t9);
-    return this[J2](), e7;
-  }
-  [Is]() {
-    return this[nt] ? false : (this[nt] = true, this.readable = false, this[Z2] ? (jt(() => this[Ti]()), true) : this[Ti]());
-  }
-  [Ti]() {
-    if (this[Mt]) {
-      let e7 = this[Mt].end();
-      if (e7) {
-        for (let i7 of this[N2]) i7.dest.write(e7);
-        this[C2] || super.emit("data", e7);
-      }
-    }
-    for (let e7 of this[N2]) e7.end();
-    let t9 = super.emit("end");
-    return this.removeAllListeners("end"), t9;
-  }
-  async collect() {
-    let t9 = Object.assign([], { dataLength: 0 });
-    this[L2] || (t9.dataLength = 0);
-    let e7 = this.promise();
-    return this.on("data", (i7) => {
-      t9.push(i7), this[L2] || (t9.dataLength += i7.length);
-    }), await e7, t9;
-  }
-  async concat() {
-    if (this[L2]) throw new Error("cannot concat in objectMode");
-    let t9 = await this.collect();
-    return this[z2] ? t9.join("") : Buffer.concat(t9, t9.dataLength);
-  }
-  async promise() {
-    return new Promise((t9, e7) => {
-      this.on(S2, () => e7(new Error("stream destroyed"))), this.on("error", (i7) => e7(i7)), this.on("end", () => t9());
-    });
-  }
-  [Symbol.asyncIterator]() {
-    this[C2] = false;
-    let t9 = false, e7 = /* @__PURE__ */ __name(async () => (this.pause(), t9 = true, { value: void 0, done: true }), "e");
-    return { next: /* @__PURE__ */ __name(() => {
-      if (t9) return e7();
-      let r7 = this.read();
-      if (r7 !== null) return Promise.resolve({ done: false, value: r7 });
-      if (this[Q2]) return e7();
-      let n4, o4, h7 = /* @__PURE__ */ __name((d7) => {
-        this.off("data", a7), this.off("end", l5), this.off(S2, c7), e7(), o4(d7);
-      }, "h"), a7 = /* @__PURE__ */ __name((d7) => {
-        this.off("error", h7), this.off("end", l5), this.off(S2, c7), this.pause(), n4({ value: d7, done: !!this[Q2] });
-      }, "a"), l5 = /* @__PURE__ */ __name(() => {
-        this.off("error", h7), this.off("data", a7), this.off(S2, c7), e7(), n4({ done: true, value: void 0 });
-      }, "l"), c7 = /* @__PURE__ */ __name(() => h7(new Error("stream destroyed")), "c");
-      return new Promise((d7, y3) => {
-        o4 = y3, n4 = d7, this.once(S2, c7), this.once("error", h7), this.once("end", l5), this.once("data", a7);
-      });
-    }, "next"), throw: e7, return: e7, [Symbol.asyncIterator]() {
-      return this;
-    }, [Symbol.asyncDispose]: async () => {
-    } };
-  }
-  [Symbol.iterator]() {
-    this[C2] = false;
-    let t9 = false, e7 = /* @__PURE__ */ __name(() => (this.pause(), this.off(_i2, e7), this.off(S2, e7), this.off("end", e7), t9 = true, { done: true, value: void 0 }), "e"), i7 = /* @__PURE__ */ __name(() => {
-      if (t9) return e7();
-      let r7 = this.read();
-      return r7 === null ? e7() : { done: false, value: r7 };
-    }, "i");
-    return this.once("end", e7), this.once(_i2, e7), this.once(S2, e7), { next: i7, throw: e7, return: e7, [Symbol.iterator]() {
-      return this;
-    }, [Symbol.dispose]: () => {
-    } };
-  }
-  destroy(t9) {
-    if (this[S2]) return t9 ? this.emit("error", t9) : this.emit(S2), this;
-    this[S2] = true, this[C2] = true, this[b7].length = 0, this[_] = 0;
-    let e7 = this;
-    return typeof e7.close == "function" && !this[Ne] && e7.close(), t9 ? this.emit("error", t9) : this.emit(S2), this;
-  }
-  static get isStream() {
-    return Wr;
-  }
-};
-var Jr = I2.writev;
-var ht = /* @__PURE__ */ Symbol("_autoClose");
-var H2 = /* @__PURE__ */ Symbol("_close");
-var te = /* @__PURE__ */ Symbol("_ended");
-var m4 = /* @__PURE__ */ Symbol("_fd");
-var Ni = /* @__PURE__ */ Symbol("_finished");
-var tt = /* @__PURE__ */ Symbol("_flags");
-var Ai = /* @__PURE__ */ Symbol("_flush");
-var ki = /* @__PURE__ */ Symbol("_handleChunk");
-var vi = /* @__PURE__ */ Symbol("_makeBuf");
-var ie = /* @__PURE__ */ Symbol("_mode");
-var ke = /* @__PURE__ */ Symbol("_needDrain");
-var Ut = /* @__PURE__ */ Symbol("_onerror");
-var Ht = /* @__PURE__ */ Symbol("_onopen");
-var Ii = /* @__PURE__ */ Symbol("_onread");
-var Pt = /* @__PURE__ */ Symbol("_onwrite");
-var at2 = /* @__PURE__ */ Symbol("_open");
-var U2 = /* @__PURE__ */ Symbol("_path");
-var ot = /* @__PURE__ */ Symbol("_pos");
-var Y2 = /* @__PURE__ */ Symbol("_queue");
-var zt = /* @__PURE__ */ Symbol("_read");
-var Ci = /* @__PURE__ */ Symbol("_readSize");
-var j7 = /* @__PURE__ */ Symbol("_reading");
-var ee = /* @__PURE__ */ Symbol("_remain");
-var Fi = /* @__PURE__ */ Symbol("_size");
-var ve = /* @__PURE__ */ Symbol("_write");
-var gt = /* @__PURE__ */ Symbol("_writing");
-var Me = /* @__PURE__ */ Symbol("_defaultFlag");
-var bt = /* @__PURE__ */ Symbol("_errored");
-var _t = class extends A2 {
-  static {
-    __name(this, "_t");
-  }
-  [bt] = false;
-  [m4];
-  [U2];
-  [Ci];
-  [j7] = false;
-  [Fi];
-  [ee];
-  [ht];
-  constructor(t9, e7) {
-    if (e7 = e7 || {}, super(e7), this.readable = true, this.writable = false, typeof t9 != "string") throw new TypeError("path must be a string");
-    this[bt] = false, this[m4] = typeof e7.fd == "number" ? e7.fd : void 0, this[U2] = t9, this[Ci] = e7.readSize || 16 * 1024 * 1024, this[j7] = false, this[Fi] = typeof e7.size == "number" ? e7.size : 1 / 0, this[ee] = this[Fi], this[ht] = typeof e7.autoClose == "boolean" ? e7.autoClose : true, typeof this[m4] == "number" ? this[zt]() : this[at2]();
-  }
-  get fd() {
-    return this[m4];
-  }
-  get path() {
-    return this[U2];
-  }
-  write() {
-    throw new TypeError("this is a readable stream");
-  }
-  end() {
-    throw new TypeError("this is a readable stream");
-  }
-  [at2]() {
-    I2.open(this[U2], "r", (t9, e7) => this[Ht](t9, e7));
-  }
-  [Ht](t9, e7) {
-    t9 ? this[Ut](t9) : (this[m4] = e7, this.emit("open", e7), this[zt]());
-  }
-  [vi]() {
-    return Buffer.allocUnsafe(Math.min(this[Ci], this[ee]));
-  }
-  [zt]() {
-    if (!this[j7]) {
-      this[j7] = true;
-      let t9 = this[vi]();
-      if (t9.length === 0) return process.nextTick(() => this[Ii](null, 0, t9));
-      I2.read(this[m4], t9, 0, t9.length, null, (e7, i7, r7) => this[Ii](e7, i7, r7));
-    }
-  }
-  [Ii](t9, e7, i7) {
-    this[j7] = false, t9 ? this[Ut](t9) : this[ki](e7, i7) && this[zt]();
-  }
-  [H2]() {
-    if (this[ht] && typeof this[m4] == "number") {
-      let t9 = this[m4];
-      this[m4] = void 0, I2.close(t9, (e7) => e7 ? this.emit("error", e7) : this.emit("close"));
-    }
-  }
-  [Ut](t9) {
-    this[j7] = true, this[H2](), this.emit("error", t9);
-  }
-  [ki](t9, e7) {
-    let i7 = false;
-    return this[ee] -= t9, t9 > 0 && (i7 = super.write(t9 < e7.length ? e7.subarray(0, t9) : e7)), (t9 === 0 || this[ee] <= 0) && (i7 = false, this[H2](), super.end()), i7;
-  }
-  emit(t9, ...e7) {
-    switch (t9) {
-      case "prefinish":
-      case "finish":
-        return false;
-      case "drain":
-        return typeof this[m4] == "number" && this[zt](), false;
-      case "error":
-        return this[bt] ? false : (this[bt] = true, super.emit(t9, ...e7));
-      default:
-        return super.emit(t9, ...e7);
-    }
-  }
-};
-var Be = class extends _t {
-  static {
-    __name(this, "Be");
-  }
-  [at2]() {
-    let t9 = true;
-    try {
-      this[Ht](null, I2.openSync(this[U2], "r")), t9 = false;
-    } finally {
-      t9 && this[H2]();
-    }
-  }
-  [zt]() {
-    let t9 = true;
-    try {
-      if (!this[j7]) {
-        this[j7] = true;
-        do {
-          let e7 = this[vi](), i7 = e7.length === 0 ? 0 : I2.readSync(this[m4], e7, 0, e7.length, null);
-          if (!this[ki](i7, e7)) break;
-        } while (true);
-        this[j7] = false;
-      }
-      t9 = false;
-    } finally {
-      t9 && this[H2]();
-    }
-  }
-  [H2]() {
-    if (this[ht] && typeof this[m4] == "number") {
-      let t9 = this[m4];
-      this[m4] = void 0, I2.closeSync(t9), this.emit("close");
-    }
-  }
-};
-var et = class extends Qr {
-  static {
-    __name(this, "et");
-  }
-  readable = false;
-  writable = true;
-  [bt] = false;
-  [gt] = false;
-  [te] = false;
-  [Y2] = [];
-  [ke] = false;
-  [U2];
-  [ie];
-  [ht];
-  [m4];
-  [Me];
-  [tt];
-  [Ni] = false;
-  [ot];
-  constructor(t9, e7) {
-    e7 = e7 || {}, super(e7), this[U2] = t9, this[m4] = typeof e7.fd == "number" ? e7.fd : void 0, this[ie] = e7.mode === void 0 ? 438 : e7.mode, this[ot] = typeof e7.start == "number" ? e7.start : void 0, this[ht] = typeof e7.autoClose == "boolean" ? e7.autoClose : true;
-    let i7 = this[ot] !== void 0 ? "r+" : "w";
-    this[Me] = e7.flags === void 0, this[tt] = e7.flags === void 0 ? i7 : e7.flags, this[m4] === void 0 && this[at2]();
-  }
-  emit(t9, ...e7) {
-    if (t9 === "error") {
-      if (this[bt]) return false;
-      this[bt] = true;
-    }
-    return super.emit(t9, ...e7);
-  }
-  get fd() {
-    return this[m4];
-  }
-  get path() {
-    return this[U2];
-  }
-  [Ut](t9) {
-    this[H2](), this[gt] = true, this.emit("error", t9);
-  }
-  [at2]() {
-    I2.open(this[U2], this[tt], this[ie], (t9, e7) => this[Ht](t9, e7));
-  }
-  [Ht](t9, e7) {
-    this[Me] && this[tt] === "r+" && t9 && t9.code === "ENOENT" ? (this[tt] = "w", this[at2]()) : t9 ? this[Ut](t9) : (this[m4] = e7, this.emit("open", e7), this[gt] || this[Ai]());
-  }
-  end(t9, e7) {
-    return t9 && this.write(t9, e7), this[te] = true, !this[gt] && !this[Y2].length && typeof this[m4] == "number" && this[Pt](null, 0), this;
-  }
-  write(t9, e7) {
-    return typeof t9 == "string" && (t9 = Buffer.from(t9, e7)), this[te] ? (this.emit("error", new Error("write() after end()")), false) : this[m4] === void 0 || this[gt] || this[Y2].length ? (this[Y2].push(t9), this[ke] = true, false) : (this[gt] = true, this[ve](t9), true);
-  }
-  [ve](t9) {
-    I2.write(this[m4], t9, 0, t9.length, this[ot], (e7, i7) => this[Pt](e7, i7));
-  }
-  [Pt](t9, e7) {
-    t9 ? this[Ut](t9) : (this[ot] !== void 0 && typeof e7 == "number" && (this[ot] += e7), this[Y2].length ? this[Ai]() : (this[gt] = false, this[te] && !this[Ni] ? (this[Ni] = true, this[H2](), this.emit("finish")) : this[ke] && (this[ke] = false, this.emit("drain"))));
-  }
-  [Ai]() {
-    if (this[Y2].length === 0) this[te] && this[Pt](null, 0);
-    else if (this[Y2].length === 1) this[ve](this[Y2].pop());
-    else {
-      let t9 = this[Y2];
-      this[Y2] = [], Jr(this[m4], t9, this[ot], (e7, i7) => this[Pt](e7, i7));
-    }
-  }
-  [H2]() {
-    if (this[ht] && typeof this[m4] == "number") {
-      let t9 = this[m4];
-      this[m4] = void 0, I2.close(t9, (e7) => e7 ? this.emit("error", e7) : this.emit("close"));
-    }
-  }
-};
-var Wt = class extends et {
-  static {
-    __name(this, "Wt");
-  }
-  [at2]() {
-    let t9;
-    if (this[Me] && this[tt] === "r+") try {
-      t9 = I2.openSync(this[U2], this[tt], this[ie]);
-    } catch (e7) {
-      if (e7?.code === "ENOENT") return this[tt] = "w", this[at2]();
-      throw e7;
-    }
-    else t9 = I2.openSync(this[U2], this[tt], this[ie]);
-    this[Ht](null, t9);
-  }
-  [H2]() {
-    if (this[ht] && typeof this[m4] == "number") {
-      let t9 = this[m4];
-      this[m4] = void 0, I2.closeSync(t9), this.emit("close");
-    }
-  }
-  [ve](t9) {
-    let e7 = true;
-    try {
-      this[Pt](null, I2.writeSync(this[m4], t9, 0, t9.length, this[ot])), e7 = false;
-    } finally {
-      if (e7) try {
-        this[H2]();
-      } catch {
-      }
-    }
-  }
-};
-var jr = /* @__PURE__ */ new Map([["C", "cwd"], ["f", "file"], ["z", "gzip"], ["P", "preservePaths"], ["U", "unlink"], ["strip-components", "strip"], ["stripComponents", "strip"], ["keep-newer", "newer"], ["keepNewer", "newer"], ["keep-newer-files", "newer"], ["keepNewerFiles", "newer"], ["k", "keep"], ["keep-existing", "keep"], ["keepExisting", "keep"], ["m", "noMtime"], ["no-mtime", "noMtime"], ["p", "preserveOwner"], ["L", "follow"], ["h", "follow"], ["onentry", "onReadEntry"]]);
-var Fs = /* @__PURE__ */ __name((s5) => !!s5.sync && !!s5.file, "Fs");
-var ks = /* @__PURE__ */ __name((s5) => !s5.sync && !!s5.file, "ks");
-var vs = /* @__PURE__ */ __name((s5) => !!s5.sync && !s5.file, "vs");
-var Ms = /* @__PURE__ */ __name((s5) => !s5.sync && !s5.file, "Ms");
-var Bs = /* @__PURE__ */ __name((s5) => !!s5.file, "Bs");
-var tn = /* @__PURE__ */ __name((s5) => {
-  let t9 = jr.get(s5);
-  return t9 || s5;
-}, "tn");
-var se = /* @__PURE__ */ __name((s5 = {}) => {
-  if (!s5) return {};
-  let t9 = {};
-  for (let [e7, i7] of Object.entries(s5)) {
-    let r7 = tn(e7);
-    t9[r7] = i7;
-  }
-  return t9.chmod === void 0 && t9.noChmod === false && (t9.chmod = true), delete t9.noChmod, t9;
-}, "se");
-var K3 = /* @__PURE__ */ __name((s5, t9, e7, i7, r7) => Object.assign((n4 = [], o4, h7) => {
-  Array.isArray(n4) && (o4 = n4, n4 = {}), typeof o4 == "function" && (h7 = o4, o4 = void 0), o4 = o4 ? Array.from(o4) : [];
-  let a7 = se(n4);
-  if (r7?.(a7, o4), Fs(a7)) {
-    if (typeof h7 == "function") throw new TypeError("callback not supported for sync tar functions");
-    return s5(a7, o4);
-  } else if (ks(a7)) {
-    let l5 = t9(a7, o4);
-    return h7 ? l5.then(() => h7(), h7) : l5;
-  } else if (vs(a7)) {
-    if (typeof h7 == "function") throw new TypeError("callback not supported for sync tar functions");
-    return e7(a7, o4);
-  } else if (Ms(a7)) {
-    if (typeof h7 == "function") throw new TypeError("callback only supported with file option");
-    return i7(a7, o4);
-  }
-  throw new Error("impossible options??");
-}, { syncFile: s5, asyncFile: t9, syncNoFile: e7, asyncNoFile: i7, validate: r7 }), "K");
-var sn = en.constants || { ZLIB_VERNUM: 4736 };
-var M2 = Object.freeze(Object.assign(/* @__PURE__ */ Object.create(null), { Z_NO_FLUSH: 0, Z_PARTIAL_FLUSH: 1, Z_SYNC_FLUSH: 2, Z_FULL_FLUSH: 3, Z_FINISH: 4, Z_BLOCK: 5, Z_OK: 0, Z_STREAM_END: 1, Z_NEED_DICT: 2, Z_ERRNO: -1, Z_STREAM_ERROR: -2, Z_DATA_ERROR: -3, Z_MEM_ERROR: -4, Z_BUF_ERROR: -5, Z_VERSION_ERROR: -6, Z_NO_COMPRESSION: 0, Z_BEST_SPEED: 1, Z_BEST_COMPRESSION: 9, Z_DEFAULT_COMPRESSION: -1, Z_FILTERED: 1, Z_HUFFMAN_ONLY: 2, Z_RLE: 3, Z_FIXED: 4, Z_DEFAULT_STRATEGY: 0, DEFLATE: 1, INFLATE: 2, GZIP: 3, GUNZIP: 4, DEFLATERAW: 5, INFLATERAW: 6, UNZIP: 7, BROTLI_DECODE: 8, BROTLI_ENCODE: 9, Z_MIN_WINDOWBITS: 8, Z_MAX_WINDOWBITS: 15, Z_DEFAULT_WINDOWBITS: 15, Z_MIN_CHUNK: 64, Z_MAX_CHUNK: 1 / 0, Z_DEFAULT_CHUNK: 16384, Z_MIN_MEMLEVEL: 1, Z_MAX_MEMLEVEL: 9, Z_DEFAULT_MEMLEVEL: 8, Z_MIN_LEVEL: -1, Z_MAX_LEVEL: 9, Z_DEFAULT_LEVEL: -1, BROTLI_OPERATION_PROCESS: 0, BROTLI_OPERATION_FLUSH: 1, BROTLI_OPERATION_FINISH: 2, BROTLI_OPERATION_EMIT_METADATA: 3, BROTLI_MODE_GENERIC: 0, BROTLI_MODE_TEXT: 1, BROTLI_MODE_FONT: 2, BROTLI_DEFAULT_MODE: 0, BROTLI_MIN_QUALITY: 0, BROTLI_MAX_QUALITY: 11, BROTLI_DEFAULT_QUALITY: 11, BROTLI_MIN_WINDOW_BITS: 10, BROTLI_MAX_WINDOW_BITS: 24, BROTLI_LARGE_MAX_WINDOW_BITS: 30, BROTLI_DEFAULT_WINDOW: 22, BROTLI_MIN_INPUT_BLOCK_BITS: 16, BROTLI_MAX_INPUT_BLOCK_BITS: 24, BROTLI_PARAM_MODE: 0, BROTLI_PARAM_QUALITY: 1, BROTLI_PARAM_LGWIN: 2, BROTLI_PARAM_LGBLOCK: 3, BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING: 4, BROTLI_PARAM_SIZE_HINT: 5, BROTLI_PARAM_LARGE_WINDOW: 6, BROTLI_PARAM_NPOSTFIX: 7, BROTLI_PARAM_NDIRECT: 8, BROTLI_DECODER_RESULT_ERROR: 0, BROTLI_DECODER_RESULT_SUCCESS: 1, BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT: 2, BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT: 3, BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION: 0, BROTLI_DECODER_PARAM_LARGE_WINDOW: 1, BROTLI_DECODER_NO_ERROR: 0, BROTLI_DECODER_SUCCESS: 1, BROTLI_DECODER_NEEDS_MORE_INPUT: 2, BROTLI_DECODER_NEEDS_MORE_OUTPUT: 3, BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE: -1, BROTLI_DECODER_ERROR_FORMAT_RESERVED: -2, BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE: -3, BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET: -4, BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME: -5, BROTLI_DECODER_ERROR_FORMAT_CL_SPACE: -6, BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE: -7, BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT: -8, BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1: -9, BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2: -10, BROTLI_DECODER_ERROR_FORMAT_TRANSFORM: -11, BROTLI_DECODER_ERROR_FORMAT_DICTIONARY: -12, BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS: -13, BROTLI_DECODER_ERROR_FORMAT_PADDING_1: -14, BROTLI_DECODER_ERROR_FORMAT_PADDING_2: -15, BROTLI_DECODER_ERROR_FORMAT_DISTANCE: -16, BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET: -19, BROTLI_DECODER_ERROR_INVALID_ARGUMENTS: -20, BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES: -21, BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS: -22, BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP: -25, BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1: -26, BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2: -27, BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES: -30, BROTLI_DECODER_ERROR_UNREACHABLE: -31 }, sn));
-var rn = Ot.concat;
-var zs = Object.getOwnPropertyDescriptor(Ot, "concat");
-var nn = /* @__PURE__ */ __name((s5) => s5, "nn");
-var Bi = zs?.writable === true || zs?.set !== void 0 ? (s5) => {
-  Ot.concat = s5 ? nn : rn;
-} : (s5) => {
-};
-var Tt = /* @__PURE__ */ Symbol("_superWrite");
-var Gt = class extends Error {
-  static {
-    __name(this, "Gt");
-  }
-  code;
-  errno;
-  constructor(t9, e7) {
-    super("zlib: " + t9.message, { cause: t9 }), this.code = t9.code, this.errno = t9.errno, this.code || (this.code = "ZLIB_ERROR"), this.message = "zlib: " + t9.message, Error.captureStackTrace(this, e7 ?? this.constructor);
-  }
-  get name() {
-    return "ZlibError";
-  }
-};
-var Pi = /* @__PURE__ */ Symbol("flushFlag");
-var re = class extends A2 {
-  static {
-    __name(this, "re");
-  }
-  #t = false;
-  #i = false;
-  #s;
-  #n;
-  #r;
-  #e;
-  #o;
-  get sawError() {
-    return this.#t;
-  }
-  get handle() {
-    return this.#e;
-  }
-  get flushFlag() {
-    return this.#s;
-  }
-  constructor(t9, e7) {
-    if (!t9 || typeof t9 != "object") throw new TypeError("invalid options for ZlibBase constructor");
-    if (super(t9), this.#s = t9.flush ?? 0, this.#n = t9.finishFlush ?? 0, this.#r = t9.fullFlushFlag ?? 0, typeof Ps[e7] != "function") throw new TypeError("Compression method not supported: " + e7);
-    try {
-      this.#e = new Ps[e7](t9);
-    } catch (i7) {
-      throw new Gt(i7, this.constructor);
-    }
-    this.#o = (i7) => {
-      this.#t || (this.#t = true, this.close(), this.emit("error", i7));
-    }, this.#e?.on("error", (i7) => this.#o(new Gt(i7))), this.once("end", () => this.close);
-  }
-  close() {
-    this.#e && (this.#e.close(), this.#e = void 0, this.emit("close"));
-  }
-  reset() {
-    if (!this.#t) return zi(this.#e, "zlib binding closed"), this.#e.reset?.();
-  }
-  flush(t9) {
-    this.ended || (typeof t9 != "number" && (t9 = this.#r), this.write(Object.assign(Ot.alloc(0), { [Pi]: t9 })));
-  }
-  end(t9, e7, i7) {
-    return typeof t9 == "function" && (i7 = t9, e7 = void 0, t9 = void 0), typeof e7 == "function" && (i7 = e7, e7 = void 0), t9 && (e7 ? this.write(t9, e7) : this.write(t9)), this.flush(this.#n), this.#i = true, super.end(i7);
-  }
-  get ended() {
-    return this.#i;
-  }
-  [Tt](t9) {
-    return super.write(t9);
-  }
-  write(t9, e7, i7) {
-    if (typeof e7 == "function" && (i7 = e7, e7 = "utf8"), typeof t9 == "string" && (t9 = Ot.from(t9, e7)), this.#t) return;
-    zi(this.#e, "zlib binding closed");
-    let r7 = this.#e._handle, n4 = r7.close;
-    r7.close = () => {
-    };
-    let o4 = this.#e.close;
-    this.#e.close = () => {
-    }, Bi(true);
-    let h7;
-    try {
-      let l5 = typeof t9[Pi] == "number" ? t9[Pi] : this.#s;
-      h7 = this.#e._processChunk(t9, l5), Bi(false);
-    } catch (l5) {
-      Bi(false), this.#o(new Gt(l5, this.write));
-    } finally {
-      this.#e && (this.#e._handle = r7, r7.close = n4, this.#e.close = o4, this.#e.removeAllListeners("error"));
-    }
-    this.#e && this.#e.on("error", (l5) => this.#o(new Gt(l5, this.write)));
-    let a7;
-    if (h7) if (Array.isArray(h7) && h7.length > 0) {
-      let l5 = h7[0];
-      a7 = this[Tt](Ot.from(l5));
-      for (let c7 = 1; c7 < h7.length; c7++) a7 = this[Tt](h7[c7]);
-    } else a7 = this[Tt](Ot.from(h7));
-    return i7 && i7(), a7;
-  }
-};
-var Pe = class extends re {
-  static {
-    __name(this, "Pe");
-  }
-  #t;
-  #i;
-  constructor(t9, e7) {
-    t9 = t9 || {}, t9.flush = t9.flush || M2.Z_NO_FLUSH, t9.finishFlush = t9.finishFlush || M2.Z_FINISH, t9.fullFlushFlag = M2.Z_FULL_FLUSH, super(t9, e7), this.#t = t9.level, this.#i = t9.strategy;
-  }
-  params(t9, e7) {
-    if (!this.sawError) {
-      if (!this.handle) throw new Error("cannot switch params when binding is closed");
-      if (!this.handle.params) throw new Error("not supported in this implementation");
-      if (this.#t !== t9 || this.#i !== e7) {
-        this.flush(M2.Z_SYNC_FLUSH), zi(this.handle, "zlib binding closed");
-        let i7 = this.handle.flush;
-        this.handle.flush = (r7, n4) => {
-          typeof r7 == "function" && (n4 = r7, r7 = this.flushFlag), this.flush(r7), n4?.();
-        };
-        try {
-          this.handle.params(t9, e7);
-        } finally {
-          this.handle.flush = i7;
-        }
-        this.handle && (this.#t = t9, this.#i = e7);
-      }
-    }
-  }
-};
-var ze = class extends Pe {
-  static {
-    __name(this, "ze");
-  }
-  #t;
-  constructor(t9) {
-    super(t9, "Gzip"), this.#t = t9 && !!t9.portable;
-  }
-  [Tt](t9) {
-    return this.#t ? (this.#t = false, t9[9] = 255, super[Tt](t9)) : super[Tt](t9);
-  }
-};
-var Ue = class extends Pe {
-  static {
-    __name(this, "Ue");
-  }
-  constructor(t9) {
-    super(t9, "Unzip");
-  }
-};
-var He = class extends re {
-  static {
-    __name(this, "He");
-  }
-  constructor(t9, e7) {
-    t9 = t9 || {}, t9.flush = t9.flush || M2.BROTLI_OPERATION_PROCESS, t9.finishFlush = t9.finishFlush || M2.BROTLI_OPERATION_FINISH, t9.fullFlushFlag = M2.BROTLI_OPERATION_FLUSH, super(t9, e7);
-  }
-};
-var We = class extends He {
-  static {
-    __name(this, "We");
-  }
-  constructor(t9) {
-    super(t9, "BrotliCompress");
-  }
-};
-var Ge = class extends He {
-  static {
-    __name(this, "Ge");
-  }
-  constructor(t9) {
-    super(t9, "BrotliDecompress");
-  }
-};
-var Ze = class extends re {
-  static {
-    __name(this, "Ze");
-  }
-  constructor(t9, e7) {
-    t9 = t9 || {}, t9.flush = t9.flush || M2.ZSTD_e_continue, t9.finishFlush = t9.finishFlush || M2.ZSTD_e_end, t9.fullFlushFlag = M2.ZSTD_e_flush, super(t9, e7);
-  }
-};
-var Ye = class extends Ze {
-  static {
-    __name(this, "Ye");
-  }
-  constructor(t9) {
-    super(t9, "ZstdCompress");
-  }
-};
-var Ke = class extends Ze {
-  static {
-    __name(this, "Ke");
-  }
-  constructor(t9) {
-    super(t9, "ZstdDecompress");
-  }
-};
-var Us = /* @__PURE__ */ __name((s5, t9) => {
-  if (Number.isSafeInteger(s5)) s5 < 0 ? an2(s5, t9) : hn(s5, t9);
-  else throw Error("cannot encode number outside of javascript safe integer range");
-  return t9;
-}, "Us");
-var hn = /* @__PURE__ */ __name((s5, t9) => {
-  t9[0] = 128;
-  for (var e7 = t9.length; e7 > 1; e7--) t9[e7 - 1] = s5 & 255, s5 = Math.floor(s5 / 256);
-}, "hn");
-var an2 = /* @__PURE__ */ __name((s5, t9) => {
-  t9[0] = 255;
-  var e7 = false;
-  s5 = s5 * -1;
-  for (var i7 = t9.length; i7 > 1; i7--) {
-    var r7 = s5 & 255;
-    s5 = Math.floor(s5 / 256), e7 ? t9[i7 - 1] = Ws(r7) : r7 === 0 ? t9[i7 - 1] = 0 : (e7 = true, t9[i7 - 1] = Gs(r7));
-  }
-}, "an");
-var Hs = /* @__PURE__ */ __name((s5) => {
-  let t9 = s5[0], e7 = t9 === 128 ? cn(s5.subarray(1, s5.length)) : t9 === 255 ? ln(s5) : null;
-  if (e7 === null) throw Error("invalid base256 encoding");
-  if (!Number.isSafeInteger(e7)) throw Error("parsed number outside of javascript safe integer range");
-  return e7;
-}, "Hs");
-var ln = /* @__PURE__ */ __name((s5) => {
-  for (var t9 = s5.length, e7 = 0, i7 = false, r7 = t9 - 1; r7 > -1; r7--) {
-    var n4 = Number(s5[r7]), o4;
-    i7 ? o4 = Ws(n4) : n4 === 0 ? o4 = n4 : (i7 = true, o4 = Gs(n4)), o4 !== 0 && (e7 -= o4 * Math.pow(256, t9 - r7 - 1));
-  }
-  return e7;
-}, "ln");
-var cn = /* @__PURE__ */ __name((s5) => {
-  for (var t9 = s5.length, e7 = 0, i7 = t9 - 1; i7 > -1; i7--) {
-    var r7 = Number(s5[i7]);
-    r7 !== 0 && (e7 += r7 * Math.pow(256, t9 - i7 - 1));
-  }
-  return e7;
-}, "cn");
-var Ws = /* @__PURE__ */ __name((s5) => (255 ^ s5) & 255, "Ws");
-var Gs = /* @__PURE__ */ __name((s5) => (255 ^ s5) + 1 & 255, "Gs");
-var Hi = {};
-Ur(Hi, { code: /* @__PURE__ */ __name(() => Ve, "code"), isCode: /* @__PURE__ */ __name(() => ne, "isCode"), isName: /* @__PURE__ */ __name(() => dn, "isName"), name: /* @__PURE__ */ __name(() => oe, "name"), normalFsTypes: /* @__PURE__ */ __name(() => Ui, "normalFsTypes") });
-var ne = /* @__PURE__ */ __name((s5) => oe.has(s5), "ne");
-var dn = /* @__PURE__ */ __name((s5) => Ve.has(s5), "dn");
-var Ui = /* @__PURE__ */ new Set(["0", "", "1", "2", "3", "4", "5", "6", "7", "D"]);
-var oe = /* @__PURE__ */ new Map([["0", "File"], ["", "OldFile"], ["1", "Link"], ["2", "SymbolicLink"], ["3", "CharacterDevice"], ["4", "BlockDevice"], ["5", "Directory"], ["6", "FIFO"], ["7", "ContiguousFile"], ["g", "GlobalExtendedHeader"], ["x", "ExtendedHeader"], ["A", "SolarisACL"], ["D", "GNUDumpDir"], ["I", "Inode"], ["K", "NextFileHasLongLinkpath"], ["L", "NextFileHasLongPath"], ["M", "ContinuationFile"], ["N", "OldGnuLongPath"], ["S", "SparseFile"], ["V", "TapeVolumeHeader"], ["X", "OldExtendedHeader"]]);
-var Ve = new Map(Array.from(oe).map((s5) => [s5[1], s5[0]]));
-var un = /* @__PURE__ */ __name((s5) => s5 === void 0 || s5 < 0 ? void 0 : s5, "un");
-var F2 = class {
-  static {
-    __name(this, "F");
-  }
-  cksumValid = false;
-  needPax = false;
-  nullBlock = false;
-  block;
-  path;
-  mode;
-  uid;
-  gid;
-  size;
-  cksum;
-  #t = "Unsupported";
-  linkpath;
-  uname;
-  gname;
-  devmaj = 0;
-  devmin = 0;
-  atime;
-  ctime;
-  mtime;
-  charset;
-  comment;
-  constructor(t9, e7 = 0, i7, r7) {
-    Buffer.isBuffer(t9) ? this.decode(t9, e7 || 0, i7, r7) : t9 && this.#i(t9);
-  }
-  decode(t9, e7, i7, r7) {
-    if (e7 || (e7 = 0), !t9 || !(t9.length >= e7 + 512)) throw new Error("need 512 bytes for header");
-    let n4 = xt(t9, e7 + 156, 1), o4 = Ui.has(n4), h7 = o4 ? i7 : void 0, a7 = o4 ? r7 : void 0;
-    if (this.path = h7?.path ?? xt(t9, e7, 100), this.mode = h7?.mode ?? a7?.mode ?? lt(t9, e7 + 100, 8), this.uid = h7?.uid ?? a7?.uid ?? lt(t9, e7 + 108, 8), this.gid = h7?.gid ?? a7?.gid ?? lt(t9, e7 + 116, 8), this.size = un(h7?.size ?? a7?.size ?? lt(t9, e7 + 124, 12)), this.mtime = h7?.mtime ?? a7?.mtime ?? Wi(t9, e7 + 136, 12), this.cksum = lt(t9, e7 + 148, 12), a7 && this.#i(a7, true), h7 && this.#i(h7), ne(n4) && (this.#t = n4 || "0"), this.#t === "0" && this.path.slice(-1) === "/" && (this.#t = "5"), this.#t === "5" && (this.size = 0), this.linkpath = xt(t9, e7 + 157, 100), t9.subarray(e7 + 257, e7 + 265).toString() === "ustar\x0000") if (this.uname = h7?.uname ?? a7?.uname ?? xt(t9, e7 + 265, 32), this.gname = h7?.gname ?? a7?.gname ?? xt(t9, e7 + 297, 32), this.devmaj = h7?.devmaj ?? a7?.devmaj ?? lt(t9, e7 + 329, 8) ?? 0, this.devmin = h7?.devmin ?? a7?.devmin ?? lt(t9, e7 + 337, 8) ?? 0, t9[e7 + 475] !== 0) {
-      let c7 = xt(t9, e7 + 345, 155);
-      this.path = c7 + "/" + this.path;
-    } else {
-      let c7 = xt(t9, e7 + 345, 130);
-      c7 && (this.path = c7 + "/" + this.path), this.atime = i7?.atime ?? r7?.atime ?? Wi(t9, e7 + 476, 12), this.ctime = i7?.ctime ?? r7?.ctime ?? Wi(t9, e7 + 488, 12);
-    }
-    let l5 = 256;
-    for (let c7 = e7; c7 < e7 + 148; c7++) l5 += t9[c7];
-    for (let c7 = e7 + 156; c7 < e7 + 512; c7++) l5 += t9[c7];
-    this.cksumValid = l5 === this.cksum, this.cksum === void 0 && l5 === 256 && (this.nullBlock = true);
-  }
-  #i(t9, e7 = false) {
-    Object.assign(this, Object.fromEntries(Object.entries(t9).filter(([i7, r7]) => !(r7 == null || i7 === "size" && Number(r7) < 0 || i7 === "path" && e7 || i7 === "linkpath" && e7 || i7 === "global"))));
-  }
-  encode(t9, e7 = 0) {
-    if (t9 || (t9 = this.block = Buffer.alloc(512)), this.#t === "Unsupported" && (this.#t = "0"), !(t9.length >= e7 + 512)) throw new Error("need 512 bytes for header");
-    let i7 = this.ctime || this.atime ? 130 : 155, r7 = mn(this.path || "", i7), n4 = r7[0], o4 = r7[1];
-    this.needPax = !!r7[2], this.needPax = Lt(t9, e7, 100, n4) || this.needPax, this.needPax = ct(t9, e7 + 100, 8, this.mode) || this.needPax, this.needPax = ct(t9, e7 + 108, 8, this.uid) || this.needPax, this.needPax = ct(t9, e7 + 116, 8, this.gid) || this.needPax, this.needPax = ct(t9, e7 + 124, 12, this.size) || this.needPax, this.needPax = Gi(t9, e7 + 136, 12, this.mtime) || this.needPax, t9[e7 + 156] = Number(this.#t.codePointAt(0)), this.needPax = Lt(t9, e7 + 157, 100, this.linkpath) || this.needPax, t9.write("ustar\x0000", e7 + 257, 8), this.needPax = Lt(t9, e7 + 265, 32, this.uname) || this.needPax, this.needPax = Lt(t9, e7 + 297, 32, this.gname) || this.needPax, this.needPax = ct(t9, e7 + 329, 8, this.devmaj) || this.needPax, this.needPax = ct(t9, e7 + 337, 8, this.devmin) || this.needPax, this.needPax = Lt(t9, e7 + 345, i7, o4) || this.needPax, t9[e7 + 475] !== 0 ? this.needPax = Lt(t9, e7 + 345, 155, o4) || this.needPax : (this.needPax = Lt(t9, e7 + 345, 130, o4) || this.needPax, this.needPax = Gi(t9, e7 + 476, 12, this.atime) || this.needPax, this.needPax = Gi(t9, e7 + 488, 12, this.ctime) || this.needPax);
-    let h7 = 256;
-    for (let a7 = e7; a7 < e7 + 148; a7++) h7 += t9[a7];
-    for (let a7 = e7 + 156; a7 < e7 + 512; a7++) h7 += t9[a7];
-    return this.cksum = h7, ct(t9, e7 + 148, 8, this.cksum), this.cksumValid = true, this.needPax;
-  }
-  get type() {
-    return this.#t === "Unsupported" ? this.#t : oe.get(this.#t);
-  }
-  get typeKey() {
-    return this.#t;
-  }
-  set type(t9) {
-    let e7 = String(Ve.get(t9));
-    if (ne(e7) || e7 === "Unsupported") this.#t = e7;
-    else if (ne(t9)) this.#t = t9;
-    else throw new TypeError("invalid entry type: " + t9);
-  }
-};
-var mn = /* @__PURE__ */ __name((s5, t9) => {
-  let i7 = s5, r7 = "", n4, o4 = Zt.parse(s5).root || ".";
-  if (Buffer.byteLength(i7) < 100) n4 = [i7, r7, false];
-  else {
-    r7 = Zt.dirname(i7), i7 = Zt.basename(i7);
-    do
-      Buffer.byteLength(i7) <= 100 && Buffer.byteLength(r7) <= t9 ? n4 = [i7, r7, false] : Buffer.byteLength(i7) > 100 && Buffer.byteLength(r7) <= t9 ? n4 = [i7.slice(0, 99), r7, true] : (i7 = Zt.join(Zt.basename(r7), i7), r7 = Zt.dirname(r7));
-    while (r7 !== o4 && n4 === void 0);
-    n4 || (n4 = [s5.slice(0, 99), "", true]);
-  }
-  return n4;
-}, "mn");
-var xt = /* @__PURE__ */ __name((s5, t9, e7) => s5.subarray(t9, t9 + e7).toString("utf8").replace(/\0.*/, ""), "xt");
-var Wi = /* @__PURE__ */ __name((s5, t9, e7) => pn(lt(s5, t9, e7)), "Wi");
-var pn = /* @__PURE__ */ __name((s5) => s5 === void 0 ? void 0 : new Date(s5 * 1e3), "pn");
-var lt = /* @__PURE__ */ __name((s5, t9, e7) => Number(s5[t9]) & 128 ? Hs(s5.subarray(t9, t9 + e7)) : wn(s5, t9, e7), "lt");
-var En = /* @__PURE__ */ __name((s5) => isNaN(s5) ? void 0 : s5, "En");
-var wn = /* @__PURE__ */ __name((s5, t9, e7) => En(parseInt(s5.subarray(t9, t9 + e7).toString("utf8").replace(/\0.*$/, "").trim(), 8)), "wn");
-var Sn = { 12: 8589934591, 8: 2097151 };
-var ct = /* @__PURE__ */ __name((s5, t9, e7, i7) => i7 === void 0 ? false : i7 > Sn[e7] || i7 < 0 ? (Us(i7, s5.subarray(t9, t9 + e7)), true) : (yn(s5, t9, e7, i7), false), "ct");
-var yn = /* @__PURE__ */ __name((s5, t9, e7, i7) => s5.write(Rn(i7, e7), t9, e7, "ascii"), "yn");
-var Rn = /* @__PURE__ */ __name((s5, t9) => gn(Math.floor(s5).toString(8), t9), "Rn");
-var gn = /* @__PURE__ */ __name((s5, t9) => (s5.length === t9 - 1 ? s5 : new Array(t9 - s5.length - 1).join("0") + s5 + " ") + "\0", "gn");
-var Gi = /* @__PURE__ */ __name((s5, t9, e7, i7) => i7 === void 0 ? false : ct(s5, t9, e7, i7.getTime() / 1e3), "Gi");
-var bn = new Array(156).join("\0");
-var Lt = /* @__PURE__ */ __name((s5, t9, e7, i7) => i7 === void 0 ? false : (s5.write(i7 + bn, t9, e7, "utf8"), i7.length !== Buffer.byteLength(i7) || i7.length > e7), "Lt");
-var ft = class s3 {
-  static {
-    __name(this, "s");
-  }
-  atime;
-  mtime;
-  ctime;
-  charset;
-  comment;
-  gid;
-  uid;
-  gname;
-  uname;
-  linkpath;
-  dev;
-  ino;
-  nlink;
-  path;
-  size;
-  mode;
-  global;
-  constructor(t9, e7 = false) {
-    this.atime = t9.atime, this.charset = t9.charset, this.comment = t9.comment, this.ctime = t9.ctime, this.dev = t9.dev, this.gid = t9.gid, this.global = e7, this.gname = t9.gname, this.ino = t9.ino, this.linkpath = t9.linkpath, this.mtime = t9.mtime, this.nlink = t9.nlink, this.path = t9.path, this.size = t9.size, this.uid = t9.uid, this.uname = t9.uname;
-  }
-  encode() {
-    let t9 = this.encodeBody();
-    if (t9 === "") return Buffer.allocUnsafe(0);
-    let e7 = Buffer.byteLength(t9), i7 = 512 * Math.ceil(1 + e7 / 512), r7 = Buffer.allocUnsafe(i7);
-    for (let n4 = 0; n4 < 512; n4++) r7[n4] = 0;
-    new F2({ path: ("PaxHeader/" + _n2(this.path ?? "")).slice(0, 99), mode: this.mode || 420, uid: this.uid, gid: this.gid, size: e7, mtime: this.mtime, type: this.global ? "GlobalExtendedHeader" : "ExtendedHeader", linkpath: "", uname: this.uname || "", gname: this.gname || "", devmaj: 0, devmin: 0, atime: this.atime, ctime: this.ctime }).encode(r7), r7.write(t9, 512, e7, "utf8");
-    for (let n4 = e7 + 512; n4 < r7.length; n4++) r7[n4] = 0;
-    return r7;
-  }
-  encodeBody() {
-    return this.encodeField("path") + this.encodeField("ctime") + this.encodeField("atime") + this.encodeField("dev") + this.encodeField("ino") + this.encodeField("nlink") + this.encodeField("charset") + this.encodeField("comment") + this.encodeField("gid") + this.encodeField("gname") + this.encodeField("linkpath") + this.encodeField("mtime") + this.encodeField("size") + this.encodeField("uid") + this.encodeField("uname");
-  }
-  encodeField(t9) {
-    if (this[t9] === void 0) return "";
-    let e7 = this[t9], i7 = e7 instanceof Date ? e7.getTime() / 1e3 : e7, r7 = " " + (t9 === "dev" || t9 === "ino" || t9 === "nlink" ? "SCHILY." : "") + t9 + "=" + i7 + `
-`, n4 = Buffer.byteLength(r7), o4 = Math.floor(Math.log(n4) / Math.log(10)) + 1;
-    return n4 + o4 >= Math.pow(10, o4) && (o4 += 1), o4 + n4 + r7;
-  }
-  static parse(t9, e7, i7 = false) {
-    return new s3(On(Tn(t9), e7), i7);
-  }
-};
-var On = /* @__PURE__ */ __name((s5, t9) => t9 ? Object.assign({}, t9, s5) : s5, "On");
-var Tn = /* @__PURE__ */ __name((s5) => s5.replace(/\n$/, "").split(`
-`).reduce(xn, /* @__PURE__ */ Object.create(null)), "Tn");
-var xn = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = parseInt(t9, 10);
-  if (e7 !== Buffer.byteLength(t9) + 1) return s5;
-  t9 = t9.slice((e7 + " ").length);
-  let i7 = t9.split("="), r7 = i7.shift();
-  if (!r7) return s5;
-  let n4 = r7.replace(/^SCHILY\.(dev|ino|nlink)/, "$1"), o4 = i7.join("=").replace(/\0.*/, "");
-  switch (n4) {
-    case "path":
-    case "linkpath":
-    case "type":
-    case "charset":
-    case "comment":
-    case "gname":
-    case "uname":
-      s5[n4] = o4;
-      break;
-    case "ctime":
-    case "atime":
-    case "mtime":
-      s5[n4] = new Date(Number(o4) * 1e3);
-      break;
-    case "size":
-      let h7 = +o4;
-      h7 >= 0 && (s5[n4] = h7);
-      break;
-    case "gid":
-    case "uid":
-    case "dev":
-    case "ino":
-    case "nlink":
-    case "mode":
-      s5[n4] = +o4;
-      break;
-  }
-  return s5;
-}, "xn");
-var Ln = process.env.TESTING_TAR_FAKE_PLATFORM || process.platform;
-var f7 = Ln !== "win32" ? (s5) => String(s5) : (s5) => String(s5).replaceAll(/\\/g, "/");
-var $e = class extends A2 {
-  static {
-    __name(this, "$e");
-  }
-  extended;
-  globalExtended;
-  header;
-  startBlockSize;
-  blockRemain;
-  remain;
-  type;
-  meta = false;
-  ignore = false;
-  path;
-  mode;
-  uid;
-  gid;
-  uname;
-  gname;
-  size = 0;
-  mtime;
-  atime;
-  ctime;
-  linkpath;
-  dev;
-  ino;
-  nlink;
-  invalid = false;
-  absolute;
-  unsupported = false;
-  constructor(t9, e7, i7) {
-    switch (super({}), this.pause(), this.extended = e7, this.globalExtended = i7, this.header = t9, this.remain = t9.size ?? 0, this.startBlockSize = 512 * Math.ceil(this.remain / 512), this.blockRemain = this.startBlockSize, this.type = t9.type, this.type) {
-      case "File":
-      case "OldFile":
-      case "Link":
-      case "SymbolicLink":
-      case "CharacterDevice":
-      case "BlockDevice":
-      case "Directory":
-      case "FIFO":
-      case "ContiguousFile":
-      case "GNUDumpDir":
-        break;
-      case "NextFileHasLongLinkpath":
-      case "NextFileHasLongPath":
-      case "OldGnuLongPath":
-      case "GlobalExtendedHeader":
-      case "ExtendedHeader":
-      case "OldExtendedHeader":
-        this.meta = true;
-        break;
-      default:
-        this.ignore = true;
-    }
-    if (!t9.path) throw new Error("no path provided for tar.ReadEntry");
-    this.path = f7(t9.path), this.mode = t9.mode, this.mode && (this.mode = this.mode & 4095), this.uid = t9.uid, this.gid = t9.gid, this.uname = t9.uname, this.gname = t9.gname, this.size = this.remain, this.mtime = t9.mtime, this.atime = t9.atime, this.ctime = t9.ctime, this.linkpath = t9.linkpath ? f7(t9.linkpath) : void 0, this.uname = t9.uname, this.gname = t9.gname, e7 && this.#t(e7), i7 && this.#t(i7, true);
-  }
-  write(t9) {
-    let e7 = t9.length;
-    if (e7 > this.blockRemain) throw new Error("writing more to entry than is appropriate");
-    let i7 = this.remain, r7 = this.blockRemain;
-    return this.remain = Math.max(0, i7 - e7), this.blockRemain = Math.max(0, r7 - e7), this.ignore ? true : i7 >= e7 ? super.write(t9) : super.write(t9.subarray(0, i7));
-  }
-  #t(t9, e7 = false) {
-    t9.path && (t9.path = f7(t9.path)), t9.linkpath && (t9.linkpath = f7(t9.linkpath)), Object.assign(this, Object.fromEntries(Object.entries(t9).filter(([i7, r7]) => !(r7 == null || i7 === "path" && e7))));
-  }
-};
-var Dt = /* @__PURE__ */ __name((s5, t9, e7, i7 = {}) => {
-  s5.file && (i7.file = s5.file), s5.cwd && (i7.cwd = s5.cwd), i7.code = e7 instanceof Error && e7.code || t9, i7.tarCode = t9, !s5.strict && i7.recoverable !== false ? (e7 instanceof Error && (i7 = Object.assign(e7, i7), e7 = e7.message), s5.emit("warn", t9, e7, i7)) : e7 instanceof Error ? s5.emit("error", Object.assign(e7, i7)) : s5.emit("error", Object.assign(new Error(`${t9}: ${e7}`), i7));
-}, "Dt");
-var Nn = 1024 * 1024;
-var Xi = Buffer.from([31, 139]);
-var qi = Buffer.from([40, 181, 47, 253]);
-var An = Math.max(Xi.length, qi.length);
-var B2 = /* @__PURE__ */ Symbol("state");
-var Nt = /* @__PURE__ */ Symbol("writeEntry");
-var it = /* @__PURE__ */ Symbol("readEntry");
-var Zi = /* @__PURE__ */ Symbol("nextEntry");
-var Zs = /* @__PURE__ */ Symbol("processEntry");
-var V2 = /* @__PURE__ */ Symbol("extendedHeader");
-var he = /* @__PURE__ */ Symbol("globalExtendedHeader");
-var dt = /* @__PURE__ */ Symbol("meta");
-var Ys = /* @__PURE__ */ Symbol("emitMeta");
-var p4 = /* @__PURE__ */ Symbol("buffer");
-var st = /* @__PURE__ */ Symbol("queue");
-var ut = /* @__PURE__ */ Symbol("ended");
-var Yi = /* @__PURE__ */ Symbol("emittedEnd");
-var At = /* @__PURE__ */ Symbol("emit");
-var w3 = /* @__PURE__ */ Symbol("unzip");
-var Xe = /* @__PURE__ */ Symbol("consumeChunk");
-var qe = /* @__PURE__ */ Symbol("consumeChunkSub");
-var Ki = /* @__PURE__ */ Symbol("consumeBody");
-var Ks = /* @__PURE__ */ Symbol("consumeMeta");
-var Vs = /* @__PURE__ */ Symbol("consumeHeader");
-var ae2 = /* @__PURE__ */ Symbol("consuming");
-var Vi = /* @__PURE__ */ Symbol("bufferConcat");
-var Qe = /* @__PURE__ */ Symbol("maybeEnd");
-var Yt = /* @__PURE__ */ Symbol("writing");
-var $ = /* @__PURE__ */ Symbol("aborted");
-var Je = /* @__PURE__ */ Symbol("onDone");
-var It = /* @__PURE__ */ Symbol("sawValidEntry");
-var je = /* @__PURE__ */ Symbol("sawNullBlock");
-var ti = /* @__PURE__ */ Symbol("sawEOF");
-var $s = /* @__PURE__ */ Symbol("closeStream");
-var In = 1e3;
-var le = /* @__PURE__ */ Symbol("compressedBytesRead");
-var $i = /* @__PURE__ */ Symbol("decompressedBytesRead");
-var Xs = /* @__PURE__ */ Symbol("checkDecompressionRatio");
-var Cn = /* @__PURE__ */ __name(() => true, "Cn");
-var rt = class extends Dn {
-  static {
-    __name(this, "rt");
-  }
-  file;
-  strict;
-  maxMetaEntrySize;
-  filter;
-  brotli;
-  zstd;
-  maxDecompressionRatio;
-  writable = true;
-  readable = false;
-  [st] = [];
-  [p4];
-  [it];
-  [Nt];
-  [B2] = "begin";
-  [dt] = "";
-  [V2];
-  [he];
-  [ut] = false;
-  [w3];
-  [$] = false;
-  [It];
-  [je] = false;
-  [ti] = false;
-  [Yt] = false;
-  [ae2] = false;
-  [Yi] = false;
-  [le] = 0;
-  [$i] = 0;
-  constructor(t9 = {}) {
-    super(), this.file = t9.file || "", this.on(Je, () => {
-      (this[B2] === "begin" || this[It] === false) && this.warn("TAR_BAD_ARCHIVE", "Unrecognized archive format");
-    }), t9.ondone ? this.on(Je, t9.ondone) : this.on(Je, () => {
-      this.emit("prefinish"), this.emit("finish"), this.emit("end");
-    }), this.strict = !!t9.strict, this.maxDecompressionRatio = typeof t9.maxDecompressionRatio == "number" ? t9.maxDecompressionRatio : In, this.maxMetaEntrySize = t9.maxMetaEntrySize || Nn, this.filter = typeof t9.filter == "function" ? t9.filter : Cn;
-    let e7 = t9.file && (t9.file.endsWith(".tar.br") || t9.file.endsWith(".tbr"));
-    this.brotli = !(t9.gzip || t9.zstd) && t9.brotli !== void 0 ? t9.brotli : e7 ? void 0 : false;
-    let i7 = t9.file && (t9.file.endsWith(".tar.zst") || t9.file.endsWith(".tzst"));
-    this.zstd = !(t9.gzip || t9.brotli) && t9.zstd !== void 0 ? t9.zstd : i7 ? true : void 0, this.on("end", () => this[$s]()), typeof t9.onwarn == "function" && this.on("warn", t9.onwarn), typeof t9.onReadEntry == "function" && this.on("entry", t9.onReadEntry);
-  }
-  warn(t9, e7, i7 = {}) {
-    Dt(this, t9, e7, i7);
-  }
-  [Vs](t9, e7) {
-    this[It] === void 0 && (this[It] = false);
-    let i7;
-    try {
-      i7 = new F2(t9, e7, this[V2], this[he]);
-    } catch (r7) {
-      return this.warn("TAR_ENTRY_INVALID", r7);
-    }
-    if (i7.nullBlock) this[je] ? (this[ti] = true, this[B2] === "begin" && (this[B2] = "header"), this[At]("eof")) : (this[je] = true, this[At]("nullBlock"));
-    else if (this[je] = false, !i7.cksumValid) this.warn("TAR_ENTRY_INVALID", "checksum failure", { header: i7 });
-    else if (!i7.path) this.warn("TAR_ENTRY_INVALID", "path is required", { header: i7 });
-    else {
-      let r7 = i7.type;
-      if (/^(Symbolic)?Link$/.test(r7) && !i7.linkpath) this.warn("TAR_ENTRY_INVALID", "linkpath required", { header: i7 });
-      else if (!/^(Symbolic)?Link$/.test(r7) && !/^(Global)?ExtendedHeader$/.test(r7) && i7.linkpath) this.warn("TAR_ENTRY_INVALID", "linkpath forbidden", { header: i7 });
-      else {
-        let n4 = this[Nt] = new $e(i7, this[V2], this[he]);
-        if (!this[It]) if (n4.remain) {
-          let o4 = /* @__PURE__ */ __name(() => {
-            n4.invalid || (this[It] = true);
-          }, "o");
-          n4.on("end", o4);
-        } else this[It] = true;
-        n4.meta ? n4.size > this.maxMetaEntrySize ? (n4.ignore = true, this[At]("ignoredEntry", n4), this[B2] = "ignore", n4.resume()) : n4.size > 0 && (this[dt] = "", n4.on("data", (o4) => this[dt] += o4), this[B2] = "meta") : (this[V2] = void 0, n4.ignore = n4.ignore || !this.filter(n4.path, n4), n4.ignore ? (this[At]("ignoredEntry", n4), this[B2] = n4.remain ? "ignore" : "header", n4.resume()) : (n4.remain ? this[B2] = "body" : (this[B2] = "header", n4.end()), this[it] ? this[st].push(n4) : (this[st].push(n4), this[Zi]())));
-      }
-    }
-  }
-  [$s]() {
-    queueMicrotask(() => this.emit("close"));
-  }
-  [Zs](t9) {
-    let e7 = true;
-    if (!t9) this[it] = void 0, e7 = false;
-    else if (Array.isArray(t9)) {
-      let [i7, ...r7] = t9;
-      this.emit(i7, ...r7);
-    } else this[it] = t9, this.emit("entry", t9), t9.emittedEnd || (t9.on("end", () => this[Zi]()), e7 = false);
-    return e7;
-  }
-  [Zi]() {
-    do
-      ;
-    while (this[Zs](this[st].shift()));
-    if (this[st].length === 0) {
-      let t9 = this[it];
-      !t9 || t9.flowing || t9.size === t9.remain ? this[Yt] || this.emit("drain") : t9.once("drain", () => this.emit("drain"));
-    }
-  }
-  [Ki](t9, e7) {
-    let i7 = this[Nt];
-    if (!i7) throw new Error("attempt to consume body without entry??");
-    let r7 = i7.blockRemain ?? 0, n4 = r7 >= t9.length && e7 === 0 ? t9 : t9.subarray(e7, e7 + r7);
-    return i7.write(n4), i7.blockRemain || (this[B2] = "header", this[Nt] = void 0, i7.end()), n4.length;
-  }
-  [Ks](t9, e7) {
-    let i7 = this[Nt], r7 = this[Ki](t9, e7);
-    return !this[Nt] && i7 && this[Ys](i7), r7;
-  }
-  [At](t9, e7, i7) {
-    this[st].length === 0 && !this[it] ? this.emit(t9, e7, i7) : this[st].push([t9, e7, i7]);
-  }
-  [Ys](t9) {
-    switch (this[At]("meta", this[dt]), t9.type) {
-      case "ExtendedHeader":
-      case "OldExtendedHeader":
-        this[V2] = ft.parse(this[dt], this[V2], false);
-        break;
-      case "GlobalExtendedHeader":
-        this[he] = ft.parse(this[dt], this[he], true);
-        break;
-      case "NextFileHasLongPath":
-      case "OldGnuLongPath": {
-        let e7 = this[V2] ?? /* @__PURE__ */ Object.create(null);
-        this[V2] = e7, e7.path = this[dt].replace(/\0.*/, "");
-        break;
-      }
-      case "NextFileHasLongLinkpath": {
-        let e7 = this[V2] || /* @__PURE__ */ Object.create(null);
-        this[V2] = e7, e7.linkpath = this[dt].replace(/\0.*/, "");
-        break;
-      }
-      default:
-        throw new Error("unknown meta: " + t9.type);
-    }
-  }
-  abort(t9) {
-    if (!this[$]) {
-      if (this[w3]) {
-        let e7 = this[w3];
-        e7.write = () => true, e7.end = () => e7, e7.emit = () => false, e7.destroy?.();
-      }
-      this[$] = true, this.emit("abort", t9), this.warn("TAR_ABORT", t9, { recoverable: false });
-    }
-  }
-  [Xs](t9) {
-    this[$i] += t9.length;
-    let e7 = this[$i] / this[le];
-    return e7 > this.maxDecompressionRatio ? (this.abort(new Error(`max decompression ratio exceeded: ${e7.toFixed(2)} > ${this.maxDecompressionRatio}`)), false) : true;
-  }
-  write(t9, e7, i7) {
-    if (typeof e7 == "function" && (i7 = e7, e7 = void 0), typeof t9 == "string" && (t9 = Buffer.from(t9, typeof e7 == "string" ? e7 : "utf8")), this[$]) return i7?.(), false;
-    if ((this[w3] === void 0 || this.brotli === void 0 && this[w3] === false) && t9) {
-      if (this[p4] && (t9 = Buffer.concat([this[p4], t9]), this[p4] = void 0), t9.length < An) return this[p4] = t9, i7?.(), true;
-      for (let a7 = 0; this[w3] === void 0 && a7 < Xi.length; a7++) t9[a7] !== Xi[a7] && (this[w3] = false);
-      let o4 = false;
-      if (this[w3] === false && this.zstd !== false) {
-        o4 = true;
-        for (let a7 = 0; a7 < qi.length; a7++) if (t9[a7] !== qi[a7]) {
-          o4 = false;
-          break;
-        }
-      }
-      let h7 = this.brotli === void 0 && !o4;
-      if (this[w3] === false && h7) if (t9.length < 512) if (this[ut]) this.brotli = true;
-      else return this[p4] = t9, i7?.(), true;
-      else try {
-        new F2(t9.subarray(0, 512)), this.brotli = false;
-      } catch {
-        this.brotli = true;
-      }
-      if (this[w3] === void 0 || this[w3] === false && (this.brotli || o4)) {
-        let a7 = this[ut];
-        this[ut] = false, this[w3] = this[w3] === void 0 ? new Ue({}) : o4 ? new Ke({}) : new Ge({}), this[w3].on("data", (c7) => {
-          this[Xs](c7) && this[Xe](c7);
-        }), this[w3].on("error", (c7) => {
-          this[$] || this.abort(c7);
-        }), this[w3].on("end", () => {
-          this[ut] = true, this[Xe]();
-        }), this[Yt] = true, this[le] += t9.length;
-        let l5 = !!this[w3][a7 ? "end" : "write"](t9);
-        return this[Yt] = false, i7?.(), l5;
-      }
-    }
-    this[Yt] = true, this[w3] ? (this[le] += t9.length, this[w3].write(t9)) : this[Xe](t9), this[Yt] = false;
-    let n4 = this[st].length > 0 ? false : this[it] ? this[it].flowing : true;
-    return !n4 && this[st].length === 0 && this[it]?.once("drain", () => this.emit("drain")), i7?.(), n4;
-  }
-  [Vi](t9) {
-    t9 && !this[$] && (this[p4] = this[p4] ? Buffer.concat([this[p4], t9]) : t9);
-  }
-  [Qe]() {
-    if (this[ut] && !this[Yi] && !this[$] && !this[ae2]) {
-      this[Yi] = true;
-      let t9 = this[Nt];
-      if (t9?.blockRemain) {
-        let e7 = this[p4] ? this[p4].length : 0;
-        this.warn("TAR_BAD_ARCHIVE", `Truncated input (needed ${t9.blockRemain} more bytes, only ${e7} available)`, { entry: t9 }), this[p4] && t9.write(this[p4]), t9.end();
-      }
-      this[At](Je);
-    }
-  }
-  [Xe](t9) {
-    if (this[ae2] && t9) this[Vi](t9);
-    else if (!t9 && !this[p4]) this[Qe]();
-    else if (t9) {
-      if (this[ae2] = true, this[p4]) {
-        this[Vi](t9);
-        let e7 = this[p4];
-        this[p4] = void 0, this[qe](e7);
-      } else this[qe](t9);
-      for (; this[p4] && this[p4]?.length >= 512 && !this[$] && !this[ti]; ) {
-        let e7 = this[p4];
-        this[p4] = void 0, this[qe](e7);
-      }
-      this[ae2] = false;
-    }
-    (!this[p4] || this[ut]) && this[Qe]();
-  }
-  [qe](t9) {
-    let e7 = 0, i7 = t9.length;
-    for (; e7 + 512 <= i7 && !this[$] && !this[ti]; ) switch (this[B2]) {
-      case "begin":
-      case "header":
-        this[Vs](t9, e7), e7 += 512;
-        break;
-      case "ignore":
-      case "body":
-        e7 += this[Ki](t9, e7);
-        break;
-      case "meta":
-        e7 += this[Ks](t9, e7);
-        break;
-      default:
-        throw new Error("invalid state: " + this[B2]);
-    }
-    e7 < i7 && (this[p4] = this[p4] ? Buffer.concat([t9.subarray(e7), this[p4]]) : t9.subarray(e7));
-  }
-  end(t9, e7, i7) {
-    return typeof t9 == "function" && (i7 = t9, e7 = void 0, t9 = void 0), typeof e7 == "function" && (i7 = e7, e7 = void 0), typeof t9 == "string" && (t9 = Buffer.from(t9, e7)), i7 && this.once("finish", i7), this[$] || (this[w3] ? (t9 && (this[le] += t9.length, this[w3].write(t9)), this[w3].end()) : (this[ut] = true, (this.brotli === void 0 || this.zstd === void 0) && (t9 = t9 || Buffer.alloc(0)), t9 && this.write(t9), this[Qe]())), this;
-  }
-};
-var mt = /* @__PURE__ */ __name((s5) => {
-  let t9 = s5.length - 1, e7 = -1;
-  for (; t9 > -1 && s5.charAt(t9) === "/"; ) e7 = t9, t9--;
-  return e7 === -1 ? s5 : s5.slice(0, e7);
-}, "mt");
-var vn = /* @__PURE__ */ __name((s5) => {
-  let t9 = s5.onReadEntry;
-  s5.onReadEntry = t9 ? (e7) => {
-    t9(e7), e7.resume();
-  } : (e7) => e7.resume();
-}, "vn");
-var Qi = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new Map(t9.map((o4) => [mt(o4), true])), i7 = s5.filter, r7 = 100, n4 = /* @__PURE__ */ __name((o4, h7 = "", a7 = 0) => {
-    if (a7 >= r7) return e7.set(o4, false), false;
-    let l5 = h7 || kn(o4).root || ".", c7;
-    if (o4 === l5) c7 = false;
-    else {
-      let d7 = e7.get(o4);
-      c7 = d7 !== void 0 ? d7 : n4(Fn(o4), l5, a7 + 1);
-    }
-    return e7.set(o4, c7), c7;
-  }, "n");
-  s5.filter = i7 ? (o4, h7) => i7(o4, h7) && n4(mt(o4)) : (o4) => n4(mt(o4));
-}, "Qi");
-var Mn = /* @__PURE__ */ __name((s5) => {
-  let t9 = new rt(s5), e7 = s5.file, i7;
-  try {
-    i7 = Kt.openSync(e7, "r");
-    let r7 = Kt.fstatSync(i7), n4 = s5.maxReadSize || 16 * 1024 * 1024;
-    if (r7.size < n4) {
-      let o4 = Buffer.allocUnsafe(r7.size), h7 = Kt.readSync(i7, o4, 0, r7.size, 0);
-      t9.end(h7 === o4.byteLength ? o4 : o4.subarray(0, h7));
-    } else {
-      let o4 = 0, h7 = Buffer.allocUnsafe(n4);
-      for (; o4 < r7.size; ) {
-        let a7 = Kt.readSync(i7, h7, 0, n4, o4);
-        if (a7 === 0) break;
-        o4 += a7, t9.write(h7.subarray(0, a7));
-      }
-      t9.end();
-    }
-  } finally {
-    if (typeof i7 == "number") try {
-      Kt.closeSync(i7);
-    } catch {
-    }
-  }
-}, "Mn");
-var Bn = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new rt(s5), i7 = s5.maxReadSize || 16 * 1024 * 1024, r7 = s5.file;
-  return new Promise((o4, h7) => {
-    e7.on("error", h7), e7.on("end", o4), Kt.stat(r7, (a7, l5) => {
-      if (a7) h7(a7);
-      else {
-        let c7 = new _t(r7, { readSize: i7, size: l5.size });
-        c7.on("error", h7), c7.pipe(e7);
-      }
-    });
-  });
-}, "Bn");
-var Ct = K3(Mn, Bn, (s5) => new rt(s5), (s5) => new rt(s5), (s5, t9) => {
-  t9?.length && Qi(s5, t9), s5.noResume || vn(s5);
-});
-var Ji = /* @__PURE__ */ __name((s5, t9, e7) => (s5 &= 4095, e7 && (s5 = (s5 | 384) & -19), t9 && (s5 & 256 && (s5 |= 64), s5 & 32 && (s5 |= 8), s5 & 4 && (s5 |= 1)), s5), "Ji");
-var { isAbsolute: zn, parse: qs } = Pn;
-var ce = /* @__PURE__ */ __name((s5) => {
-  let t9 = "", e7 = qs(s5);
-  for (; zn(s5) || e7.root; ) {
-    let i7 = s5.charAt(0) === "/" && s5.slice(0, 4) !== "//?/" ? "/" : e7.root;
-    s5 = s5.slice(i7.length), t9 += i7, e7 = qs(s5);
-  }
-  return [t9, s5];
-}, "ce");
-var ei = ["|", "<", ">", "?", ":"];
-var ji = ei.map((s5) => String.fromCodePoint(61440 + Number(s5.codePointAt(0))));
-var Un = new Map(ei.map((s5, t9) => [s5, ji[t9]]));
-var Hn = new Map(ji.map((s5, t9) => [s5, ei[t9]]));
-var ts = /* @__PURE__ */ __name((s5) => ei.reduce((t9, e7) => t9.split(e7).join(Un.get(e7)), s5), "ts");
-var Qs = /* @__PURE__ */ __name((s5) => ji.reduce((t9, e7) => t9.split(e7).join(Hn.get(e7)), s5), "Qs");
-var rr = /* @__PURE__ */ __name((s5, t9) => t9 ? (s5 = f7(s5).replace(/^\.(\/|$)/, ""), mt(t9) + "/" + s5) : f7(s5), "rr");
-var Wn = 16 * 1024 * 1024;
-var tr = /* @__PURE__ */ Symbol("process");
-var er = /* @__PURE__ */ Symbol("file");
-var ir = /* @__PURE__ */ Symbol("directory");
-var is = /* @__PURE__ */ Symbol("symlink");
-var sr = /* @__PURE__ */ Symbol("hardlink");
-var fe = /* @__PURE__ */ Symbol("header");
-var ii = /* @__PURE__ */ Symbol("read");
-var ss = /* @__PURE__ */ Symbol("lstat");
-var si = /* @__PURE__ */ Symbol("onlstat");
-var rs = /* @__PURE__ */ Symbol("onread");
-var ns = /* @__PURE__ */ Symbol("onreadlink");
-var os = /* @__PURE__ */ Symbol("openfile");
-var hs = /* @__PURE__ */ Symbol("onopenfile");
-var pt = /* @__PURE__ */ Symbol("close");
-var ri = /* @__PURE__ */ Symbol("mode");
-var as2 = /* @__PURE__ */ Symbol("awaitDrain");
-var es = /* @__PURE__ */ Symbol("ondrain");
-var q4 = /* @__PURE__ */ Symbol("prefix");
-var de = class extends A2 {
-  static {
-    __name(this, "de");
-  }
-  path;
-  portable;
-  myuid = process.getuid && process.getuid() || 0;
-  myuser = process.env.USER || "";
-  maxReadSize;
-  linkCache;
-  statCache;
-  preservePaths;
-  cwd;
-  strict;
-  mtime;
-  noPax;
-  noMtime;
-  prefix;
-  fd;
-  blockLen = 0;
-  blockRemain = 0;
-  buf;
-  pos = 0;
-  remain = 0;
-  length = 0;
-  offset = 0;
-  win32;
-  absolute;
-  header;
-  type;
-  linkpath;
-  stat;
-  onWriteEntry;
-  #t = false;
-  constructor(t9, e7 = {}) {
-    let i7 = se(e7);
-    super(), this.path = f7(t9), this.portable = !!i7.portable, this.maxReadSize = i7.maxReadSize || Wn, this.linkCache = i7.linkCache || /* @__PURE__ */ new Map(), this.statCache = i7.statCache || /* @__PURE__ */ new Map(), this.preservePaths = !!i7.preservePaths, this.cwd = f7(i7.cwd || process.cwd()), this.strict = !!i7.strict, this.noPax = !!i7.noPax, this.noMtime = !!i7.noMtime, this.mtime = i7.mtime, this.prefix = i7.prefix ? f7(i7.prefix) : void 0, this.onWriteEntry = i7.onWriteEntry, typeof i7.onwarn == "function" && this.on("warn", i7.onwarn);
-    let r7 = false;
-    if (!this.preservePaths) {
-      let [o4, h7] = ce(this.path);
-      o4 && typeof h7 == "string" && (this.path = h7, r7 = o4);
-    }
-    this.win32 = !!i7.win32 || process.platform === "win32", this.win32 && (this.path = Qs(this.path.replaceAll(/\\/g, "/")), t9 = t9.replaceAll(/\\/g, "/")), this.absolute = f7(i7.absolute || js.resolve(this.cwd, t9)), this.path === "" && (this.path = "./"), r7 && this.warn("TAR_ENTRY_INFO", `stripping ${r7} from absolute path`, { entry: this, path: r7 + this.path });
-    let n4 = this.statCache.get(this.absolute);
-    n4 ? this[si](n4) : this[ss]();
-  }
-  warn(t9, e7, i7 = {}) {
-    return Dt(this, t9, e7, i7);
-  }
-  emit(t9, ...e7) {
-    return t9 === "error" && (this.#t = true), super.emit(t9, ...e7);
-  }
-  [ss]() {
-    X2.lstat(this.absolute, (t9, e7) => {
-      if (t9) return this.emit("error", t9);
-      this[si](e7);
-    });
-  }
-  [si](t9) {
-    this.statCache.set(this.absolute, t9), this.stat = t9, t9.isFile() || (t9.size = 0), this.type = Gn(t9), this.emit("stat", t9), this[tr]();
-  }
-  [tr]() {
-    switch (this.type) {
-      case "File":
-        return this[er]();
-      case "Directory":
-        return this[ir]();
-      case "SymbolicLink":
-        return this[is]();
-      default:
-        return this.end();
-    }
-  }
-  [ri](t9) {
-    return Ji(t9, this.type === "Directory", this.portable);
-  }
-  [q4](t9) {
-    return rr(t9, this.prefix);
-  }
-  [fe]() {
-    if (!this.stat) throw new Error("cannot write header before stat");
-    this.type === "Directory" && this.portable && (this.noMtime = true), this.onWriteEntry?.(this), this.header = new F2({ path: this[q4](this.path), linkpath: this.type === "Link" && this.linkpath !== void 0 ? this[q4](this.linkpath) : this.linkpath, mode: this[ri](this.stat.mode), uid: this.portable ? void 0 : this.stat.uid, gid: this.portable ? void 0 : this.stat.gid, size: this.stat.size, mtime: this.noMtime ? void 0 : this.mtime || this.stat.mtime, type: this.type === "Unsupported" ? void 0 : this.type, uname: this.portable ? void 0 : this.stat.uid === this.myuid ? this.myuser : "", atime: this.portable ? void 0 : this.stat.atime, ctime: this.portable ? void 0 : this.stat.ctime }), this.header.encode() && !this.noPax && super.write(new ft({ atime: this.portable ? void 0 : this.header.atime, ctime: this.portable ? void 0 : this.header.ctime, gid: this.portable ? void 0 : this.header.gid, mtime: this.noMtime ? void 0 : this.mtime || this.header.mtime, path: this[q4](this.path), linkpath: this.type === "Link" && this.linkpath !== void 0 ? this[q4](this.linkpath) : this.linkpath, size: this.header.size, uid: this.portable ? void 0 : this.header.uid, uname: this.portable ? void 0 : this.header.uname, dev: this.portable ? void 0 : this.stat.dev, ino: this.portable ? void 0 : this.stat.ino, nlink: this.portable ? void 0 : this.stat.nlink }).encode());
-    let t9 = this.header?.block;
-    if (!t9) throw new Error("failed to encode header");
-    super.write(t9);
-  }
-  [ir]() {
-    if (!this.stat) throw new Error("cannot create directory entry without stat");
-    this.path.slice(-1) !== "/" && (this.path += "/"), this.stat.size = 0, this[fe](), this.end();
-  }
-  [is]() {
-    X2.readlink(this.absolute, (t9, e7) => {
-      if (t9) return this.emit("error", t9);
-      this[ns](e7);
-    });
-  }
-  [ns](t9) {
-    this.linkpath = f7(t9), this[fe](), this.end();
-  }
-  [sr](t9) {
-    if (!this.stat) throw new Error("cannot create link entry without stat");
-    this.type = "Link", this.linkpath = f7(js.relative(this.cwd, t9)), this.stat.size = 0, this[fe](), this.end();
-  }
-  [er]() {
-    if (!this.stat) throw new Error("cannot create file entry without stat");
-    if (this.stat.nlink > 1) {
-      let t9 = `${this.stat.dev}:${this.stat.ino}`, e7 = this.linkCache.get(t9);
-      if (e7?.indexOf(this.cwd) === 0) return this[sr](e7);
-      this.linkCache.set(t9, this.absolute);
-    }
-    if (this[fe](), this.stat.size === 0) return this.end();
-    this[os]();
-  }
-  [os]() {
-    X2.open(this.absolute, "r", (t9, e7) => {
-      if (t9) return this.emit("error", t9);
-      this[hs](e7);
-    });
-  }
-  [hs](t9) {
-    if (this.fd = t9, this.#t) return this[pt]();
-    if (!this.stat) throw new Error("should stat before calling onopenfile");
-    this.blockLen = 512 * Math.ceil(this.stat.size / 512), this.blockRemain = this.blockLen;
-    let e7 = Math.min(this.blockLen, this.maxReadSize);
-    this.buf = Buffer.allocUnsafe(e7), this.offset = 0, this.pos = 0, this.remain = this.stat.size, this.length = this.buf.length, this[ii]();
-  }
-  [ii]() {
-    let { fd: t9, buf: e7, offset: i7, length: r7, pos: n4 } = this;
-    if (t9 === void 0 || e7 === void 0) throw new Error("cannot read file without first opening");
-    X2.read(t9, e7, i7, r7, n4, (o4, h7) => {
-      if (o4) return this[pt](() => this.emit("error", o4));
-      this[rs](h7);
-    });
-  }
-  [pt](t9 = () => {
-  }) {
-    this.fd !== void 0 && X2.close(this.fd, t9);
-  }
-  [rs](t9) {
-    if (t9 <= 0 && this.remain > 0) {
-      let r7 = Object.assign(new Error("encountered unexpected EOF"), { path: this.absolute, syscall: "read", code: "EOF" });
-      return this[pt](() => this.emit("error", r7));
-    }
-    if (t9 > this.remain) {
-      let r7 = Object.assign(new Error("did not encounter expected EOF"), { path: this.absolute, syscall: "read", code: "EOF" });
-      return this[pt](() => this.emit("error", r7));
-    }
-    if (!this.buf) throw new Error("should have created buffer prior to reading");
-    if (t9 === this.remain) for (let r7 = t9; r7 < this.length && t9 < this.blockRemain; r7++) this.buf[r7 + this.offset] = 0, t9++, this.remain++;
-    let e7 = this.offset === 0 && t9 === this.buf.length ? this.buf : this.buf.subarray(this.offset, this.offset + t9);
-    this.write(e7) ? this[es]() : this[as2](() => this[es]());
-  }
-  [as2](t9) {
-    this.once("drain", t9);
-  }
-  write(t9, e7, i7) {
-    if (typeof e7 == "function" && (i7 = e7, e7 = void 0), typeof t9 == "string" && (t9 = Buffer.from(t9, typeof e7 == "string" ? e7 : "utf8")), this.blockRemain < t9.length) {
-      let r7 = Object.assign(new Error("writing more data than expected"), { path: this.absolute });
-      return this.emit("error", r7);
-    }
-    return this.remain -= t9.length, this.blockRemain -= t9.length, this.pos += t9.length, this.offset += t9.length, super.write(t9, null, i7);
-  }
-  [es]() {
-    if (!this.remain) return this.blockRemain && super.write(Buffer.alloc(this.blockRemain)), this[pt]((t9) => t9 ? this.emit("error", t9) : this.end());
-    if (!this.buf) throw new Error("buffer lost somehow in ONDRAIN");
-    this.offset >= this.length && (this.buf = Buffer.allocUnsafe(Math.min(this.blockRemain, this.buf.length)), this.offset = 0), this.length = this.buf.length - this.offset, this[ii]();
-  }
-};
-var ni = class extends de {
-  static {
-    __name(this, "ni");
-  }
-  sync = true;
-  [ss]() {
-    this[si](X2.lstatSync(this.absolute));
-  }
-  [is]() {
-    this[ns](X2.readlinkSync(this.absolute));
-  }
-  [os]() {
-    this[hs](X2.openSync(this.absolute, "r"));
-  }
-  [ii]() {
-    let t9 = true;
-    try {
-      let { fd: e7, buf: i7, offset: r7, length: n4, pos: o4 } = this;
-      if (e7 === void 0 || i7 === void 0) throw new Error("fd and buf must be set in READ method");
-      let h7 = X2.readSync(e7, i7, r7, n4, o4);
-      this[rs](h7), t9 = false;
-    } finally {
-      if (t9) try {
-        this[pt](() => {
-        });
-      } catch {
-      }
-    }
-  }
-  [as2](t9) {
-    t9();
-  }
-  [pt](t9 = () => {
-  }) {
-    this.fd !== void 0 && X2.closeSync(this.fd), t9();
-  }
-};
-var oi = class extends A2 {
-  static {
-    __name(this, "oi");
-  }
-  blockLen = 0;
-  blockRemain = 0;
-  buf = 0;
-  pos = 0;
-  remain = 0;
-  length = 0;
-  preservePaths;
-  portable;
-  strict;
-  noPax;
-  noMtime;
-  readEntry;
-  type;
-  prefix;
-  path;
-  mode;
-  uid;
-  gid;
-  uname;
-  gname;
-  header;
-  mtime;
-  atime;
-  ctime;
-  linkpath;
-  size;
-  onWriteEntry;
-  warn(t9, e7, i7 = {}) {
-    return Dt(this, t9, e7, i7);
-  }
-  constructor(t9, e7 = {}) {
-    let i7 = se(e7);
-    super(), this.preservePaths = !!i7.preservePaths, this.portable = !!i7.portable, this.strict = !!i7.strict, this.noPax = !!i7.noPax, this.noMtime = !!i7.noMtime, this.onWriteEntry = i7.onWriteEntry, this.readEntry = t9;
-    let { type: r7 } = t9;
-    if (r7 === "Unsupported") throw new Error("writing entry that should be ignored");
-    this.type = r7, this.type === "Directory" && this.portable && (this.noMtime = true), this.prefix = i7.prefix, this.path = f7(t9.path), this.mode = t9.mode !== void 0 ? this[ri](t9.mode) : void 0, this.uid = this.portable ? void 0 : t9.uid, this.gid = this.portable ? void 0 : t9.gid, this.uname = this.portable ? void 0 : t9.uname, this.gname = this.portable ? void 0 : t9.gname, this.size = t9.size, this.mtime = this.noMtime ? void 0 : i7.mtime || t9.mtime, this.atime = this.portable ? void 0 : t9.atime, this.ctime = this.portable ? void 0 : t9.ctime, this.linkpath = t9.linkpath !== void 0 ? f7(t9.linkpath) : void 0, typeof i7.onwarn == "function" && this.on("warn", i7.onwarn);
-    let n4 = false;
-    if (!this.preservePaths) {
-      let [h7, a7] = ce(this.path);
-      h7 && typeof a7 == "string" && (this.path = a7, n4 = h7);
-    }
-    this.remain = t9.size, this.blockRemain = t9.startBlockSize, this.onWriteEntry?.(this), this.header = new F2({ path: this[q4](this.path), linkpath: this.type === "Link" && this.linkpath !== void 0 ? this[q4](this.linkpath) : this.linkpath, mode: this.mode, uid: this.portable ? void 0 : this.uid, gid: this.portable ? void 0 : this.gid, size: this.size, mtime: this.noMtime ? void 0 : this.mtime, type: this.type, uname: this.portable ? void 0 : this.uname, atime: this.portable ? void 0 : this.atime, ctime: this.portable ? void 0 : this.ctime }), n4 && this.warn("TAR_ENTRY_INFO", `stripping ${n4} from absolute path`, { entry: this, path: n4 + this.path }), this.header.encode() && !this.noPax && super.write(new ft({ atime: this.portable ? void 0 : this.atime, ctime: this.portable ? void 0 : this.ctime, gid: this.portable ? void 0 : this.gid, mtime: this.noMtime ? void 0 : this.mtime, path: this[q4](this.path), linkpath: this.type === "Link" && this.linkpath !== void 0 ? this[q4](this.linkpath) : this.linkpath, size: this.size, uid: this.portable ? void 0 : this.uid, uname: this.portable ? void 0 : this.uname, dev: this.portable ? void 0 : this.readEntry.dev, ino: this.portable ? void 0 : this.readEntry.ino, nlink: this.portable ? void 0 : this.readEntry.nlink }).encode());
-    let o4 = this.header?.block;
-    if (!o4) throw new Error("failed to encode header");
-    super.write(o4), t9.pipe(this);
-  }
-  [q4](t9) {
-    return rr(t9, this.prefix);
-  }
-  [ri](t9) {
-    return Ji(t9, this.type === "Directory", this.portable);
-  }
-  write(t9, e7, i7) {
-    typeof e7 == "function" && (i7 = e7, e7 = void 0), typeof t9 == "string" && (t9 = Buffer.from(t9, typeof e7 == "string" ? e7 : "utf8"));
-    let r7 = t9.length;
-    if (r7 > this.blockRemain) throw new Error("writing more to entry than is appropriate");
-    return this.blockRemain -= r7, super.write(t9, i7);
-  }
-  end(t9, e7, i7) {
-    return this.blockRemain && super.write(Buffer.alloc(this.blockRemain)), typeof t9 == "function" && (i7 = t9, e7 = void 0, t9 = void 0), typeof e7 == "function" && (i7 = e7, e7 = void 0), typeof t9 == "string" && (t9 = Buffer.from(t9, e7 ?? "utf8")), i7 && this.once("finish", i7), t9 ? super.end(t9, i7) : super.end(i7), this;
-  }
-};
-var Gn = /* @__PURE__ */ __name((s5) => s5.isFile() ? "File" : s5.isDirectory() ? "Directory" : s5.isSymbolicLink() ? "SymbolicLink" : "Unsupported", "Gn");
-var hi = class s4 {
-  static {
-    __name(this, "s");
-  }
-  tail;
-  head;
-  length = 0;
-  static create(t9 = []) {
-    return new s4(t9);
-  }
-  constructor(t9 = []) {
-    for (let e7 of t9) this.push(e7);
-  }
-  *[Symbol.iterator]() {
-    for (let t9 = this.head; t9; t9 = t9.next) yield t9.value;
-  }
-  removeNode(t9) {
-    if (t9.list !== this) throw new Error("removing node which does not belong to this list");
-    let e7 = t9.next, i7 = t9.prev;
-    return e7 && (e7.prev = i7), i7 && (i7.next = e7), t9 === this.head && (this.head = e7), t9 === this.tail && (this.tail = i7), this.length--, t9.next = void 0, t9.prev = void 0, t9.list = void 0, e7;
-  }
-  unshiftNode(t9) {
-    if (t9 === this.head) return;
-    t9.list && t9.list.removeNode(t9);
-    let e7 = this.head;
-    t9.list = this, t9.next = e7, e7 && (e7.prev = t9), this.head = t9, this.tail || (this.tail = t9), this.length++;
-  }
-  pushNode(t9) {
-    if (t9 === this.tail) return;
-    t9.list && t9.list.removeNode(t9);
-    let e7 = this.tail;
-    t9.list = this, t9.prev = e7, e7 && (e7.next = t9), this.tail = t9, this.head || (this.head = t9), this.length++;
-  }
-  push(...t9) {
-    for (let e7 = 0, i7 = t9.length; e7 < i7; e7++) Yn(this, t9[e7]);
-    return this.length;
-  }
-  unshift(...t9) {
-    for (var e7 = 0, i7 = t9.length; e7 < i7; e7++) Kn(this, t9[e7]);
-    return this.length;
-  }
-  pop() {
-    if (!this.tail) return;
-    let t9 = this.tail.value, e7 = this.tail;
-    return this.tail = this.tail.prev, this.tail ? this.tail.next = void 0 : this.head = void 0, e7.list = void 0, this.length--, t9;
-  }
-  shift() {
-    if (!this.head) return;
-    let t9 = this.head.value, e7 = this.head;
-    return this.head = this.head.next, this.head ? this.head.prev = void 0 : this.tail = void 0, e7.list = void 0, this.length--, t9;
-  }
-  forEach(t9, e7) {
-    e7 = e7 || this;
-    for (let i7 = this.head, r7 = 0; i7; r7++) t9.call(e7, i7.value, r7, this), i7 = i7.next;
-  }
-  forEachReverse(t9, e7) {
-    e7 = e7 || this;
-    for (let i7 = this.tail, r7 = this.length - 1; i7; r7--) t9.call(e7, i7.value, r7, this), i7 = i7.prev;
-  }
-  get(t9) {
-    let e7 = 0, i7 = this.head;
-    for (; i7 && e7 < t9; e7++) i7 = i7.next;
-    if (e7 === t9 && i7) return i7.value;
-  }
-  getReverse(t9) {
-    let e7 = 0, i7 = this.tail;
-    for (; i7 && e7 < t9; e7++) i7 = i7.prev;
-    if (e7 === t9 && i7) return i7.value;
-  }
-  map(t9, e7) {
-    e7 = e7 || this;
-    let i7 = new s4();
-    for (let r7 = this.head; r7; ) i7.push(t9.call(e7, r7.value, this)), r7 = r7.next;
-    return i7;
-  }
-  mapReverse(t9, e7) {
-    e7 = e7 || this;
-    var i7 = new s4();
-    for (let r7 = this.tail; r7; ) i7.push(t9.call(e7, r7.value, this)), r7 = r7.prev;
-    return i7;
-  }
-  reduce(t9, e7) {
-    let i7, r7 = this.head;
-    if (arguments.length > 1) i7 = e7;
-    else if (this.head) r7 = this.head.next, i7 = this.head.value;
-    else throw new TypeError("Reduce of empty list with no initial value");
-    for (var n4 = 0; r7; n4++) i7 = t9(i7, r7.value, n4), r7 = r7.next;
-    return i7;
-  }
-  reduceReverse(t9, e7) {
-    let i7, r7 = this.tail;
-    if (arguments.length > 1) i7 = e7;
-    else if (this.tail) r7 = this.tail.prev, i7 = this.tail.value;
-    else throw new TypeError("Reduce of empty list with no initial value");
-    for (let n4 = this.length - 1; r7; n4--) i7 = t9(i7, r7.value, n4), r7 = r7.prev;
-    return i7;
-  }
-  toArray() {
-    let t9 = new Array(this.length);
-    for (let e7 = 0, i7 = this.head; i7; e7++) t9[e7] = i7.value, i7 = i7.next;
-    return t9;
-  }
-  toArrayReverse() {
-    let t9 = new Array(this.length);
-    for (let e7 = 0, i7 = this.tail; i7; e7++) t9[e7] = i7.value, i7 = i7.prev;
-    return t9;
-  }
-  slice(t9 = 0, e7 = this.length) {
-    e7 < 0 && (e7 += this.length), t9 < 0 && (t9 += this.length);
-    let i7 = new s4();
-    if (e7 < t9 || e7 < 0) return i7;
-    t9 < 0 && (t9 = 0), e7 > this.length && (e7 = this.length);
-    let r7 = this.head, n4 = 0;
-    for (n4 = 0; r7 && n4 < t9; n4++) r7 = r7.next;
-    for (; r7 && n4 < e7; n4++, r7 = r7.next) i7.push(r7.value);
-    return i7;
-  }
-  sliceReverse(t9 = 0, e7 = this.length) {
-    e7 < 0 && (e7 += this.length), t9 < 0 && (t9 += this.length);
-    let i7 = new s4();
-    if (e7 < t9 || e7 < 0) return i7;
-    t9 < 0 && (t9 = 0), e7 > this.length && (e7 = this.length);
-    let r7 = this.length, n4 = this.tail;
-    for (; n4 && r7 > e7; r7--) n4 = n4.prev;
-    for (; n4 && r7 > t9; r7--, n4 = n4.prev) i7.push(n4.value);
-    return i7;
-  }
-  splice(t9, e7 = 0, ...i7) {
-    t9 > this.length && (t9 = this.length - 1), t9 < 0 && (t9 = this.length + t9);
-    let r7 = this.head;
-    for (let o4 = 0; r7 && o4 < t9; o4++) r7 = r7.next;
-    let n4 = [];
-    for (let o4 = 0; r7 && o4 < e7; o4++) n4.push(r7.value), r7 = this.removeNode(r7);
-    r7 ? r7 !== this.tail && (r7 = r7.prev) : r7 = this.tail;
-    for (let o4 of i7) r7 = Zn(this, r7, o4);
-    return n4;
-  }
-  reverse() {
-    let t9 = this.head, e7 = this.tail;
-    for (let i7 = t9; i7; i7 = i7.prev) {
-      let r7 = i7.prev;
-      i7.prev = i7.next, i7.next = r7;
-    }
-    return this.head = e7, this.tail = t9, this;
-  }
-};
-function Zn(s5, t9, e7) {
-  let i7 = t9, r7 = t9 ? t9.next : s5.head, n4 = new ue(e7, i7, r7, s5);
-  return n4.next === void 0 && (s5.tail = n4), n4.prev === void 0 && (s5.head = n4), s5.length++, n4;
-}
-__name(Zn, "Zn");
-function Yn(s5, t9) {
-  s5.tail = new ue(t9, s5.tail, void 0, s5), s5.head || (s5.head = s5.tail), s5.length++;
-}
-__name(Yn, "Yn");
-function Kn(s5, t9) {
-  s5.head = new ue(t9, void 0, s5.head, s5), s5.tail || (s5.tail = s5.head), s5.length++;
-}
-__name(Kn, "Kn");
-var ue = class {
-  static {
-    __name(this, "ue");
-  }
-  list;
-  next;
-  prev;
-  value;
-  constructor(t9, e7, i7, r7) {
-    this.list = r7, this.value = t9, e7 ? (e7.next = this, this.prev = e7) : this.prev = void 0, i7 ? (i7.prev = this, this.next = i7) : this.next = void 0;
-  }
-};
-var pi = class {
-  static {
-    __name(this, "pi");
-  }
-  path;
-  absolute;
-  entry;
-  stat;
-  readdir;
-  pending = false;
-  pendingLink = false;
-  ignore = false;
-  piped = false;
-  constructor(t9, e7) {
-    this.path = t9 || "./", this.absolute = e7;
-  }
-};
-var nr = Buffer.alloc(1024);
-var li = /* @__PURE__ */ Symbol("onStat");
-var me = /* @__PURE__ */ Symbol("ended");
-var W2 = /* @__PURE__ */ Symbol("queue");
-var pe = /* @__PURE__ */ Symbol("pendingLinks");
-var Et = /* @__PURE__ */ Symbol("current");
-var Ft = /* @__PURE__ */ Symbol("process");
-var Ee = /* @__PURE__ */ Symbol("processing");
-var ai2 = /* @__PURE__ */ Symbol("processJob");
-var G2 = /* @__PURE__ */ Symbol("jobs");
-var ls = /* @__PURE__ */ Symbol("jobDone");
-var ci = /* @__PURE__ */ Symbol("addFSEntry");
-var or = /* @__PURE__ */ Symbol("addTarEntry");
-var ds = /* @__PURE__ */ Symbol("stat");
-var us = /* @__PURE__ */ Symbol("readdir");
-var fi = /* @__PURE__ */ Symbol("onreaddir");
-var di = /* @__PURE__ */ Symbol("pipe");
-var hr = /* @__PURE__ */ Symbol("entry");
-var cs = /* @__PURE__ */ Symbol("entryOpt");
-var ui = /* @__PURE__ */ Symbol("writeEntryClass");
-var lr = /* @__PURE__ */ Symbol("write");
-var fs = /* @__PURE__ */ Symbol("ondrain");
-var wt = class extends A2 {
-  static {
-    __name(this, "wt");
-  }
-  sync = false;
-  opt;
-  cwd;
-  maxReadSize;
-  preservePaths;
-  strict;
-  noPax;
-  prefix;
-  linkCache;
-  statCache;
-  file;
-  portable;
-  zip;
-  readdirCache;
-  noDirRecurse;
-  follow;
-  noMtime;
-  mtime;
-  filter;
-  jobs;
-  [ui];
-  onWriteEntry;
-  [W2];
-  [pe] = /* @__PURE__ */ new Map();
-  [G2] = 0;
-  [Ee] = false;
-  [me] = false;
-  constructor(t9 = {}) {
-    if (super(), this.opt = t9, this.file = t9.file || "", this.cwd = t9.cwd || process.cwd(), this.maxReadSize = t9.maxReadSize, this.preservePaths = !!t9.preservePaths, this.strict = !!t9.strict, this.noPax = !!t9.noPax, this.prefix = f7(t9.prefix || ""), this.linkCache = t9.linkCache || /* @__PURE__ */ new Map(), this.statCache = t9.statCache || /* @__PURE__ */ new Map(), this.readdirCache = t9.readdirCache || /* @__PURE__ */ new Map(), this.onWriteEntry = t9.onWriteEntry, this[ui] = de, typeof t9.onwarn == "function" && this.on("warn", t9.onwarn), this.portable = !!t9.portable, t9.gzip || t9.brotli || t9.zstd) {
-      if ((t9.gzip ? 1 : 0) + (t9.brotli ? 1 : 0) + (t9.zstd ? 1 : 0) > 1) throw new TypeError("gzip, brotli, zstd are mutually exclusive");
-      if (t9.gzip && (typeof t9.gzip != "object" && (t9.gzip = {}), this.portable && (t9.gzip.portable = true), this.zip = new ze(t9.gzip)), t9.brotli && (typeof t9.brotli != "object" && (t9.brotli = {}), this.zip = new We(t9.brotli)), t9.zstd && (typeof t9.zstd != "object" && (t9.zstd = {}), this.zip = new Ye(t9.zstd)), !this.zip) throw new Error("impossible");
-      let e7 = this.zip;
-      e7.on("data", (i7) => super.write(i7)), e7.on("end", () => super.end()), e7.on("drain", () => this[fs]()), this.on("resume", () => e7.resume());
-    } else this.on("drain", this[fs]);
-    this.noDirRecurse = !!t9.noDirRecurse, this.follow = !!t9.follow, this.noMtime = !!t9.noMtime, t9.mtime && (this.mtime = t9.mtime), this.filter = typeof t9.filter == "function" ? t9.filter : () => true, this[W2] = new hi(), this[G2] = 0, this.jobs = Number(t9.jobs) || 4, this[Ee] = false, this[me] = false;
-  }
-  [lr](t9) {
-    return super.write(t9);
-  }
-  add(t9) {
-    return this.write(t9), this;
-  }
-  end(t9, e7, i7) {
-    return typeof t9 == "function" && (i7 = t9, t9 = void 0), typeof e7 == "function" && (i7 = e7, e7 = void 0), t9 && this.add(t9), this[me] = true, this[Ft](), i7 && i7(), this;
-  }
-  write(t9) {
-    if (this[me]) throw new Error("write after end");
-    return typeof t9 == "string" ? this[ci](t9) : this[or](t9), this.flowing;
-  }
-  [or](t9) {
-    let e7 = f7(ar.resolve(this.cwd, t9.path));
-    if (!this.filter(t9.path, t9)) t9.resume();
-    else {
-      let i7 = new pi(t9.path, e7);
-      i7.entry = new oi(t9, this[cs](i7)), i7.entry.on("end", () => this[ls](i7)), this[G2] += 1, this[W2].push(i7);
-    }
-    this[Ft]();
-  }
-  [ci](t9) {
-    let e7 = f7(ar.resolve(this.cwd, t9));
-    this[W2].push(new pi(t9, e7)), this[Ft]();
-  }
-  [ds](t9) {
-    t9.pending = true, this[G2] += 1;
-    let e7 = this.follow ? "stat" : "lstat";
-    mi[e7](t9.absolute, (i7, r7) => {
-      t9.pending = false, this[G2] -= 1, i7 ? this.emit("error", i7) : this[li](t9, r7);
-    });
-  }
-  [li](t9, e7) {
-    if (this.statCache.set(t9.absolute, e7), t9.stat = e7, !this.filter(t9.path, e7)) t9.ignore = true;
-    else if (e7.isFile() && e7.nlink > 1 && !this.linkCache.get(`${e7.dev}:${e7.ino}`) && !this.sync) if (t9 === this[Et]) this[ai2](t9);
-    else {
-      let i7 = `${e7.dev}:${e7.ino}`, r7 = this[pe].get(i7);
-      r7 ? r7.push(t9) : this[pe].set(i7, [t9]), t9.pendingLink = true, t9.pending = true;
-    }
-    this[Ft]();
-  }
-  [us](t9) {
-    t9.pending = true, this[G2] += 1, mi.readdir(t9.absolute, (e7, i7) => {
-      if (t9.pending = false, this[G2] -= 1, e7) return this.emit("error", e7);
-      this[fi](t9, i7);
-    });
-  }
-  [fi](t9, e7) {
-    this.readdirCache.set(t9.absolute, e7), t9.readdir = e7, this[Ft]();
-  }
-  [Ft]() {
-    if (!this[Ee]) {
-      this[Ee] = true;
-      for (let t9 = this[W2].head; t9 && this[G2] < this.jobs; t9 = t9.next) if (this[ai2](t9.value), t9.value.ignore) {
-        let e7 = t9.next;
-        this[W2].removeNode(t9), t9.next = e7;
-      }
-      this[Ee] = false, this[me] && this[W2].length === 0 && this[G2] === 0 && (this.zip ? this.zip.end(nr) : (super.write(nr), super.end()));
-    }
-  }
-  get [Et]() {
-    return this[W2] && this[W2].head && this[W2].head.value;
-  }
-  [ls](t9) {
-    this[W2].shift(), this[G2] -= 1;
-    let { stat: e7 } = t9;
-    if (e7 && e7.isFile() && e7.nlink > 1) {
-      let i7 = `${e7.dev}:${e7.ino}`, r7 = this[pe].get(i7);
-      if (r7) {
-        this[pe].delete(i7);
-        for (let n4 of r7) n4.pending = false, this[ai2](n4);
-      }
-    }
-    this[Ft]();
-  }
-  [ai2](t9) {
-    if (t9.pending && t9.pendingLink && t9 === this[Et] && (t9.pending = false, t9.pendingLink = false), !t9.pending) {
-      if (t9.entry) {
-        t9 === this[Et] && !t9.piped && this[di](t9);
-        return;
-      }
-      if (!t9.stat) {
-        let e7 = this.statCache.get(t9.absolute);
-        e7 ? this[li](t9, e7) : this[ds](t9);
-      }
-      if (t9.stat && !t9.ignore) {
-        if (!this.noDirRecurse && t9.stat.isDirectory() && !t9.readdir) {
-          let e7 = this.readdirCache.get(t9.absolute);
-          if (e7 ? this[fi](t9, e7) : this[us](t9), !t9.readdir) return;
-        }
-        if (t9.entry = this[hr](t9), !t9.entry) {
-          t9.ignore = true;
-          return;
-        }
-        t9 === this[Et] && !t9.piped && this[di](t9);
-      }
-    }
-  }
-  [cs](t9) {
-    return { onwarn: /* @__PURE__ */ __name((e7, i7, r7) => this.warn(e7, i7, r7), "onwarn"), noPax: this.noPax, cwd: this.cwd, absolute: t9.absolute, preservePaths: this.preservePaths, maxReadSize: this.maxReadSize, strict: this.strict, portable: this.portable, linkCache: this.linkCache, statCache: this.statCache, noMtime: this.noMtime, mtime: this.mtime, prefix: this.prefix, onWriteEntry: this.onWriteEntry };
-  }
-  [hr](t9) {
-    this[G2] += 1;
-    try {
-      return new this[ui](t9.path, this[cs](t9)).on("end", () => this[ls](t9)).on("error", (i7) => this.emit("error", i7));
-    } catch (e7) {
-      this.emit("error", e7);
-    }
-  }
-  [fs]() {
-    this[Et] && this[Et].entry && this[Et].entry.resume();
-  }
-  [di](t9) {
-    t9.piped = true, t9.readdir && t9.readdir.forEach((r7) => {
-      let n4 = t9.path, o4 = n4 === "./" ? "" : n4.replace(/\/*$/, "/");
-      this[ci](o4 + r7);
-    });
-    let e7 = t9.entry, i7 = this.zip;
-    if (!e7) throw new Error("cannot pipe without source");
-    i7 ? e7.on("data", (r7) => {
-      i7.write(r7) || e7.pause();
-    }) : e7.on("data", (r7) => {
-      super.write(r7) || e7.pause();
-    });
-  }
-  pause() {
-    return this.zip && this.zip.pause(), super.pause();
-  }
-  warn(t9, e7, i7 = {}) {
-    Dt(this, t9, e7, i7);
-  }
-};
-var kt = class extends wt {
-  static {
-    __name(this, "kt");
-  }
-  sync = true;
-  constructor(t9) {
-    super(t9), this[ui] = ni;
-  }
-  pause() {
-  }
-  resume() {
-  }
-  [ds](t9) {
-    let e7 = this.follow ? "statSync" : "lstatSync";
-    this[li](t9, mi[e7](t9.absolute));
-  }
-  [us](t9) {
-    this[fi](t9, mi.readdirSync(t9.absolute));
-  }
-  [di](t9) {
-    let e7 = t9.entry, i7 = this.zip;
-    if (t9.readdir && t9.readdir.forEach((r7) => {
-      let n4 = t9.path, o4 = n4 === "./" ? "" : n4.replace(/\/*$/, "/");
-      this[ci](o4 + r7);
-    }), !e7) throw new Error("Cannot pipe without source");
-    i7 ? e7.on("data", (r7) => {
-      i7.write(r7);
-    }) : e7.on("data", (r7) => {
-      super[lr](r7);
-    });
-  }
-};
-var Vn = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new kt(s5), i7 = new Wt(s5.file, { mode: s5.mode || 438 });
-  e7.pipe(i7), fr(e7, t9);
-}, "Vn");
-var $n = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new wt(s5), i7 = new et(s5.file, { mode: s5.mode || 438 });
-  e7.pipe(i7);
-  let r7 = new Promise((n4, o4) => {
-    i7.on("error", o4), i7.on("close", n4), e7.on("error", o4);
-  });
-  return dr(e7, t9).catch((n4) => e7.emit("error", n4)), r7;
-}, "$n");
-var fr = /* @__PURE__ */ __name((s5, t9) => {
-  t9.forEach((e7) => {
-    e7.charAt(0) === "@" ? Ct({ file: cr.resolve(s5.cwd, e7.slice(1)), sync: true, noResume: true, onReadEntry: /* @__PURE__ */ __name((i7) => s5.add(i7), "onReadEntry") }) : s5.add(e7);
-  }), s5.end();
-}, "fr");
-var dr = /* @__PURE__ */ __name(async (s5, t9) => {
-  for (let e7 of t9) e7.charAt(0) === "@" ? await Ct({ file: cr.resolve(String(s5.cwd), e7.slice(1)), noResume: true, onReadEntry: /* @__PURE__ */ __name((i7) => {
-    s5.add(i7);
-  }, "onReadEntry") }) : s5.add(e7);
-  s5.end();
-}, "dr");
-var Xn = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new kt(s5);
-  return fr(e7, t9), e7;
-}, "Xn");
-var qn = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new wt(s5);
-  return dr(e7, t9).catch((i7) => e7.emit("error", i7)), e7;
-}, "qn");
-var Qn = K3(Vn, $n, Xn, qn, (s5, t9) => {
-  if (!t9?.length) throw new TypeError("no paths specified to add to archive");
-});
-var Jn = process.env.__FAKE_PLATFORM__ || process.platform;
-var Er = Jn === "win32";
-var { O_CREAT: wr, O_NOFOLLOW: ur, O_TRUNC: Sr, O_WRONLY: yr } = pr.constants;
-var Rr = Number(process.env.__FAKE_FS_O_FILENAME__) || pr.constants.UV_FS_O_FILEMAP || 0;
-var jn = Er && !!Rr;
-var to = 512 * 1024;
-var eo = Rr | Sr | wr | yr;
-var mr = !Er && typeof ur == "number" ? ur | Sr | wr | yr : null;
-var ms = mr !== null ? () => mr : jn ? (s5) => s5 < to ? eo : "w" : () => "w";
-var ps = /* @__PURE__ */ __name((s5, t9, e7) => {
-  try {
-    return wi.lchownSync(s5, t9, e7);
-  } catch (i7) {
-    if (i7?.code !== "ENOENT") throw i7;
-  }
-}, "ps");
-var Ei = /* @__PURE__ */ __name((s5, t9, e7, i7) => {
-  wi.lchown(s5, t9, e7, (r7) => {
-    i7(r7 && r7?.code !== "ENOENT" ? r7 : null);
-  });
-}, "Ei");
-var io = /* @__PURE__ */ __name((s5, t9, e7, i7, r7) => {
-  if (t9.isDirectory()) Es(we.resolve(s5, t9.name), e7, i7, (n4) => {
-    if (n4) return r7(n4);
-    let o4 = we.resolve(s5, t9.name);
-    Ei(o4, e7, i7, r7);
-  });
-  else {
-    let n4 = we.resolve(s5, t9.name);
-    Ei(n4, e7, i7, r7);
-  }
-}, "io");
-var Es = /* @__PURE__ */ __name((s5, t9, e7, i7) => {
-  wi.readdir(s5, { withFileTypes: true }, (r7, n4) => {
-    if (r7) {
-      if (r7.code === "ENOENT") return i7();
-      if (r7.code !== "ENOTDIR" && r7.code !== "ENOTSUP") return i7(r7);
-    }
-    if (r7 || !n4.length) return Ei(s5, t9, e7, i7);
-    let o4 = n4.length, h7 = null, a7 = /* @__PURE__ */ __name((l5) => {
-      if (!h7) {
-        if (l5) return i7(h7 = l5);
-        if (--o4 === 0) return Ei(s5, t9, e7, i7);
-      }
-    }, "a");
-    for (let l5 of n4) io(s5, l5, t9, e7, a7);
-  });
-}, "Es");
-var so = /* @__PURE__ */ __name((s5, t9, e7, i7) => {
-  t9.isDirectory() && ws(we.resolve(s5, t9.name), e7, i7), ps(we.resolve(s5, t9.name), e7, i7);
-}, "so");
-var ws = /* @__PURE__ */ __name((s5, t9, e7) => {
-  let i7;
-  try {
-    i7 = wi.readdirSync(s5, { withFileTypes: true });
-  } catch (r7) {
-    let n4 = r7;
-    if (n4?.code === "ENOENT") return;
-    if (n4?.code === "ENOTDIR" || n4?.code === "ENOTSUP") return ps(s5, t9, e7);
-    throw n4;
-  }
-  for (let r7 of i7) so(s5, r7, t9, e7);
-  return ps(s5, t9, e7);
-}, "ws");
-var Se = class extends Error {
-  static {
-    __name(this, "Se");
-  }
-  path;
-  code;
-  syscall = "chdir";
-  constructor(t9, e7) {
-    super(`${e7}: Cannot cd into '${t9}'`), this.path = t9, this.code = e7;
-  }
-  get name() {
-    return "CwdError";
-  }
-};
-var St = class extends Error {
-  static {
-    __name(this, "St");
-  }
-  path;
-  symlink;
-  syscall = "symlink";
-  code = "TAR_SYMLINK_ERROR";
-  constructor(t9, e7) {
-    super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"), this.symlink = t9, this.path = e7;
-  }
-  get name() {
-    return "SymlinkError";
-  }
-};
-var no = /* @__PURE__ */ __name((s5, t9) => {
-  k7.stat(s5, (e7, i7) => {
-    (e7 || !i7.isDirectory()) && (e7 = new Se(s5, e7?.code || "ENOTDIR")), t9(e7);
-  });
-}, "no");
-var gr = /* @__PURE__ */ __name((s5, t9, e7) => {
-  s5 = f7(s5);
-  let i7 = t9.umask ?? 18, r7 = t9.mode | 448, n4 = (r7 & i7) !== 0, o4 = t9.uid, h7 = t9.gid, a7 = typeof o4 == "number" && typeof h7 == "number" && (o4 !== t9.processUid || h7 !== t9.processGid), l5 = t9.preserve, c7 = t9.unlink, d7 = f7(t9.cwd), y3 = /* @__PURE__ */ __name((E2, x3) => {
-    E2 ? e7(E2) : x3 && a7 ? Es(x3, o4, h7, (Le) => y3(Le)) : n4 ? k7.chmod(s5, r7, e7) : e7();
-  }, "y");
-  if (s5 === d7) return no(s5, y3);
-  if (l5) return ro.mkdir(s5, { mode: r7, recursive: true }).then((E2) => y3(null, E2 ?? void 0), y3);
-  let D2 = f7(Si.relative(d7, s5)).split("/");
-  Ss(d7, D2, r7, c7, d7, void 0, y3);
-}, "gr");
-var Ss = /* @__PURE__ */ __name((s5, t9, e7, i7, r7, n4, o4) => {
-  if (t9.length === 0) return o4(null, n4);
-  let h7 = t9.shift(), a7 = f7(Si.resolve(s5 + "/" + h7));
-  k7.mkdir(a7, e7, br(a7, t9, e7, i7, r7, n4, o4));
-}, "Ss");
-var br = /* @__PURE__ */ __name((s5, t9, e7, i7, r7, n4, o4) => (h7) => {
-  h7 ? k7.lstat(s5, (a7, l5) => {
-    if (a7) a7.path = a7.path && f7(a7.path), o4(a7);
-    else if (l5.isDirectory()) Ss(s5, t9, e7, i7, r7, n4, o4);
-    else if (i7) k7.unlink(s5, (c7) => {
-      if (c7) return o4(c7);
-      k7.mkdir(s5, e7, br(s5, t9, e7, i7, r7, n4, o4));
-    });
-    else {
-      if (l5.isSymbolicLink()) return o4(new St(s5, s5 + "/" + t9.join("/")));
-      o4(h7);
-    }
-  }) : (n4 = n4 || s5, Ss(s5, t9, e7, i7, r7, n4, o4));
-}, "br");
-var oo = /* @__PURE__ */ __name((s5) => {
-  let t9 = false, e7;
-  try {
-    t9 = k7.statSync(s5).isDirectory();
-  } catch (i7) {
-    e7 = i7?.code;
-  } finally {
-    if (!t9) throw new Se(s5, e7 ?? "ENOTDIR");
-  }
-}, "oo");
-var _r2 = /* @__PURE__ */ __name((s5, t9) => {
-  s5 = f7(s5);
-  let e7 = t9.umask ?? 18, i7 = t9.mode | 448, r7 = (i7 & e7) !== 0, n4 = t9.uid, o4 = t9.gid, h7 = typeof n4 == "number" && typeof o4 == "number" && (n4 !== t9.processUid || o4 !== t9.processGid), a7 = t9.preserve, l5 = t9.unlink, c7 = f7(t9.cwd), d7 = /* @__PURE__ */ __name((E2) => {
-    E2 && h7 && ws(E2, n4, o4), r7 && k7.chmodSync(s5, i7);
-  }, "d");
-  if (s5 === c7) return oo(c7), d7();
-  if (a7) return d7(k7.mkdirSync(s5, { mode: i7, recursive: true }) ?? void 0);
-  let T3 = f7(Si.relative(c7, s5)).split("/"), D2;
-  for (let E2 = T3.shift(), x3 = c7; E2 && (x3 += "/" + E2); E2 = T3.shift()) {
-    x3 = f7(Si.resolve(x3));
-    try {
-      k7.mkdirSync(x3, i7), D2 = D2 || x3;
-    } catch {
-      let Le = k7.lstatSync(x3);
-      if (Le.isDirectory()) continue;
-      if (l5) {
-        k7.unlinkSync(x3), k7.mkdirSync(x3, i7), D2 = D2 || x3;
-        continue;
-      } else if (Le.isSymbolicLink()) return new St(x3, x3 + "/" + T3.join("/"));
-    }
-  }
-  return d7(D2);
-}, "_r");
-var ys = /* @__PURE__ */ Object.create(null);
-var Or = 1e4;
-var Vt = /* @__PURE__ */ new Set();
-var Tr = /* @__PURE__ */ __name((s5) => {
-  Vt.has(s5) ? Vt.delete(s5) : ys[s5] = s5.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"), Vt.add(s5);
-  let t9 = ys[s5], e7 = Vt.size - Or;
-  if (e7 > Or / 10) {
-    for (let i7 of Vt) if (Vt.delete(i7), delete ys[i7], --e7 <= 0) break;
-  }
-  return t9;
-}, "Tr");
-var ho = process.env.TESTING_TAR_FAKE_PLATFORM || process.platform;
-var ao2 = ho === "win32";
-var lo = /* @__PURE__ */ __name((s5) => s5.split("/").slice(0, -1).reduce((e7, i7) => {
-  let r7 = e7.at(-1);
-  return r7 !== void 0 && (i7 = xr(r7, i7)), e7.push(i7 || "/"), e7;
-}, []), "lo");
-var yi = class {
-  static {
-    __name(this, "yi");
-  }
-  #t = /* @__PURE__ */ new Map();
-  #i = /* @__PURE__ */ new Map();
-  #s = /* @__PURE__ */ new Set();
-  reserve(t9, e7) {
-    t9 = ao2 ? ["win32 parallelization disabled"] : t9.map((r7) => mt(xr(Tr(r7))));
-    let i7 = new Set(t9.map((r7) => lo(r7)).reduce((r7, n4) => r7.concat(n4)));
-    this.#i.set(e7, { dirs: i7, paths: t9 });
-    for (let r7 of t9) {
-      let n4 = this.#t.get(r7);
-      n4 ? n4.push(e7) : this.#t.set(r7, [e7]);
-    }
-    for (let r7 of i7) {
-      let n4 = this.#t.get(r7);
-      if (!n4) this.#t.set(r7, [/* @__PURE__ */ new Set([e7])]);
-      else {
-        let o4 = n4.at(-1);
-        o4 instanceof Set ? o4.add(e7) : n4.push(/* @__PURE__ */ new Set([e7]));
-      }
-    }
-    return this.#r(e7);
-  }
-  #n(t9) {
-    let e7 = this.#i.get(t9);
-    if (!e7) throw new Error("function does not have any path reservations");
-    return { paths: e7.paths.map((i7) => this.#t.get(i7)), dirs: [...e7.dirs].map((i7) => this.#t.get(i7)) };
-  }
-  check(t9) {
-    let { paths: e7, dirs: i7 } = this.#n(t9);
-    return e7.every((r7) => r7 && r7[0] === t9) && i7.every((r7) => r7 && r7[0] instanceof Set && r7[0].has(t9));
-  }
-  #r(t9) {
-    return this.#s.has(t9) || !this.check(t9) ? false : (this.#s.add(t9), t9(() => this.#e(t9)), true);
-  }
-  #e(t9) {
-    if (!this.#s.has(t9)) return false;
-    let e7 = this.#i.get(t9);
-    if (!e7) throw new Error("invalid reservation");
-    let { paths: i7, dirs: r7 } = e7, n4 = /* @__PURE__ */ new Set();
-    for (let o4 of i7) {
-      let h7 = this.#t.get(o4);
-      if (!h7 || h7?.[0] !== t9) continue;
-      let a7 = h7[1];
-      if (!a7) {
-        this.#t.delete(o4);
-        continue;
-      }
-      if (h7.shift(), typeof a7 == "function") n4.add(a7);
-      else for (let l5 of a7) n4.add(l5);
-    }
-    for (let o4 of r7) {
-      let h7 = this.#t.get(o4), a7 = h7?.[0];
-      if (!(!h7 || !(a7 instanceof Set))) if (a7.size === 1 && h7.length === 1) {
-        this.#t.delete(o4);
-        continue;
-      } else if (a7.size === 1) {
-        h7.shift();
-        let l5 = h7[0];
-        typeof l5 == "function" && n4.add(l5);
-      } else a7.delete(t9);
-    }
-    return this.#s.delete(t9), n4.forEach((o4) => this.#r(o4)), true;
-  }
-};
-var Lr = /* @__PURE__ */ __name(() => process.umask(), "Lr");
-var Dr = /* @__PURE__ */ Symbol("onEntry");
-var _s7 = /* @__PURE__ */ Symbol("checkFs");
-var Nr = /* @__PURE__ */ Symbol("checkFs2");
-var Os = /* @__PURE__ */ Symbol("isReusable");
-var P2 = /* @__PURE__ */ Symbol("makeFs");
-var Ts = /* @__PURE__ */ Symbol("file");
-var xs = /* @__PURE__ */ Symbol("directory");
-var gi = /* @__PURE__ */ Symbol("link");
-var Ar = /* @__PURE__ */ Symbol("symlink");
-var Ir = /* @__PURE__ */ Symbol("hardlink");
-var Re = /* @__PURE__ */ Symbol("ensureNoSymlink");
-var Cr = /* @__PURE__ */ Symbol("unsupported");
-var Fr = /* @__PURE__ */ Symbol("checkPath");
-var Rs = /* @__PURE__ */ Symbol("stripAbsolutePath");
-var yt = /* @__PURE__ */ Symbol("mkdir");
-var O2 = /* @__PURE__ */ Symbol("onError");
-var Ri = /* @__PURE__ */ Symbol("pending");
-var kr = /* @__PURE__ */ Symbol("pend");
-var $t = /* @__PURE__ */ Symbol("unpend");
-var gs = /* @__PURE__ */ Symbol("ended");
-var bs = /* @__PURE__ */ Symbol("maybeClose");
-var Ls = /* @__PURE__ */ Symbol("skip");
-var ge = /* @__PURE__ */ Symbol("doChown");
-var be = /* @__PURE__ */ Symbol("uid");
-var _e = /* @__PURE__ */ Symbol("gid");
-var Oe = /* @__PURE__ */ Symbol("checkedCwd");
-var fo = process.env.TESTING_TAR_FAKE_PLATFORM || process.platform;
-var Te = fo === "win32";
-var uo = 1024;
-var mo = /* @__PURE__ */ __name((s5, t9) => {
-  if (!Te) return u3.unlink(s5, t9);
-  let e7 = s5 + ".DELETE." + Mr(16).toString("hex");
-  u3.rename(s5, e7, (i7) => {
-    if (i7) return t9(i7);
-    u3.unlink(e7, t9);
-  });
-}, "mo");
-var po = /* @__PURE__ */ __name((s5) => {
-  if (!Te) return u3.unlinkSync(s5);
-  let t9 = s5 + ".DELETE." + Mr(16).toString("hex");
-  u3.renameSync(s5, t9), u3.unlinkSync(t9);
-}, "po");
-var vr = /* @__PURE__ */ __name((s5, t9, e7) => s5 !== void 0 && s5 === s5 >>> 0 ? s5 : t9 !== void 0 && t9 === t9 >>> 0 ? t9 : e7, "vr");
-var Xt = class extends rt {
-  static {
-    __name(this, "Xt");
-  }
-  [gs] = false;
-  [Oe] = false;
-  [Ri] = 0;
-  reservations = new yi();
-  transform;
-  writable = true;
-  readable = false;
-  uid;
-  gid;
-  setOwner;
-  preserveOwner;
-  processGid;
-  processUid;
-  maxDepth;
-  forceChown;
-  win32;
-  newer;
-  keep;
-  noMtime;
-  preservePaths;
-  unlink;
-  cwd;
-  strip;
-  processUmask;
-  umask;
-  dmode;
-  fmode;
-  chmod;
-  constructor(t9 = {}) {
-    if (t9.ondone = () => {
-      this[gs] = true, this[bs]();
-    }, super(t9), this.transform = t9.transform, this.chmod = !!t9.chmod, typeof t9.uid == "number" || typeof t9.gid == "number") {
-      if (typeof t9.uid != "number" || typeof t9.gid != "number") throw new TypeError("cannot set owner without number uid and gid");
-      if (t9.preserveOwner) throw new TypeError("cannot preserve owner in archive and also set owner explicitly");
-      this.uid = t9.uid, this.gid = t9.gid, this.setOwner = true;
-    } else this.uid = void 0, this.gid = void 0, this.setOwner = false;
-    this.preserveOwner = t9.preserveOwner === void 0 && typeof t9.uid != "number" ? process.getuid?.() === 0 : !!t9.preserveOwner, this.processUid = (this.preserveOwner || this.setOwner) && process.getuid ? process.getuid() : void 0, this.processGid = (this.preserveOwner || this.setOwner) && process.getgid ? process.getgid() : void 0, this.maxDepth = typeof t9.maxDepth == "number" ? t9.maxDepth : uo, this.forceChown = t9.forceChown === true, this.win32 = !!t9.win32 || Te, this.newer = !!t9.newer, this.keep = !!t9.keep, this.noMtime = !!t9.noMtime, this.preservePaths = !!t9.preservePaths, this.unlink = !!t9.unlink, this.cwd = f7(R2.resolve(t9.cwd || process.cwd())), this.strip = Number(t9.strip) || 0, this.processUmask = this.chmod ? typeof t9.processUmask == "number" ? t9.processUmask : Lr() : 0, this.umask = typeof t9.umask == "number" ? t9.umask : this.processUmask, this.dmode = t9.dmode || 511 & ~this.umask, this.fmode = t9.fmode || 438 & ~this.umask, this.on("entry", (e7) => this[Dr](e7));
-  }
-  warn(t9, e7, i7 = {}) {
-    return (t9 === "TAR_BAD_ARCHIVE" || t9 === "TAR_ABORT") && (i7.recoverable = false), super.warn(t9, e7, i7);
-  }
-  [bs]() {
-    this[gs] && this[Ri] === 0 && (this.emit("prefinish"), this.emit("finish"), this.emit("end"));
-  }
-  [Rs](t9, e7) {
-    let i7 = t9[e7], { type: r7 } = t9;
-    if (!i7 || this.preservePaths) return true;
-    let [n4, o4] = ce(i7), h7 = o4.replaceAll(/\\/g, "/").split("/");
-    if (h7.includes("..") || Te && /^[a-z]:\.\.$/i.test(h7[0] ?? "")) {
-      if (e7 === "path" || r7 === "Link") return this.warn("TAR_ENTRY_ERROR", `${e7} contains '..'`, { entry: t9, [e7]: i7 }), false;
-      let a7 = R2.posix.dirname(t9.path), l5 = R2.posix.normalize(R2.posix.join(a7, h7.join("/")));
-      if (l5.startsWith("../") || l5 === "..") return this.warn("TAR_ENTRY_ERROR", `${e7} escapes extraction directory`, { entry: t9, [e7]: i7 }), false;
-    }
-    return n4 && (t9[e7] = String(o4), this.warn("TAR_ENTRY_INFO", `stripping ${n4} from absolute ${e7}`, { entry: t9, [e7]: i7 })), true;
-  }
-  [Fr](t9) {
-    let e7 = f7(t9.path), i7 = e7.split("/");
-    if (this.strip) {
-      if (i7.length < this.strip) return false;
-      if (t9.type === "Link") {
-        let r7 = f7(String(t9.linkpath)).split("/");
-        if (r7.length >= this.strip) t9.linkpath = r7.slice(this.strip).join("/");
-        else return false;
-      }
-      i7.splice(0, this.strip), t9.path = i7.join("/");
-    }
-    if (isFinite(this.maxDepth) && i7.length > this.maxDepth) return this.warn("TAR_ENTRY_ERROR", "path excessively deep", { entry: t9, path: e7, depth: i7.length, maxDepth: this.maxDepth }), false;
-    if (!this[Rs](t9, "path") || !this[Rs](t9, "linkpath")) return false;
-    if (t9.absolute = R2.isAbsolute(t9.path) ? f7(R2.resolve(t9.path)) : f7(R2.resolve(this.cwd, t9.path)), !this.preservePaths && typeof t9.absolute == "string" && t9.absolute.indexOf(this.cwd + "/") !== 0 && t9.absolute !== this.cwd) return this.warn("TAR_ENTRY_ERROR", "path escaped extraction target", { entry: t9, path: f7(t9.path), resolvedPath: t9.absolute, cwd: this.cwd }), false;
-    if (t9.absolute === this.cwd && t9.type !== "Directory" && t9.type !== "GNUDumpDir") return false;
-    if (this.win32) {
-      let { root: r7 } = R2.win32.parse(String(t9.absolute));
-      t9.absolute = r7 + ts(String(t9.absolute).slice(r7.length));
-      let { root: n4 } = R2.win32.parse(t9.path);
-      t9.path = n4 + ts(t9.path.slice(n4.length));
-    }
-    return true;
-  }
-  [Dr](t9) {
-    if (!this[Fr](t9)) return t9.resume();
-    switch (co.equal(typeof t9.absolute, "string"), t9.type) {
-      case "Directory":
-      case "GNUDumpDir":
-        t9.mode && (t9.mode = t9.mode | 448);
-      case "File":
-      case "OldFile":
-      case "ContiguousFile":
-      case "Link":
-      case "SymbolicLink":
-        return this[_s7](t9);
-      default:
-        return this[Cr](t9);
-    }
-  }
-  [O2](t9, e7) {
-    t9.name === "CwdError" ? this.emit("error", t9) : (this.warn("TAR_ENTRY_ERROR", t9, { entry: e7 }), this[$t](), e7.resume());
-  }
-  [yt](t9, e7, i7) {
-    gr(f7(t9), { uid: this.uid, gid: this.gid, processUid: this.processUid, processGid: this.processGid, umask: this.processUmask, preserve: this.preservePaths, unlink: this.unlink, cwd: this.cwd, mode: e7 }, i7);
-  }
-  [ge](t9) {
-    return this.forceChown || this.preserveOwner && (typeof t9.uid == "number" && t9.uid !== this.processUid || typeof t9.gid == "number" && t9.gid !== this.processGid) || typeof this.uid == "number" && this.uid !== this.processUid || typeof this.gid == "number" && this.gid !== this.processGid;
-  }
-  [be](t9) {
-    return vr(this.uid, t9.uid, this.processUid);
-  }
-  [_e](t9) {
-    return vr(this.gid, t9.gid, this.processGid);
-  }
-  [Ts](t9, e7) {
-    let i7 = typeof t9.mode == "number" ? t9.mode & 4095 : this.fmode, r7 = new et(String(t9.absolute), { flags: ms(t9.size), mode: i7, autoClose: false });
-    r7.on("error", (a7) => {
-      r7.fd && u3.close(r7.fd, () => {
-      }), r7.write = () => true, this[O2](a7, t9), e7();
-    });
-    let n4 = 1, o4 = /* @__PURE__ */ __name((a7) => {
-      if (a7) {
-        r7.fd && u3.close(r7.fd, () => {
-        }), this[O2](a7, t9), e7();
-        return;
-      }
-      --n4 === 0 && r7.fd !== void 0 && u3.close(r7.fd, (l5) => {
-        l5 ? this[O2](l5, t9) : this[$t](), e7();
-      });
-    }, "o");
-    r7.on("finish", () => {
-      let a7 = String(t9.absolute), l5 = r7.fd;
-      if (typeof l5 == "number" && t9.mtime && !this.noMtime) {
-        n4++;
-        let c7 = t9.atime || /* @__PURE__ */ new Date(), d7 = t9.mtime;
-        u3.futimes(l5, c7, d7, (y3) => y3 ? u3.utimes(a7, c7, d7, (T3) => o4(T3 && y3)) : o4());
-      }
-      if (typeof l5 == "number" && this[ge](t9)) {
-        n4++;
-        let c7 = this[be](t9), d7 = this[_e](t9);
-        typeof c7 == "number" && typeof d7 == "number" && u3.fchown(l5, c7, d7, (y3) => y3 ? u3.chown(a7, c7, d7, (T3) => o4(T3 && y3)) : o4());
-      }
-      o4();
-    });
-    let h7 = this.transform && this.transform(t9) || t9;
-    h7 !== t9 && (h7.on("error", (a7) => {
-      this[O2](a7, t9), e7();
-    }), t9.pipe(h7)), h7.pipe(r7);
-  }
-  [xs](t9, e7) {
-    let i7 = typeof t9.mode == "number" ? t9.mode & 4095 : this.dmode;
-    this[yt](String(t9.absolute), i7, (r7) => {
-      if (r7) {
-        this[O2](r7, t9), e7();
-        return;
-      }
-      let n4 = 1, o4 = /* @__PURE__ */ __name(() => {
-        --n4 === 0 && (e7(), this[$t](), t9.resume());
-      }, "o");
-      t9.mtime && !this.noMtime && (n4++, u3.utimes(String(t9.absolute), t9.atime || /* @__PURE__ */ new Date(), t9.mtime, o4)), this[ge](t9) && (n4++, u3.chown(String(t9.absolute), Number(this[be](t9)), Number(this[_e](t9)), o4)), o4();
-    });
-  }
-  [Cr](t9) {
-    t9.unsupported = true, this.warn("TAR_ENTRY_UNSUPPORTED", `unsupported entry type: ${t9.type}`, { entry: t9 }), t9.resume();
-  }
-  [Ar](t9, e7) {
-    let i7 = f7(R2.relative(this.cwd, R2.resolve(R2.dirname(String(t9.absolute)), String(t9.linkpath)))).split("/");
-    this[Re](t9, this.cwd, i7, () => this[gi](t9, String(t9.linkpath), "symlink", e7), (r7) => {
-      this[O2](r7, t9), e7();
-    });
-  }
-  [Ir](t9, e7) {
-    let i7 = f7(R2.resolve(this.cwd, String(t9.linkpath))), r7 = f7(String(t9.linkpath)).split("/");
-    this[Re](t9, this.cwd, r7, () => this[gi](t9, i7, "link", e7), (n4) => {
-      this[O2](n4, t9), e7();
-    });
-  }
-  [Re](t9, e7, i7, r7, n4) {
-    let o4 = i7.shift();
-    if (this.preservePaths || o4 === void 0) return r7();
-    let h7 = R2.resolve(e7, o4);
-    u3.lstat(h7, (a7, l5) => {
-      if (a7) return r7();
-      if (l5?.isSymbolicLink()) return n4(new St(h7, R2.resolve(h7, i7.join("/"))));
-      this[Re](t9, h7, i7, r7, n4);
-    });
-  }
-  [kr]() {
-    this[Ri]++;
-  }
-  [$t]() {
-    this[Ri]--, this[bs]();
-  }
-  [Ls](t9) {
-    this[$t](), t9.resume();
-  }
-  [Os](t9, e7) {
-    return t9.type === "File" && !this.unlink && e7.isFile() && e7.nlink <= 1 && !Te;
-  }
-  [_s7](t9) {
-    this[kr]();
-    let e7 = [t9.path];
-    t9.linkpath && e7.push(t9.linkpath), this.reservations.reserve(e7, (i7) => this[Nr](t9, i7));
-  }
-  [Nr](t9, e7) {
-    let i7 = /* @__PURE__ */ __name((h7) => {
-      e7(h7);
-    }, "i"), r7 = /* @__PURE__ */ __name(() => {
-      this[yt](this.cwd, this.dmode, (h7) => {
-        if (h7) {
-          this[O2](h7, t9), i7();
-          return;
-        }
-        this[Oe] = true, n4();
-      });
-    }, "r"), n4 = /* @__PURE__ */ __name(() => {
-      if (t9.absolute !== this.cwd) {
-        let h7 = f7(R2.dirname(String(t9.absolute)));
-        if (h7 !== this.cwd) return this[yt](h7, this.dmode, (a7) => {
-          if (a7) {
-            this[O2](a7, t9), i7();
-            return;
-          }
-          o4();
-        });
-      }
-      o4();
-    }, "n"), o4 = /* @__PURE__ */ __name(() => {
-      u3.lstat(String(t9.absolute), (h7, a7) => {
-        if (a7 && (this.keep || this.newer && a7.mtime > (t9.mtime ?? a7.mtime))) {
-          this[Ls](t9), i7();
-          return;
-        }
-        if (h7 || this[Os](t9, a7)) return this[P2](null, t9, i7);
-        if (a7.isDirectory()) {
-          if (t9.type === "Directory") {
-            let l5 = this.chmod && t9.mode && (a7.mode & 4095) !== t9.mode, c7 = /* @__PURE__ */ __name((d7) => this[P2](d7 ?? null, t9, i7), "c");
-            return l5 ? u3.chmod(String(t9.absolute), Number(t9.mode), c7) : c7();
-          }
-          if (t9.absolute !== this.cwd) return u3.rmdir(String(t9.absolute), (l5) => this[P2](l5 ?? null, t9, i7));
-        }
-        if (t9.absolute === this.cwd) return this[P2](null, t9, i7);
-        mo(String(t9.absolute), (l5) => this[P2](l5 ?? null, t9, i7));
-      });
-    }, "o");
-    this[Oe] ? n4() : r7();
-  }
-  [P2](t9, e7, i7) {
-    if (t9) {
-      this[O2](t9, e7), i7();
-      return;
-    }
-    switch (e7.type) {
-      case "File":
-      case "OldFile":
-      case "ContiguousFile":
-        return this[Ts](e7, i7);
-      case "Link":
-        return this[Ir](e7, i7);
-      case "SymbolicLink":
-        return this[Ar](e7, i7);
-      case "Directory":
-      case "GNUDumpDir":
-        return this[xs](e7, i7);
-    }
-  }
-  [gi](t9, e7, i7, r7) {
-    u3[i7](e7, String(t9.absolute), (n4) => {
-      n4 ? this[O2](n4, t9) : (this[$t](), t9.resume()), r7();
-    });
-  }
-};
-var ye = /* @__PURE__ */ __name((s5) => {
-  try {
-    return [null, s5()];
-  } catch (t9) {
-    return [t9, null];
-  }
-}, "ye");
-var xe = class extends Xt {
-  static {
-    __name(this, "xe");
-  }
-  sync = true;
-  [P2](t9, e7) {
-    return super[P2](t9, e7, () => {
-    });
-  }
-  [_s7](t9) {
-    if (!this[Oe]) {
-      let n4 = this[yt](this.cwd, this.dmode);
-      if (n4) return this[O2](n4, t9);
-      this[Oe] = true;
-    }
-    if (t9.absolute !== this.cwd) {
-      let n4 = f7(R2.dirname(String(t9.absolute)));
-      if (n4 !== this.cwd) {
-        let o4 = this[yt](n4, this.dmode);
-        if (o4) return this[O2](o4, t9);
-      }
-    }
-    let [e7, i7] = ye(() => u3.lstatSync(String(t9.absolute)));
-    if (i7 && (this.keep || this.newer && i7.mtime > (t9.mtime ?? i7.mtime))) return this[Ls](t9);
-    if (e7 || this[Os](t9, i7)) return this[P2](null, t9);
-    if (i7.isDirectory()) {
-      if (t9.type === "Directory") {
-        let o4 = this.chmod && t9.mode && (i7.mode & 4095) !== t9.mode, [h7] = o4 ? ye(() => {
-          u3.chmodSync(String(t9.absolute), Number(t9.mode));
-        }) : [];
-        return this[P2](h7, t9);
-      }
-      let [n4] = ye(() => u3.rmdirSync(String(t9.absolute)));
-      this[P2](n4, t9);
-    }
-    let [r7] = t9.absolute === this.cwd ? [] : ye(() => po(String(t9.absolute)));
-    this[P2](r7, t9);
-  }
-  [Ts](t9, e7) {
-    let i7 = typeof t9.mode == "number" ? t9.mode & 4095 : this.fmode, r7 = /* @__PURE__ */ __name((h7) => {
-      let a7;
-      try {
-        u3.closeSync(n4);
-      } catch (l5) {
-        a7 = l5;
-      }
-      (h7 || a7) && this[O2](h7 || a7, t9), e7();
-    }, "r"), n4;
-    try {
-      n4 = u3.openSync(String(t9.absolute), ms(t9.size), i7);
-    } catch (h7) {
-      return r7(h7);
-    }
-    let o4 = this.transform && this.transform(t9) || t9;
-    o4 !== t9 && (o4.on("error", (h7) => this[O2](h7, t9)), t9.pipe(o4)), o4.on("data", (h7) => {
-      try {
-        u3.writeSync(n4, h7, 0, h7.length);
-      } catch (a7) {
-        r7(a7);
-      }
-    }), o4.on("end", () => {
-      let h7 = null;
-      if (t9.mtime && !this.noMtime) {
-        let a7 = t9.atime || /* @__PURE__ */ new Date(), l5 = t9.mtime;
-        try {
-          u3.futimesSync(n4, a7, l5);
-        } catch (c7) {
-          try {
-            u3.utimesSync(String(t9.absolute), a7, l5);
-          } catch {
-            h7 = c7;
-          }
-        }
-      }
-      if (this[ge](t9)) {
-        let a7 = this[be](t9), l5 = this[_e](t9);
-        try {
-          u3.fchownSync(n4, Number(a7), Number(l5));
-        } catch (c7) {
-          try {
-            u3.chownSync(String(t9.absolute), Number(a7), Number(l5));
-          } catch {
-            h7 = h7 || c7;
-          }
-        }
-      }
-      r7(h7);
-    });
-  }
-  [xs](t9, e7) {
-    let i7 = typeof t9.mode == "number" ? t9.mode & 4095 : this.dmode, r7 = this[yt](String(t9.absolute), i7);
-    if (r7) {
-      this[O2](r7, t9), e7();
-      return;
-    }
-    if (t9.mtime && !this.noMtime) try {
-      u3.utimesSync(String(t9.absolute), t9.atime || /* @__PURE__ */ new Date(), t9.mtime);
-    } catch {
-    }
-    if (this[ge](t9)) try {
-      u3.chownSync(String(t9.absolute), Number(this[be](t9)), Number(this[_e](t9)));
-    } catch {
-    }
-    e7(), t9.resume();
-  }
-  [yt](t9, e7) {
-    try {
-      return _r2(f7(t9), { uid: this.uid, gid: this.gid, processUid: this.processUid, processGid: this.processGid, umask: this.processUmask, preserve: this.preservePaths, unlink: this.unlink, cwd: this.cwd, mode: e7 });
-    } catch (i7) {
-      return i7;
-    }
-  }
-  [Re](t9, e7, i7, r7, n4) {
-    if (this.preservePaths || i7.length === 0) return r7();
-    let o4 = e7;
-    for (let h7 of i7) {
-      o4 = R2.resolve(o4, h7);
-      let [a7, l5] = ye(() => u3.lstatSync(o4));
-      if (a7) return r7();
-      if (l5.isSymbolicLink()) return n4(new St(o4, R2.resolve(e7, i7.join("/"))));
-    }
-    r7();
-  }
-  [gi](t9, e7, i7, r7) {
-    let n4 = `${i7}Sync`;
-    try {
-      u3[n4](e7, String(t9.absolute)), r7(), t9.resume();
-    } catch (o4) {
-      return this[O2](o4, t9);
-    }
-  }
-};
-var Eo = /* @__PURE__ */ __name((s5) => {
-  let t9 = new xe(s5), e7 = s5.file, i7 = Br.statSync(e7), r7 = s5.maxReadSize || 16 * 1024 * 1024;
-  new Be(e7, { readSize: r7, size: i7.size }).pipe(t9);
-}, "Eo");
-var wo = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new Xt(s5), i7 = s5.maxReadSize || 16 * 1024 * 1024, r7 = s5.file;
-  return new Promise((o4, h7) => {
-    e7.on("error", h7), e7.on("close", o4), Br.stat(r7, (a7, l5) => {
-      if (a7) h7(a7);
-      else {
-        let c7 = new _t(r7, { readSize: i7, size: l5.size });
-        c7.on("error", h7), c7.pipe(e7);
-      }
-    });
-  });
-}, "wo");
-var So = K3(Eo, wo, (s5) => new xe(s5), (s5) => new Xt(s5), (s5, t9) => {
-  t9?.length && Qi(s5, t9);
-});
-var yo = /* @__PURE__ */ __name((s5, t9) => {
-  let e7 = new kt(s5), i7 = true, r7, n4;
-  try {
-    try {
-      r7 = v3.openSync(s5.file, "r+");
-    } catch (a7) {
-      if (a7?.code === "ENOENT") r7 = v3.openSync(s5.file, "w+");
-      else throw a7;
-    }
-    let o4 = v3.fstatSync(r7), h7 = Buffer.alloc(512);
-    t: for (n4 = 0; n4 < o4.size; n4 += 512) {
-      for (let c7 = 0, d7 = 0; c7 < 512; c7 += d7) {
-        if (d7 = v3.readSync(r7, h7, c7, h7.length - c7, n4 + c7), n4 === 0 && h7[0] === 31 && h7[1] === 139) throw new Error("cannot append to compressed archives");
-        if (!d7) break t;
-      }
-      let a7 = new F2(h7);
-      if (!a7.cksumValid) break;
-      let l5 = 512 * Math.ceil((a7.size || 0) / 512);
-      if (n4 + l5 + 512 > o4.size) break;
-      n4 += l5, s5.mtimeCache && a7.mtime && s5.mtimeCache.set(String(a7.path), a7.mtime);
-    }
-    i7 = false, Ro(s5, e7, n4, r7, t9);
-  } finally {
-    if (i7) try {
-      v3.closeSync(r7);
-    } catch {
-    }
-  }
-}, "yo");
-var Ro = /* @__PURE__ */ __name((s5, t9, e7, i7, r7) => {
-  let n4 = new Wt(s5.file, { fd: i7, start: e7 });
-  t9.pipe(n4), bo(t9, r7);
-}, "Ro");
-var go = /* @__PURE__ */ __name((s5, t9) => {
-  t9 = Array.from(t9);
-  let e7 = new wt(s5), i7 = /* @__PURE__ */ __name((n4, o4, h7) => {
-    let a7 = /* @__PURE__ */ __name((T3, D2) => {
-      T3 ? v3.close(n4, (E2) => h7(T3)) : h7(null, D2);
-    }, "a"), l5 = 0;
-    if (o4 === 0) return a7(null, 0);
-    let c7 = 0, d7 = Buffer.alloc(512), y3 = /* @__PURE__ */ __name((T3, D2) => {
-      if (T3 || D2 === void 0) return a7(T3);
-      if (c7 += D2, c7 < 512 && D2) return v3.read(n4, d7, c7, d7.length - c7, l5 + c7, y3);
-      if (l5 === 0 && d7[0] === 31 && d7[1] === 139) return a7(new Error("cannot append to compressed archives"));
-      if (c7 < 512) return a7(null, l5);
-      let E2 = new F2(d7);
-      if (!E2.cksumValid) return a7(null, l5);
-      let x3 = 512 * Math.ceil((E2.size ?? 0) / 512);
-      if (l5 + x3 + 512 > o4 || (l5 += x3 + 512, l5 >= o4)) return a7(null, l5);
-      s5.mtimeCache && E2.mtime && s5.mtimeCache.set(String(E2.path), E2.mtime), c7 = 0, v3.read(n4, d7, 0, 512, l5, y3);
-    }, "y");
-    v3.read(n4, d7, 0, 512, l5, y3);
-  }, "i");
-  return new Promise((n4, o4) => {
-    e7.on("error", o4);
-    let h7 = "r+", a7 = /* @__PURE__ */ __name((l5, c7) => {
-      if (l5 && l5.code === "ENOENT" && h7 === "r+") return h7 = "w+", v3.open(s5.file, h7, a7);
-      if (l5 || !c7) return o4(l5);
-      v3.fstat(c7, (d7, y3) => {
-        if (d7) return v3.close(c7, () => o4(d7));
-        i7(c7, y3.size, (T3, D2) => {
-          if (T3) return o4(T3);
-          let E2 = new et(s5.file, { fd: c7, start: D2 });
-          e7.pipe(E2), E2.on("error", o4), E2.on("close", n4), _o(e7, t9);
-        });
-      });
-    }, "a");
-    v3.open(s5.file, h7, a7);
-  });
-}, "go");
-var bo = /* @__PURE__ */ __name((s5, t9) => {
-  t9.forEach((e7) => {
-    e7.charAt(0) === "@" ? Ct({ file: Pr.resolve(s5.cwd, e7.slice(1)), sync: true, noResume: true, onReadEntry: /* @__PURE__ */ __name((i7) => s5.add(i7), "onReadEntry") }) : s5.add(e7);
-  }), s5.end();
-}, "bo");
-var _o = /* @__PURE__ */ __name(async (s5, t9) => {
-  for (let e7 of t9) e7.charAt(0) === "@" ? await Ct({ file: Pr.resolve(String(s5.cwd), e7.slice(1)), noResume: true, onReadEntry: /* @__PURE__ */ __name((i7) => s5.add(i7), "onReadEntry") }) : s5.add(e7);
-  s5.end();
-}, "_o");
-var vt = K3(yo, go, () => {
-  throw new TypeError("file is required");
-}, () => {
-  throw new TypeError("file is required");
-}, (s5, t9) => {
-  if (!Bs(s5)) throw new TypeError("file is required");
-  if (s5.gzip || s5.brotli || s5.zstd || s5.file.endsWith(".br") || s5.file.endsWith(".tbr")) throw new TypeError("cannot append to compressed archives");
-  if (!t9?.length) throw new TypeError("no paths specified to add/replace");
-});
-var Oo = K3(vt.syncFile, vt.asyncFile, vt.syncNoFile, vt.asyncNoFile, (s5, t9 = []) => {
-  vt.validate?.(s5, t9), To(s5);
-});
-var To = /* @__PURE__ */ __name((s5) => {
-  let t9 = s5.filter;
-  s5.mtimeCache || (s5.mtimeCache = /* @__PURE__ */ new Map()), s5.filter = t9 ? (e7, i7) => t9(e7, i7) && !((s5.mtimeCache?.get(e7) ?? i7.mtime ?? 0) > (i7.mtime ?? 0)) : (e7, i7) => !((s5.mtimeCache?.get(e7) ?? i7.mtime ?? 0) > (i7.mtime ?? 0));
-}, "To");
-
-// src/image/cache-archive.ts
-var CacheEntryRefused = class extends Error {
-  static {
-    __name(this, "CacheEntryRefused");
-  }
-};
-async function* tarBytes(body, compression) {
-  if (compression === "gzip") {
-    yield* body;
-    return;
-  }
-  const out = [];
-  const decoder = new Decompress((chunk) => void out.push(chunk));
-  for await (const chunk of body) {
-    decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-    yield* out.splice(0);
-  }
-  decoder.push(new Uint8Array(0), true);
-  yield* out.splice(0);
-}
-__name(tarBytes, "tarBytes");
-async function extractCachedFile(body, compression, entryName, size, target) {
-  const out = createWriteStream(target, { flags: "wx" });
-  const opened = once(out, "open");
-  const hash = createHash4("sha256");
-  let bytes = 0;
-  let files = 0;
-  let failure2;
-  const refuse = /* @__PURE__ */ __name((reason) => failure2 ??= new CacheEntryRefused(reason), "refuse");
-  const parser = new rt({
-    strict: true,
-    onReadEntry: /* @__PURE__ */ __name((entry) => {
-      files += 1;
-      if (files > 1) return refuse(`it holds more than one entry (also ${JSON.stringify(entry.path)})`);
-      if (entry.type !== "File") return refuse(`its entry is a ${entry.type}, not a file`);
-      if (entry.path !== entryName)
-        return refuse(`its file is ${JSON.stringify(entry.path)}, not ${JSON.stringify(entryName)}`);
-      if (entry.size !== size) return refuse(`its file has ${entry.size} bytes, not ${size}`);
-      entry.on("data", (chunk) => {
-        if (failure2) return;
-        hash.update(chunk);
-        bytes += chunk.length;
-        out.write(chunk);
-      });
-    }, "onReadEntry")
-  });
-  parser.on("error", (error3) => refuse(`it is not a readable archive (${error3.message})`));
-  let writeFailure;
-  out.on("error", (error3) => void (writeFailure ??= error3));
-  try {
-    await opened;
-    for await (const chunk of tarBytes(body, compression)) {
-      parser.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-      if (failure2) throw failure2;
-      if (writeFailure) throw writeFailure;
-      if (out.writableNeedDrain) await once(out, "drain");
-    }
-    const ended = once(parser, "end");
-    parser.end();
-    await ended;
-    if (failure2) throw failure2;
-    if (files === 0 || bytes !== size) throw refuse(`it ends before its file (${bytes} of ${size} bytes)`);
-  } catch (error3) {
-    out.destroy();
-    if (error3 === writeFailure) throw error3;
-    throw error3 instanceof CacheEntryRefused ? error3 : new CacheEntryRefused(String(error3));
-  }
-  out.end();
-  await once(out, "close");
-  if (writeFailure) throw writeFailure;
-  return { sha256: hash.digest("hex"), bytes };
-}
-__name(extractCachedFile, "extractCachedFile");
-
 // src/image/cache-service.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 var CACHE_COMPRESSIONS = ["zstd-without-long", "gzip"];
 function cacheVersion(path, compression) {
-  return createHash5("sha256").update([path, compression, "1.0"].join("|")).digest("hex");
+  return createHash4("sha256").update([path, compression, "1.0"].join("|")).digest("hex");
 }
 __name(cacheVersion, "cacheVersion");
 var downloadUrlAnswer = object({
@@ -41668,6 +37841,7 @@ __name(actionsImageCache, "actionsImageCache");
 async function restore(service, image, key, path, log) {
   const entry = await service.find(key, path);
   if (!entry) return false;
+  const { CacheEntryRefused, extractCachedFile } = await import("./cache-archive-H45IXW6M.js");
   const response = await service.download(entry);
   if (!response.ok) {
     response.discard();
@@ -41940,13 +38114,13 @@ async function registerFlavours(image, snapshot, flavours, ctx) {
 __name(registerFlavours, "registerFlavours");
 
 // src/upload/context.ts
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 
 // src/image/blocks.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 var BLOCK_SIZE = 512 * 1024;
 var ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
-var ZERO_BLOCK_SHA256 = createHash6("sha256").update(ZERO_BLOCK).digest("base64");
+var ZERO_BLOCK_SHA256 = createHash5("sha256").update(ZERO_BLOCK).digest("base64");
 var BlockPool = class {
   static {
     __name(this, "BlockPool");
@@ -42046,11 +38220,11 @@ import { createRequire as createRequire2 } from "node:module";
 import { Writable } from "node:stream";
 
 // src/image/block-socket.ts
-import { once as once4 } from "node:events";
+import { once as once3 } from "node:events";
 import { connect as connect2 } from "node:net";
 
 // src/image/loopback-pair.ts
-import { once as once2 } from "node:events";
+import { once } from "node:events";
 import { connect, createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 var ACCEPT_TIMEOUT_MS = 1e4;
@@ -42066,12 +38240,12 @@ async function loopbackPair(onread, listening) {
   });
   try {
     server.listen(0, "127.0.0.1");
-    await once2(server, "listening");
+    await once(server, "listening");
     const { port } = server.address();
     await listening?.(port);
     const readEnd = connect({ host: "127.0.0.1", port, onread });
     try {
-      await once2(readEnd, "connect");
+      await once(readEnd, "connect");
       const ours = /* @__PURE__ */ __name((socket) => socket.remotePort === readEnd.localPort && socket.remoteAddress === readEnd.localAddress, "ours");
       const deadline = sleep(ACCEPT_TIMEOUT_MS, void 0, { ref: false, signal: waiting.signal }).then(
         () => {
@@ -42080,8 +38254,8 @@ async function loopbackPair(onread, listening) {
       );
       deadline.catch(() => void 0);
       for (; ; ) {
-        const at3 = accepted.findIndex(ours);
-        if (at3 >= 0) return { readEnd, writeEnd: accepted.splice(at3, 1)[0] };
+        const at2 = accepted.findIndex(ours);
+        if (at2 >= 0) return { readEnd, writeEnd: accepted.splice(at2, 1)[0] };
         await Promise.race([new Promise((resolve5) => arrived = resolve5), deadline]);
       }
     } catch (error3) {
@@ -42097,7 +38271,7 @@ async function loopbackPair(onread, listening) {
 __name(loopbackPair, "loopbackPair");
 
 // src/image/private-socket.ts
-import { once as once3 } from "node:events";
+import { once as once2 } from "node:events";
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { createServer as createServer2 } from "node:net";
 import { tmpdir } from "node:os";
@@ -42108,8 +38282,8 @@ async function privateSocket(prefix, open3) {
   try {
     const path = join5(dir, "socket");
     server.listen(path);
-    await once3(server, "listening");
-    const accepted = once3(server, "connection").then(([socket]) => socket);
+    await once2(server, "listening");
+    const accepted = once2(server, "connection").then(([socket]) => socket);
     return await open3(path, accepted);
   } finally {
     server.close();
@@ -42133,7 +38307,7 @@ async function openBlockSocket(allocate, transport = "loopback") {
     const reader = new BlockReader(allocate, 0);
     const readEnd = connect2({ path, onread: reader.onread });
     reader.attach(readEnd);
-    const [writeEnd] = await Promise.all([accepted, once4(readEnd, "connect")]);
+    const [writeEnd] = await Promise.all([accepted, once3(readEnd, "connect")]);
     return { writeEnd, blocks: reader.blocks(), reads: /* @__PURE__ */ __name(() => reader.reads, "reads") };
   });
 }
@@ -42392,14 +38566,14 @@ function endsWithStreamFooter(tail2) {
 __name(endsWithStreamFooter, "endsWithStreamFooter");
 
 // src/image/compressed.ts
-import { once as once5 } from "node:events";
-import { createWriteStream as createWriteStream2 } from "node:fs";
+import { once as once4 } from "node:events";
+import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 
 // src/image/download.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { createReadStream } from "node:fs";
-var defaultSleep2 = /* @__PURE__ */ __name((ms2) => new Promise((resolve5) => setTimeout(resolve5, ms2)), "defaultSleep");
+var defaultSleep2 = /* @__PURE__ */ __name((ms) => new Promise((resolve5) => setTimeout(resolve5, ms)), "defaultSleep");
 var RetryableDownloadError = class extends Error {
   static {
     __name(this, "RetryableDownloadError");
@@ -42410,7 +38584,7 @@ async function* downloadVerified(options, stats) {
   const maxResumes = options.maxResumes ?? 5;
   const idleTimeoutMs = options.idleTimeoutMs ?? 6e4;
   const sleep2 = options.sleep ?? defaultSleep2;
-  const hash = createHash7("sha256");
+  const hash = createHash6("sha256");
   let offset = 0;
   let failures = 0;
   let validator;
@@ -42531,7 +38705,7 @@ function confirmDownload(url, sha256, size, bytes, digest) {
 }
 __name(confirmDownload, "confirmDownload");
 async function* readVerifiedFile(path, options, stats) {
-  const hash = createHash7("sha256");
+  const hash = createHash6("sha256");
   let bytes = 0;
   for await (const chunk of createReadStream(path, {
     highWaterMark: 1 << 20,
@@ -42560,10 +38734,10 @@ __name(sizeMismatch, "sizeMismatch");
 
 // src/image/compressed.ts
 async function* keepingCopy(chunks, path) {
-  const file = createWriteStream2(path);
+  const file = createWriteStream(path);
   try {
     for await (const chunk of chunks) {
-      if (!file.write(chunk)) await once5(file, "drain");
+      if (!file.write(chunk)) await once4(file, "drain");
       yield chunk;
     }
     file.end();
@@ -42807,7 +38981,7 @@ function uploadToken(image, settings, generation = 0) {
     settings.volumeSizeGiB ?? "auto",
     generation
   ]);
-  return `fedimg-${createHash8("sha256").update(key).digest("hex").slice(0, 48)}`;
+  return `fedimg-${createHash7("sha256").update(key).digest("hex").slice(0, 48)}`;
 }
 __name(uploadToken, "uploadToken");
 async function removeUnfinished(ctx, snapshotId) {
@@ -43014,7 +39188,7 @@ var Progress = class {
 };
 
 // src/upload/block-sender.ts
-import { createHash as createHash9 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { setMaxListeners } from "node:events";
 var NOT_FOUND_PAUSE_MS = 1e3;
 var SIGNAL_LISTENER_HEADROOM = 16;
@@ -43086,8 +39260,8 @@ async function uploadBlocks(blocks, options) {
     await Promise.all(inFlight);
   }
   if (failure2) throw failure2;
-  const linear = createHash9("sha256");
-  for (const index of [...digests.keys()].sort((a7, b8) => a7 - b8)) linear.update(digests.get(index));
+  const linear = createHash8("sha256");
+  for (const index of [...digests.keys()].sort((a7, b7) => a7 - b7)) linear.update(digests.get(index));
   return { sent: digests.size, skipped, aggregateChecksum: linear.digest("base64"), retries };
 }
 __name(uploadBlocks, "uploadBlocks");
@@ -43242,7 +39416,7 @@ import { ReadStream, statSync } from "node:fs";
 var runtimeConfigShared = {
   statSync: /* @__PURE__ */ __name(() => {
   }, "statSync"),
-  isFileReadStream(f8) {
+  isFileReadStream(f7) {
     return false;
   }
 };
@@ -43252,8 +39426,8 @@ var runtimeConfig = {
   ...runtimeConfigShared,
   runtime: "node",
   statSync,
-  isFileReadStream(f8) {
-    return f8 instanceof ReadStream;
+  isFileReadStream(f7) {
+    return f7 instanceof ReadStream;
   }
 };
 
@@ -43661,8 +39835,8 @@ var Upload = class _Upload extends EventEmitter {
     const dataFeeder = getChunk(this.params.Body, this.partSize);
     const concurrentUploaderFailures = [];
     for (let index = 0; index < this.queueSize; index++) {
-      const currentUpload = this.__doConcurrentUpload(dataFeeder).catch((err2) => {
-        concurrentUploaderFailures.push(err2);
+      const currentUpload = this.__doConcurrentUpload(dataFeeder).catch((err) => {
+        concurrentUploaderFailures.push(err);
       });
       this.concurrentUploaders.push(currentUpload);
     }
@@ -43687,7 +39861,7 @@ If this is not correct, provide an override value by setting a number
 to input.params.ContentLength in bytes.
 `);
       }
-      this.uploadedParts.sort((a7, b8) => a7.PartNumber - b8.PartNumber);
+      this.uploadedParts.sort((a7, b7) => a7.PartNumber - b7.PartNumber);
       const uploadCompleteParams = {
         ...this.params,
         Body: void 0,
@@ -44232,7 +40406,7 @@ __name(changeSet, "changeSet");
 var isProductLocked = /* @__PURE__ */ __name((error3) => error3?.name === "ResourceInUseException", "isProductLocked");
 
 // src/marketplace/change-sets.ts
-import { createHash as createHash10 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 
 // src/marketplace/findings.ts
 var MAX_FINDINGS_BYTES = 1024 * 1024;
@@ -44291,7 +40465,7 @@ async function startOrFind(client, product, name, identity, start, waiting, log)
   const running = sets.find((set) => RUNNING.has(set.status));
   if (running) return { id: running.id, running: true };
   const ended = sets.filter((set) => set.status === "FAILED" || set.status === "CANCELLED").length;
-  const token = createHash10("sha256").update(`${identity}|attempt ${ended}`).digest("hex").slice(0, 32);
+  const token = createHash9("sha256").update(`${identity}|attempt ${ended}`).digest("hex").slice(0, 32);
   const id = await untilUnlocked(() => start(token), product, waiting, log);
   return { id, running: false };
 }
@@ -44389,7 +40563,7 @@ async function observe(settings, log, deps) {
   const since = new Date(Date.now() - OBSERVED_DAYS * 864e5).toISOString();
   try {
     for (const [arch, product] of Object.entries(options.products)) {
-      const sets = (await changeSetsOf(client, product, [{ Name: "AfterStartTime", ValueList: [since] }])).filter((set) => /^fedimg \S+ \S+ apply$/.test(set.name)).sort((a7, b8) => (b8.start ?? "").localeCompare(a7.start ?? ""));
+      const sets = (await changeSetsOf(client, product, [{ Name: "AfterStartTime", ValueList: [since] }])).filter((set) => /^fedimg \S+ \S+ apply$/.test(set.name)).sort((a7, b7) => (b7.start ?? "").localeCompare(a7.start ?? ""));
       const latest2 = /* @__PURE__ */ new Map();
       for (const set of sets) if (!latest2.has(set.name)) latest2.set(set.name, set);
       for (const set of latest2.values()) {
@@ -44427,11 +40601,11 @@ __name(observe, "observe");
 // src/marketplace/version.ts
 var BLANK_START = /^\s/;
 var LIMITS = [
-  { field: "Version.VersionTitle", value: /* @__PURE__ */ __name((v4) => v4.title, "value"), max: 64 },
-  { field: "Version.ReleaseNotes", value: /* @__PURE__ */ __name((v4) => v4.releaseNotes, "value"), max: 3e4 },
-  { field: "AmiDeliveryOptionDetails.UsageInstructions", value: /* @__PURE__ */ __name((v4) => v4.usageInstructions, "value"), max: 4e3 },
-  { field: "AmiSource.OperatingSystemName", value: /* @__PURE__ */ __name((v4) => v4.osName, "value"), max: 100 },
-  { field: "AmiSource.OperatingSystemVersion", value: /* @__PURE__ */ __name((v4) => v4.osVersion, "value"), max: 100 }
+  { field: "Version.VersionTitle", value: /* @__PURE__ */ __name((v3) => v3.title, "value"), max: 64 },
+  { field: "Version.ReleaseNotes", value: /* @__PURE__ */ __name((v3) => v3.releaseNotes, "value"), max: 3e4 },
+  { field: "AmiDeliveryOptionDetails.UsageInstructions", value: /* @__PURE__ */ __name((v3) => v3.usageInstructions, "value"), max: 4e3 },
+  { field: "AmiSource.OperatingSystemName", value: /* @__PURE__ */ __name((v3) => v3.osName, "value"), max: 100 },
+  { field: "AmiSource.OperatingSystemVersion", value: /* @__PURE__ */ __name((v3) => v3.osVersion, "value"), max: 100 }
 ];
 function checkNewVersion(version3, where) {
   const problems = [];
@@ -44458,11 +40632,11 @@ function milestone(image) {
   return composeKind(image) === "beta" ? parseComposeLabel(image.label).name : "";
 }
 __name(milestone, "milestone");
-function fill2(template, image) {
+function fill(template, image) {
   return template.replaceAll("{release}", image.release).replaceAll("{compose_id}", image.compose_id).replaceAll("{arch}", image.arch).replaceAll("{label}", image.label).replaceAll("{milestone}", milestone(image));
 }
-__name(fill2, "fill");
-var versionTitle = /* @__PURE__ */ __name((template, image) => fill2(template, image).replace(/ {2,}/g, " ").trim(), "versionTitle");
+__name(fill, "fill");
+var versionTitle = /* @__PURE__ */ __name((template, image) => fill(template, image).replace(/ {2,}/g, " ").trim(), "versionTitle");
 function newVersion(options, image, amiId, name, token) {
   return {
     productId: options.products[image.arch],
@@ -44470,12 +40644,12 @@ function newVersion(options, image, amiId, name, token) {
     token,
     validateOnly: options.validateOnly,
     title: versionTitle(options.versionTitle, image),
-    releaseNotes: fill2(options.releaseNotes, image),
+    releaseNotes: fill(options.releaseNotes, image),
     amiId,
     accessRoleArn: options.accessRoleArn,
     user: options.user,
     osName: options.osName,
-    osVersion: fill2(options.osVersion, image),
+    osVersion: fill(options.osVersion, image),
     scanningPort: options.scanningPort,
     usageInstructions: options.usageInstructions,
     instanceType: options.instanceTypes[image.arch]
@@ -44905,9 +41079,9 @@ __name(preflight, "preflight");
 function deprecationTime(settings, image) {
   const days = settings.publish.expiringKinds.includes(composeKind(image)) ? settings.publish.deprecationDays : settings.publish.releaseDeprecationDays;
   if (days === void 0) return void 0;
-  const at3 = new Date(Date.now() + days * 24 * 3600 * 1e3);
-  at3.setUTCSeconds(0, 0);
-  return at3;
+  const at2 = new Date(Date.now() + days * 24 * 3600 * 1e3);
+  at2.setUTCSeconds(0, 0);
+  return at2;
 }
 __name(deprecationTime, "deprecationTime");
 async function runPublish(settings, log, deps = {}) {
@@ -45035,7 +41209,7 @@ function publishTable(result) {
   return {
     title: `fedimg publish \u2014 ${result.composeId || "direct image"}`,
     header: ["Region", "AMI", "Name", "Public", "Deprecated at"],
-    rows: [...result.published].sort((a7, b8) => a7.region.localeCompare(b8.region) || a7.ami.name.localeCompare(b8.ami.name)).map((entry) => [
+    rows: [...result.published].sort((a7, b7) => a7.region.localeCompare(b7.region) || a7.ami.name.localeCompare(b7.ami.name)).map((entry) => [
       entry.region,
       entry.imageId,
       entry.ami.name,
@@ -45556,7 +41730,7 @@ async function publishedIndex(url, allowHttp) {
 }
 __name(publishedIndex, "publishedIndex");
 function pickLatest(index, query, defaultFlavour) {
-  const same = /* @__PURE__ */ __name((a7, b8) => a7.toLowerCase() === b8.toLowerCase(), "same");
+  const same = /* @__PURE__ */ __name((a7, b7) => a7.toLowerCase() === b7.toLowerCase(), "same");
   const candidates = index.images.filter(
     (entry) => same(entry.release, query.release) && same(entry.arch, query.arch) && entry.region === query.region
   );

@@ -1,6 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { CacheEntryRefused, extractCachedFile } from './cache-archive.js';
 import { githubCacheService, type CacheService } from './cache-service.js';
 import { describeError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -115,6 +114,8 @@ async function restore(
 ): Promise<boolean> {
   const entry = await service.find(key, path);
   if (!entry) return false;
+  // The archive reader (tar, zstd) is loaded only where there is an entry to read.
+  const { CacheEntryRefused, extractCachedFile } = await import('./cache-archive.js');
   const response = await service.download(entry);
   if (!response.ok) {
     response.discard();
