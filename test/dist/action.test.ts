@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { DEFAULTS, INPUT_NAMES } from '../../src/settings/index.js';
 import { generateCompose, statusMessage, type GeneratedCompose } from '../fixtures/compose.js';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
-import { runAction } from '../helpers/runner.js';
+import { runAction, withoutNodeVersionWarning } from '../helpers/runner.js';
 
 const ACTION = 'dist/action/index.js';
 const CLI = 'dist/cli/index.js';
@@ -113,14 +113,25 @@ describe('the code every stage loads', () => {
 });
 
 describe('the bundles’ files', () => {
-  // Some chunks load only on a path no test takes (SSO credentials, say): each must still compile.
-  it('each compile as a module', async () => {
-    for (const bundle of ['dist/action', 'dist/cli']) {
-      for (const name of (await readdir(bundle)).filter((file) => file.endsWith('.js'))) {
-        const code = await readFile(join(bundle, name), 'utf8');
-        await expect(transform(code, { format: 'esm', loader: 'js' }), `${bundle}/${name}`).resolves.toBeDefined();
-      }
+  // Some chunks load only on a path no test takes (SSO credentials, say): each must still compile,
+  // and load in a fresh process. The entries and the threads' modules run when loaded; the tests
+  // below and the ingest tests run them.
+  const runWhenLoaded = /^(index|main|cli|feeder-thread|snapshot-block-worker)\.js$/;
+  it.each(['dist/action', 'dist/cli'])('%s: each compiles as a module, and each chunk loads', async (bundle) => {
+    const names = (await readdir(bundle)).filter((file) => file.endsWith('.js'));
+    for (const name of names) {
+      const code = await readFile(join(bundle, name), 'utf8');
+      await expect(transform(code, { format: 'esm', loader: 'js' }), `${bundle}/${name}`).resolves.toBeDefined();
     }
+    const chunks = names.filter((name) => !runWhenLoaded.test(name)).map((name) => `./${bundle}/${name}`);
+    const loading = `for (const chunk of ${JSON.stringify(chunks)}) await import(chunk);`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `${loading} console.log('loaded', ${chunks.length});`,
+    ]);
+    expect(withoutNodeVersionWarning(stderr)).toBe('');
+    expect(stdout).toBe(`loaded ${chunks.length}\n`);
   });
 });
 
