@@ -5,7 +5,8 @@
 // Why esbuild and not ncc: every step of the action and every CLI run starts by loading the bundle,
 // and most of a step's CPU was that load. esbuild takes the AWS SDK's ES module builds ("module"),
 // keeping only the commands fedimg sends and the shapes they reach; ncc (webpack) took their
-// CommonJS builds whole. `fedimg --help` went from 0.82 to 0.42 CPU s (docs/benchmarks.md).
+// CommonJS builds whole. `fedimg --help` went from 0.82 to 0.42 CPU s, and to 0.32 once the start
+// stopped loading what no step uses (without-oidc-client below; docs/benchmarks.md).
 import { chmodSync, copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
