@@ -125,11 +125,12 @@ describe('the bundles’ files', () => {
     }
     const chunks = names.filter((name) => !runWhenLoaded.test(name)).map((name) => `./${bundle}/${name}`);
     const loading = `for (const chunk of ${JSON.stringify(chunks)}) await import(chunk);`;
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `${loading} console.log('loaded', ${chunks.length});`,
-    ]);
+    // Outside a job: @actions/github reads the runner's event file when its chunk loads.
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', `${loading} console.log('loaded', ${chunks.length});`],
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+    );
     expect(withoutNodeVersionWarning(stderr)).toBe('');
     expect(stdout).toBe(`loaded ${chunks.length}\n`);
   });
