@@ -1,5 +1,5 @@
 // The embedded demo's run, loaded by `npm start` (start.ts) once its options are read: the emulator,
-// the SDK and fedimg's CLI take a few CPU-seconds to load through tsx, which `--help` does not need.
+// the SDK and fedimg's CLI take about two CPU-seconds to load through tsx, which `--help` does not need.
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
