@@ -452,7 +452,7 @@ async function feed(setup, stats, signal) {
     }
     if (open) {
       socket.end();
-      await once2(socket, "close");
+      await new Promise((resolve) => socket.once("close", resolve));
     }
   } finally {
     if (!stats.verified) socket.destroy();

@@ -65,7 +65,9 @@ async function feed(setup: FeedSetup, stats: DownloadStats, signal: AbortSignal)
     }
     if (open) {
       socket.end();
-      await once(socket, 'close');
+      // However it closes: xz exiting with input unread resets the connection, and that is xz's
+      // error to report, not the feed's.
+      await new Promise((resolve) => socket.once('close', resolve));
     }
   } finally {
     if (!stats.verified) socket.destroy();
