@@ -40,9 +40,10 @@ afterEach(async () => {
 
 /**
  * A job on a fresh runner: its workspace (always at the same path, as on GitHub's runners: the
- * cache version hashes the path), RUNNER_TEMP and the cache service's variables.
+ * cache version hashes the path), RUNNER_TEMP and the cache service's variables, set in this
+ * process and returned for a step run as a process of its own.
  */
-async function job(extra: Record<string, string> = {}) {
+async function job(extra: Record<string, string> = {}): Promise<Record<string, string>> {
   workspace = join(world.dir, 'workspace');
   await rm(workspace, { recursive: true, force: true });
   await mkdir(join(workspace, '.runner-temp'), { recursive: true });
@@ -55,6 +56,7 @@ async function job(extra: Record<string, string> = {}) {
   // A fresh runner: nothing of an earlier job() in the same test stays set.
   vi.unstubAllEnvs();
   for (const [name, value] of Object.entries(runner)) vi.stubEnv(name, value);
+  return runner;
 }
 
 const image = () => matrixEntry(world.compose, 'x86_64', world.location());
@@ -62,18 +64,19 @@ const cacheDir = () => join(workspace, '.fedimg-image-cache');
 const cachePath = () => join(cacheDir(), `${image().sha256}.xz`);
 const imageRequests = () =>
   world.files.requests.filter((request) => request.path.endsWith(image().file)).length;
+/** The import stage's inputs for the image, on loopback. */
+const importInputs = () => ({
+  stage: 'import',
+  image: JSON.stringify(image()),
+  'allowed-hosts': world.files.host,
+  'allow-http': 'true',
+});
 
 async function importWithCache() {
   const lines: string[] = [];
   const log = terminalLog({ stream: { write: (line: string) => lines.push(line) } as never });
   const result = await runImport(
-    fastSettings({
-      stage: 'import',
-      image: JSON.stringify(image()),
-      'allowed-hosts': world.files.host,
-      'allow-http': 'true',
-      'events-file': join(workspace, 'events.ndjson'),
-    }),
+    fastSettings({ ...importInputs(), 'events-file': join(workspace, 'events.ndjson') }),
     log,
     { imageCache: actionsImageCache(cacheDir()) },
   );
@@ -149,34 +152,23 @@ describe('the image cache', () => {
     // The cache library and fedimg's entry reader are chunks of their own in dist/, loaded only to
     // save and to read: the tests above load them from the sources, so only this one runs the
     // bundle's copies.
-    await job();
-    const step = () =>
+    const step = (runner: Record<string, string>) =>
       runAction(resolve('dist/action/index.js'), {
-        inputs: {
-          stage: 'import',
-          image: JSON.stringify(image()),
-          'allowed-hosts': world.files.host,
-          'allow-http': 'true',
-        },
-        env: {
-          ...emulatorStepEnv(),
-          ...service.env,
-          GITHUB_WORKSPACE: workspace,
-          RUNNER_TEMP: join(workspace, '.runner-temp'),
-        },
+        inputs: importInputs(),
+        env: { ...emulatorStepEnv(), ...runner },
         cwd: workspace,
       });
-    const saving = await step();
+    const saving = await step(await job());
     expect(saving.exitCode, saving.stdout + saving.stderr).toBe(0);
     expect(saving.stdout).not.toContain('::warning');
     expect(saving.stdout).toContain(`kept in the Actions cache as ${imageCacheKey(image().sha256)}`);
     expect(service.keys()).toContain(imageCacheKey(image().sha256));
 
     // The next job, on a fresh runner, into an empty account.
-    await job();
+    const runner = await job();
     world.emulator.reset();
     const before = imageRequests();
-    const restoring = await step();
+    const restoring = await step(runner);
     expect(restoring.exitCode, restoring.stdout + restoring.stderr).toBe(0);
     expect(restoring.stdout).not.toContain('::warning');
     expect(restoring.stdout).toContain('restored from the Actions cache');
