@@ -10,8 +10,8 @@ import { writeCompressedImage, type CompressedImage } from '../fixtures/disk-ima
 // Not a timing test: it checks that memory stays flat while a 512 MiB image streams through
 // download → verify → decompress → 512 KiB blocks, with either decoder: more than twice the bound,
 // so holding on to what passed through would show. (The 1 GiB figures are the benchmark's.) Little
-// of it is incompressible: compressing noise was most of this file's time, and memory does not
-// depend on how well the image compresses.
+// of it is incompressible: compressing noise was most of this file's time (8.3 CPU s to make the
+// image with 5 % noise, 4.6 with 1 %), and memory does not depend on how well the image compresses.
 const SIZE = 512 * 1024 ** 2;
 let dir: string;
 let image: CompressedImage;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fedimg-rss-'));
   image = await writeCompressedImage(join(dir, 'big.raw.xz'), SIZE + 4321, 'rss', {
     zeros: 0.7,
-    random: 0.05,
+    random: 0.01,
   });
 }, 300_000);
 afterAll(async () => {
