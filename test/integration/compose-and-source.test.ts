@@ -361,7 +361,9 @@ describe.each(decoders)('image source with the %s decoder', (decoder) => {
 
   it('treats a stalled connection as dropped and resumes', async () => {
     files.faults = { stallAfter: { path: urlPath(), bytes: 50_000, times: 1 } };
-    const s = source({ idleTimeoutMs: 300 });
+    // Long enough that a busy machine's pauses are not taken for a second stall (at 300 ms, one
+    // full-suite run in a few counted two resumes).
+    const s = source({ idleTimeoutMs: 1000 });
     const result = await drain(s);
     files.faults = {};
     expect(result.sha256).toBe(expectedPadded);
