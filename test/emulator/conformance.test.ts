@@ -765,36 +765,69 @@ describe('images', () => {
     ).toBe('pending');
   });
 
-  it('deprecates at a future minute, within two years for public AMIs, and undoes it', async () => {
-    const { imageId } = await availableImage();
-    const at = new Date(Date.now() + 30 * 24 * 3600 * 1000 + 12_345);
-    await ec2().send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at }));
-    const image = (await ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!;
-    expect(new Date(image.DeprecationTime!).getTime()).toBe(Math.floor(at.getTime() / 60000) * 60000);
-    expect(
-      (
-        await failure(
-          ec2().send(
-            new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: new Date(Date.now() - 1000) }),
-          ),
-        )
-      ).name,
-    ).toBe('InvalidParameterValue');
-    await ec2().send(
-      new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }),
-    );
-    const tooFar = new Date(Date.now() + 3 * 365 * 24 * 3600 * 1000);
-    expect(
-      (
-        await failure(
-          ec2().send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: tooFar })),
-        )
-      ).name,
-    ).toBe('InvalidParameterValue');
-    await ec2().send(new DisableImageDeprecationCommand({ ImageId: imageId }));
-    expect(
-      (await ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!.DeprecationTime,
-    ).toBeUndefined();
+  // EC2 API Reference, EnableImageDeprecation (DeprecateAt), and EC2 User Guide, "Deprecate an AMI".
+  describe('AMI deprecation', () => {
+    const DAY = 24 * 3600 * 1000;
+    const deprecate = (imageId: string, at: Date) =>
+      ec2().send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at }));
+    const deprecation = async (imageId: string) => {
+      const image = (await ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!;
+      return { at: image.DeprecationTime, created: new Date(image.CreationDate!) };
+    };
+    const refusal = async (call: Promise<unknown>) => (await failure(call)).name;
+    const launch = (imageId: string, change: 'Add' | 'Remove') =>
+      ec2().send(
+        new ModifyImageAttributeCommand({
+          ImageId: imageId,
+          LaunchPermission: { [change]: [{ Group: 'all' }] },
+        }),
+      );
+    const twoYearsAfter = (time: Date) => {
+      const at = new Date(time);
+      at.setUTCFullYear(at.getUTCFullYear() + 2);
+      return at.toISOString();
+    };
+
+    it('rounds to the nearest minute, from now up to 10 years, for a private AMI, and undoes it', async () => {
+      const { imageId } = await availableImage();
+      const at = new Date(Math.floor((Date.now() + 30 * DAY) / 60_000) * 60_000 + 40_000);
+      await deprecate(imageId, at);
+      expect((await deprecation(imageId)).at).toBe(new Date(at.getTime() + 20_000).toISOString());
+      expect(await refusal(deprecate(imageId, new Date(Date.now() - 1000)))).toBe('InvalidParameterValue');
+      expect(await refusal(deprecate(imageId, new Date(Date.now() + 11 * 365 * DAY)))).toBe(
+        'InvalidParameterValue',
+      );
+      await deprecate(imageId, new Date(Date.now() + 9 * 365 * DAY));
+      await ec2().send(new DisableImageDeprecationCommand({ ImageId: imageId }));
+      expect((await deprecation(imageId)).at).toBeUndefined();
+    });
+
+    it('gives a public AMI 2 years from its creation, which only moves earlier until it is private', async () => {
+      const { imageId } = await availableImage();
+      await launch(imageId, 'Add');
+      const { at: byDefault, created } = await deprecation(imageId);
+      expect(byDefault).toBe(twoYearsAfter(created));
+      const earlier = new Date(Math.floor((Date.now() + 30 * DAY) / 60_000) * 60_000);
+      await deprecate(imageId, earlier);
+      expect((await deprecation(imageId)).at).toBe(earlier.toISOString());
+      // Later, or cancelled: only once the AMI is private.
+      expect(await refusal(deprecate(imageId, new Date(earlier.getTime() + DAY)))).toBe(
+        'InvalidParameterValue',
+      );
+      expect(await refusal(ec2().send(new DisableImageDeprecationCommand({ ImageId: imageId })))).toBe(
+        'InvalidParameterValue',
+      );
+      await launch(imageId, 'Remove');
+      await deprecate(imageId, new Date(Date.now() + 3 * 365 * DAY));
+      // Public again, it keeps a date past the default (the documents do not say otherwise), but
+      // can no longer be set beyond 2 years from its creation.
+      await launch(imageId, 'Add');
+      expect(await refusal(deprecate(imageId, new Date(created.getTime() + 2 * 365 * DAY + 2 * DAY)))).toBe(
+        'InvalidParameterValue',
+      );
+      await deprecate(imageId, earlier);
+      expect((await deprecation(imageId)).at).toBe(earlier.toISOString());
+    });
   });
 
   // EC2 User Guide, tag restrictions: the aws: prefix (any case) is reserved for AWS.

@@ -299,6 +299,13 @@ describe('each action the emulator serves, as its SAR row authorizes it', () => 
           DeprecateAt: new Date(Date.now() + 86_400_000),
         }),
       );
+      // A public AMI's deprecation is cancelled only once it is private (EC2 User Guide).
+      await ec2.send(
+        new ModifyImageAttributeCommand({
+          ImageId: imageId,
+          LaunchPermission: { Remove: [{ Group: 'all' }] },
+        }),
+      );
       await ec2.send(new DisableImageDeprecationCommand({ ImageId: imageId }));
       await ec2.send(
         new CreateTagsCommand({ Resources: [imageId, snapshotId], Tags: [{ Key: 'fedimg:x', Value: 'y' }] }),

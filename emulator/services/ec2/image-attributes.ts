@@ -10,6 +10,7 @@ import {
   type Operations,
   type Output,
 } from './common.js';
+import { deprecateWhenPublic } from './deprecation.js';
 
 export const imageAttributeOperations: Operations = {
   DescribeImageAttribute(ctx, input) {
@@ -90,6 +91,7 @@ export const imageAttributeOperations: Operations = {
       }
     }
     modifyPermissions(image.launchPermission, add, remove);
+    deprecateWhenPublic(image);
     return {};
   },
 

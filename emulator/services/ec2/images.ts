@@ -17,6 +17,7 @@ import {
   type Operations,
   type Output,
 } from './common.js';
+import { checkCancellable, checkedDeprecation } from './deprecation.js';
 
 function imageOutput(image: Image): Output {
   return {
@@ -248,22 +249,14 @@ export const imageOperations: Operations = {
   EnableImageDeprecation(ctx, input) {
     const image = getImage(ctx, input.ImageId);
     const at = input.DeprecateAt instanceof Date ? input.DeprecateAt : new Date(String(input.DeprecateAt));
-    if (Number.isNaN(at.getTime()) || at.getTime() <= ctx.state.now()) {
-      throw new AwsError('InvalidParameterValue', 'DeprecateAt must be a date in the future');
-    }
-    const twoYears = 2 * 365 * 24 * 3600 * 1000;
-    if (isPublic(image.launchPermission) && at.getTime() > ctx.state.now() + twoYears) {
-      throw new AwsError(
-        'InvalidParameterValue',
-        'DeprecateAt for a public AMI can be at most 2 years in the future',
-      );
-    }
-    image.deprecationTime = new Date(Math.floor(at.getTime() / 60000) * 60000);
+    image.deprecationTime = checkedDeprecation(image, at, ctx.state.now());
     return { Return: true };
   },
 
   DisableImageDeprecation(ctx, input) {
-    getImage(ctx, input.ImageId).deprecationTime = undefined;
+    const image = getImage(ctx, input.ImageId);
+    checkCancellable(image);
+    image.deprecationTime = undefined;
     return { Return: true };
   },
 };
