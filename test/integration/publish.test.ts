@@ -1,4 +1,11 @@
-import { CreateTagsCommand, DeleteTagsCommand, DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  ModifyImageAttributeCommand,
+} from '@aws-sdk/client-ec2';
 import { TAG } from '../../src/aws/tags.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -176,6 +183,90 @@ describe('publish and verify', () => {
       result.published.map((entry) => entry.deprecateAt),
     );
   }, 120_000);
+
+  // EC2 User Guide, "Deprecate an AMI": every public AMI is deprecated 2 years after its creation
+  // unless set earlier, and at most that far; once public, its deprecation only moves earlier.
+  describe('deprecation as AWS keeps it for public AMIs', () => {
+    const DAY = 24 * 3600 * 1000;
+    /** 2 years after a creation date, in calendar years (the shorter reading is 730 days). */
+    const twoYearsAfter = (created: string) => {
+      const at = new Date(created);
+      at.setUTCFullYear(at.getUTCFullYear() + 2);
+      return at.getTime();
+    };
+    /** Every AMI's deprecation and creation, as DescribeImages answers in its region. */
+    async function deprecations(): Promise<Map<string, { at: string | undefined; created: string }>> {
+      const found = new Map<string, { at: string | undefined; created: string }>();
+      for (const region of ['us-east-1', ...REGIONS]) {
+        const ec2 = new EC2Client({ region });
+        const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
+        ec2.destroy();
+        for (const image of Images ?? [])
+          found.set(image.ImageId!, { at: image.DeprecationTime, created: image.CreationDate! });
+      }
+      return found;
+    }
+    /** Publish with the compose treated as a release (its kind not among the expiring ones). */
+    const asRelease = (extra: Partial<Record<InputName, string>> = {}) =>
+      settings('publish', { 'expiring-composes': 'test', ...extra });
+
+    it('deprecates a nightly that a stopped run had made public, which AWS gave 2 years', async () => {
+      await throughCopy();
+      for (const image of world.emulator.inventory().images) {
+        const ec2 = new EC2Client({ region: image.region });
+        await ec2.send(
+          new ModifyImageAttributeCommand({
+            ImageId: image.id,
+            LaunchPermission: { Add: [{ Group: 'all' }] },
+          }),
+        );
+        ec2.destroy();
+      }
+      const result = await runPublish(settings('publish'), quiet);
+      const in30Days = Date.now() + 30 * DAY;
+      const aws = await deprecations();
+      expect(result.published).toHaveLength(20);
+      for (const entry of result.published) {
+        expect(aws.get(entry.imageId)!.at).toBe(entry.deprecateAt);
+        expect(Math.abs(new Date(entry.deprecateAt!).getTime() - in30Days)).toBeLessThan(5 * 60_000);
+      }
+    }, 120_000);
+
+    it('reports the deprecation a public release AMI has, the same on a re-run', async () => {
+      await throughCopy();
+      const result = await runPublish(asRelease(), quiet);
+      const aws = await deprecations();
+      for (const entry of result.published) {
+        const { at, created } = aws.get(entry.imageId)!;
+        expect(entry.deprecateAt).toBe(at);
+        expect(new Date(at!).getTime()).toBeLessThanOrEqual(twoYearsAfter(created));
+        expect(new Date(at!).getTime()).toBeGreaterThan(Date.now() + 729 * DAY);
+      }
+      const rerun = await runPublish(asRelease(), quiet);
+      expect(rerun.published.map((entry) => entry.deprecateAt)).toEqual(
+        result.published.map((entry) => entry.deprecateAt),
+      );
+    }, 120_000);
+
+    it('deprecates a release AMI published days after its creation no later than AWS allows', async () => {
+      await throughCopy();
+      // Release AMIs are made before release day and published on it.
+      for (const image of world.emulator.state.images.values()) image.createdAt -= 10 * DAY;
+      const { lines, log } = capturedLog();
+      const result = await runPublish(asRelease({ 'release-deprecation-days': '730' }), log);
+      const aws = await deprecations();
+      expect(result.published).toHaveLength(20);
+      for (const entry of result.published) {
+        const { at, created } = aws.get(entry.imageId)!;
+        expect(entry.deprecateAt).toBe(at);
+        expect(new Date(at!).getTime()).toBeLessThanOrEqual(twoYearsAfter(created));
+        expect(new Date(at!).getTime()).toBeGreaterThan(Date.now() + 700 * DAY);
+      }
+      expect(lines).toContainEqual(
+        expect.stringMatching(/730 days from now is past the 2 years after its creation that AWS allows/),
+      );
+    }, 120_000);
+  });
 
   it('changes nothing anywhere when block-public-access is on in one required region', async () => {
     await throughCopy();
