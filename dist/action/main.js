@@ -33696,7 +33696,7 @@ var INPUTS = {
   "release-deprecation-days": {
     group: "publish",
     value: "<n>",
-    help: "deprecate release AMIs too (default never)"
+    help: "deprecate release AMIs too (default: public ones 2 years after creation, as AWS does)"
   },
   "public-ami-quota": {
     group: "publish",
@@ -41332,6 +41332,29 @@ var planStage = defineStage({
   }), "outputs")
 });
 
+// src/stages/deprecation.ts
+var MINUTE = 6e4;
+var DAY = 24 * 60 * MINUTE;
+var PUBLIC_LIMIT_DAYS = 730;
+var onMinute = /* @__PURE__ */ __name((time2) => new Date(Math.floor(time2 / MINUTE) * MINUTE), "onMinute");
+function askedDays(settings, image) {
+  return settings.publish.expiringKinds.includes(composeKind(image)) ? settings.publish.deprecationDays : settings.publish.releaseDeprecationDays;
+}
+__name(askedDays, "askedDays");
+function plannedDeprecation(settings, image, found, makePublic, now = Date.now()) {
+  const days = askedDays(settings, image);
+  const asked = days === void 0 ? void 0 : onMinute(now + days * DAY);
+  const created = isoTime(found.CreationDate);
+  const limit = makePublic && created ? onMinute(created.getTime() + PUBLIC_LIMIT_DAYS * DAY) : void 0;
+  const wanted = asked && limit && asked > limit ? limit : asked ?? limit;
+  const existing = isoTime(found.DeprecationTime);
+  if (existing && (!wanted || existing <= wanted)) return { at: existing, set: false };
+  if (!wanted) return { at: void 0, set: false };
+  const note = asked && wanted < asked ? `${found.ImageId}: ${days} days from now is past the 2 years after its creation that AWS allows a public AMI; it is deprecated at ${wanted.toISOString()}.` : void 0;
+  return { at: wanted, set: true, ...note ? { note } : {} };
+}
+__name(plannedDeprecation, "plannedDeprecation");
+
 // src/stages/publish.ts
 var NEXT_STEP = {
   missing: "Run the import and copy jobs for the regions named (finished work is reused), then re-run publish.",
@@ -41389,14 +41412,6 @@ async function preflight(settings, clients, region, amis) {
   return problems;
 }
 __name(preflight, "preflight");
-function deprecationTime(settings, image) {
-  const days = settings.publish.expiringKinds.includes(composeKind(image)) ? settings.publish.deprecationDays : settings.publish.releaseDeprecationDays;
-  if (days === void 0) return void 0;
-  const at2 = new Date(Date.now() + days * 24 * 3600 * 1e3);
-  at2.setUTCSeconds(0, 0);
-  return at2;
-}
-__name(deprecationTime, "deprecationTime");
 async function runPublish(settings, log, deps = {}) {
   const shape2 = {
     name: "publish",
@@ -41448,7 +41463,7 @@ ${blocking.flatMap((entry2) => entry2.problems.map((problem) => problem.text)).j
     const published = await log.group(
       "Publish",
       async () => (await Promise.all(
-        ready.map((entry2) => publishRegion(settings, clients.ec2(entry2.region), entry2, events))
+        ready.map((entry2) => publishRegion(settings, clients.ec2(entry2.region), entry2, events, log))
       )).flat()
     );
     announce(settings, published, events, log);
@@ -41457,19 +41472,21 @@ ${blocking.flatMap((entry2) => entry2.problems.map((problem) => problem.text)).j
   });
 }
 __name(runPublish, "runPublish");
-async function publishRegion(settings, ec2, { region, amis }, events) {
+async function publishRegion(settings, ec2, { region, amis }, events, log) {
   const published = [];
   for (const ami of amis) {
     const found = ami.found;
     const makePublic = settings.publish.public && !ami.flavour.kmsKeyId;
     try {
       const grant = makePublic ? { public: true } : { public: false, accounts: settings.publish.shareAccounts };
+      const deprecation = plannedDeprecation(settings, ami.image, found, makePublic);
+      if (deprecation.note) log.info(`${region}: ${deprecation.note}`);
+      if (deprecation.set) await deprecateAmi(ec2, found.ImageId, deprecation.at);
+      const deprecateAt = deprecation.at;
       if (makePublic || settings.publish.shareAccounts.length > 0) {
         for (const snapshotId of snapshotIds(found)) await grantCreateVolume(ec2, snapshotId, grant);
         await grantLaunch(ec2, found.ImageId, grant);
       }
-      const deprecateAt = found.DeprecationTime ? new Date(found.DeprecationTime) : deprecationTime(settings, ami.image);
-      if (deprecateAt && !found.DeprecationTime) await deprecateAmi(ec2, found.ImageId, deprecateAt);
       published.push({
         region,
         ami,

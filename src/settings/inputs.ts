@@ -239,7 +239,7 @@ export const INPUTS = {
   'release-deprecation-days': {
     group: 'publish',
     value: '<n>',
-    help: 'deprecate release AMIs too (default never)',
+    help: 'deprecate release AMIs too (default: public ones 2 years after creation, as AWS does)',
   },
   'public-ami-quota': {
     group: 'publish',

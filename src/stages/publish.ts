@@ -14,10 +14,9 @@ import { encryptedSnapshots, grantCreateVolume } from '../aws/snapshots.js';
 import { describeError, PublishError } from '../errors.js';
 import type { Settings } from '../settings/index.js';
 import type { Log } from '../log.js';
-import { composeKind } from '../compose/kind.js';
-import type { PlannedImage } from '../compose/types.js';
 import type { EventLog } from '../report/events.js';
 import { PUBLISHED_SCHEMA, publishedMessage } from '../report/fedora-message.js';
+import { plannedDeprecation } from './deprecation.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
 import { COMPOSE_STAGE_READS, defineStage, eventsFileOutput } from './descriptor.js';
@@ -123,17 +122,6 @@ async function preflight(
   return problems;
 }
 
-/** When an AMI of this image is deprecated: soon for expiring compose kinds, else only if asked. */
-function deprecationTime(settings: Settings, image: PlannedImage): Date | undefined {
-  const days = settings.publish.expiringKinds.includes(composeKind(image))
-    ? settings.publish.deprecationDays
-    : settings.publish.releaseDeprecationDays;
-  if (days === undefined) return undefined;
-  const at = new Date(Date.now() + days * 24 * 3600 * 1000);
-  at.setUTCSeconds(0, 0);
-  return at;
-}
-
 /**
  * Makes every AMI of the compose public in every region (snapshot first, so users can also copy the
  * AMI), or shares it with listed accounts, and deprecates nightlies. Nothing changes anywhere until
@@ -197,7 +185,7 @@ export async function runPublish(
     const published = await log.group('Publish', async () =>
       (
         await Promise.all(
-          ready.map((entry) => publishRegion(settings, clients.ec2(entry.region), entry, events)),
+          ready.map((entry) => publishRegion(settings, clients.ec2(entry.region), entry, events, log)),
         )
       ).flat(),
     );
@@ -213,6 +201,7 @@ async function publishRegion(
   ec2: Ec2,
   { region, amis }: RegionPlan,
   events: EventLog,
+  log: Log,
 ): Promise<PublishedAmi[]> {
   const published: PublishedAmi[] = [];
   for (const ami of amis) {
@@ -222,17 +211,15 @@ async function publishRegion(
       const grant: Grant = makePublic
         ? { public: true }
         : { public: false, accounts: settings.publish.shareAccounts };
+      const deprecation = plannedDeprecation(settings, ami.image, found, makePublic);
+      if (deprecation.note) log.info(`${region}: ${deprecation.note}`);
+      if (deprecation.set) await deprecateAmi(ec2, found.ImageId!, deprecation.at!);
+      const deprecateAt = deprecation.at;
       if (makePublic || settings.publish.shareAccounts.length > 0) {
         // The snapshot first: a public AMI with a private snapshot can be launched but not copied.
         for (const snapshotId of snapshotIds(found)) await grantCreateVolume(ec2, snapshotId, grant);
         await grantLaunch(ec2, found.ImageId!, grant);
       }
-      // A deprecation already set stays (a nightly re-published daily must still expire), and is
-      // what is reported: the time AWS has, not the one this run would have asked for.
-      const deprecateAt = found.DeprecationTime
-        ? new Date(found.DeprecationTime)
-        : deprecationTime(settings, ami.image);
-      if (deprecateAt && !found.DeprecationTime) await deprecateAmi(ec2, found.ImageId!, deprecateAt);
       published.push({
         region,
         ami,
