@@ -33,6 +33,8 @@ import {
   waitUntilImageAvailable,
   waitUntilInstanceRunning,
   waitUntilInstanceStatusOk,
+  paginateDescribeImages,
+  paginateDescribeSnapshots,
   waitUntilInstanceTerminated,
   waitUntilSnapshotCompleted,
 } from '@aws-sdk/client-ec2';
@@ -763,6 +765,48 @@ describe('images', () => {
       (await ec2('sa-east-1').send(new DescribeImagesCommand({ ImageIds: [stalled.ImageId!] }))).Images![0]!
         .State,
     ).toBe('pending');
+  });
+
+  // EC2 API Reference, DescribeImages and DescribeSnapshots (MaxResults, NextToken); EC2 Developer
+  // Guide, "Pagination in the Amazon EC2 API".
+  it('gives AMIs and snapshots in pages when asked, every one once, and all at once when not', async () => {
+    const snapshotId = await directSnapshot(new Map([[0, Buffer.alloc(BLOCK, 7)]]));
+    for (let i = 0; i < 11; i++) await ec2().send(new RegisterImageCommand(registerInput(snapshotId)));
+    for (let i = 0; i < 11; i++)
+      await ebs().send(
+        new StartSnapshotCommand({ VolumeSize: 1, ClientToken: randomBytes(8).toString('hex') }),
+      );
+    const paged = async <Page>(pages: AsyncIterable<Page>, ids: (page: Page) => string[]) => {
+      const sizes: number[] = [];
+      const all: string[] = [];
+      for await (const each of pages) {
+        sizes.push(ids(each).length);
+        all.push(...ids(each));
+      }
+      return { sizes, all };
+    };
+    const images = await paged(
+      paginateDescribeImages({ client: ec2(), pageSize: 5 }, { Owners: ['self'] }),
+      (each) => each.Images!.map((image) => image.ImageId!),
+    );
+    const { Images } = await ec2().send(new DescribeImagesCommand({ Owners: ['self'] }));
+    expect(images.sizes).toEqual([5, 5, 1]);
+    expect(images.all.sort()).toEqual(Images!.map((image) => image.ImageId!).sort());
+    const snapshots = await paged(
+      paginateDescribeSnapshots({ client: ec2(), pageSize: 5 }, { OwnerIds: ['self'] }),
+      (each) => each.Snapshots!.map((snapshot) => snapshot.SnapshotId!),
+    );
+    const { Snapshots } = await ec2().send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
+    expect(snapshots.sizes).toEqual([5, 5, 2]);
+    expect(snapshots.all.sort()).toEqual(Snapshots!.map((snapshot) => snapshot.SnapshotId!).sort());
+    for (const MaxResults of [4, 1001])
+      expect(
+        (await failure(ec2().send(new DescribeImagesCommand({ Owners: ['self'], MaxResults })))).name,
+      ).toBe('InvalidParameterValue');
+    expect(
+      (await failure(ec2().send(new DescribeSnapshotsCommand({ MaxResults: 5, NextToken: 'not-a-token' }))))
+        .name,
+    ).toBe('InvalidPaginationToken');
   });
 
   // EC2 API Reference, EnableImageDeprecation (DeprecateAt), and EC2 User Guide, "Deprecate an AMI".

@@ -18,6 +18,7 @@ import {
   type Output,
 } from './common.js';
 import { checkCancellable, checkedDeprecation } from './deprecation.js';
+import { page } from './pages.js';
 
 function imageOutput(image: Image): Output {
   return {
@@ -184,8 +185,8 @@ export const imageOperations: Operations = {
     const owners = strings(input.Owners);
     const executable = strings(input.ExecutableUsers);
     const images = ids.length > 0 ? ids.map((id) => getImage(ctx, id)) : inRegion(ctx, ctx.state.images);
-    return {
-      Images: images
+    const { items, NextToken } = page(
+      images
         .filter(() => ownedBySelf(owners))
         .filter(
           (image) =>
@@ -221,9 +222,10 @@ export const imageOperations: Operations = {
                 return tagFilterValues(image.tags, name);
             }
           }),
-        )
-        .map(imageOutput),
-    };
+        ),
+      input,
+    );
+    return { Images: items.map(imageOutput), ...(NextToken ? { NextToken } : {}) };
   },
 
   DeregisterImage(ctx, input) {

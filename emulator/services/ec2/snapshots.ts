@@ -17,6 +17,7 @@ import {
   type Operations,
   type Output,
 } from './common.js';
+import { page } from './pages.js';
 
 function snapshotOutput(snapshot: Snapshot): Output {
   return {
@@ -107,8 +108,8 @@ export const snapshotOperations: Operations = {
     const restorable = strings(input.RestorableByUserIds);
     const snapshots =
       ids.length > 0 ? ids.map((id) => getSnapshot(ctx, id)) : inRegion(ctx, ctx.state.snapshots);
-    return {
-      Snapshots: snapshots
+    const { items, NextToken } = page(
+      snapshots
         .filter(() => ownedBySelf(owners))
         .filter(
           (snapshot) =>
@@ -128,9 +129,10 @@ export const snapshotOperations: Operations = {
             if (name === 'encrypted') return [String(snapshot.encrypted)];
             return tagFilterValues(snapshot.tags, name);
           }),
-        )
-        .map(snapshotOutput),
-    };
+        ),
+      input,
+    );
+    return { Snapshots: items.map(snapshotOutput), ...(NextToken ? { NextToken } : {}) };
   },
 
   DeleteSnapshot(ctx, input) {
