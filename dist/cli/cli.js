@@ -21344,6 +21344,21 @@ var TerminateInstancesCommand = class extends command(_ep0, _mw0, "TerminateInst
   }
 };
 
+// node_modules/@aws-sdk/client-ec2/dist-es/pagination/DescribeImagesPaginator.js
+var paginateDescribeImages = createPaginator(EC2Client, DescribeImagesCommand, "NextToken", "NextToken", "MaxResults");
+
+// node_modules/@aws-sdk/client-ec2/dist-es/pagination/DescribeSnapshotsPaginator.js
+var paginateDescribeSnapshots = createPaginator(EC2Client, DescribeSnapshotsCommand, "NextToken", "NextToken", "MaxResults");
+
+// src/aws/pages.ts
+var PAGE_SIZE = 1e3;
+async function everyItem(pages, items) {
+  const all = [];
+  for await (const page of pages) all.push(...items(page) ?? []);
+  return all;
+}
+__name(everyItem, "everyItem");
+
 // src/util/retry.ts
 var defaultSleep = /* @__PURE__ */ __name((ms) => new Promise((resolve5) => setTimeout(resolve5, ms)), "defaultSleep");
 var DEFAULT_RETRY = {
@@ -21608,17 +21623,15 @@ async function expectedAmis(ec2, region, baseRegion2, images, flavours, nameTemp
   return result;
 }
 __name(expectedAmis, "expectedAmis");
-async function fedimgAmisOf(ec2, image) {
-  const { Images } = await ec2.send(
-    new DescribeImagesCommand({
-      Owners: ["self"],
-      Filters: [
-        { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
-        { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }
-      ]
-    })
-  );
-  return Images ?? [];
+var everyImage = /* @__PURE__ */ __name((ec2, input) => everyItem(paginateDescribeImages({ client: ec2, pageSize: PAGE_SIZE }, input), (page) => page.Images), "everyImage");
+function fedimgAmisOf(ec2, image) {
+  return everyImage(ec2, {
+    Owners: ["self"],
+    Filters: [
+      { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
+      { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }
+    ]
+  });
 }
 __name(fedimgAmisOf, "fedimgAmisOf");
 async function fedimgAmiNamed(ec2, image, name) {
@@ -21630,28 +21643,21 @@ async function fedimgAmiNamed(ec2, image, name) {
   );
 }
 __name(fedimgAmiNamed, "fedimgAmiNamed");
-async function ownAmis(ec2) {
-  const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ["self"] }));
-  return Images ?? [];
+function ownAmis(ec2) {
+  return everyImage(ec2, { Owners: ["self"] });
 }
 __name(ownAmis, "ownAmis");
-async function publicFedimgAmis(ec2) {
-  const { Images } = await ec2.send(
-    new DescribeImagesCommand({
-      Owners: ["self"],
-      ExecutableUsers: ["all"],
-      IncludeDeprecated: true,
-      Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }]
-    })
-  );
-  return Images ?? [];
+function publicFedimgAmis(ec2) {
+  return everyImage(ec2, {
+    Owners: ["self"],
+    ExecutableUsers: ["all"],
+    IncludeDeprecated: true,
+    Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }]
+  });
 }
 __name(publicFedimgAmis, "publicFedimgAmis");
 async function publicAmiCount(ec2) {
-  const { Images } = await ec2.send(
-    new DescribeImagesCommand({ Owners: ["self"], ExecutableUsers: ["all"] })
-  );
-  return Images?.length ?? 0;
+  return (await everyImage(ec2, { Owners: ["self"], ExecutableUsers: ["all"] })).length;
 }
 __name(publicAmiCount, "publicAmiCount");
 function imageVerdict(amis) {
@@ -36391,14 +36397,14 @@ async function waitForSnapshot(ec2, snapshotId, options) {
   );
 }
 __name(waitForSnapshot, "waitForSnapshot");
-async function fedimgSnapshots(ec2) {
-  const { Snapshots } = await ec2.send(
-    new DescribeSnapshotsCommand({
-      OwnerIds: ["self"],
-      Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }]
-    })
+function fedimgSnapshots(ec2) {
+  return everyItem(
+    paginateDescribeSnapshots(
+      { client: ec2, pageSize: PAGE_SIZE },
+      { OwnerIds: ["self"], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }] }
+    ),
+    (page) => page.Snapshots
   );
-  return Snapshots ?? [];
 }
 __name(fedimgSnapshots, "fedimgSnapshots");
 async function encryptedSnapshots(ec2, snapshotIds2) {
@@ -36470,9 +36476,9 @@ async function runCleanup(settings, log, deps = {}) {
             actions2.push(entry);
           }, "act")
         };
-        const everyImage = await ownAmis(sweep.ec2);
-        await expireAmis(sweep, everyImage);
-        await removeOrphanSnapshots(sweep, everyImage);
+        const everyImage2 = await ownAmis(sweep.ec2);
+        await expireAmis(sweep, everyImage2);
+        await removeOrphanSnapshots(sweep, everyImage2);
         await terminateStrayInstances(sweep);
         return actions2;
       })
@@ -36487,14 +36493,14 @@ async function runCleanup(settings, log, deps = {}) {
   }
 }
 __name(runCleanup, "runCleanup");
-async function expireAmis({ region, ec2, now, options, expiringKinds, log, act }, everyImage) {
+async function expireAmis({ region, ec2, now, options, expiringKinds, log, act }, everyImage2) {
   const expiring = /* @__PURE__ */ __name((image) => {
     const tagged = tagValue(image.Tags, TAG.composeKind);
     const type = tagValue(image.Tags, TAG.composeType);
     const kind = COMPOSE_KINDS.find((known) => known === (tagged ?? (type === "production" ? "ga" : type)));
     return kind !== void 0 && expiringKinds.includes(kind);
   }, "expiring");
-  const images = everyImage.filter((image) => tagValue(image.Tags, TAG.managedBy) === MANAGED_BY);
+  const images = everyImage2.filter((image) => tagValue(image.Tags, TAG.managedBy) === MANAGED_BY);
   const timeOf = /* @__PURE__ */ __name((image, what, value) => {
     const time2 = isoTime(value);
     if (value !== void 0 && !time2) {
@@ -36536,8 +36542,8 @@ async function expireAmis({ region, ec2, now, options, expiringKinds, log, act }
   }
 }
 __name(expireAmis, "expireAmis");
-async function removeOrphanSnapshots({ ec2, now, options, act }, everyImage) {
-  const used = new Set(everyImage.flatMap((image) => snapshotIds(image)));
+async function removeOrphanSnapshots({ ec2, now, options, act }, everyImage2) {
+  const used = new Set(everyImage2.flatMap((image) => snapshotIds(image)));
   for (const snapshot of await fedimgSnapshots(ec2)) {
     const age = now - (snapshot.StartTime?.getTime() ?? now);
     if (!used.has(snapshot.SnapshotId) && snapshot.State !== "pending" && age >= options.orphanAfterHours * HOUR) {

@@ -5,10 +5,13 @@ import {
   DescribeImagesCommand,
   EnableImageDeprecationCommand,
   ModifyImageAttributeCommand,
+  paginateDescribeImages,
+  type DescribeImagesCommandInput,
   type EC2Client,
   type Image,
 } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
+import { everyItem, PAGE_SIZE } from './pages.js';
 import type { Flavour } from '../settings/index.js';
 import { defaultSleep } from '../util/retry.js';
 import { poll, type PollOptions } from '../util/poll.js';
@@ -88,18 +91,19 @@ export async function expectedAmis(
   return result;
 }
 
+/** Every AMI a DescribeImages that may list many finds, asked in pages. */
+const everyImage = (ec2: EC2Client, input: DescribeImagesCommandInput): Promise<Image[]> =>
+  everyItem(paginateDescribeImages({ client: ec2, pageSize: PAGE_SIZE }, input), (page) => page.Images);
+
 /** Every AMI in the region that fedimg registered or copied from this image. */
-export async function fedimgAmisOf(ec2: EC2Client, image: PlannedImage): Promise<Image[]> {
-  const { Images } = await ec2.send(
-    new DescribeImagesCommand({
-      Owners: ['self'],
-      Filters: [
-        { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
-        { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] },
-      ],
-    }),
-  );
-  return Images ?? [];
+export function fedimgAmisOf(ec2: EC2Client, image: PlannedImage): Promise<Image[]> {
+  return everyImage(ec2, {
+    Owners: ['self'],
+    Filters: [
+      { Name: `tag:${TAG.sourceSha256}`, Values: [image.sha256] },
+      { Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] },
+    ],
+  });
 }
 
 /** fedimg's AMI of this image with this name, if it exists (another owner's same name is ignored). */
@@ -119,30 +123,23 @@ export async function fedimgAmiNamed(
 }
 
 /** Every AMI the account owns in the region, fedimg's or not. */
-export async function ownAmis(ec2: EC2Client): Promise<Image[]> {
-  const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
-  return Images ?? [];
+export function ownAmis(ec2: EC2Client): Promise<Image[]> {
+  return everyImage(ec2, { Owners: ['self'] });
 }
 
 /** fedimg's public AMIs in the region (deprecated ones included: the caller decides). */
-export async function publicFedimgAmis(ec2: EC2Client): Promise<Image[]> {
-  const { Images } = await ec2.send(
-    new DescribeImagesCommand({
-      Owners: ['self'],
-      ExecutableUsers: ['all'],
-      IncludeDeprecated: true,
-      Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }],
-    }),
-  );
-  return Images ?? [];
+export function publicFedimgAmis(ec2: EC2Client): Promise<Image[]> {
+  return everyImage(ec2, {
+    Owners: ['self'],
+    ExecutableUsers: ['all'],
+    IncludeDeprecated: true,
+    Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }],
+  });
 }
 
 /** How many of the account's AMIs in the region are public (they count against a quota). */
 export async function publicAmiCount(ec2: EC2Client): Promise<number> {
-  const { Images } = await ec2.send(
-    new DescribeImagesCommand({ Owners: ['self'], ExecutableUsers: ['all'] }),
-  );
-  return Images?.length ?? 0;
+  return (await everyImage(ec2, { Owners: ['self'], ExecutableUsers: ['all'] })).length;
 }
 
 /**

@@ -3,12 +3,14 @@ import {
   DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   ModifySnapshotAttributeCommand,
+  paginateDescribeSnapshots,
   type EC2Client,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { poll, type PollOptions } from '../util/poll.js';
 import { isNotFound } from './errors.js';
 import { audienceOf, permissionsOf, type Audience, type Grant } from './images.js';
+import { everyItem, PAGE_SIZE } from './pages.js';
 import { MANAGED_BY, TAG } from './tags.js';
 
 /** Snapshots: finding fedimg's, waiting for them, sharing and removing them. */
@@ -80,14 +82,14 @@ export async function waitForSnapshot(
 }
 
 /** Every snapshot in the region tagged as fedimg's. */
-export async function fedimgSnapshots(ec2: EC2Client): Promise<Snapshot[]> {
-  const { Snapshots } = await ec2.send(
-    new DescribeSnapshotsCommand({
-      OwnerIds: ['self'],
-      Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }],
-    }),
+export function fedimgSnapshots(ec2: EC2Client): Promise<Snapshot[]> {
+  return everyItem(
+    paginateDescribeSnapshots(
+      { client: ec2, pageSize: PAGE_SIZE },
+      { OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [MANAGED_BY] }] },
+    ),
+    (page) => page.Snapshots,
   );
-  return Snapshots ?? [];
 }
 
 /** The IDs among these snapshots that are encrypted (an encrypted snapshot can never be public). */
