@@ -698,6 +698,47 @@ describe('images', () => {
     expect(ImageId).toMatch(/^ami-/);
   });
 
+  // EC2 API Reference, CopyImage and CopySnapshot, KmsKeyId: the key must exist in the destination
+  // Region, and is checked asynchronously: a copy with a key that is not there fails later.
+  it('fails, later, a copy encrypted with a KMS key ARN of another region', async () => {
+    const { imageId, snapshotId } = await availableImage();
+    const key = (region: string) =>
+      `arn:aws:kms:${region}:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
+    const copyInto = async (KmsKeyId: string) => {
+      const { ImageId } = await ec2('eu-west-1').send(
+        new CopyImageCommand({
+          SourceRegion: 'us-east-1',
+          SourceImageId: imageId,
+          Name: `Fedora-encrypted-${randomBytes(3).toString('hex')}`,
+          Encrypted: true,
+          KmsKeyId,
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return (await ec2('eu-west-1').send(new DescribeImagesCommand({ ImageIds: [ImageId!] }))).Images![0]!;
+    };
+    const elsewhere = await copyInto(key('us-east-1'));
+    expect(elsewhere.State).toBe('failed');
+    expect(elsewhere.StateReason?.Message).toMatch(/does not exist in eu-west-1/);
+    expect((await copyInto(key('eu-west-1'))).State).toBe('available');
+    expect((await copyInto('alias/fedimg')).State).toBe('available');
+    const { SnapshotId } = await ec2().send(
+      new CopySnapshotCommand({
+        SourceRegion: 'us-east-1',
+        SourceSnapshotId: snapshotId,
+        Encrypted: true,
+        KmsKeyId: key('eu-west-1'),
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const copied = (await ec2().send(new DescribeSnapshotsCommand({ SnapshotIds: [SnapshotId!] })))
+      .Snapshots![0]!;
+    expect([copied.State, copied.StateMessage]).toEqual([
+      'error',
+      expect.stringMatching(/does not exist in us-east-1/),
+    ]);
+  });
+
   it('tags the new AMI and its new snapshots from TagSpecifications (image and snapshot types)', async () => {
     const { imageId } = await availableImage();
     const { ImageId } = await ec2('eu-west-1').send(

@@ -3,7 +3,7 @@
 import { AwsError, notFound } from '../../errors.js';
 import { AMI_NAME, inRegion, tagsFrom, type Operations } from './common.js';
 import { imageFromFields } from './images.js';
-import { copySnapshotData, newSnapshot, requireEncryptedWithKey } from './snapshots.js';
+import { copySnapshotData, missingKeyReason, newSnapshot, requireEncryptedWithKey } from './snapshots.js';
 
 export const copyImageOperations: Operations = {
   CopyImage(ctx, input) {
@@ -66,20 +66,22 @@ export const copyImageOperations: Operations = {
       clientToken: token,
     });
     const fault = ctx.state.regions.get(ctx.region)!.copyFault;
+    const missingKey = encrypted ? missingKeyReason(String(input.KmsKeyId ?? ''), ctx.region) : undefined;
     if (fault !== 'stall') {
       ctx.state.schedule(ctx.state.durations.copy, () => {
         if (image.state !== 'pending') return;
+        const fails = fault === 'fail' || missingKey !== undefined;
         for (const mapping of image.blockDeviceMappings) {
           const snapshot = mapping.Ebs?.SnapshotId
             ? ctx.state.snapshots.get(mapping.Ebs.SnapshotId)
             : undefined;
-          if (snapshot) snapshot.state = fault === 'fail' ? 'error' : 'completed';
+          if (snapshot) snapshot.state = fails ? 'error' : 'completed';
         }
-        if (fault === 'fail') {
+        if (fails) {
           image.state = 'failed';
           image.stateReason = {
             Code: 'Client.CopyImageFailed',
-            Message: `Copying ${source.id} into ${ctx.region} failed`,
+            Message: missingKey ?? `Copying ${source.id} into ${ctx.region} failed`,
           };
         } else {
           image.state = 'available';

@@ -66,6 +66,19 @@ export function requireEncryptedWithKey(input: Record<string, unknown>, operatio
   }
 }
 
+/**
+ * Why a copy into `region` with this KMS key will fail, if it will. EC2 API Reference, CopyImage,
+ * KmsKeyId: "The specified KMS key must exist in the destination Region", and for CopyImage and
+ * CopySnapshot: "Amazon Web Services authenticates the KMS key asynchronously. Therefore, if you
+ * specify an identifier that is not valid, the action can appear to complete, but eventually fails."
+ * The emulator has no KMS: the one key it can tell is missing is a key or alias ARN that names
+ * another region. The state reason AWS gives is not documented.
+ */
+export function missingKeyReason(kmsKeyId: string | undefined, region: string): string | undefined {
+  const arn = /^arn:[a-z-]+:kms:([a-z0-9-]+):\d{12}:(?:key|alias)\//.exec(kmsKeyId ?? '');
+  return arn && arn[1] !== region ? `The KMS key ${kmsKeyId} does not exist in ${region}` : undefined;
+}
+
 export function newSnapshot(
   ctx: Ec2Context,
   fields: Partial<Snapshot> & Pick<Snapshot, 'volumeSize' | 'source'>,
@@ -222,12 +235,13 @@ export const snapshotOperations: Operations = {
     // Reference: "If a snapshot copy operation fails (for example, if the proper KMS permissions
     // are not obtained) this field displays error state details").
     const fault = ctx.state.regions.get(ctx.region)!.copyFault;
+    const missingKey = missingKeyReason(copy.kmsKeyId, ctx.region);
     if (fault !== 'stall')
       completeSnapshotLater(
         ctx,
         copy,
         ctx.state.durations.copy,
-        fault === 'fail' ? `Copying ${source.id} into ${ctx.region} failed` : undefined,
+        missingKey ?? (fault === 'fail' ? `Copying ${source.id} into ${ctx.region} failed` : undefined),
       );
     return { SnapshotId: copy.id, Tags: tagList(copy.tags) };
   },
