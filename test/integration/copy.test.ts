@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CopySnapshotCommand,
   DescribeImagesCommand,
+  DescribeSnapshotsCommand,
   EC2Client,
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
@@ -412,5 +413,48 @@ describe('copy stage', () => {
     ).resolves.toMatchObject({
       regions: ['eu-west-1'],
     });
+  }, 120_000);
+});
+
+// EC2 API Reference, CopyImage, KmsKeyId: "The specified KMS key must exist in the destination
+// Region". An encrypted flavour's copies are encrypted with its own key, found in each region.
+describe('copies of encrypted flavours', () => {
+  /** The KMS key of the encrypted flavour's copy in eu-west-1, and that copy's state. */
+  async function encryptedCopy(extra: Partial<Record<InputName, string>>) {
+    const values = { regions: 'eu-west-1', ...extra };
+    await runImport(settings('import', values), quiet);
+    await runBootTest(settings('boot-test', values), quiet);
+    const result = await runCopy(settings('copy', values), quiet);
+    const copy = world.emulator
+      .inventory()
+      .images.find(
+        (image) => image.region === 'eu-west-1' && image.name.endsWith('x86_64-43-1.6-gp3-encrypted'),
+      )!;
+    const ec2 = new EC2Client({ region: 'eu-west-1' });
+    const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: copy.snapshotIds }));
+    ec2.destroy();
+    return { result, kmsKeyId: Snapshots![0]!.KmsKeyId, state: copy.state };
+  }
+
+  it("uses the key the flavour configuration names, not AWS's default key", async () => {
+    const config = join(world.dir, 'flavours.yaml');
+    await writeFile(
+      config,
+      'flavours:\n  - name: gp3\n  - name: gp3-encrypted\n    encrypted:\n      kms-key-id: alias/fedimg-config\n',
+    );
+    const { result, kmsKeyId, state } = await encryptedCopy({ 'config-file': config });
+    expect(result.failures).toEqual([]);
+    expect([kmsKeyId, state]).toEqual(['alias/fedimg-config', 'available']);
+  }, 120_000);
+
+  it('names the key in each destination region when it is given as an ARN (a multi-Region key)', async () => {
+    const key = (region: string) =>
+      `arn:aws:kms:${region}:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
+    const { result, kmsKeyId, state } = await encryptedCopy({
+      'volume-types': 'gp3',
+      'kms-key-id': key('us-east-1'),
+    });
+    expect(result.failures).toEqual([]);
+    expect([kmsKeyId, state]).toEqual([key('eu-west-1'), 'available']);
   }, 120_000);
 });
