@@ -34697,7 +34697,6 @@ function copySettings(read) {
     timeoutMs: integer2("copy-timeout-minutes", read("copy-timeout-minutes"), 1, 24 * 60) * 6e4,
     pollIntervalMs: 15e3,
     consecutive: 3,
-    kmsKeyId: read("kms-key-id") || void 0,
     retry: DEFAULT_RETRY
   };
 }
@@ -36603,6 +36602,14 @@ var cleanupStage = defineStage({
 
 // src/aws/copy.ts
 import { createHash as createHash3 } from "node:crypto";
+
+// src/aws/kms.ts
+function keyInRegion(keyId, region) {
+  return keyId.replace(/^(arn:[a-z-]+:kms:)[a-z0-9-]+(:\d{12}:(?:key|alias)\/)/, `$1${region}$2`);
+}
+__name(keyInRegion, "keyInRegion");
+
+// src/aws/copy.ts
 var Semaphore = class {
   constructor(limit) {
     this.limit = limit;
@@ -36650,7 +36657,9 @@ async function copyToRegion(source, region, ec2, sourceRegion, settings, log, si
   let imageId = existing?.ImageId;
   const reused = Boolean(imageId);
   if (!imageId) {
-    const token = createHash3("sha256").update(`${source.imageId}:${region}:${source.encrypted}`).digest("hex").slice(0, 64);
+    const token = createHash3("sha256").update(
+      `${source.imageId}:${region}:${Boolean(source.kmsKeyId)}${source.kmsKeyId ? `:${source.kmsKeyId}` : ""}`
+    ).digest("hex").slice(0, 64);
     const copyTags = source.tags.filter(
       (tag) => Boolean(tag.Key) && !tag.Key.startsWith("aws:")
     ).map((tag) => ({ Key: tag.Key, Value: tag.Value ?? "" })).concat([{ Key: TAG.sourceAmi, Value: `${sourceRegion}/${source.imageId}` }]);
@@ -36668,8 +36677,8 @@ async function copyToRegion(source, region, ec2, sourceRegion, settings, log, si
             { ResourceType: "image", Tags: copyTags },
             { ResourceType: "snapshot", Tags: copyTags }
           ],
-          Encrypted: source.encrypted || void 0,
-          KmsKeyId: source.encrypted ? settings.kmsKeyId : void 0
+          Encrypted: source.kmsKeyId ? true : void 0,
+          KmsKeyId: source.kmsKeyId ? keyInRegion(source.kmsKeyId, region) : void 0
         }),
         { abortSignal: signal }
       ),
@@ -36752,7 +36761,7 @@ async function copySources(settings, clients, images) {
         flavour: flavour.name,
         imageId: ami.ImageId,
         name,
-        encrypted: Boolean(flavour.kmsKeyId),
+        kmsKeyId: flavour.kmsKeyId,
         tags: ami.Tags ?? []
       });
     }

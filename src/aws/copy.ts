@@ -13,6 +13,7 @@ import { withRetry } from '../util/retry.js';
 import { hintForAwsError, isLimitExceeded, isTransient } from './errors.js';
 import { MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForImage } from './images.js';
+import { keyInRegion } from './kms.js';
 import type { CopySettings } from '../settings/index.js';
 
 export interface CopySource {
@@ -20,7 +21,8 @@ export interface CopySource {
   flavour: string;
   imageId: string;
   name: string;
-  encrypted: boolean;
+  /** The encrypted flavour's KMS key (undefined: not encrypted); named for each destination region. */
+  kmsKeyId: string | undefined;
   /** The source AMI's tags: the copy and its snapshots are created with them. */
   tags: Array<{ Key?: string; Value?: string }>;
 }
@@ -91,7 +93,9 @@ export async function copyToRegion(
   const reused = Boolean(imageId);
   if (!imageId) {
     const token = createHash('sha256')
-      .update(`${source.imageId}:${region}:${source.encrypted}`)
+      .update(
+        `${source.imageId}:${region}:${Boolean(source.kmsKeyId)}${source.kmsKeyId ? `:${source.kmsKeyId}` : ''}`,
+      )
       .digest('hex')
       .slice(0, 64);
     const copyTags = source.tags
@@ -118,8 +122,8 @@ export async function copyToRegion(
               { ResourceType: 'image', Tags: copyTags },
               { ResourceType: 'snapshot', Tags: copyTags },
             ],
-            Encrypted: source.encrypted || undefined,
-            KmsKeyId: source.encrypted ? settings.kmsKeyId : undefined,
+            Encrypted: source.kmsKeyId ? true : undefined,
+            KmsKeyId: source.kmsKeyId ? keyInRegion(source.kmsKeyId, region) : undefined,
           }),
           { abortSignal: signal },
         ),

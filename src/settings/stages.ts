@@ -56,8 +56,6 @@ export interface CopySettings {
   pollIntervalMs: number;
   /** Reads of `available` in a row before a copy is trusted. */
   consecutive: number;
-  /** KMS key for encrypted flavours in each destination (an alias resolves per region). */
-  kmsKeyId: string | undefined;
   retry: RetryPolicy;
 }
 
@@ -221,7 +219,6 @@ export function copySettings(
     timeoutMs: integer('copy-timeout-minutes', read('copy-timeout-minutes'), 1, 24 * 60) * 60_000,
     pollIntervalMs: 15_000,
     consecutive: 3,
-    kmsKeyId: read('kms-key-id') || undefined,
     retry: DEFAULT_RETRY,
   };
 }

@@ -62,7 +62,7 @@ async function copySources(
         flavour: flavour.name,
         imageId: ami.ImageId,
         name,
-        encrypted: Boolean(flavour.kmsKeyId),
+        kmsKeyId: flavour.kmsKeyId,
         tags: ami.Tags ?? [],
       });
     }
