@@ -243,6 +243,20 @@ describe('encrypted flavours', () => {
     expect(emulator.inventory().images).toHaveLength(2);
   }, 60_000);
 
+  it('name the key given as another region’s ARN for the base region, where AWS requires it', async () => {
+    const image = JSON.stringify(planned(small, 'small', 'x86_64'));
+    const key = (region: string) =>
+      `arn:aws:kms:${region}:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
+    const result = await runImport(
+      settings(small, 'small', { image, 'kms-key-id': key('eu-west-1') }),
+      quiet,
+    );
+    const [, encrypted] = result.imported[0]!.amis;
+    const copy = emulator.inventory().snapshots.find((snapshot) => snapshot.id === encrypted!.snapshotId)!;
+    expect(copy.tags).toMatchObject({ 'fedimg:kms-key': key('eu-west-1') });
+    expect(copy.state).toBe('completed');
+  }, 60_000);
+
   it('stop, naming the snapshot copy and the KMS key policy, when the encrypted copy fails', async () => {
     const image = JSON.stringify(planned(small, 'small', 'x86_64'));
     emulator.setRegion('us-east-1', { copyFault: 'fail' });
