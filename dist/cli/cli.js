@@ -38003,7 +38003,7 @@ async function encryptedCopy(ctx, image, snapshotId, kmsKeyId) {
         SourceRegion: ctx.region,
         SourceSnapshotId: snapshotId,
         Encrypted: true,
-        KmsKeyId: kmsKeyId,
+        KmsKeyId: keyInRegion(kmsKeyId, ctx.region),
         Description: `${image.file} encrypted with ${kmsKeyId} by fedimg`,
         TagSpecifications: [
           {

@@ -17,6 +17,7 @@ import { waitForSnapshot } from './snapshots.js';
 import { waitForImage } from './images.js';
 import { registrationGaps } from './read-back.js';
 import { registerRequest } from './register-request.js';
+import { keyInRegion } from './kms.js';
 
 export interface RegisteredAmi {
   flavour: string;
@@ -85,7 +86,7 @@ async function encryptedCopy(
         SourceRegion: ctx.region,
         SourceSnapshotId: snapshotId,
         Encrypted: true,
-        KmsKeyId: kmsKeyId,
+        KmsKeyId: keyInRegion(kmsKeyId, ctx.region),
         Description: `${image.file} encrypted with ${kmsKeyId} by fedimg`,
         TagSpecifications: [
           {
