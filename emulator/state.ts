@@ -17,7 +17,10 @@ export interface Durations {
   boot: number;
   statusChecks: number;
   terminate: number;
-  /** New IDs stay unknown to Describe calls this long (eventual consistency). */
+  /**
+   * New IDs stay unknown to Describe calls this long, and changes to who may launch an AMI or use a
+   * snapshot show only this long after (eventual consistency).
+   */
   consistency: number;
   /** PutSnapshotBlock answers "snapshot does not exist" this long after StartSnapshot. */
   snapshotNotFoundWindow: number;

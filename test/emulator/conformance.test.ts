@@ -808,6 +808,40 @@ describe('images', () => {
     ).toBe('pending');
   });
 
+  // EC2 Developer Guide, "Eventual consistency in the Amazon EC2 API": a change to a resource may
+  // not show at once in the calls that follow.
+  it('shows a change to who may launch an AMI or use its snapshot only once it has propagated', async () => {
+    emulator.setDurations({ consistency: 300 });
+    const { imageId, snapshotId } = await availableImage();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const all = [{ Group: 'all' as const }];
+    await ec2().send(
+      new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, CreateVolumePermission: { Add: all } }),
+    );
+    await ec2().send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: all } }));
+    const shown = async () => ({
+      public: (await ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!.Public,
+      launch: (
+        await ec2().send(
+          new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }),
+        )
+      ).LaunchPermissions,
+      volume: (
+        await ec2().send(
+          new DescribeSnapshotAttributeCommand({
+            SnapshotId: snapshotId,
+            Attribute: 'createVolumePermission',
+          }),
+        )
+      ).CreateVolumePermissions,
+      listed: (await ec2().send(new DescribeImagesCommand({ Owners: ['self'], ExecutableUsers: ['all'] })))
+        .Images!.length,
+    });
+    expect(await shown()).toEqual({ public: false, launch: [], volume: [], listed: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await shown()).toEqual({ public: true, launch: all, volume: all, listed: 1 });
+  });
+
   // EC2 API Reference, DescribeImages and DescribeSnapshots (MaxResults, NextToken); EC2 Developer
   // Guide, "Pagination in the Amazon EC2 API".
   it('gives AMIs and snapshots in pages when asked, every one once, and all at once when not', async () => {

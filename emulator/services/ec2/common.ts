@@ -114,7 +114,36 @@ export function getInstance(ctx: Ec2Context, id: unknown): Instance {
   return instance;
 }
 
-export function modifyPermissions(permissions: Permissions, add: unknown, remove: unknown): void {
+/**
+ * Who may launch an AMI or use a snapshot, as Describe calls show it while a change propagates. EC2
+ * Developer Guide, "Eventual consistency in the Amazon EC2 API": "the result of an API command you
+ * run that affects your Amazon EC2 resources might not be immediately visible to all subsequent
+ * commands you run". Here a change to these permissions shows only after the account's consistency
+ * window (`durations.consistency`, none by default); until then Describe calls show them as they
+ * were. The guide gives no duration, nor says which calls see a change first: every read here waits.
+ */
+const propagating = new WeakMap<Permissions, { shown: Permissions; until: number }>();
+
+/** The permissions Describe calls show at `now`. */
+export function shownPermissions(permissions: Permissions, now: number): Permissions {
+  const change = propagating.get(permissions);
+  return change && now < change.until ? change.shown : permissions;
+}
+
+/** A change to who may launch an AMI or use a snapshot, shown to Describe calls `propagationMs` later. */
+export function modifyPermissions(
+  permissions: Permissions,
+  add: unknown,
+  remove: unknown,
+  propagation?: { now: number; ms: number },
+): void {
+  if (propagation && propagation.ms > 0) {
+    const shown = shownPermissions(permissions, propagation.now);
+    propagating.set(permissions, {
+      shown: { groups: new Set(shown.groups), users: new Set(shown.users) },
+      until: propagation.now + propagation.ms,
+    });
+  }
   for (const entry of (add as Array<{ Group?: string; UserId?: string }> | undefined) ?? []) {
     if (entry.Group) permissions.groups.add(entry.Group);
     if (entry.UserId) permissions.users.add(entry.UserId);

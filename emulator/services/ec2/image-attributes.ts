@@ -6,6 +6,7 @@ import {
   isPublic,
   modifyPermissions,
   permissionsOutput,
+  shownPermissions,
   strings,
   type Operations,
   type Output,
@@ -18,7 +19,9 @@ export const imageAttributeOperations: Operations = {
     const output: Output = { ImageId: image.id };
     switch (input.Attribute) {
       case 'launchPermission':
-        output.LaunchPermissions = permissionsOutput(image.launchPermission);
+        output.LaunchPermissions = permissionsOutput(
+          shownPermissions(image.launchPermission, ctx.state.now()),
+        );
         break;
       case 'description':
         output.Description = { Value: image.description };
@@ -90,7 +93,10 @@ export const imageAttributeOperations: Operations = {
         );
       }
     }
-    modifyPermissions(image.launchPermission, add, remove);
+    modifyPermissions(image.launchPermission, add, remove, {
+      now: ctx.state.now(),
+      ms: ctx.state.durations.consistency,
+    });
     deprecateWhenPublic(image);
     return {};
   },

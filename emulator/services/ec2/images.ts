@@ -10,6 +10,7 @@ import {
   isPublic,
   matchesFilters,
   ownedBySelf,
+  shownPermissions,
   strings,
   tagFilterValues,
   tagsFrom,
@@ -20,14 +21,14 @@ import {
 import { checkCancellable, checkedDeprecation } from './deprecation.js';
 import { page } from './pages.js';
 
-function imageOutput(image: Image): Output {
+function imageOutput(image: Image, now: number): Output {
   return {
     ImageId: image.id,
     ImageLocation: `${ACCOUNT_ID}/${image.name}`,
     State: image.state,
     OwnerId: ACCOUNT_ID,
     CreationDate: new Date(image.createdAt).toISOString(),
-    Public: isPublic(image.launchPermission),
+    Public: isPublic(shownPermissions(image.launchPermission, now)),
     Architecture: image.architecture,
     ImageType: 'machine',
     Name: image.name,
@@ -191,11 +192,12 @@ export const imageOperations: Operations = {
         .filter(
           (image) =>
             executable.length === 0 ||
-            executable.some((user) =>
-              user === 'all'
-                ? isPublic(image.launchPermission)
-                : user === 'self' || user === ACCOUNT_ID || image.launchPermission.users.has(user),
-            ),
+            executable.some((user) => {
+              const shown = shownPermissions(image.launchPermission, ctx.state.now());
+              return user === 'all'
+                ? isPublic(shown)
+                : user === 'self' || user === ACCOUNT_ID || shown.users.has(user);
+            }),
         )
         .filter((image) =>
           matchesFilters(input.Filters, (name) => {
@@ -209,7 +211,7 @@ export const imageOperations: Operations = {
               case 'architecture':
                 return [image.architecture];
               case 'is-public':
-                return [String(isPublic(image.launchPermission))];
+                return [String(isPublic(shownPermissions(image.launchPermission, ctx.state.now())))];
               case 'owner-id':
                 return [ACCOUNT_ID];
               case 'source-image-id':
@@ -225,7 +227,10 @@ export const imageOperations: Operations = {
         ),
       input,
     );
-    return { Images: items.map(imageOutput), ...(NextToken ? { NextToken } : {}) };
+    return {
+      Images: items.map((image) => imageOutput(image, ctx.state.now())),
+      ...(NextToken ? { NextToken } : {}),
+    };
   },
 
   DeregisterImage(ctx, input) {

@@ -10,6 +10,7 @@ import {
   modifyPermissions,
   ownedBySelf,
   permissionsOutput,
+  shownPermissions,
   strings,
   tagFilterValues,
   tagsFrom,
@@ -127,11 +128,10 @@ export const snapshotOperations: Operations = {
         .filter(
           (snapshot) =>
             restorable.length === 0 ||
-            restorable.some((user) =>
-              user === 'all'
-                ? isPublic(snapshot.createVolumePermission)
-                : snapshot.createVolumePermission.users.has(user) || user === ACCOUNT_ID,
-            ),
+            restorable.some((user) => {
+              const shown = shownPermissions(snapshot.createVolumePermission, ctx.state.now());
+              return user === 'all' ? isPublic(shown) : shown.users.has(user) || user === ACCOUNT_ID;
+            }),
         )
         .filter((snapshot) =>
           matchesFilters(input.Filters, (name) => {
@@ -173,7 +173,9 @@ export const snapshotOperations: Operations = {
     }
     return {
       SnapshotId: snapshot.id,
-      CreateVolumePermissions: permissionsOutput(snapshot.createVolumePermission),
+      CreateVolumePermissions: permissionsOutput(
+        shownPermissions(snapshot.createVolumePermission, ctx.state.now()),
+      ),
       ProductCodes: [],
     };
   },
@@ -207,7 +209,10 @@ export const snapshotOperations: Operations = {
         `Block public access for snapshots is enabled in ${ctx.region}`,
       );
     }
-    modifyPermissions(snapshot.createVolumePermission, add, remove);
+    modifyPermissions(snapshot.createVolumePermission, add, remove, {
+      now: ctx.state.now(),
+      ms: ctx.state.durations.consistency,
+    });
     return {};
   },
 
