@@ -41743,15 +41743,18 @@ async function runVerify(settings, log, deps = {}) {
     const perRegion = await Promise.all(
       [base, ...regions].map(async (region) => {
         const ec2 = clients.ec2(region);
-        const amis = await expectedAmis(
-          ec2,
-          region,
-          base,
-          plan.images,
-          settings.flavours,
-          settings.nameTemplate
-        );
-        return Promise.all(amis.map(async (ami) => verifyRow(settings, ec2, ami)));
+        const read = /* @__PURE__ */ __name(async () => {
+          const amis = await expectedAmis(
+            ec2,
+            region,
+            base,
+            plan.images,
+            settings.flavours,
+            settings.nameTemplate
+          );
+          return Promise.all(amis.map(async (ami) => verifyRow(settings, ec2, ami)));
+        }, "read");
+        return settledRows(region, read, settings.copy.pollIntervalMs, log);
       })
     );
     const rows = perRegion.flat();
@@ -41779,6 +41782,24 @@ ${gaps.join("\n")}`, {
   });
 }
 __name(runVerify, "runVerify");
+var SETTLE_ROUNDS = 6;
+var SETTLE_FIRST_MS = 2e3;
+async function settledRows(region, read, pollIntervalMs, log) {
+  let rows = await read();
+  let wait = Math.min(SETTLE_FIRST_MS, pollIntervalMs);
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    const unsettled = rows.filter((row2) => row2.gapKinds.includes("sharing")).length;
+    if (unsettled === 0) break;
+    log.info(
+      `${region}: ${unsettled} AMI(s) not yet shared as configured; AWS can take a moment to show what publish changed, reading again in ${(wait / 1e3).toFixed(wait < 1e3 ? 2 : 0)} s.`
+    );
+    await defaultSleep(wait);
+    rows = await read();
+    wait *= 2;
+  }
+  return rows;
+}
+__name(settledRows, "settledRows");
 var EMPTY_REGISTRATION = {
   architecture: "",
   bootMode: "",
