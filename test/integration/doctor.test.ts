@@ -142,6 +142,22 @@ describe('fedimg doctor', () => {
     expect((roles.error as Error).message).toMatch(/may not simulate .*iam:SimulatePrincipalPolicy/s);
   }, 60_000);
 
+  it("fails a key statement naming the base region's key alone: the copies use the key in theirs", async () => {
+    // CopyImage, KmsKeyId: the key must exist in the destination Region; fedimg names it there.
+    const texts = rolePolicies(ALL_POLICIES).map((entry) => ({
+      ...entry,
+      text: entry.text.replace('arn:aws:kms:*:', 'arn:aws:kms:us-east-1:'),
+    }));
+    const { result, error } = await doctor(EVERYTHING, { texts });
+    expect(error).toBeInstanceOf(DoctorError);
+    expect(notPassed(result).map((row) => [row.result, row.check])).toEqual([
+      [
+        'fail',
+        'copy: use the key arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555 through EC2 in eu-west-1',
+      ],
+    ]);
+  }, 60_000);
+
   it('fails a policy that leaves the closable routes open (the one shipped before 2026-12)', async () => {
     // The old policy, with doctor's own reads added so that doctor can look.
     const doctorReads = rolePolicies().map(({ name, text }) => {
