@@ -37309,22 +37309,34 @@ function encryptedChecks(list2) {
   ]);
   const key = list2.settings.kmsKeyArn;
   if (!key) return;
-  const via = { "kms:ViaService": `ec2.${list2.settings.baseRegion}.amazonaws.com` };
   list2.allow(
     "import",
     `use the key ${key} through EC2`,
     STATEMENT.encryptedKey,
-    [
-      "kms:CreateGrant",
-      "kms:Decrypt",
-      "kms:DescribeKey",
-      "kms:GenerateDataKeyWithoutPlaintext",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo"
-    ].map((action) => probe(action, key, via))
+    keyProbes(key, list2.settings.baseRegion)
   );
 }
 __name(encryptedChecks, "encryptedChecks");
+var keyProbes = /* @__PURE__ */ __name((key, region) => [
+  "kms:CreateGrant",
+  "kms:Decrypt",
+  "kms:DescribeKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo"
+].map((action) => probe(action, key, { "kms:ViaService": `ec2.${region}.amazonaws.com` })), "keyProbes");
+function encryptedCopyChecks(list2) {
+  const { kmsKeyArn, destination, baseRegion: baseRegion2 } = list2.settings;
+  if (!kmsKeyArn || destination === baseRegion2) return;
+  const key = keyInRegion(kmsKeyArn, destination);
+  list2.allow(
+    "copy",
+    `use the key ${key} through EC2 in ${destination}`,
+    STATEMENT.encryptedKey,
+    keyProbes(key, destination)
+  );
+}
+__name(encryptedCopyChecks, "encryptedCopyChecks");
 function marketplaceChecks(list2) {
   const market = list2.settings.marketplace;
   if (!list2.on("marketplace") || market.products.length === 0) return;
@@ -37502,6 +37514,7 @@ function permissionChecks(settings) {
         "ec2:CreateAction": "CopyImage"
       })
     ]);
+    if (list2.settings.encrypted) encryptedCopyChecks(list2);
   }
   if (list2.on("publish") || list2.on("verify"))
     list2.reads(list2.on("publish") ? "publish" : "verify", [
@@ -37652,7 +37665,7 @@ function keyArn(settings, role) {
   const key = settings.flavours.find((flavour) => flavour.kmsKeyId)?.kmsKeyId;
   if (!key) return void 0;
   if (key.startsWith("arn:")) return key;
-  if (/^[0-9a-f-]{36}$/.test(key))
+  if (/^(?:[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/.test(key))
     return `arn:${role.partition}:kms:${settings.baseRegion}:${role.account}:key/${key}`;
   return void 0;
 }

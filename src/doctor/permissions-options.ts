@@ -6,6 +6,7 @@ import { TAG } from '../aws/tags.js';
 import type { CheckList } from './checks.js';
 import { fedimgResource, OURS, probe, requestTags, THEIRS } from './checks.js';
 import { STATEMENT } from './statements.js';
+import { keyInRegion } from '../aws/kms.js';
 
 /** The S3 + ImportSnapshot route: the staged object, the import task, and tagging what it made. */
 export function importSnapshotChecks(list: CheckList, bucket: string): void {
@@ -54,19 +55,38 @@ export function encryptedChecks(list: CheckList): void {
   ]);
   const key = list.settings.kmsKeyArn;
   if (!key) return;
-  const via = { 'kms:ViaService': `ec2.${list.settings.baseRegion}.amazonaws.com` };
   list.allow(
     'import',
     `use the key ${key} through EC2`,
     STATEMENT.encryptedKey,
-    [
-      'kms:CreateGrant',
-      'kms:Decrypt',
-      'kms:DescribeKey',
-      'kms:GenerateDataKeyWithoutPlaintext',
-      'kms:ReEncryptFrom',
-      'kms:ReEncryptTo',
-    ].map((action) => probe(action, key, via)),
+    keyProbes(key, list.settings.baseRegion),
+  );
+}
+
+/** What EC2 does with an encrypted flavour's key on the caller's behalf, in one region. */
+const keyProbes = (key: string, region: string) =>
+  [
+    'kms:CreateGrant',
+    'kms:Decrypt',
+    'kms:DescribeKey',
+    'kms:GenerateDataKeyWithoutPlaintext',
+    'kms:ReEncryptFrom',
+    'kms:ReEncryptTo',
+  ].map((action) => probe(action, key, { 'kms:ViaService': `ec2.${region}.amazonaws.com` }));
+
+/**
+ * Encrypted flavours' copies: encrypted with the key named for their destination region (CopyImage,
+ * KmsKeyId: the key must exist in the destination Region; src/aws/kms.ts).
+ */
+export function encryptedCopyChecks(list: CheckList): void {
+  const { kmsKeyArn, destination, baseRegion } = list.settings;
+  if (!kmsKeyArn || destination === baseRegion) return;
+  const key = keyInRegion(kmsKeyArn, destination);
+  list.allow(
+    'copy',
+    `use the key ${key} through EC2 in ${destination}`,
+    STATEMENT.encryptedKey,
+    keyProbes(key, destination),
   );
 }
 

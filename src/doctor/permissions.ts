@@ -18,7 +18,12 @@ import {
   type PermissionCheck,
   type ProbeSettings,
 } from './checks.js';
-import { encryptedChecks, importSnapshotChecks, marketplaceChecks } from './permissions-options.js';
+import {
+  encryptedChecks,
+  encryptedCopyChecks,
+  importSnapshotChecks,
+  marketplaceChecks,
+} from './permissions-options.js';
 import { STATEMENT } from './statements.js';
 
 export type { NetworkFacts, PermissionCheck, Probe, ProbeSettings } from './checks.js';
@@ -157,6 +162,7 @@ export function permissionChecks(settings: ProbeSettings): PermissionCheck[] {
         'ec2:CreateAction': 'CopyImage',
       }),
     ]);
+    if (list.settings.encrypted) encryptedCopyChecks(list);
   }
 
   if (list.on('publish') || list.on('verify'))
