@@ -158,6 +158,17 @@ describe('fedimg doctor', () => {
     ]);
   }, 60_000);
 
+  it('checks a multi-Region key given by its ID in the base region and where copies go', async () => {
+    const { result } = await doctor({ ...EVERYTHING, 'kms-key-id': 'mrk-1234abcd12ab34cd56ef1234567890ab' });
+    expect(notPassed(result)).toEqual([]);
+    expect(result!.rows.map((row) => row.check)).toEqual(
+      expect.arrayContaining([
+        'import: use the key arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab through EC2',
+        'copy: use the key arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab through EC2 in eu-west-1',
+      ]),
+    );
+  }, 60_000);
+
   it('fails a policy that leaves the closable routes open (the one shipped before 2026-12)', async () => {
     // The old policy, with doctor's own reads added so that doctor can look.
     const doctorReads = rolePolicies().map(({ name, text }) => {
