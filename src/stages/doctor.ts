@@ -132,7 +132,8 @@ function keyArn(settings: Settings, role: RoleRef): string | undefined {
   const key = settings.flavours.find((flavour) => flavour.kmsKeyId)?.kmsKeyId;
   if (!key) return undefined;
   if (key.startsWith('arn:')) return key;
-  if (/^[0-9a-f-]{36}$/.test(key))
+  // A key ID: a single-Region key's UUID, or a multi-Region key's mrk- ID.
+  if (/^(?:[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/.test(key))
     return `arn:${role.partition}:kms:${settings.baseRegion}:${role.account}:key/${key}`;
   return undefined;
 }
