@@ -811,9 +811,9 @@ describe('images', () => {
   // EC2 Developer Guide, "Eventual consistency in the Amazon EC2 API": a change to a resource may
   // not show at once in the calls that follow.
   it('shows a change to who may launch an AMI or use its snapshot only once it has propagated', async () => {
-    emulator.setDurations({ consistency: 300 });
     const { imageId, snapshotId } = await availableImage();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Long enough for the reads below to come well inside it on a busy machine.
+    emulator.setDurations({ consistency: 1500 });
     const all = [{ Group: 'all' as const }];
     await ec2().send(
       new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, CreateVolumePermission: { Add: all } }),
@@ -838,7 +838,7 @@ describe('images', () => {
         .Images!.length,
     });
     expect(await shown()).toEqual({ public: false, launch: [], volume: [], listed: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
     expect(await shown()).toEqual({ public: true, launch: all, volume: all, listed: 1 });
   });
 
