@@ -41064,7 +41064,7 @@ function plannedDeprecation(settings, image, found, makePublic, now = Date.now()
   const wanted = asked && limit && asked > limit ? limit : asked ?? limit;
   const existing = isoTime(found.DeprecationTime);
   if (existing && (!wanted || existing <= wanted)) return { at: existing, set: false };
-  if (!wanted) return { at: void 0, set: false };
+  if (!wanted || wanted.getTime() <= now) return { at: existing, set: false };
   const note = asked && wanted < asked ? `${found.ImageId}: ${days} days from now is past the 2 years after its creation that AWS allows a public AMI; it is deprecated at ${wanted.toISOString()}.` : void 0;
   return { at: wanted, set: true, ...note ? { note } : {} };
 }

@@ -51,7 +51,8 @@ export function plannedDeprecation(
   const wanted = asked && limit && asked > limit ? limit : (asked ?? limit);
   const existing = isoTime(found.DeprecationTime);
   if (existing && (!wanted || existing <= wanted)) return { at: existing, set: false };
-  if (!wanted) return { at: undefined, set: false };
+  // An AMI made over 2 years ago: no date in the past can be set (AWS's own default applies).
+  if (!wanted || wanted.getTime() <= now) return { at: existing, set: false };
   const note =
     asked && wanted < asked
       ? `${found.ImageId}: ${days} days from now is past the 2 years after its creation that AWS allows a public AMI; it is deprecated at ${wanted.toISOString()}.`

@@ -57,6 +57,11 @@ describe('the deprecation publish gives an AMI', () => {
     });
   });
 
+  it('sets no date in the past for a public AMI made over 2 years ago', () => {
+    const old = { ...ami(), CreationDate: '2024-01-01T00:00:00.000Z' };
+    expect(plannedDeprecation(settings(), release, old, true, NOW)).toEqual({ at: undefined, set: false });
+  });
+
   it('holds what is asked to 730 days after creation for a public AMI, and says so', () => {
     const asked = settings({ 'release-deprecation-days': '730' });
     const planned = plannedDeprecation(asked, release, ami(), true, NOW);
