@@ -842,6 +842,30 @@ describe('images', () => {
     expect(await shown()).toEqual({ public: true, launch: all, volume: all, listed: 1 });
   });
 
+  it('shows tags added to an AMI or a snapshot only once they have propagated', async () => {
+    const { imageId, snapshotId } = await availableImage();
+    emulator.setDurations({ consistency: 1500 });
+    await ec2().send(
+      new CreateTagsCommand({
+        Resources: [imageId, snapshotId],
+        Tags: [{ Key: 'fedimg:boot-test', Value: 'passed' }],
+      }),
+    );
+    const shown = async () => ({
+      image: (await ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!.Tags!.some(
+        (tag) => tag.Key === 'fedimg:boot-test',
+      ),
+      filtered: (
+        await ec2().send(
+          new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:fedimg:boot-test', Values: ['passed'] }] }),
+        )
+      ).Snapshots!.length,
+    });
+    expect(await shown()).toEqual({ image: false, filtered: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(await shown()).toEqual({ image: true, filtered: 1 });
+  });
+
   // EC2 API Reference, DescribeImages and DescribeSnapshots (MaxResults, NextToken); EC2 Developer
   // Guide, "Pagination in the Amazon EC2 API".
   it('gives AMIs and snapshots in pages when asked, every one once, and all at once when not', async () => {

@@ -8,6 +8,7 @@ import {
   getSnapshot,
   matchesFilters,
   strings,
+  tagsChanging,
   userTagKey,
   type Ec2Context,
   type Operations,
@@ -81,13 +82,17 @@ export const accountOperations: Operations = {
     const added = ((input.Tags as Array<{ Key?: string; Value?: string }> | undefined) ?? [])
       .filter((tag) => tag.Key)
       .map((tag) => [userTagKey(tag.Key!), tag.Value ?? ''] as const);
-    for (const tags of resources) for (const [key, value] of added) tags.set(key, value);
+    for (const tags of resources) {
+      tagsChanging(tags, ctx.state.now(), ctx.state.durations.consistency);
+      for (const [key, value] of added) tags.set(key, value);
+    }
     return {};
   },
 
   DeleteTags(ctx, input) {
     for (const id of strings(input.Resources)) {
       const tags = taggable(ctx, id);
+      tagsChanging(tags, ctx.state.now(), ctx.state.durations.consistency);
       for (const tag of (input.Tags as Array<{ Key?: string; Value?: string }> | undefined) ?? []) {
         if (tag.Key && (tag.Value === undefined || tags.get(tag.Key) === tag.Value)) tags.delete(tag.Key);
       }

@@ -69,6 +69,26 @@ export function matchesFilters(filters: unknown, values: (name: string) => strin
   return true;
 }
 
+/**
+ * An AMI's or a snapshot's tags as Describe calls show them while a CreateTags or DeleteTags
+ * propagates: as they were, for the account's consistency window after the change (EC2 Developer
+ * Guide, "Eventual consistency in the Amazon EC2 API"; the same window as for permissions, below).
+ * Tags given at creation come with the resource's ID. Instances' tags show at once here: fedimg tags
+ * an instance only as it launches it.
+ */
+const propagatingTags = new WeakMap<Tags, { shown: Tags; until: number }>();
+
+export function shownTags(tags: Tags, now: number): Tags {
+  const change = propagatingTags.get(tags);
+  return change && now < change.until ? change.shown : tags;
+}
+
+/** Records that `tags` are about to change, so that Describe calls show them as they are for `ms`. */
+export function tagsChanging(tags: Tags, now: number, ms: number): void {
+  if (ms <= 0) return;
+  propagatingTags.set(tags, { shown: new Map(shownTags(tags, now)), until: now + ms });
+}
+
 export function tagFilterValues(tags: Tags, name: string): string[] | undefined {
   if (name === 'tag-key') return [...tags.keys()];
   if (name === 'tag-value') return [...tags.values()];

@@ -11,6 +11,7 @@ import {
   matchesFilters,
   ownedBySelf,
   shownPermissions,
+  shownTags,
   strings,
   tagFilterValues,
   tagsFrom,
@@ -45,7 +46,7 @@ function imageOutput(image: Image, now: number): Output {
     ImdsSupport: image.imdsSupport,
     DeprecationTime: image.deprecationTime?.toISOString(),
     BlockDeviceMappings: image.blockDeviceMappings,
-    Tags: tagList(image.tags),
+    Tags: tagList(shownTags(image.tags, now)),
     StateReason: image.stateReason,
     SourceImageId: image.sourceImageId,
     SourceImageRegion: image.sourceRegion,
@@ -221,7 +222,7 @@ export const imageOperations: Operations = {
                   mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
                 );
               default:
-                return tagFilterValues(image.tags, name);
+                return tagFilterValues(shownTags(image.tags, ctx.state.now()), name);
             }
           }),
         ),

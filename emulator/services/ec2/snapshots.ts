@@ -11,6 +11,7 @@ import {
   ownedBySelf,
   permissionsOutput,
   shownPermissions,
+  shownTags,
   strings,
   tagFilterValues,
   tagsFrom,
@@ -20,7 +21,7 @@ import {
 } from './common.js';
 import { page } from './pages.js';
 
-function snapshotOutput(snapshot: Snapshot): Output {
+function snapshotOutput(snapshot: Snapshot, now: number): Output {
   return {
     SnapshotId: snapshot.id,
     VolumeId: 'vol-ffffffff',
@@ -33,7 +34,7 @@ function snapshotOutput(snapshot: Snapshot): Output {
     VolumeSize: snapshot.volumeSize,
     Encrypted: snapshot.encrypted,
     KmsKeyId: snapshot.kmsKeyId,
-    Tags: tagList(snapshot.tags),
+    Tags: tagList(shownTags(snapshot.tags, now)),
     StorageTier: 'standard',
   };
 }
@@ -140,12 +141,15 @@ export const snapshotOperations: Operations = {
             if (name === 'description') return [snapshot.description];
             if (name === 'owner-id') return [ACCOUNT_ID];
             if (name === 'encrypted') return [String(snapshot.encrypted)];
-            return tagFilterValues(snapshot.tags, name);
+            return tagFilterValues(shownTags(snapshot.tags, ctx.state.now()), name);
           }),
         ),
       input,
     );
-    return { Snapshots: items.map(snapshotOutput), ...(NextToken ? { NextToken } : {}) };
+    return {
+      Snapshots: items.map((snapshot) => snapshotOutput(snapshot, ctx.state.now())),
+      ...(NextToken ? { NextToken } : {}),
+    };
   },
 
   DeleteSnapshot(ctx, input) {
