@@ -36732,13 +36732,36 @@ function copyFailure(source, region, error3) {
 }
 __name(copyFailure, "copyFailure");
 
+// src/aws/consistency.ts
+var ROUNDS = 6;
+var FIRST_WAIT_MS = 2e3;
+async function readSettled(read, unsettled, options) {
+  let value = await read();
+  let wait = Math.min(FIRST_WAIT_MS, options.firstWaitMs);
+  for (let round = 0; round < ROUNDS; round++) {
+    const what = unsettled(value);
+    if (what === void 0) break;
+    const seconds = (wait / 1e3).toFixed(wait < 1e3 ? 2 : 0);
+    options.log.info(`${what}; AWS can take a moment to show a change, reading again in ${seconds} s.`);
+    await defaultSleep(wait);
+    value = await read();
+    wait *= 2;
+  }
+  return value;
+}
+__name(readSettled, "readSettled");
+
 // src/stages/copy.ts
-async function copySources(settings, clients, images) {
+async function copySources(settings, clients, images, log) {
   const region = settings.baseRegion;
   const ec2 = clients.ec2(region);
   const sources = [];
   for (const image of images) {
-    const amis = await fedimgAmisOf(ec2, image);
+    const amis = await readSettled(
+      () => fedimgAmisOf(ec2, image),
+      (found) => imageVerdict(found) === "untested" ? `${region}: no boot-test verdict shown yet on the AMIs of ${image.file}` : void 0,
+      { firstWaitMs: settings.copy.pollIntervalMs, log }
+    );
     const verdict = imageVerdict(amis);
     if (verdict !== "passed") {
       throw new CopyError(
@@ -36785,7 +36808,7 @@ async function runCopy(settings, log, deps = {}) {
   return openStage(settings, log, deps, shape2, async ({ plan, clients, events, report }) => {
     const base = settings.baseRegion;
     const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log, "copy");
-    const sources = await copySources(settings, clients, plan.images);
+    const sources = await copySources(settings, clients, plan.images, log);
     const failures = [];
     const copies = [];
     await log.group(
@@ -41454,7 +41477,14 @@ async function runVerify(settings, log, deps = {}) {
           );
           return Promise.all(amis.map(async (ami) => verifyRow(settings, ec2, ami)));
         }, "read");
-        return settledRows(region, read, settings.copy.pollIntervalMs, log);
+        return readSettled(
+          read,
+          (rows2) => {
+            const unsettled = rows2.filter((row2) => row2.gapKinds.includes("sharing")).length;
+            return unsettled > 0 ? `${region}: ${unsettled} AMI(s) not yet shared as configured` : void 0;
+          },
+          { firstWaitMs: settings.copy.pollIntervalMs, log }
+        );
       })
     );
     const rows = perRegion.flat();
@@ -41482,24 +41512,6 @@ ${gaps.join("\n")}`, {
   });
 }
 __name(runVerify, "runVerify");
-var SETTLE_ROUNDS = 6;
-var SETTLE_FIRST_MS = 2e3;
-async function settledRows(region, read, pollIntervalMs, log) {
-  let rows = await read();
-  let wait = Math.min(SETTLE_FIRST_MS, pollIntervalMs);
-  for (let round = 0; round < SETTLE_ROUNDS; round++) {
-    const unsettled = rows.filter((row2) => row2.gapKinds.includes("sharing")).length;
-    if (unsettled === 0) break;
-    log.info(
-      `${region}: ${unsettled} AMI(s) not yet shared as configured; AWS can take a moment to show what publish changed, reading again in ${(wait / 1e3).toFixed(wait < 1e3 ? 2 : 0)} s.`
-    );
-    await defaultSleep(wait);
-    rows = await read();
-    wait *= 2;
-  }
-  return rows;
-}
-__name(settledRows, "settledRows");
 var EMPTY_REGISTRATION = {
   architecture: "",
   bootMode: "",

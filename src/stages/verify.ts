@@ -6,6 +6,7 @@ import {
   type Audience,
   type ExpectedAmi,
 } from '../aws/images.js';
+import { readSettled } from '../aws/consistency.js';
 import { resolveRegions } from '../aws/regions.js';
 import { registrationGaps, registrationOf, type Registration } from '../aws/read-back.js';
 import { snapshotPermissions } from '../aws/snapshots.js';
@@ -16,7 +17,6 @@ import type { Log } from '../log.js';
 import { buildManifest, writeManifest, type AmiRecord } from '../report/manifest.js';
 import { openStage, type StageDeps } from './stage.js';
 import type { Table } from '../report/table.js';
-import { defaultSleep } from '../util/retry.js';
 import { COMPOSE_STAGE_READS, defineStage, fileOutput } from './descriptor.js';
 
 export interface VerifyRow extends AmiRecord {
@@ -80,7 +80,16 @@ export async function runVerify(
           );
           return Promise.all(amis.map(async (ami) => verifyRow(settings, ec2, ami)));
         };
-        return settledRows(region, read, settings.copy.pollIntervalMs, log);
+        // Verify runs right after publish, whose changes may not show at once: sharing gaps are read
+        // again before they count (other gaps do not settle by waiting, but come with the region).
+        return readSettled(
+          read,
+          (rows) => {
+            const unsettled = rows.filter((row) => row.gapKinds.includes('sharing')).length;
+            return unsettled > 0 ? `${region}: ${unsettled} AMI(s) not yet shared as configured` : undefined;
+          },
+          { firstWaitMs: settings.copy.pollIntervalMs, log },
+        );
       }),
     );
     const rows = perRegion.flat();
@@ -108,39 +117,6 @@ export async function runVerify(
     );
     return result;
   });
-}
-
-/**
- * Verify runs right after publish, and what publish changed may not show at once: "the result of an
- * API command you run that affects your Amazon EC2 resources might not be immediately visible to
- * all subsequent commands" (EC2 Developer Guide, "Eventual consistency in the Amazon EC2 API"). The
- * guide's advice is to read again with exponential back-off, from a couple of seconds up to a few
- * minutes: so while a region's AMIs have sharing gaps, it is read again after 2, 4, 8, 16, 32 and
- * 64 seconds (about two minutes in all) before they count. Other gaps do not settle by waiting,
- * but a region is read whole, so they are read again with it.
- */
-const SETTLE_ROUNDS = 6;
-const SETTLE_FIRST_MS = 2000;
-
-async function settledRows(
-  region: string,
-  read: () => Promise<VerifyRow[]>,
-  pollIntervalMs: number,
-  log: Log,
-): Promise<VerifyRow[]> {
-  let rows = await read();
-  let wait = Math.min(SETTLE_FIRST_MS, pollIntervalMs);
-  for (let round = 0; round < SETTLE_ROUNDS; round++) {
-    const unsettled = rows.filter((row) => row.gapKinds.includes('sharing')).length;
-    if (unsettled === 0) break;
-    log.info(
-      `${region}: ${unsettled} AMI(s) not yet shared as configured; AWS can take a moment to show what publish changed, reading again in ${(wait / 1000).toFixed(wait < 1000 ? 2 : 0)} s.`,
-    );
-    await defaultSleep(wait);
-    rows = await read();
-    wait *= 2;
-  }
-  return rows;
 }
 
 const EMPTY_REGISTRATION: Registration = {
