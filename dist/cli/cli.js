@@ -41168,23 +41168,13 @@ async function runPublish(settings, log, deps = {}) {
       `Pre-flight checks in ${regions.length + 1} region(s)`,
       () => Promise.all(
         [base, ...regions].map(async (region) => {
-          const amis = await readSettled(
-            () => expectedAmis(
-              clients.ec2(region),
-              region,
-              base,
-              plan.images,
-              settings.flavours,
-              settings.nameTemplate
-            ),
-            (found) => {
-              const waiting = plan.images.filter((image) => {
-                const siblings = found.filter((ami) => ami.image === image);
-                return siblings.every((ami) => ami.found?.ImageId) && imageVerdict(siblings.map((ami) => ami.found)) === "untested";
-              });
-              return waiting.length > 0 ? `${region}: no boot-test verdict shown yet on the AMIs of ${waiting.map((image) => image.file).join(", ")}` : void 0;
-            },
-            { firstWaitMs: settings.copy.pollIntervalMs, log }
+          const amis = await expectedAmis(
+            clients.ec2(region),
+            region,
+            base,
+            plan.images,
+            settings.flavours,
+            settings.nameTemplate
           );
           return { region, amis, problems: await preflight(settings, clients, region, amis) };
         })

@@ -9,7 +9,6 @@ import {
   type ExpectedAmi,
   type Grant,
 } from '../aws/images.js';
-import { readSettled } from '../aws/consistency.js';
 import { blocksPublicAmis, encryptsByDefault, resolveRegions } from '../aws/regions.js';
 import { encryptedSnapshots, grantCreateVolume } from '../aws/snapshots.js';
 import { describeError, PublishError } from '../errors.js';
@@ -149,30 +148,13 @@ export async function runPublish(
     const plans: RegionPlan[] = await log.group(`Pre-flight checks in ${regions.length + 1} region(s)`, () =>
       Promise.all(
         [base, ...regions].map(async (region) => {
-          // Publish may run right after the boot test, whose verdict tag may not show at once.
-          const amis = await readSettled(
-            () =>
-              expectedAmis(
-                clients.ec2(region),
-                region,
-                base,
-                plan.images,
-                settings.flavours,
-                settings.nameTemplate,
-              ),
-            (found) => {
-              const waiting = plan.images.filter((image) => {
-                const siblings = found.filter((ami) => ami.image === image);
-                return (
-                  siblings.every((ami) => ami.found?.ImageId) &&
-                  imageVerdict(siblings.map((ami) => ami.found)) === 'untested'
-                );
-              });
-              return waiting.length > 0
-                ? `${region}: no boot-test verdict shown yet on the AMIs of ${waiting.map((image) => image.file).join(', ')}`
-                : undefined;
-            },
-            { firstWaitMs: settings.copy.pollIntervalMs, log },
+          const amis = await expectedAmis(
+            clients.ec2(region),
+            region,
+            base,
+            plan.images,
+            settings.flavours,
+            settings.nameTemplate,
           );
           return { region, amis, problems: await preflight(settings, clients, region, amis) };
         }),
