@@ -268,23 +268,6 @@ describe('publish and verify', () => {
     }, 120_000);
   });
 
-  it('waits for a boot-test verdict written just before it to show, then publishes', async () => {
-    await throughCopy();
-    // The verdicts written anew just before publish runs, as 'fedimg run' does without copies, while
-    // AWS shows new tags only a moment later (EC2 Developer Guide, eventual consistency).
-    const verdicts = world.emulator.inventory().images.filter((image) => image.tags['fedimg:boot-test']);
-    const ec2 = new EC2Client({ region: 'us-east-1' });
-    const ids = verdicts.filter((image) => image.region === 'us-east-1').map((image) => image.id);
-    await ec2.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: 'fedimg:boot-test' }] }));
-    world.emulator.setDurations({ consistency: 400 });
-    await ec2.send(
-      new CreateTagsCommand({ Resources: ids, Tags: [{ Key: 'fedimg:boot-test', Value: 'passed' }] }),
-    );
-    ec2.destroy();
-    const result = await runPublish(settings('publish'), quiet);
-    expect(result.published).toHaveLength(20);
-  }, 120_000);
-
   it('changes nothing anywhere when block-public-access is on in one required region', async () => {
     await throughCopy();
     world.emulator.setRegion('ap-south-1', { blockPublicAccess: true });
