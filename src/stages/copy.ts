@@ -1,7 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
 import { copyFailure, copyToRegion, Semaphore, type CopyOutcome, type CopySource } from '../aws/copy.js';
 import { amiName } from '../aws/naming.js';
-import { readSettled } from '../aws/consistency.js';
 import { resolveRegions } from '../aws/regions.js';
 import { fedimgAmisOf, imageVerdict } from '../aws/images.js';
 import { CopyError, describeError } from '../errors.js';
@@ -35,21 +34,12 @@ async function copySources(
   settings: Settings,
   clients: AwsClients,
   images: PlannedImage[],
-  log: Log,
 ): Promise<CopySource[]> {
   const region = settings.baseRegion;
   const ec2 = clients.ec2(region);
   const sources: CopySource[] = [];
   for (const image of images) {
-    // Copy may run right after the boot test ('fedimg run'), whose verdict tag may not show at once.
-    const amis = await readSettled(
-      () => fedimgAmisOf(ec2, image),
-      (found) =>
-        imageVerdict(found) === 'untested'
-          ? `${region}: no boot-test verdict shown yet on the AMIs of ${image.file}`
-          : undefined,
-      { firstWaitMs: settings.copy.pollIntervalMs, log },
-    );
+    const amis = await fedimgAmisOf(ec2, image);
     const verdict = imageVerdict(amis);
     if (verdict !== 'passed') {
       throw new CopyError(
@@ -105,7 +95,7 @@ export async function runCopy(
   return openStage(settings, log, deps, shape, async ({ plan, clients, events, report }) => {
     const base = settings.baseRegion;
     const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log, 'copy');
-    const sources = await copySources(settings, clients, plan.images, log);
+    const sources = await copySources(settings, clients, plan.images);
     const failures: CopyFailure[] = [];
     const copies: CopyOutcome[] = [];
     await log.group(`Copy ${sources.length} AMI(s) from ${base} to ${choice.regions.length} region(s)`, () =>
