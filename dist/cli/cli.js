@@ -35197,6 +35197,25 @@ function bootTestExitCode(consoleOutput, token) {
 }
 __name(bootTestExitCode, "bootTestExitCode");
 
+// src/aws/consistency.ts
+var ROUNDS = 6;
+var FIRST_WAIT_MS = 2e3;
+async function readSettled(read, unsettled, options) {
+  let value = await read();
+  let wait = Math.min(FIRST_WAIT_MS, options.firstWaitMs);
+  for (let round = 0; round < ROUNDS; round++) {
+    const what = unsettled(value);
+    if (what === void 0) break;
+    const seconds = (wait / 1e3).toFixed(wait < 1e3 ? 2 : 0);
+    options.log.info(`${what}; AWS can take a moment to show a change, reading again in ${seconds} s.`);
+    await defaultSleep(wait);
+    value = await read();
+    wait *= 2;
+  }
+  return value;
+}
+__name(readSettled, "readSettled");
+
 // src/aws/instances.ts
 function tail(output, lines = 25) {
   return output.replace(/\r/g, "").split("\n").filter(Boolean).slice(-lines);
@@ -35320,8 +35339,17 @@ async function bootTest(image, ami, ctx) {
   }
 }
 __name(bootTest, "bootTest");
-async function tagVerdict(ec2, outcome) {
-  await addTags(ec2, [outcome.imageId], [{ Key: TAG.bootTest, Value: outcome.passed ? "passed" : "failed" }]);
+async function tagVerdict(ec2, outcome, confirm) {
+  const verdict = outcome.passed ? "passed" : "failed";
+  await addTags(ec2, [outcome.imageId], [{ Key: TAG.bootTest, Value: verdict }]);
+  await readSettled(
+    async () => {
+      const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [outcome.imageId] }));
+      return tagValue(Images?.[0]?.Tags, TAG.bootTest);
+    },
+    (shown) => shown === verdict ? void 0 : `${outcome.imageId}: its boot-test verdict does not show yet`,
+    confirm
+  );
 }
 __name(tagVerdict, "tagVerdict");
 async function liveBootTestInstances(ec2) {
@@ -36276,7 +36304,7 @@ async function runBootTest(settings, log, deps = {}) {
             { imageId: ami.ImageId, name },
             { ec2, region, log, pending, settings: settings.bootTest, signal: deps.signal }
           );
-          await tagVerdict(ec2, outcome);
+          await tagVerdict(ec2, outcome, { firstWaitMs: settings.bootTest.pollIntervalMs, log });
           events.emit("image.test", outcome.passed ? "completed" : "failed", image, region, {
             id: ami.ImageId,
             ...outcome.passed ? {} : { error: outcome.consoleTail.slice(-3).join(" | ") }
@@ -36732,36 +36760,13 @@ function copyFailure(source, region, error3) {
 }
 __name(copyFailure, "copyFailure");
 
-// src/aws/consistency.ts
-var ROUNDS = 6;
-var FIRST_WAIT_MS = 2e3;
-async function readSettled(read, unsettled, options) {
-  let value = await read();
-  let wait = Math.min(FIRST_WAIT_MS, options.firstWaitMs);
-  for (let round = 0; round < ROUNDS; round++) {
-    const what = unsettled(value);
-    if (what === void 0) break;
-    const seconds = (wait / 1e3).toFixed(wait < 1e3 ? 2 : 0);
-    options.log.info(`${what}; AWS can take a moment to show a change, reading again in ${seconds} s.`);
-    await defaultSleep(wait);
-    value = await read();
-    wait *= 2;
-  }
-  return value;
-}
-__name(readSettled, "readSettled");
-
 // src/stages/copy.ts
-async function copySources(settings, clients, images, log) {
+async function copySources(settings, clients, images) {
   const region = settings.baseRegion;
   const ec2 = clients.ec2(region);
   const sources = [];
   for (const image of images) {
-    const amis = await readSettled(
-      () => fedimgAmisOf(ec2, image),
-      (found) => imageVerdict(found) === "untested" ? `${region}: no boot-test verdict shown yet on the AMIs of ${image.file}` : void 0,
-      { firstWaitMs: settings.copy.pollIntervalMs, log }
-    );
+    const amis = await fedimgAmisOf(ec2, image);
     const verdict = imageVerdict(amis);
     if (verdict !== "passed") {
       throw new CopyError(
@@ -36808,7 +36813,7 @@ async function runCopy(settings, log, deps = {}) {
   return openStage(settings, log, deps, shape2, async ({ plan, clients, events, report }) => {
     const base = settings.baseRegion;
     const choice = await resolveRegions(clients.ec2(base), settings.copy.regions, base, log, "copy");
-    const sources = await copySources(settings, clients, plan.images, log);
+    const sources = await copySources(settings, clients, plan.images);
     const failures = [];
     const copies = [];
     await log.group(

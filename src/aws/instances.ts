@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeInstanceStatusCommand,
   GetConsoleOutputCommand,
@@ -15,7 +16,8 @@ import type { Log } from '../log.js';
 import { bootTestExitCode, bootTestUserData } from './boot-contract.js';
 import type { PendingResources } from './pending.js';
 import { addTags } from './images.js';
-import { imageTags, MANAGED_BY, TAG } from './tags.js';
+import { imageTags, MANAGED_BY, TAG, tagValue } from './tags.js';
+import { readSettled } from './consistency.js';
 import { poll } from '../util/poll.js';
 import { isNotFound } from './errors.js';
 import type { BootTestSettings } from '../settings/index.js';
@@ -182,8 +184,25 @@ export async function bootTest(
 }
 
 /** Records the verdict on the AMI, where copy and publish look for it. */
-export async function tagVerdict(ec2: EC2Client, outcome: BootTestOutcome): Promise<void> {
-  await addTags(ec2, [outcome.imageId], [{ Key: TAG.bootTest, Value: outcome.passed ? 'passed' : 'failed' }]);
+export async function tagVerdict(
+  ec2: EC2Client,
+  outcome: BootTestOutcome,
+  confirm: { firstWaitMs: number; log: Log },
+): Promise<void> {
+  const verdict = outcome.passed ? 'passed' : 'failed';
+  await addTags(ec2, [outcome.imageId], [{ Key: TAG.bootTest, Value: verdict }]);
+  // Copy and publish may read it at once ('fedimg run'), and a new tag may not show at once (EC2
+  // Developer Guide, "Eventual consistency in the Amazon EC2 API"): the boot test ends only once it
+  // shows, so that they can refuse at once an image that shows none.
+  await readSettled(
+    async () => {
+      const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [outcome.imageId] }));
+      return tagValue(Images?.[0]?.Tags, TAG.bootTest);
+    },
+    (shown) =>
+      shown === verdict ? undefined : `${outcome.imageId}: its boot-test verdict does not show yet`,
+    confirm,
+  );
 }
 
 /** fedimg's boot-test instances in the region that have not ended (normally none outlive a run). */

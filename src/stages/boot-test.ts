@@ -89,7 +89,7 @@ export async function runBootTest(
             { imageId: ami.ImageId, name },
             { ec2, region, log, pending, settings: settings.bootTest, signal: deps.signal },
           );
-          await tagVerdict(ec2, outcome);
+          await tagVerdict(ec2, outcome, { firstWaitMs: settings.bootTest.pollIntervalMs, log });
           events.emit('image.test', outcome.passed ? 'completed' : 'failed', image, region, {
             id: ami.ImageId,
             ...(outcome.passed ? {} : { error: outcome.consoleTail.slice(-3).join(' | ') }),
