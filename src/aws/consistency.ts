@@ -2,7 +2,7 @@ import type { Log } from '../log.js';
 import { defaultSleep } from '../util/retry.js';
 
 /**
- * Reads again while what an earlier stage just changed may not show yet. EC2 Developer Guide,
+ * Reads again while a change just made may not show yet. EC2 Developer Guide,
  * "Eventual consistency in the Amazon EC2 API": "the result of an API command you run that affects
  * your Amazon EC2 resources might not be immediately visible to all subsequent commands you run",
  * and its advice is to read again with exponential back-off, from a couple of seconds up to a few
