@@ -35004,13 +35004,15 @@ __name(everyItem, "everyItem");
 async function poll(what, check, options) {
   const sleep2 = options.sleep ?? defaultSleep;
   const deadline = Date.now() + options.timeoutMs;
-  let interval = Math.min(250, options.intervalMs);
+  let interval = options.firstIntervalMs ?? Math.min(250, options.intervalMs);
   for (; ; ) {
     options.signal?.throwIfAborted();
     const result = await check();
     if (result !== void 0) return result;
-    if (Date.now() >= deadline)
+    if (Date.now() >= deadline) {
+      if (options.onTimeout) return options.onTimeout();
       throw new Error(`timed out after ${Math.round(options.timeoutMs / 1e3)} s waiting for ${what}`);
+    }
     await sleep2(interval);
     interval = Math.min(options.intervalMs, interval * 2);
   }
@@ -35566,18 +35568,32 @@ __name(bootTestExitCode, "bootTestExitCode");
 var ROUNDS = 6;
 var FIRST_WAIT_MS = 2e3;
 async function readSettled(read, unsettled, options) {
-  let value = await read();
-  let wait = Math.min(FIRST_WAIT_MS, options.firstWaitMs);
-  for (let round = 0; round < ROUNDS; round++) {
-    const what = unsettled(value);
-    if (what === void 0) break;
-    const seconds = (wait / 1e3).toFixed(wait < 1e3 ? 2 : 0);
-    options.log.info(`${what}; AWS can take a moment to show a change, reading again in ${seconds} s.`);
-    await defaultSleep(wait);
-    value = await read();
-    wait *= 2;
-  }
-  return value;
+  const first = Math.min(FIRST_WAIT_MS, options.firstWaitMs);
+  let last;
+  let notShown;
+  const settled = await poll(
+    "a change to show",
+    async () => {
+      last = { value: await read() };
+      notShown = unsettled(last.value);
+      return notShown === void 0 ? last : void 0;
+    },
+    {
+      firstIntervalMs: first,
+      intervalMs: first * 2 ** (ROUNDS - 1),
+      // The rounds' pauses together: the read after the last one is the last.
+      timeoutMs: first * (2 ** ROUNDS - 1),
+      sleep: /* @__PURE__ */ __name((ms) => {
+        const seconds = (ms / 1e3).toFixed(ms < 1e3 ? 2 : 0);
+        options.log.info(
+          `${notShown}; AWS can take a moment to show a change, reading again in ${seconds} s.`
+        );
+        return defaultSleep(ms);
+      }, "sleep"),
+      onTimeout: /* @__PURE__ */ __name(() => last, "onTimeout")
+    }
+  );
+  return settled.value;
 }
 __name(readSettled, "readSettled");
 
