@@ -8,7 +8,7 @@ import {
   getSnapshot,
   matchesFilters,
   strings,
-  tagsChanging,
+  changing,
   userTagKey,
   type Ec2Context,
   type Operations,
@@ -83,7 +83,7 @@ export const accountOperations: Operations = {
       .filter((tag) => tag.Key)
       .map((tag) => [userTagKey(tag.Key!), tag.Value ?? ''] as const);
     for (const tags of resources) {
-      tagsChanging(tags, ctx.state.now(), ctx.state.durations.consistency);
+      changing(ctx, tags, (value) => new Map(value));
       for (const [key, value] of added) tags.set(key, value);
     }
     return {};
@@ -92,7 +92,7 @@ export const accountOperations: Operations = {
   DeleteTags(ctx, input) {
     for (const id of strings(input.Resources)) {
       const tags = taggable(ctx, id);
-      tagsChanging(tags, ctx.state.now(), ctx.state.durations.consistency);
+      changing(ctx, tags, (value) => new Map(value));
       for (const tag of (input.Tags as Array<{ Key?: string; Value?: string }> | undefined) ?? []) {
         if (tag.Key && (tag.Value === undefined || tags.get(tag.Key) === tag.Value)) tags.delete(tag.Key);
       }

@@ -70,23 +70,29 @@ export function matchesFilters(filters: unknown, values: (name: string) => strin
 }
 
 /**
- * An AMI's or a snapshot's tags as Describe calls show them while a CreateTags or DeleteTags
- * propagates: as they were, for the account's consistency window after the change (EC2 Developer
- * Guide, "Eventual consistency in the Amazon EC2 API"; the same window as for permissions, below).
- * Tags given at creation come with the resource's ID. Instances' tags show at once here: fedimg tags
- * an instance only as it launches it.
+ * An AMI's or a snapshot's tags and permissions (who may launch it, who may use it) as Describe calls
+ * show them while a change propagates. EC2 Developer Guide, "Eventual consistency in the Amazon EC2
+ * API": "the result of an API command you run that affects your Amazon EC2 resources might not be
+ * immediately visible to all subsequent commands you run". Here a change shows only after the
+ * account's consistency window (`durations.consistency`, none by default); until then Describe calls
+ * show the tags or permissions as they were. The guide gives no duration, nor says which calls see a
+ * change first: every read here waits. Tags given at creation come with the resource's ID.
+ * Instances' tags show at once here: fedimg tags an instance only as it launches it.
  */
-const propagatingTags = new WeakMap<Tags, { shown: Tags; until: number }>();
+const propagating = new WeakMap<object, { shown: object; until: number }>();
 
-export function shownTags(tags: Tags, now: number): Tags {
-  const change = propagatingTags.get(tags);
-  return change && now < change.until ? change.shown : tags;
+/** `current` as Describe calls show it at `now`. */
+export function shown<T extends object>(current: T, now: number): T {
+  const change = propagating.get(current);
+  return change && now < change.until ? (change.shown as T) : current;
 }
 
-/** Records that `tags` are about to change, so that Describe calls show them as they are for `ms`. */
-export function tagsChanging(tags: Tags, now: number, ms: number): void {
+/** Records that `current` is about to change: Describe calls show a copy of it as it is now, a while. */
+export function changing<T extends object>(ctx: Ec2Context, current: T, copy: (value: T) => T): void {
+  const ms = ctx.state.durations.consistency;
   if (ms <= 0) return;
-  propagatingTags.set(tags, { shown: new Map(shownTags(tags, now)), until: now + ms });
+  const now = ctx.state.now();
+  propagating.set(current, { shown: copy(shown(current, now)), until: now + ms });
 }
 
 export function tagFilterValues(tags: Tags, name: string): string[] | undefined {
@@ -134,36 +140,14 @@ export function getInstance(ctx: Ec2Context, id: unknown): Instance {
   return instance;
 }
 
-/**
- * Who may launch an AMI or use a snapshot, as Describe calls show it while a change propagates. EC2
- * Developer Guide, "Eventual consistency in the Amazon EC2 API": "the result of an API command you
- * run that affects your Amazon EC2 resources might not be immediately visible to all subsequent
- * commands you run". Here a change to these permissions shows only after the account's consistency
- * window (`durations.consistency`, none by default); until then Describe calls show them as they
- * were. The guide gives no duration, nor says which calls see a change first: every read here waits.
- */
-const propagating = new WeakMap<Permissions, { shown: Permissions; until: number }>();
-
-/** The permissions Describe calls show at `now`. */
-export function shownPermissions(permissions: Permissions, now: number): Permissions {
-  const change = propagating.get(permissions);
-  return change && now < change.until ? change.shown : permissions;
-}
-
-/** A change to who may launch an AMI or use a snapshot, shown to Describe calls `propagationMs` later. */
+/** A change to who may launch an AMI or use a snapshot (shown to Describe calls a while later). */
 export function modifyPermissions(
+  ctx: Ec2Context,
   permissions: Permissions,
   add: unknown,
   remove: unknown,
-  propagation?: { now: number; ms: number },
 ): void {
-  if (propagation && propagation.ms > 0) {
-    const shown = shownPermissions(permissions, propagation.now);
-    propagating.set(permissions, {
-      shown: { groups: new Set(shown.groups), users: new Set(shown.users) },
-      until: propagation.now + propagation.ms,
-    });
-  }
+  changing(ctx, permissions, (value) => ({ groups: new Set(value.groups), users: new Set(value.users) }));
   for (const entry of (add as Array<{ Group?: string; UserId?: string }> | undefined) ?? []) {
     if (entry.Group) permissions.groups.add(entry.Group);
     if (entry.UserId) permissions.users.add(entry.UserId);

@@ -6,7 +6,7 @@ import {
   isPublic,
   modifyPermissions,
   permissionsOutput,
-  shownPermissions,
+  shown,
   strings,
   type Operations,
   type Output,
@@ -19,9 +19,7 @@ export const imageAttributeOperations: Operations = {
     const output: Output = { ImageId: image.id };
     switch (input.Attribute) {
       case 'launchPermission':
-        output.LaunchPermissions = permissionsOutput(
-          shownPermissions(image.launchPermission, ctx.state.now()),
-        );
+        output.LaunchPermissions = permissionsOutput(shown(image.launchPermission, ctx.state.now()));
         break;
       case 'description':
         output.Description = { Value: image.description };
@@ -93,10 +91,7 @@ export const imageAttributeOperations: Operations = {
         );
       }
     }
-    modifyPermissions(image.launchPermission, add, remove, {
-      now: ctx.state.now(),
-      ms: ctx.state.durations.consistency,
-    });
+    modifyPermissions(ctx, image.launchPermission, add, remove);
     deprecateWhenPublic(image);
     return {};
   },

@@ -10,8 +10,7 @@ import {
   isPublic,
   matchesFilters,
   ownedBySelf,
-  shownPermissions,
-  shownTags,
+  shown,
   strings,
   tagFilterValues,
   tagsFrom,
@@ -29,7 +28,7 @@ function imageOutput(image: Image, now: number): Output {
     State: image.state,
     OwnerId: ACCOUNT_ID,
     CreationDate: new Date(image.createdAt).toISOString(),
-    Public: isPublic(shownPermissions(image.launchPermission, now)),
+    Public: isPublic(shown(image.launchPermission, now)),
     Architecture: image.architecture,
     ImageType: 'machine',
     Name: image.name,
@@ -46,7 +45,7 @@ function imageOutput(image: Image, now: number): Output {
     ImdsSupport: image.imdsSupport,
     DeprecationTime: image.deprecationTime?.toISOString(),
     BlockDeviceMappings: image.blockDeviceMappings,
-    Tags: tagList(shownTags(image.tags, now)),
+    Tags: tagList(shown(image.tags, now)),
     StateReason: image.stateReason,
     SourceImageId: image.sourceImageId,
     SourceImageRegion: image.sourceRegion,
@@ -194,10 +193,10 @@ export const imageOperations: Operations = {
           (image) =>
             executable.length === 0 ||
             executable.some((user) => {
-              const shown = shownPermissions(image.launchPermission, ctx.state.now());
+              const permission = shown(image.launchPermission, ctx.state.now());
               return user === 'all'
-                ? isPublic(shown)
-                : user === 'self' || user === ACCOUNT_ID || shown.users.has(user);
+                ? isPublic(permission)
+                : user === 'self' || user === ACCOUNT_ID || permission.users.has(user);
             }),
         )
         .filter((image) =>
@@ -212,7 +211,7 @@ export const imageOperations: Operations = {
               case 'architecture':
                 return [image.architecture];
               case 'is-public':
-                return [String(isPublic(shownPermissions(image.launchPermission, ctx.state.now())))];
+                return [String(isPublic(shown(image.launchPermission, ctx.state.now())))];
               case 'owner-id':
                 return [ACCOUNT_ID];
               case 'source-image-id':
@@ -222,7 +221,7 @@ export const imageOperations: Operations = {
                   mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
                 );
               default:
-                return tagFilterValues(shownTags(image.tags, ctx.state.now()), name);
+                return tagFilterValues(shown(image.tags, ctx.state.now()), name);
             }
           }),
         ),

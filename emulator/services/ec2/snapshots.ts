@@ -10,8 +10,7 @@ import {
   modifyPermissions,
   ownedBySelf,
   permissionsOutput,
-  shownPermissions,
-  shownTags,
+  shown,
   strings,
   tagFilterValues,
   tagsFrom,
@@ -34,7 +33,7 @@ function snapshotOutput(snapshot: Snapshot, now: number): Output {
     VolumeSize: snapshot.volumeSize,
     Encrypted: snapshot.encrypted,
     KmsKeyId: snapshot.kmsKeyId,
-    Tags: tagList(shownTags(snapshot.tags, now)),
+    Tags: tagList(shown(snapshot.tags, now)),
     StorageTier: 'standard',
   };
 }
@@ -130,8 +129,10 @@ export const snapshotOperations: Operations = {
           (snapshot) =>
             restorable.length === 0 ||
             restorable.some((user) => {
-              const shown = shownPermissions(snapshot.createVolumePermission, ctx.state.now());
-              return user === 'all' ? isPublic(shown) : shown.users.has(user) || user === ACCOUNT_ID;
+              const permission = shown(snapshot.createVolumePermission, ctx.state.now());
+              return user === 'all'
+                ? isPublic(permission)
+                : permission.users.has(user) || user === ACCOUNT_ID;
             }),
         )
         .filter((snapshot) =>
@@ -141,7 +142,7 @@ export const snapshotOperations: Operations = {
             if (name === 'description') return [snapshot.description];
             if (name === 'owner-id') return [ACCOUNT_ID];
             if (name === 'encrypted') return [String(snapshot.encrypted)];
-            return tagFilterValues(shownTags(snapshot.tags, ctx.state.now()), name);
+            return tagFilterValues(shown(snapshot.tags, ctx.state.now()), name);
           }),
         ),
       input,
@@ -177,9 +178,7 @@ export const snapshotOperations: Operations = {
     }
     return {
       SnapshotId: snapshot.id,
-      CreateVolumePermissions: permissionsOutput(
-        shownPermissions(snapshot.createVolumePermission, ctx.state.now()),
-      ),
+      CreateVolumePermissions: permissionsOutput(shown(snapshot.createVolumePermission, ctx.state.now())),
       ProductCodes: [],
     };
   },
@@ -213,10 +212,7 @@ export const snapshotOperations: Operations = {
         `Block public access for snapshots is enabled in ${ctx.region}`,
       );
     }
-    modifyPermissions(snapshot.createVolumePermission, add, remove, {
-      now: ctx.state.now(),
-      ms: ctx.state.durations.consistency,
-    });
+    modifyPermissions(ctx, snapshot.createVolumePermission, add, remove);
     return {};
   },
 
