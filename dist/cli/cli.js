@@ -36701,9 +36701,7 @@ async function copyToRegion(source, region, ec2, sourceRegion, settings, log, si
   let imageId = existing?.ImageId;
   const reused = Boolean(imageId);
   if (!imageId) {
-    const token = createHash3("sha256").update(
-      `${source.imageId}:${region}:${Boolean(source.kmsKeyId)}${source.kmsKeyId ? `:${source.kmsKeyId}` : ""}`
-    ).digest("hex").slice(0, 64);
+    const token = createHash3("sha256").update(`${source.imageId}:${region}:${source.kmsKeyId ? `true:${source.kmsKeyId}` : "false"}`).digest("hex").slice(0, 64);
     const copyTags = source.tags.filter(
       (tag) => Boolean(tag.Key) && !tag.Key.startsWith("aws:")
     ).map((tag) => ({ Key: tag.Key, Value: tag.Value ?? "" })).concat([{ Key: TAG.sourceAmi, Value: `${sourceRegion}/${source.imageId}` }]);
@@ -41241,7 +41239,6 @@ async function publishRegion(settings, ec2, { region, amis }, events, log) {
       const deprecation = plannedDeprecation(settings, ami.image, found, makePublic);
       if (deprecation.note) log.info(`${region}: ${deprecation.note}`);
       if (deprecation.set) await deprecateAmi(ec2, found.ImageId, deprecation.at);
-      const deprecateAt = deprecation.at;
       if (makePublic || settings.publish.shareAccounts.length > 0) {
         for (const snapshotId of snapshotIds(found)) await grantCreateVolume(ec2, snapshotId, grant);
         await grantLaunch(ec2, found.ImageId, grant);
@@ -41251,7 +41248,7 @@ async function publishRegion(settings, ec2, { region, amis }, events, log) {
         ami,
         imageId: found.ImageId,
         public: makePublic,
-        deprecateAt: deprecateAt?.toISOString()
+        deprecateAt: deprecation.at?.toISOString()
       });
       events.emit("image.publish", "completed", ami.image, region, {
         id: found.ImageId,

@@ -93,9 +93,7 @@ export async function copyToRegion(
   const reused = Boolean(imageId);
   if (!imageId) {
     const token = createHash('sha256')
-      .update(
-        `${source.imageId}:${region}:${Boolean(source.kmsKeyId)}${source.kmsKeyId ? `:${source.kmsKeyId}` : ''}`,
-      )
+      .update(`${source.imageId}:${region}:${source.kmsKeyId ? `true:${source.kmsKeyId}` : 'false'}`)
       .digest('hex')
       .slice(0, 64);
     const copyTags = source.tags

@@ -214,7 +214,6 @@ async function publishRegion(
       const deprecation = plannedDeprecation(settings, ami.image, found, makePublic);
       if (deprecation.note) log.info(`${region}: ${deprecation.note}`);
       if (deprecation.set) await deprecateAmi(ec2, found.ImageId!, deprecation.at!);
-      const deprecateAt = deprecation.at;
       if (makePublic || settings.publish.shareAccounts.length > 0) {
         // The snapshot first: a public AMI with a private snapshot can be launched but not copied.
         for (const snapshotId of snapshotIds(found)) await grantCreateVolume(ec2, snapshotId, grant);
@@ -225,7 +224,7 @@ async function publishRegion(
         ami,
         imageId: found.ImageId!,
         public: makePublic,
-        deprecateAt: deprecateAt?.toISOString(),
+        deprecateAt: deprecation.at?.toISOString(),
       });
       events.emit('image.publish', 'completed', ami.image, region, {
         id: found.ImageId,
