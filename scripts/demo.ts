@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTagsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { cli } from '../src/cli/cli.js';
+import { terminalLog } from '../src/log.js';
+import { noteUnsupportedNode } from '../src/node-support.js';
 import { combinePolicies } from '../emulator/iam/policies.js';
 import { ADMIN_CREDENTIALS, Emulator } from '../emulator/server.js';
 import { CALLER_ROLE } from '../emulator/services/iam/state.js';
@@ -44,6 +46,9 @@ export async function runDemo({
   regions: readonly string[];
 }): Promise<void> {
   const started = Date.now();
+  // Before the demo's own SDK calls (the administrator's set-up below), or the SDK prints its
+  // multi-line warning about this Node ahead of fedimg's one line.
+  noteUnsupportedNode(terminalLog());
   const composeDir = await mkdtemp(join(tmpdir(), 'fedimg-demo-compose-'));
   const outDir = join(tmpdir(), `fedimg-demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(outDir, { recursive: true });
