@@ -14,6 +14,16 @@ function validation(message: string, reason: string): AwsError {
   return error;
 }
 
+/** A string member longer than its model allows, refused as AWS's request validation refuses it. */
+function tooLong(member: string, value: string | undefined, max: number): void {
+  if (value !== undefined && value.length > max)
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+      400,
+    );
+}
+
 /** Names the operation a request is, before its body is read (faults are injected by name). */
 export function ebsOperation(method: string, path: string): string {
   if (method === 'POST' && path === '/snapshots') return 'StartSnapshot';
@@ -69,6 +79,14 @@ export function handleEbs(state: AccountState, region: string, request: RestRequ
       };
       if (!Number.isInteger(body.VolumeSize) || body.VolumeSize! < 1 || body.VolumeSize! > 65536) {
         throw validation('VolumeSize must be between 1 and 65536 GiB', 'INVALID_VOLUME_SIZE');
+      }
+      // EBS direct API Reference, StartSnapshot (Description: at most 255) and Tag (Key: at most 127,
+      // Value: at most 255; EC2's own tag limits are 128 and 256). The message is the one AWS's
+      // request validation gives for a length constraint; the page names no Reason for it.
+      tooLong('description', body.Description, 255);
+      for (const [at, tag] of (body.Tags ?? []).entries()) {
+        tooLong(`tags.${at + 1}.member.key`, tag.Key, 127);
+        tooLong(`tags.${at + 1}.member.value`, tag.Value, 255);
       }
       if (body.Timeout !== undefined && (body.Timeout < 10 || body.Timeout > 4320)) {
         throw validation('Timeout must be between 10 and 4320 minutes', 'INVALID_PARAMETER_VALUE');

@@ -331,6 +331,31 @@ describe('EBS direct APIs', () => {
     await waitUntilSnapshotCompleted({ client: ec2(), ...wait }, { SnapshotIds: [first.SnapshotId!] });
   });
 
+  // EBS direct API Reference, StartSnapshot and Tag: Description at most 255 characters, a tag key
+  // at most 127 and a tag value at most 255 (EC2's own tag limits are 128 and 256).
+  it('refuses a Description over 255 characters and a tag key over 127 or value over 255, starting nothing', async () => {
+    const before = emulator.inventory().snapshots.length;
+    const start = (input: Partial<ConstructorParameters<typeof StartSnapshotCommand>[0]>) =>
+      failure(ebs().send(new StartSnapshotCommand({ VolumeSize: 1, ...input })));
+    for (const refused of [
+      await start({ Description: 'd'.repeat(256) }),
+      await start({ Tags: [{ Key: 'k'.repeat(128), Value: 'v' }] }),
+      await start({ Tags: [{ Key: 'k', Value: 'v'.repeat(256) }] }),
+    ]) {
+      expect(refused.name).toBe('ValidationException');
+      expect(refused.message).toMatch(/length less than or equal to (255|127)/);
+    }
+    expect(emulator.inventory().snapshots).toHaveLength(before);
+    const longest = await ebs().send(
+      new StartSnapshotCommand({
+        VolumeSize: 1,
+        Description: 'd'.repeat(255),
+        Tags: [{ Key: 'k'.repeat(127), Value: 'v'.repeat(255) }],
+      }),
+    );
+    expect(longest.Description).toHaveLength(255);
+  });
+
   it('rejects a wrong length, a wrong checksum, an index beyond the volume and writes after completion', async () => {
     const { SnapshotId } = await ebs().send(new StartSnapshotCommand({ VolumeSize: 1 }));
     const data = randomBytes(BLOCK);

@@ -965,6 +965,22 @@ describe('the EBS direct route', () => {
     expect(emulator.state.snapshots.has(shared.id)).toBe(false);
   }, 60_000);
 
+  it('fits the descriptions of an image with the longest name a plan allows into the 255 characters AWS takes', async () => {
+    // The longest file name and a long compose ID a plan entry may carry: "<file> (<compose>) uploaded
+    // by fedimg" would be 320 characters, and StartSnapshot takes at most 255.
+    const entry = {
+      ...planned(small, 'small', 'x86_64'),
+      file: `${'Fedora-Cloud-Base-AmazonEC2-'.padEnd(193, 'x')}.x86_64.raw.xz`,
+      compose_id: `Fedora-${'Cloud-'.repeat(12)}Rawhide-20260302.n.0`,
+    };
+    expect(entry.file).toHaveLength(207);
+    const result = await runImport(settings(small, 'small', { image: JSON.stringify(entry) }), quiet);
+    const snapshot = emulator.state.snapshots.get(result.imported[0]!.snapshotId)!;
+    expect(snapshot.description.length).toBeLessThanOrEqual(255);
+    expect(snapshot.description.startsWith(`${entry.file} (${entry.compose_id.slice(0, 20)}`)).toBe(true);
+    for (const image of emulator.state.images.values()) expect(image.description!.length).toBeLessThanOrEqual(255);
+  }, 60_000);
+
   it('takes the completed snapshot StartSnapshot answers with when its tags are gone, sending no block', async () => {
     const entry = await importedWithoutAmis();
     // Without its tags the import stage does not find it; its ClientToken still names it.
