@@ -34721,7 +34721,7 @@ function imageTags(image, extra = {}) {
     [TAG.runUrl]: runUrl(),
     ...extra
   };
-  return Object.entries(tags).filter((entry2) => entry2[1] !== void 0 && entry2[1] !== "").map(([Key, Value]) => ({ Key, Value: Value.slice(0, 256) }));
+  return Object.entries(tags).filter((entry2) => entry2[1] !== void 0 && entry2[1] !== "").map(([Key, Value]) => ({ Key, Value: Value.slice(0, 255) }));
 }
 __name(imageTags, "imageTags");
 function tagValue(tags, key) {
@@ -36966,6 +36966,13 @@ function keyInRegion(keyId, region) {
 }
 __name(keyInRegion, "keyInRegion");
 
+// src/aws/description.ts
+var MAX_DESCRIPTION = 255;
+function awsDescription(text) {
+  return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 3)}...`;
+}
+__name(awsDescription, "awsDescription");
+
 // src/aws/copy.ts
 var Semaphore = class {
   constructor(limit) {
@@ -37024,7 +37031,9 @@ async function copyToRegion(source, region, ec2, sourceRegion, settings, log, si
           SourceRegion: sourceRegion,
           SourceImageId: source.imageId,
           Name: source.name,
-          Description: `${source.image.file} (${source.image.compose_id || "direct image"}), ${source.flavour}, copied from ${sourceRegion}`,
+          Description: awsDescription(
+            `${source.image.file} (${source.image.compose_id || "direct image"}), ${source.flavour}, copied from ${sourceRegion}`
+          ),
           ClientToken: token,
           // Tagged as it is created (ManagedBy=fedimg included): the IAM policy lets fedimg
           // create only what carries its tag, and a copy must never exist untagged.
@@ -38262,7 +38271,7 @@ __name(restore, "restore");
 function registerRequest(image, flavour, ami) {
   return {
     Name: ami.name,
-    Description: `${image.file} (${image.compose_id || "direct image"}), ${flavour.name}`,
+    Description: awsDescription(`${image.file} (${image.compose_id || "direct image"}), ${flavour.name}`),
     Architecture: image.ec2_arch,
     BootMode: ami.bootMode,
     EnaSupport: flavour.ena,
@@ -38372,7 +38381,7 @@ async function encryptedCopy(ctx, image, snapshotId, kmsKeyId) {
         SourceSnapshotId: snapshotId,
         Encrypted: true,
         KmsKeyId: keyInRegion(kmsKeyId, ctx.region),
-        Description: `${image.file} encrypted with ${kmsKeyId} by fedimg`,
+        Description: awsDescription(`${image.file} encrypted with ${kmsKeyId} by fedimg`),
         TagSpecifications: [
           {
             ResourceType: "snapshot",
@@ -39690,7 +39699,9 @@ async function startSnapshot(image, ctx, baseToken, volumeSize) {
           ClientToken: token,
           Timeout: settings.snapshotTimeoutMinutes,
           Tags: tags,
-          Description: `${image.file} (${image.compose_id || "direct image"}) uploaded by fedimg`
+          Description: awsDescription(
+            `${image.file} (${image.compose_id || "direct image"}) uploaded by fedimg`
+          )
         }),
         { abortSignal: ctx.signal }
       ),
@@ -40388,10 +40399,12 @@ async function runImportTask(image, ctx, where, token, tags) {
         DiskContainer: {
           Format: "RAW",
           UserBucket: { S3Bucket: where.bucket, S3Key: where.key },
-          Description: image.file
+          Description: awsDescription(image.file)
         },
         ClientToken: generation === 0 ? token : `${token}-${generation}`,
-        Description: `${image.file} (${image.compose_id || "direct image"}) imported by fedimg`,
+        Description: awsDescription(
+          `${image.file} (${image.compose_id || "direct image"}) imported by fedimg`
+        ),
         TagSpecifications: [{ ResourceType: "import-snapshot-task", Tags: tags }]
       })
     );

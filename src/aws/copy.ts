@@ -15,6 +15,7 @@ import { MANAGED_BY, TAG, tagValue } from './tags.js';
 import { waitForImage } from './images.js';
 import { keyInRegion } from './kms.js';
 import type { CopySettings } from '../settings/index.js';
+import { awsDescription } from './description.js';
 
 export interface CopySource {
   image: PlannedImage;
@@ -112,7 +113,9 @@ export async function copyToRegion(
             SourceRegion: sourceRegion,
             SourceImageId: source.imageId,
             Name: source.name,
-            Description: `${source.image.file} (${source.image.compose_id || 'direct image'}), ${source.flavour}, copied from ${sourceRegion}`,
+            Description: awsDescription(
+              `${source.image.file} (${source.image.compose_id || 'direct image'}), ${source.flavour}, copied from ${sourceRegion}`,
+            ),
             ClientToken: token,
             // Tagged as it is created (ManagedBy=fedimg included): the IAM policy lets fedimg
             // create only what carries its tag, and a copy must never exist untagged.

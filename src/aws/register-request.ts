@@ -2,6 +2,7 @@ import type { RegisterImageCommandInput } from '@aws-sdk/client-ec2';
 import type { PlannedImage } from '../compose/types.js';
 import type { BootMode, Flavour } from '../settings/index.js';
 import { imageTags, TAG } from './tags.js';
+import { awsDescription } from './description.js';
 
 /** The RegisterImage request of one flavour: every attribute the AMI is created with. */
 export function registerRequest(
@@ -11,7 +12,7 @@ export function registerRequest(
 ): RegisterImageCommandInput {
   return {
     Name: ami.name,
-    Description: `${image.file} (${image.compose_id || 'direct image'}), ${flavour.name}`,
+    Description: awsDescription(`${image.file} (${image.compose_id || 'direct image'}), ${flavour.name}`),
     Architecture: image.ec2_arch,
     BootMode: ami.bootMode,
     EnaSupport: flavour.ena,

@@ -18,6 +18,7 @@ import { waitForImage } from './images.js';
 import { registrationGaps } from './read-back.js';
 import { registerRequest } from './register-request.js';
 import { keyInRegion } from './kms.js';
+import { awsDescription } from './description.js';
 
 export interface RegisteredAmi {
   flavour: string;
@@ -87,7 +88,7 @@ async function encryptedCopy(
         SourceSnapshotId: snapshotId,
         Encrypted: true,
         KmsKeyId: keyInRegion(kmsKeyId, ctx.region),
-        Description: `${image.file} encrypted with ${kmsKeyId} by fedimg`,
+        Description: awsDescription(`${image.file} encrypted with ${kmsKeyId} by fedimg`),
         TagSpecifications: [
           {
             ResourceType: 'snapshot',

@@ -59,9 +59,11 @@ export function imageTags(image: PlannedImage, extra: Record<string, string | un
     [TAG.runUrl]: runUrl(),
     ...extra,
   };
+  // A value is cut at 255 characters: EC2 takes 256, StartSnapshot 255 (EBS direct API Reference,
+  // Tag), and the same tags go to both.
   return Object.entries(tags)
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
-    .map(([Key, Value]) => ({ Key, Value: Value.slice(0, 256) }));
+    .map(([Key, Value]) => ({ Key, Value: Value.slice(0, 255) }));
 }
 
 export function tagValue(

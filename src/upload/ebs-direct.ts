@@ -19,6 +19,7 @@ import {
   type SnapshotContext,
   type SnapshotOutcome,
 } from './context.js';
+import { awsDescription } from '../aws/description.js';
 
 /** The default route: the image streamed into a new snapshot through the EBS direct APIs. */
 
@@ -86,7 +87,9 @@ async function startSnapshot(
             ClientToken: token,
             Timeout: settings.snapshotTimeoutMinutes,
             Tags: tags,
-            Description: `${image.file} (${image.compose_id || 'direct image'}) uploaded by fedimg`,
+            Description: awsDescription(
+              `${image.file} (${image.compose_id || 'direct image'}) uploaded by fedimg`,
+            ),
           }),
           { abortSignal: ctx.signal },
         ),

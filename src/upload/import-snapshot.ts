@@ -17,6 +17,7 @@ import { snapshotSize } from '../aws/snapshots.js';
 import { imageTags, ownerMetadata, TAG } from '../aws/tags.js';
 import { poll } from '../util/poll.js';
 import { GIB, imageSource, uploadFailure, type SnapshotContext, type SnapshotOutcome } from './context.js';
+import { awsDescription } from '../aws/description.js';
 
 /** The alternative route: the raw disk staged in S3, then ImportSnapshot. */
 
@@ -112,10 +113,12 @@ async function runImportTask(
         DiskContainer: {
           Format: 'RAW',
           UserBucket: { S3Bucket: where.bucket, S3Key: where.key },
-          Description: image.file,
+          Description: awsDescription(image.file),
         },
         ClientToken: generation === 0 ? token : `${token}-${generation}`,
-        Description: `${image.file} (${image.compose_id || 'direct image'}) imported by fedimg`,
+        Description: awsDescription(
+          `${image.file} (${image.compose_id || 'direct image'}) imported by fedimg`,
+        ),
         TagSpecifications: [{ ResourceType: 'import-snapshot-task', Tags: tags }],
       }),
     );

@@ -978,7 +978,8 @@ describe('the EBS direct route', () => {
     const snapshot = emulator.state.snapshots.get(result.imported[0]!.snapshotId)!;
     expect(snapshot.description.length).toBeLessThanOrEqual(255);
     expect(snapshot.description.startsWith(`${entry.file} (${entry.compose_id.slice(0, 20)}`)).toBe(true);
-    for (const image of emulator.state.images.values()) expect(image.description!.length).toBeLessThanOrEqual(255);
+    for (const image of emulator.state.images.values())
+      expect(image.description!.length).toBeLessThanOrEqual(255);
   }, 60_000);
 
   it('takes the completed snapshot StartSnapshot answers with when its tags are gone, sending no block', async () => {
