@@ -52,12 +52,19 @@ async function publicAmi(region = 'us-east-1', share: 'public' | 'private' = 'pu
 function addVersion(
   amiId: string,
   title: string,
-  options: { role?: string; intent?: 'VALIDATE'; token?: string; instanceType?: string | null } = {},
+  options: {
+    role?: string;
+    intent?: 'VALIDATE';
+    token?: string;
+    name?: string;
+    instanceType?: string | null;
+  } = {},
 ) {
   return new StartChangeSetCommand({
     Catalog: 'AWSMarketplace',
     Intent: options.intent,
     ClientRequestToken: options.token,
+    ChangeSetName: options.name,
     ChangeSet: [
       {
         ChangeType: 'AddDeliveryOptions',
@@ -252,6 +259,26 @@ describe('AWS Marketplace Catalog API (emulated)', () => {
     expect(await refused(restrict(51))).toContain('DeliveryOptionIds');
     expect(await refused(restrict(1, 21))).toContain('between 1 and 20');
     expect(emulator.state.catalog.changeSets.size).toBe(0);
+  });
+
+  // Marketplace Catalog API Reference, StartChangeSet: ChangeSetName 1–100 characters of
+  // ^[\w\s+=.:@-]+$, ClientRequestToken 1–64 of ^[!-~]+$.
+  it('refuses a ChangeSetName over 100 characters or of other characters, and a ClientRequestToken over 64', async () => {
+    const ami = await publicAmi();
+    for (const options of [
+      { name: `fedimg ${'x'.repeat(94)}` },
+      { name: 'fedimg Fedora/41' },
+      { token: 't'.repeat(65) },
+      { token: 'two words' },
+    ]) {
+      const refused = await failure(catalog().send(addVersion(ami, 'Fedora 41', options)));
+      expect(refused).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 422 } });
+    }
+    expect(emulator.state.catalog.changeSets.size).toBe(0);
+    const longest = await catalog().send(
+      addVersion(ami, 'Fedora 41', { name: `fedimg ${'x'.repeat(93)}`, token: 't'.repeat(64) }),
+    );
+    expect((await settle(longest.ChangeSetId!)).ChangeSetName).toHaveLength(100);
   });
 
   it('describes a version in the entity’s shape: SecurityGroups as Protocol and CidrIps, the OS as Name and Username', async () => {

@@ -32,6 +32,8 @@ const world = useWorld('fedimg-marketplace-', [
   { composeId: 'Fedora-41-20241027.0', rawSize: 1024 * 1024 + 3 },
   { composeId: 'Fedora-Rawhide-20261130.n.0', rawSize: 1024 * 1024 + 5, subdir: 'nightly' },
   { composeId: 'Fedora-41-20240917.0', rawSize: 1024 * 1024 + 7, label: 'Beta-1.2', subdir: 'beta' },
+  // A compose ID near the longest a plan takes (100 characters), for names AWS limits.
+  { composeId: `Fedora-${'Cloud-'.repeat(13)}42-20251028.0`, rawSize: 1024 * 1024 + 9, subdir: 'long' },
 ]);
 const ga = () => world.composes[0]!;
 const beta = () => world.composes[2]!;
@@ -129,6 +131,21 @@ describe('the marketplace stage', () => {
       });
     const count = changeSets().length;
     const again = await runMarketplace(settings('marketplace'), quiet);
+    expect(again.rows.map((row) => row.state)).toEqual(['already-there', 'already-there']);
+    expect(changeSets()).toHaveLength(count);
+  }, 120_000);
+
+  it('names the change sets of a compose with a long ID within the 100 characters AWS takes, and finds them again', async () => {
+    const long = world.composes[3]!;
+    expect(long.composeId.length).toBeGreaterThan(95);
+    await publish(long);
+    const first = await runMarketplace(settings('marketplace', long), quiet);
+    expect(first.rows.map((row) => row.state)).toEqual(['added', 'added']);
+    const names = changeSets().map((set) => set.name!);
+    expect(new Set(names).size).toBe(2);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(100);
+    const count = changeSets().length;
+    const again = await runMarketplace(settings('marketplace', long), quiet);
     expect(again.rows.map((row) => row.state)).toEqual(['already-there', 'already-there']);
     expect(changeSets()).toHaveLength(count);
   }, 120_000);

@@ -79,6 +79,15 @@ function listChangeSets(sets: Map<string, ChangeSet>, body: Record<string, unkno
   };
 }
 
+/** An optional string member held to its length and pattern, refused as AWS's request validation does. */
+function constrained(member: string, value: unknown, max: number, pattern: RegExp): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length < 1 || value.length > max || !pattern.test(value))
+    throw validation(
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length between 1 and ${max} and match the pattern ${pattern.source}`,
+    );
+}
+
 function requireCatalog(value: unknown): void {
   if (value !== CATALOG) throw validation(`Catalog must be ${CATALOG}.`);
 }
@@ -101,6 +110,11 @@ export function handleCatalog(state: AccountState, request: RestRequest): RestRe
   switch (operation) {
     case 'StartChangeSet': {
       requireCatalog(body.Catalog);
+      // Marketplace Catalog API Reference, StartChangeSet: ChangeSetName 1–100 characters of
+      // ^[\w\s+=.:@-]+$, ClientRequestToken 1–64 of ^[!-~]+$. (The reference's pattern for an
+      // entity's Type, letters only, is not modelled: its own examples send AmiProduct@1.0.)
+      constrained('ChangeSetName', body.ChangeSetName, 100, /^[\w\s+=.:@-]+$/);
+      constrained('ClientRequestToken', body.ClientRequestToken, 64, /^[!-~]+$/);
       const token = typeof body.ClientRequestToken === 'string' ? body.ClientRequestToken : undefined;
       const earlier = token ? [...catalog.changeSets.values()].find((set) => set.token === token) : undefined;
       if (earlier) return json({ ChangeSetId: earlier.id, ChangeSetArn: arn('ChangeSet', earlier.id) });
