@@ -40856,6 +40856,14 @@ async function expandFindings(details) {
 __name(expandFindings, "expandFindings");
 
 // src/marketplace/change-sets.ts
+var MAX_CHANGE_SET_NAME = 100;
+var LONGEST_ACTION = "restrict".length;
+function changeSetName(composeId, arch, action) {
+  const room = MAX_CHANGE_SET_NAME - `fedimg  ${arch} `.length - LONGEST_ACTION;
+  const compose = composeId.length <= room ? composeId : `${composeId.slice(0, room - 9)}:${createHash9("sha256").update(composeId).digest("hex").slice(0, 8)}`;
+  return `fedimg ${compose} ${arch} ${action}`;
+}
+__name(changeSetName, "changeSetName");
 async function startOrFind(client, product, name, identity, start, waiting, log) {
   const sets = await changeSetsNamed(client, product, name);
   const running = sets.find((set) => RUNNING.has(set.status));
@@ -41159,12 +41167,12 @@ async function addVersion(settings, image, client, amiId, log, signal) {
   const product = options.products[image.arch];
   const where = `product ${product} (${image.arch})`;
   const intent = options.validateOnly ? "validate" : "apply";
-  const name = `fedimg ${image.compose_id} ${image.arch} ${intent}`;
+  const name = changeSetName(image.compose_id, image.arch, intent);
   const version3 = newVersion(options, image, amiId, name, "");
   checkNewVersion(version3, where);
   const row2 = { arch: image.arch, product, amiId, version: version3.title, changeSet: "" };
   const waiting = waitingOf(options, signal);
-  const restrictName = `fedimg ${image.compose_id} ${image.arch} restrict`;
+  const restrictName = changeSetName(image.compose_id, image.arch, "restrict");
   const restrict = /* @__PURE__ */ __name(() => options.restrictPrevious && !options.validateOnly ? restrictEarlier(client, product, version3.title, restrictName, waiting, log) : Promise.resolve(""), "restrict");
   if ((await productVersions(client, product)).some((existing) => existing.title === version3.title)) {
     log.info(`${where} already has the version "${version3.title}"; nothing to add.`);

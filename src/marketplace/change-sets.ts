@@ -13,6 +13,30 @@ import type { MarketplaceSettings } from '../settings/marketplace.js';
 import { defaultSleep } from '../util/retry.js';
 import { expandFindings } from './findings.js';
 
+/** ChangeSetName takes 1–100 characters (Marketplace Catalog API Reference, StartChangeSet). */
+const MAX_CHANGE_SET_NAME = 100;
+/** The longest last word of fedimg's names: 'validate' and 'restrict'. */
+const LONGEST_ACTION = 'restrict'.length;
+
+/**
+ * The name of fedimg's change set for a compose and an architecture: `fedimg <compose ID> <arch>
+ * <action>`, by which re-runs find it. A compose ID too long for the 100 characters keeps its start
+ * and gains a hash of the whole, the same for every action (observe.ts turns an `apply` set's name
+ * into its `restrict` set's).
+ */
+export function changeSetName(
+  composeId: string,
+  arch: string,
+  action: 'apply' | 'validate' | 'restrict',
+): string {
+  const room = MAX_CHANGE_SET_NAME - `fedimg  ${arch} `.length - LONGEST_ACTION;
+  const compose =
+    composeId.length <= room
+      ? composeId
+      : `${composeId.slice(0, room - 9)}:${createHash('sha256').update(composeId).digest('hex').slice(0, 8)}`;
+  return `fedimg ${compose} ${arch} ${action}`;
+}
+
 /** How long fedimg waits for its change sets, and how often it looks. */
 export type Waiting = Pick<MarketplaceSettings, 'waitMs' | 'pollIntervalMs'> & { signal?: AbortSignal };
 

@@ -6,7 +6,7 @@ import { composeKind } from '../compose/kind.js';
 import type { PlannedImage } from '../compose/types.js';
 import { describeError, FedimgError, MarketplaceError } from '../errors.js';
 import type { Log } from '../log.js';
-import { awaitChangeSet, startOrFind } from '../marketplace/change-sets.js';
+import { awaitChangeSet, changeSetName, startOrFind } from '../marketplace/change-sets.js';
 import { observe } from '../marketplace/observe.js';
 import { restrictEarlier, waitingOf } from '../marketplace/restrict.js';
 import type { MarketplaceResult, MarketplaceRow } from '../marketplace/types.js';
@@ -55,12 +55,12 @@ async function addVersion(
   const product = options.products[image.arch]!;
   const where = `product ${product} (${image.arch})`;
   const intent = options.validateOnly ? 'validate' : 'apply';
-  const name = `fedimg ${image.compose_id} ${image.arch} ${intent}`;
+  const name = changeSetName(image.compose_id, image.arch, intent);
   const version = newVersion(options, image, amiId, name, '');
   checkNewVersion(version, where);
   const row = { arch: image.arch, product, amiId, version: version.title, changeSet: '' };
   const waiting = waitingOf(options, signal);
-  const restrictName = `fedimg ${image.compose_id} ${image.arch} restrict`;
+  const restrictName = changeSetName(image.compose_id, image.arch, 'restrict');
   const restrict = () =>
     options.restrictPrevious && !options.validateOnly
       ? restrictEarlier(client, product, version.title, restrictName, waiting, log)
