@@ -1,7 +1,7 @@
 /**
- * The longest description fedimg gives what it creates. StartSnapshot takes at most 255 characters
- * (EBS direct API Reference, StartSnapshot); the EC2 API Reference gives no limit for RegisterImage,
- * CopyImage, CopySnapshot or ImportSnapshot, so the one bound serves them all.
+ * The longest description fedimg gives what it creates: StartSnapshot, RegisterImage and CopyImage
+ * take at most 255 characters (EBS direct and EC2 API References); CopySnapshot's and
+ * ImportSnapshot's pages give no limit, and the same bound serves them.
  */
 export const MAX_DESCRIPTION = 255;
 

@@ -557,6 +557,45 @@ describe('images', () => {
     await expect(availableImage('eu-west-1', { Name: 'Fedora-unique-name' })).resolves.toBeTruthy();
   });
 
+  // EC2 API Reference: RegisterImage's and CopyImage's Description take at most 255 characters,
+  // CopyImage's ClientToken at most 128.
+  it('refuses a Description over 255 characters on RegisterImage and CopyImage, and a copy token over 128', async () => {
+    const { imageId, snapshotId } = await availableImage();
+    const before = emulator.inventory().images.length;
+    const register = await failure(
+      ec2().send(new RegisterImageCommand(registerInput(snapshotId, { Description: 'd'.repeat(256) }))),
+    );
+    const copy = (input: Partial<ConstructorParameters<typeof CopyImageCommand>[0]>) =>
+      failure(
+        ec2('eu-west-1').send(
+          new CopyImageCommand({
+            SourceRegion: 'us-east-1',
+            SourceImageId: imageId,
+            Name: 'Fedora-copy',
+            ...input,
+          }),
+        ),
+      );
+    for (const refused of [
+      register,
+      await copy({ Description: 'd'.repeat(256) }),
+      await copy({ ClientToken: 't'.repeat(129) }),
+    ])
+      expect(refused.name).toBe('InvalidParameterValue');
+    expect(emulator.inventory().images).toHaveLength(before);
+    await ec2().send(new RegisterImageCommand(registerInput(snapshotId, { Description: 'd'.repeat(255) })));
+    await ec2('eu-west-1').send(
+      new CopyImageCommand({
+        SourceRegion: 'us-east-1',
+        SourceImageId: imageId,
+        Name: 'Fedora-copy',
+        Description: 'd'.repeat(255),
+        ClientToken: 't'.repeat(128),
+      }),
+    );
+    expect(emulator.inventory().images).toHaveLength(before + 2);
+  });
+
   it('filters DescribeImages by name, tags, state and architecture, and by owner and executable users', async () => {
     const a = await availableImage('us-east-1', { Name: 'Fedora-Cloud-Base-AmazonEC2.x86_64-43-1.6' });
     await availableImage('us-east-1', {

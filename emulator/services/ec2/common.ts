@@ -26,6 +26,20 @@ export type TagSpecification = { ResourceType?: string; Tags?: Array<{ Key?: str
 
 export const AMI_NAME = /^[A-Za-z0-9 ()[\]./\-'@_]{3,128}$/;
 
+/**
+ * A string parameter held to its documented length (EC2 API Reference: RegisterImage's and
+ * CopyImage's Description at most 255 characters, CopyImage's ClientToken at most 128). The pages
+ * do not say which error code an over-long value gets; InvalidParameterValue is EC2's for a value
+ * it refuses.
+ */
+export function withinLength(name: string, value: unknown, max: number): void {
+  if (value !== undefined && String(value).length > max)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value for parameter ${name} is invalid. Length exceeds maximum of ${max}.`,
+    );
+}
+
 export function strings(value: unknown): string[] {
   return Array.isArray(value) ? (value as string[]) : [];
 }

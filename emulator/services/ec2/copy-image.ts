@@ -1,7 +1,7 @@
 /** CopyImage: an AMI and its snapshots copied into the calling region, asynchronously. */
 
 import { AwsError, notFound } from '../../errors.js';
-import { AMI_NAME, inRegion, tagsFrom, type Operations } from './common.js';
+import { AMI_NAME, inRegion, tagsFrom, withinLength, type Operations } from './common.js';
 import { imageFromFields } from './images.js';
 import { copySnapshotData, missingKeyReason, newSnapshot, requireEncryptedWithKey } from './snapshots.js';
 
@@ -12,6 +12,8 @@ export const copyImageOperations: Operations = {
     // provide to ensure idempotency of the request" (EC2 User Guide, "Ensuring idempotency"): the
     // same token in the same region answers with the AMI the first request made. What AWS answers
     // when the same token comes with other parameters is not modelled here.
+    withinLength('ClientToken', input.ClientToken, 128);
+    withinLength('Description', input.Description, 255);
     const token = input.ClientToken ? String(input.ClientToken) : undefined;
     if (token) {
       const existing = [...ctx.state.images.values()].find(

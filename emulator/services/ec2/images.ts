@@ -14,6 +14,7 @@ import {
   strings,
   tagFilterValues,
   tagsFrom,
+  withinLength,
   type Ec2Context,
   type Operations,
   type Output,
@@ -111,6 +112,7 @@ function usedSnapshots(ctx: Ec2Context): Set<string> {
 export const imageOperations: Operations = {
   RegisterImage(ctx, input) {
     const name = String(input.Name ?? '');
+    withinLength('Description', input.Description, 255);
     const virtualizationType = String(input.VirtualizationType ?? 'hvm');
     if (virtualizationType === 'paravirtual' && !input.KernelId) {
       throw new AwsError('InvalidParameterCombination', 'A paravirtual image requires a kernel (KernelId)');
