@@ -40024,6 +40024,12 @@ to input.params.ContentLength in bytes.
 };
 
 // src/upload/import-snapshot.ts
+var MAX_PARTS = 1e4;
+var MIB = 2 ** 20;
+function stagingPartSize(maxRawBytes) {
+  return Math.max(16 * MIB, Math.ceil(maxRawBytes / MAX_PARTS / MIB) * MIB);
+}
+__name(stagingPartSize, "stagingPartSize");
 async function stageInS3(image, ctx, local, where) {
   const { log } = ctx;
   const started2 = Date.now();
@@ -40037,7 +40043,7 @@ async function stageInS3(image, ctx, local, where) {
     client: ctx.clients.s3(ctx.region),
     // Who made it, for the post step, which removes only its own run's objects.
     params: { Bucket: where.bucket, Key: where.key, Body: body, Metadata: ownerMetadata() },
-    partSize: 16 * 2 ** 20,
+    partSize: stagingPartSize(ctx.settings.maxVolumeSizeGiB * GIB),
     queueSize: 4
   });
   const abort = /* @__PURE__ */ __name(() => void upload.abort(), "abort");

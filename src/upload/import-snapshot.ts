@@ -22,6 +22,19 @@ import { awsDescription } from '../aws/description.js';
 /** The alternative route: the raw disk staged in S3, then ImportSnapshot. */
 
 /** Streams the raw disk (decompressed, verified) into s3://bucket/key, with progress. */
+/** A multipart upload takes at most 10,000 parts (Amazon S3 User Guide, "Amazon S3 multipart upload limits"). */
+const MAX_PARTS = 10_000;
+const MIB = 2 ** 20;
+
+/**
+ * The staging upload's part size: 16 MiB, or more when the largest image allowed (max-volume-size-gib)
+ * would take over 10,000 of them (past 156 GiB), in whole MiB. lib-storage cannot grow its parts
+ * once a stream of unknown length has started. Four parts are in flight: the memory it costs.
+ */
+export function stagingPartSize(maxRawBytes: number): number {
+  return Math.max(16 * MIB, Math.ceil(maxRawBytes / MAX_PARTS / MIB) * MIB);
+}
+
 async function stageInS3(
   image: PlannedImage,
   ctx: SnapshotContext,
@@ -41,7 +54,7 @@ async function stageInS3(
     client: ctx.clients.s3(ctx.region),
     // Who made it, for the post step, which removes only its own run's objects.
     params: { Bucket: where.bucket, Key: where.key, Body: body, Metadata: ownerMetadata() },
-    partSize: 16 * 2 ** 20,
+    partSize: stagingPartSize(ctx.settings.maxVolumeSizeGiB * GIB),
     queueSize: 4,
   });
   const abort = () => void upload.abort();
