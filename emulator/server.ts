@@ -43,6 +43,19 @@ export const ADMIN_CREDENTIALS = { accessKeyId: 'AKIDEMULATORADMIN', secretAcces
  * (query) on one loopback port, so unmodified SDK clients reach it through AWS_ENDPOINT_URL. The
  * region of each request is read from its SigV4 credential scope.
  */
+/** A 512 KiB block of zeros, as most of a disk image's blocks are, and its SHA-256. */
+const ZERO_BLOCK = Buffer.alloc(512 * 1024);
+const ZERO_BLOCK_SHA256 = createHash('sha256').update(ZERO_BLOCK).digest('hex');
+
+/**
+ * A request body's SHA-256 (hex), which SigV4 checks: an all-zero block's is the constant, since
+ * comparing 512 KiB costs a small part of hashing it.
+ */
+function sha256Hex(body: Buffer): string {
+  if (body.length === ZERO_BLOCK.length && body.equals(ZERO_BLOCK)) return ZERO_BLOCK_SHA256;
+  return createHash('sha256').update(body).digest('hex');
+}
+
 export class Emulator {
   readonly state = new AccountState();
   faults: FaultRule[] = [];
@@ -214,7 +227,7 @@ export class Emulator {
     this.state.advance();
     let response: RestResponse;
     let authorizations: AuthorizationRequest[] | undefined;
-    const bodySha256 = createHash('sha256').update(body).digest('hex');
+    const bodySha256 = sha256Hex(body);
     try {
       const secret = accessKey === undefined ? undefined : this.secrets.get(accessKey);
       if (secret !== undefined) {
