@@ -259,6 +259,8 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
 
   if (options.event.name === 'workflow_call')
     checkCallerPermissions(raw, options.event.callerPermissions ?? {});
+  if ((options.event.callerEvent ?? options.event.name) === 'repository_dispatch')
+    checkDispatch(options.event.payload ?? {});
   const previous = options.rerunOf;
   const root = await mkdtemp(join(tmpdir(), 'fedimg-rehearsal-'));
   const artifacts = new Map<string, string>(previous?.artifacts ?? []);
@@ -380,6 +382,30 @@ export async function rehearse(workflowPath: string, options: RehearsalOptions):
 }
 
 const LEVELS = ['none', 'read', 'write'];
+
+/**
+ * What GitHub's REST API checks before it creates a repository_dispatch event ("Create a repository
+ * dispatch event"): an event_type of at most 100 characters, and a client_payload of at most 10
+ * top-level properties and under 64 KB. A request that breaks one is refused (422) and starts
+ * nothing; the event's `action` is the event_type.
+ */
+function checkDispatch(event: Record<string, Json>): void {
+  const eventType = event.action;
+  if (typeof eventType !== 'string' || eventType.length < 1 || eventType.length > 100)
+    throw new Error(
+      `GitHub refuses the dispatch: event_type ${JSON.stringify(eventType)} is not 1-100 characters`,
+    );
+  const payload = event.client_payload ?? {};
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new Error('GitHub refuses the dispatch: client_payload is not an object');
+  const properties = Object.keys(payload).length;
+  if (properties > 10)
+    throw new Error(
+      `GitHub refuses the dispatch: client_payload has ${properties} top-level properties; it takes at most 10`,
+    );
+  if (Buffer.byteLength(JSON.stringify(payload)) >= 64 * 1024)
+    throw new Error('GitHub refuses the dispatch: client_payload is 64 KB or more');
+}
 
 /**
  * GitHub's check when a called workflow starts: every job's permissions (its own, or the workflow's)

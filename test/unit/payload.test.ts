@@ -7,6 +7,19 @@ const examples = JSON.parse(
   readFileSync(new URL('../fixtures/pungi-compose-status-change.examples.json', import.meta.url), 'utf8'),
 ) as Record<string, Record<string, unknown>>;
 
+describe('the README’s dispatch from Pungi', () => {
+  it('sends a client_payload GitHub takes (at most 10 top-level properties, under 64 KB) and fedimg reads', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const body = /\/dispatches \\\n\s+-d '([^']+)'/.exec(readme)?.[1];
+    expect(body, 'README.md has a dispatch example with a -d body').toBeDefined();
+    const request = JSON.parse(body!) as { event_type: string; client_payload: Record<string, unknown> };
+    expect(request.event_type.length).toBeLessThanOrEqual(100);
+    expect(Object.keys(request.client_payload).length).toBeLessThanOrEqual(10);
+    expect(Buffer.byteLength(JSON.stringify(request.client_payload))).toBeLessThan(64 * 1024);
+    expect(parseComposePayload(request.client_payload)).toMatchObject({ status: 'FINISHED' });
+  });
+});
+
 describe('compose-status payload', () => {
   it.each(Object.keys(examples))('accepts the real-shaped message %s', (name) => {
     const payload = parseComposePayload(JSON.stringify(examples[name]));
