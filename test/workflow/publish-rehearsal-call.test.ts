@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { statusMessage } from '../fixtures/compose.js';
+import { dispatchPayload, statusMessage } from '../fixtures/compose.js';
 import { WORKFLOW_SHA } from '../helpers/rehearsal.js';
 import {
   explain,
@@ -55,7 +55,7 @@ describe('publish.yml, rehearsed: called from another repository', () => {
       callerEvent: 'repository_dispatch',
       payload: {
         action: 'something',
-        client_payload: statusMessage(doomed(), location(doomed()), 'DOOMED') as never,
+        client_payload: dispatchPayload(statusMessage(doomed(), location(doomed()), 'DOOMED')) as never,
       },
       inputs: {
         'compose-payload': JSON.stringify(statusMessage(nightly(), location(nightly()))),

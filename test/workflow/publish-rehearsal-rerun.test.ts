@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusMessage } from '../fixtures/compose.js';
+import { dispatchPayload, statusMessage } from '../fixtures/compose.js';
 import {
   dispatch,
   explain,
@@ -16,14 +16,14 @@ const { world, nightly, location, run } = usePublishRehearsal('fedimg-rehearsal-
 describe('publish.yml, rehearsed: re-run failed jobs', () => {
   it('re-runs failed jobs (as the README recommends): the next attempt uploads beside the first and finishes', async () => {
     world.emulator.setRegion('ca-central-1', { copyFault: 'fail' });
-    const first = await run(dispatch(statusMessage(nightly(), location(nightly()))));
+    const first = await run(dispatch(dispatchPayload(statusMessage(nightly(), location(nightly())))));
     expect(results(first), explain(first)).toMatchObject({
       'boot-test': 'success',
       copy: 'failure',
       publish: 'skipped',
     });
     world.emulator.setRegion('ca-central-1', { copyFault: undefined });
-    const again = await run(dispatch(statusMessage(nightly(), location(nightly()))), first);
+    const again = await run(dispatch(dispatchPayload(statusMessage(nightly(), location(nightly())))), first);
     expect(again.attempt).toBe(2);
     expect(results(again), explain(again)).toEqual(
       outcome(Object.fromEntries(JOBS.map((job) => [job, 'success']))),

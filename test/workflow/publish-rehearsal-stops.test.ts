@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { statusMessage } from '../fixtures/compose.js';
+import { dispatchPayload, statusMessage } from '../fixtures/compose.js';
 import {
   deployPages,
   dispatch,
@@ -19,7 +19,7 @@ const github = () => setup.github;
 describe('publish.yml, rehearsed: where a run stops', () => {
   it('stops before copy and publish when an AMI fails its boot test', async () => {
     world.emulator.state.bootRules.push({ match: '*aarch64*', verdict: 'fail' });
-    const rehearsal = await run(dispatch(statusMessage(nightly(), location(nightly()))));
+    const rehearsal = await run(dispatch(dispatchPayload(statusMessage(nightly(), location(nightly())))));
     expect(results(rehearsal), explain(rehearsal)).toEqual(
       outcome({ plan: 'success', import: 'success', 'boot-test': 'failure' }),
     );
@@ -31,7 +31,9 @@ describe('publish.yml, rehearsed: where a run stops', () => {
   }, 300_000);
 
   it('ends after the plan for a DOOMED compose, with nothing created', async () => {
-    const rehearsal = await run(dispatch(statusMessage(doomed(), location(doomed()), 'DOOMED')));
+    const rehearsal = await run(
+      dispatch(dispatchPayload(statusMessage(doomed(), location(doomed()), 'DOOMED'))),
+    );
     expect(results(rehearsal), explain(rehearsal)).toEqual(outcome({ plan: 'success' }));
     expect(rehearsal.jobs.get('plan')!.outputs.skipped).toBe('true');
     const inventory = world.emulator.inventory();
@@ -56,7 +58,7 @@ describe('publish.yml, rehearsed: where a run stops', () => {
       location: `${location(nightly())}$(touch ${marker})`,
       compose_label: '${{ github().token }}',
     };
-    const rehearsal = await run(dispatch(payload));
+    const rehearsal = await run(dispatch(dispatchPayload(payload)));
     expect(results(rehearsal), explain(rehearsal)).toEqual(outcome({ plan: 'failure' }));
     const plan = rehearsal.jobs.get('plan')!.legs[0]!.steps.find((step) => step.id === 'plan')!;
     expect(plan.log).toMatch(/payload|compose/i);

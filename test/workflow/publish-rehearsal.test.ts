@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { statusMessage } from '../fixtures/compose.js';
+import { dispatchPayload, statusMessage } from '../fixtures/compose.js';
 import { expectClean } from '../helpers/aws.js';
 import { WORKFLOW_SHA } from '../helpers/rehearsal.js';
 import {
@@ -24,7 +24,7 @@ const github = () => setup.github;
 
 describe('publish.yml, rehearsed', () => {
   it('runs a dispatched compose from plan to release: an AMI for every image × region, a summary per job', async () => {
-    const rehearsal = await run(dispatch(statusMessage(nightly(), location(nightly()))));
+    const rehearsal = await run(dispatch(dispatchPayload(statusMessage(nightly(), location(nightly())))));
     expect(results(rehearsal), explain(rehearsal)).toEqual(
       outcome(Object.fromEntries(JOBS.map((job) => [job, 'success']))),
     );
