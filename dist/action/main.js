@@ -34978,15 +34978,33 @@ function summaryText(text) {
 __name(summaryText, "summaryText");
 
 // src/report/summary.ts
+var SUMMARY_BYTES = 1024 * 1024 - 8 * 1024;
+var rowBytes = /* @__PURE__ */ __name((cells) => cells.reduce((total, cell) => total + Buffer.byteLength(cell) + "<td></td>".length, "<tr></tr>".length), "rowBytes");
 async function writeSummaryTable(table2) {
-  summary.addHeading(summaryText(table2.title), 3);
-  if (table2.rows.length > 0) {
+  const title = summaryText(table2.title);
+  const header = table2.header.map(summaryText);
+  const note = table2.note ? summaryText(table2.note) : void 0;
+  let budget = SUMMARY_BYTES - rowBytes(header) - Buffer.byteLength(title) - Buffer.byteLength(note ?? "");
+  const rows = [];
+  for (const row2 of table2.rows) {
+    const cells = row2.map(summaryText);
+    budget -= rowBytes(cells);
+    if (budget < 0) break;
+    rows.push(cells);
+  }
+  summary.addHeading(title, 3);
+  if (rows.length > 0) {
     summary.addTable([
-      table2.header.map((data) => ({ data: summaryText(data), header: true })),
-      ...table2.rows.map((row2) => row2.map((cell) => ({ data: summaryText(cell) })))
+      header.map((data) => ({ data, header: true })),
+      ...rows.map((row2) => row2.map((data) => ({ data })))
     ]);
   }
-  if (table2.note) summary.addRaw(`<p>${summaryText(table2.note)}</p>`, true);
+  if (rows.length < table2.rows.length)
+    summary.addRaw(
+      `<p>${table2.rows.length - rows.length} more rows are in the step's log: GitHub keeps at most 1 MiB of summary per step.</p>`,
+      true
+    );
+  if (note) summary.addRaw(`<p>${note}</p>`, true);
   await summary.write();
 }
 __name(writeSummaryTable, "writeSummaryTable");
