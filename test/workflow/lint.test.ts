@@ -17,6 +17,7 @@ interface Step {
   with?: Record<string, unknown>;
 }
 interface Job {
+  'timeout-minutes'?: number;
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number; matrix?: unknown };
@@ -103,6 +104,57 @@ describe('the workflows', () => {
         }
       }
     }
+  });
+
+  // configure-aws-credentials asks for a one-hour session unless role-duration-seconds says otherwise
+  // (its action.yml at the pinned commit: "Default is one hour"), and the SDK cannot renew the keys it
+  // exports: a job running longer loses AWS mid-way, and its post step cannot clean up.
+  it('give every job that assumes the AWS role credentials that last as long as the job may run', () => {
+    for (const file of ['publish.yml', 'lifecycle.yml', 'doctor.yml']) {
+      for (const [id, job] of Object.entries(load(file).jobs)) {
+        for (const step of job.steps.filter((candidate) =>
+          candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+        )) {
+          const seconds = Number(step.with?.['role-duration-seconds'] ?? 3600);
+          expect(job['timeout-minutes'], `${file} ${id} has a timeout`).toBeDefined();
+          expect(seconds, `${file} ${id}: ${job['timeout-minutes']} minutes of job`).toBeGreaterThanOrEqual(
+            job['timeout-minutes']! * 60,
+          );
+        }
+      }
+    }
+  });
+
+  it('ask for no longer a session than account-setup.md lets the publish role give', () => {
+    const setup = readFileSync('docs/account-setup.md', 'utf8');
+    const created = /aws iam create-role --role-name fedimg-publish [^\n]*--max-session-duration (\d+)/.exec(
+      setup,
+    );
+    expect(created, 'account-setup.md creates fedimg-publish with --max-session-duration').not.toBeNull();
+    const longest = Math.max(
+      ...['publish.yml', 'lifecycle.yml', 'doctor.yml'].flatMap((file) =>
+        Object.values(load(file).jobs).flatMap((job) =>
+          job.steps.map((step) => Number(step.with?.['role-duration-seconds'] ?? 3600)),
+        ),
+      ),
+    );
+    expect(longest).toBeLessThanOrEqual(Number(created![1]));
+  });
+
+  it('let each publish.yml job outlast the longest wait fedimg makes in it (the action’s defaults)', () => {
+    const action = parse(readFileSync('action.yml', 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+    };
+    const minutes = (input: string) => Number(action.inputs[input]!.default);
+    const { jobs } = load('publish.yml');
+    // The S3 route's import task, the boot test, the copies, AWS Marketplace's scan.
+    for (const [id, input] of [
+      ['import', 'import-timeout-minutes'],
+      ['boot-test', 'boot-timeout-minutes'],
+      ['copy', 'copy-timeout-minutes'],
+      ['marketplace', 'marketplace-wait-minutes'],
+    ] as const)
+      expect(jobs[id]!['timeout-minutes'], `${id} against ${input}`).toBeGreaterThan(minutes(input));
   });
 
   it('grant least privilege: id-token only to jobs that assume the AWS role or deploy Pages, contents: write only to the release', () => {
