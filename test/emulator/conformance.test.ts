@@ -61,6 +61,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -213,6 +214,25 @@ describe('STS and regions', () => {
       'eu-west-1b',
       'eu-west-1c',
     ]);
+  });
+});
+
+describe('IAM roles', () => {
+  // IAM API Reference, CreateRole: MaxSessionDuration is one hour unless set, from 1 to 12 hours.
+  it('gives a role’s MaxSessionDuration: one hour by default, or what the role was made with', async () => {
+    const iam = new IAMClient({ region: 'us-east-1' });
+    emulator.putRole({ name: 'fedimg-short' });
+    emulator.putRole({ name: 'fedimg-long', maxSessionDuration: 10_800 });
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'fedimg-short' }))).Role?.MaxSessionDuration).toBe(
+      3600,
+    );
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'fedimg-long' }))).Role?.MaxSessionDuration).toBe(
+      10_800,
+    );
+    for (const seconds of [3599, 43_201])
+      expect(() => emulator.putRole({ name: 'fedimg-odd', maxSessionDuration: seconds })).toThrow(
+        /1 to 12 hours/,
+      );
   });
 });
 

@@ -130,7 +130,7 @@ export function handleIam(
           Arn: role.arn,
           CreateDate: role.created,
           AssumeRolePolicyDocument: encodeURIComponent(role.trustPolicy),
-          MaxSessionDuration: 3600,
+          MaxSessionDuration: role.maxSessionDuration,
         },
       });
     }

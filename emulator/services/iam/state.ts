@@ -18,6 +18,8 @@ export interface Role {
   attached: string[];
   /** Inline policies by name, as JSON text. */
   inline: Map<string, string>;
+  /** How long its sessions may last, in seconds (GetRole's MaxSessionDuration). */
+  maxSessionDuration: number;
 }
 
 /** The role the emulator's callers act as (the session name is "emulator"). */
@@ -58,6 +60,11 @@ export interface RoleSpec {
   trustPolicy?: string | object;
   attached?: string[];
   inline?: Record<string, string | object>;
+  /**
+   * IAM API Reference, CreateRole: MaxSessionDuration, one hour unless set, from 1 to 12 hours
+   * (3600 to 43200 seconds).
+   */
+  maxSessionDuration?: number;
 }
 
 const text = (value: string | object) => (typeof value === 'string' ? value : JSON.stringify(value));
@@ -86,6 +93,11 @@ export class IamState {
     const path = spec.path ?? '/';
     if (!/^\/([\w+=,.@-]+\/)*$/.test(path)) throw new Error(`role path ${path} is not valid`);
     if (!/^[\w+=,.@-]{1,64}$/.test(spec.name)) throw new Error(`role name ${spec.name} is not valid`);
+    const maxSessionDuration = spec.maxSessionDuration ?? 3600;
+    if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43_200)
+      throw new Error(
+        `role ${spec.name}: MaxSessionDuration must be 1 to 12 hours, not ${maxSessionDuration} s`,
+      );
     const role: Role = {
       name: spec.name,
       path,
@@ -95,6 +107,7 @@ export class IamState {
       trustPolicy: text(spec.trustPolicy ?? { Version: '2012-10-17', Statement: [] }),
       attached: spec.attached ?? [],
       inline: new Map(Object.entries(spec.inline ?? {}).map(([name, policy]) => [name, text(policy)])),
+      maxSessionDuration,
     };
     this.roles.set(role.name, role);
     return role;
