@@ -13,6 +13,7 @@ import { CALLER_ROLE } from '../emulator/services/iam/state.js';
 import { ACCOUNT_ID } from '../emulator/state.js';
 import { generateCompose } from '../test/fixtures/compose.js';
 import { startFileServer } from '../test/fixtures/file-server.js';
+import { documentedSessionSeconds } from '../test/helpers/iam.js';
 
 /** The repository the demo's role trusts, as docs/oidc-trust-policy.json has it (<OWNER>/fedimg). */
 const DEMO_REPOSITORY = 'fedora-infra/fedimg';
@@ -65,6 +66,7 @@ export async function runDemo({
   );
   emulator.putRole({
     name: CALLER_ROLE,
+    maxSessionDuration: documentedSessionSeconds(),
     trustPolicy: (await readFile('docs/oidc-trust-policy.json', 'utf8'))
       .replaceAll('<ACCOUNT_ID>', ACCOUNT_ID)
       .replaceAll('<OWNER>', DEMO_REPOSITORY.split('/')[0]!),

@@ -25683,7 +25683,7 @@ async function describeRole(iam, name) {
     const parsed = TrustStatement.safeParse(statement2);
     return parsed.success ? [parsed.data] : [];
   }) : [];
-  return { arn: Role?.Arn ?? "", trust };
+  return { arn: Role?.Arn ?? "", trust, maxSessionSeconds: Role?.MaxSessionDuration };
 }
 __name(describeRole, "describeRole");
 async function attachedPolicyArns(iam, name) {
@@ -37103,6 +37103,24 @@ function conditionValues(statement2, key) {
 }
 __name(conditionValues, "conditionValues");
 var principals = /* @__PURE__ */ __name((statement2, kind) => statement2.Principal === "*" ? ["*"] : statement2.Principal?.[kind] ?? [], "principals");
+var IMPORT_JOB_SESSION_SECONDS = 10800;
+function sessionLengthRow(roleName, maxSessionSeconds) {
+  const check = `the role's sessions may last ${IMPORT_JOB_SESSION_SECONDS / 3600} hours (the import job's)`;
+  if (maxSessionSeconds === void 0)
+    return {
+      check,
+      region: "global",
+      result: "unknown",
+      change: "IAM did not say the role\u2019s MaxSessionDuration."
+    };
+  if (maxSessionSeconds >= IMPORT_JOB_SESSION_SECONDS) return pass(check, "global", `${maxSessionSeconds} s`);
+  return fail(
+    check,
+    "global",
+    `MaxSessionDuration is ${maxSessionSeconds} s, so the import job cannot get its AWS credentials. Run aws iam update-role --role-name ${roleName} --max-session-duration ${IMPORT_JOB_SESSION_SECONDS} (docs/account-setup.md).`
+  );
+}
+__name(sessionLengthRow, "sessionLengthRow");
 function oidcTrustRow(trust, repository) {
   const check = "the role trusts only this repository's workflows (GitHub OIDC)";
   const fix = "Use docs/oidc-trust-policy.json (or -caller.json when another repository calls the workflow).";
@@ -37655,7 +37673,8 @@ async function runDoctor(settings, log, deps = {}) {
       ...await checked("the role's trust policy", "global", async () => {
         const facts = await describeRole(clients.iam(), role.name);
         roleArn = facts.arn || roleArn;
-        return oidcTrustRow(facts.trust, settings.doctor.repository);
+        const trust = oidcTrustRow(facts.trust, settings.doctor.repository);
+        return stages.has("import") ? [trust, sessionLengthRow(role.name, facts.maxSessionSeconds)] : trust;
       })
     );
     const network = stages.has("boot-test") ? await networkRows(settings, clients) : void 0;

@@ -65,6 +65,8 @@ export interface RoleFacts {
   arn: string;
   /** The trust policy's statements IAM returned; ones fedimg cannot read are left out. */
   trust: TrustStatement[];
+  /** How long the role's sessions may last, in seconds (MaxSessionDuration), when IAM said. */
+  maxSessionSeconds: number | undefined;
 }
 
 /** A role as GetRole returns it: its ARN (with its path) and its trust policy, parsed. */
@@ -83,7 +85,7 @@ export async function describeRole(iam: IAMClient, name: string): Promise<RoleFa
         return parsed.success ? [parsed.data] : [];
       })
     : [];
-  return { arn: Role?.Arn ?? '', trust };
+  return { arn: Role?.Arn ?? '', trust, maxSessionSeconds: Role?.MaxSessionDuration };
 }
 
 export async function attachedPolicyArns(iam: IAMClient, name: string): Promise<string[]> {

@@ -33,6 +33,32 @@ const principals = (statement: TrustStatement, kind: 'Federated' | 'Service') =>
   statement.Principal === '*' ? ['*'] : (statement.Principal?.[kind] ?? []);
 
 /** Whether the role's trust lets only this repository's workflows assume it through GitHub's OIDC. */
+/**
+ * How long publish.yml's import job asks its AWS session to last (role-duration-seconds): the S3
+ * route's import task may take import-timeout-minutes (120) after the download, and the keys
+ * configure-aws-credentials exports cannot be renewed mid-job. test/workflow/lint.test.ts holds the
+ * workflow to this number.
+ */
+export const IMPORT_JOB_SESSION_SECONDS = 10_800;
+
+/** Whether the role's sessions may last as long as the import job asks (IAM's default is one hour). */
+export function sessionLengthRow(roleName: string, maxSessionSeconds: number | undefined): DoctorRow {
+  const check = `the role's sessions may last ${IMPORT_JOB_SESSION_SECONDS / 3600} hours (the import job's)`;
+  if (maxSessionSeconds === undefined)
+    return {
+      check,
+      region: 'global',
+      result: 'unknown',
+      change: 'IAM did not say the role’s MaxSessionDuration.',
+    };
+  if (maxSessionSeconds >= IMPORT_JOB_SESSION_SECONDS) return pass(check, 'global', `${maxSessionSeconds} s`);
+  return fail(
+    check,
+    'global',
+    `MaxSessionDuration is ${maxSessionSeconds} s, so the import job cannot get its AWS credentials. Run aws iam update-role --role-name ${roleName} --max-session-duration ${IMPORT_JOB_SESSION_SECONDS} (docs/account-setup.md).`,
+  );
+}
+
 export function oidcTrustRow(trust: TrustStatement[], repository: string | undefined): DoctorRow {
   const check = "the role trusts only this repository's workflows (GitHub OIDC)";
   const fix = 'Use docs/oidc-trust-policy.json (or -caller.json when another repository calls the workflow).';

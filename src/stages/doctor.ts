@@ -9,7 +9,13 @@ import {
   type RoleRef,
 } from '../aws/identity.js';
 import { resolveRegions } from '../aws/regions.js';
-import { accessRoleRows, networkRows, oidcTrustRow, regionRows } from '../doctor/account.js';
+import {
+  accessRoleRows,
+  networkRows,
+  oidcTrustRow,
+  regionRows,
+  sessionLengthRow,
+} from '../doctor/account.js';
 import { permissionChecks, type PermissionCheck, type ProbeSettings } from '../doctor/permissions.js';
 import { checked, couldNotCheck, fail, pass, type DoctorRow } from '../doctor/rows.js';
 import { describeStatement, statementForRead } from '../doctor/statements.js';
@@ -57,7 +63,8 @@ export async function runDoctor(
       ...(await checked("the role's trust policy", 'global', async () => {
         const facts = await describeRole(clients.iam(), role.name);
         roleArn = facts.arn || roleArn;
-        return oidcTrustRow(facts.trust, settings.doctor.repository);
+        const trust = oidcTrustRow(facts.trust, settings.doctor.repository);
+        return stages.has('import') ? [trust, sessionLengthRow(role.name, facts.maxSessionSeconds)] : trust;
       })),
     );
     const network = stages.has('boot-test') ? await networkRows(settings, clients) : undefined;

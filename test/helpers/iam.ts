@@ -144,11 +144,22 @@ export const REPOSITORY = 'fedora-infra/fedimg';
  * trusts this repository's workflows through GitHub's OIDC provider, and Marketplace's access role
  * trusts AWS Marketplace's ingestion service and carries AWS's managed policy.
  */
+/** The publish role's MaxSessionDuration, from account-setup.md's create-role command. */
+export function documentedSessionSeconds(): number {
+  const setup = readFileSync('docs/account-setup.md', 'utf8');
+  const seconds = /aws iam create-role --role-name fedimg-publish [^\n]*--max-session-duration (\d+)/.exec(
+    setup,
+  );
+  if (!seconds)
+    throw new Error('docs/account-setup.md creates fedimg-publish without --max-session-duration');
+  return Number(seconds[1]);
+}
+
 export function documentedRoles(emulator: Emulator): void {
   const trust = readFileSync('docs/oidc-trust-policy.json', 'utf8')
     .replaceAll('<ACCOUNT_ID>', ACCOUNT_ID)
     .replaceAll('<OWNER>', REPOSITORY.split('/')[0]!);
-  emulator.putRole({ name: CALLER_ROLE, trustPolicy: trust });
+  emulator.putRole({ name: CALLER_ROLE, trustPolicy: trust, maxSessionDuration: documentedSessionSeconds() });
   const access = JSON.parse(
     readFileSync('docs/marketplace-access-role.json', 'utf8').replaceAll('<ACCOUNT_ID>', ACCOUNT_ID),
   ) as {

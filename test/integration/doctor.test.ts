@@ -287,6 +287,36 @@ describe('fedimg doctor', () => {
     ]);
   }, 60_000);
 
+  it('fails a role whose sessions last IAM’s default hour when the import job asks for three, with the command', async () => {
+    emulator.reset();
+    applyRolePolicy(emulator);
+    documentedRoles(emulator);
+    const documented = emulator.state.iam.roles.get('fedimg')!;
+    emulator.putRole({ name: 'fedimg', trustPolicy: documented.trustPolicy });
+    let result: DoctorResult | undefined;
+    const run = (stages: string) =>
+      runDoctor(
+        fastSettings({ stage: 'doctor', 'doctor-stages': stages, 'doctor-repository': REPOSITORY }),
+        quiet,
+        {
+          onResult: async (made) => void (result = made),
+        },
+      ).catch(() => undefined);
+    await run('import');
+    expect(notPassed(result)).toEqual([
+      expect.objectContaining({
+        check: "the role's sessions may last 3 hours (the import job's)",
+        result: 'fail',
+        change: expect.stringContaining(
+          'aws iam update-role --role-name fedimg --max-session-duration 10800',
+        ),
+      }),
+    ]);
+    // A role that runs no import needs no long sessions.
+    await run('verify');
+    expect(notPassed(result)).toEqual([]);
+  }, 60_000);
+
   it('fails an access role whose trust asks for aws:SourceAccount, and one without AWS’s managed policy', async () => {
     emulator.reset();
     applyRolePolicy(emulator, ALL_POLICIES);
