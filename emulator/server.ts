@@ -38,11 +38,6 @@ export interface LoggedRequest {
  */
 export const ADMIN_CREDENTIALS = { accessKeyId: 'AKIDEMULATORADMIN', secretAccessKey: 'admin' };
 
-/**
- * The local AWS: EC2 (query/XML), EBS direct (REST-JSON), S3 (REST-XML, path-style) and STS
- * (query) on one loopback port, so unmodified SDK clients reach it through AWS_ENDPOINT_URL. The
- * region of each request is read from its SigV4 credential scope.
- */
 /** A 512 KiB block of zeros, as most of a disk image's blocks are, and its SHA-256. */
 const ZERO_BLOCK = Buffer.alloc(512 * 1024);
 const ZERO_BLOCK_SHA256 = createHash('sha256').update(ZERO_BLOCK).digest('hex');
@@ -56,6 +51,11 @@ function sha256Hex(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
+/**
+ * The local AWS: EC2 (query/XML), EBS direct (REST-JSON), S3 (REST-XML, path-style) and STS
+ * (query) on one loopback port, so unmodified SDK clients reach it through AWS_ENDPOINT_URL. The
+ * region of each request is read from its SigV4 credential scope.
+ */
 export class Emulator {
   readonly state = new AccountState();
   faults: FaultRule[] = [];

@@ -32,7 +32,6 @@ function conditionValues(statement: TrustStatement, key: string): string[] {
 const principals = (statement: TrustStatement, kind: 'Federated' | 'Service') =>
   statement.Principal === '*' ? ['*'] : (statement.Principal?.[kind] ?? []);
 
-/** Whether the role's trust lets only this repository's workflows assume it through GitHub's OIDC. */
 /**
  * How long publish.yml's import job asks its AWS session to last (role-duration-seconds): the S3
  * route's import task may take import-timeout-minutes (120) after the download, and the keys
@@ -59,6 +58,7 @@ export function sessionLengthRow(roleName: string, maxSessionSeconds: number | u
   );
 }
 
+/** Whether the role's trust lets only this repository's workflows assume it through GitHub's OIDC. */
 export function oidcTrustRow(trust: TrustStatement[], repository: string | undefined): DoctorRow {
   const check = "the role trusts only this repository's workflows (GitHub OIDC)";
   const fix = 'Use docs/oidc-trust-policy.json (or -caller.json when another repository calls the workflow).';

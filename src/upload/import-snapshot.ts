@@ -21,8 +21,10 @@ import { awsDescription } from '../aws/description.js';
 
 /** The alternative route: the raw disk staged in S3, then ImportSnapshot. */
 
-/** Streams the raw disk (decompressed, verified) into s3://bucket/key, with progress. */
-/** A multipart upload takes at most 10,000 parts (Amazon S3 User Guide, "Amazon S3 multipart upload limits"). */
+/**
+ * A multipart upload takes at most 10,000 parts (Amazon S3 User Guide, "Amazon S3 multipart upload
+ * limits").
+ */
 const MAX_PARTS = 10_000;
 const MIB = 2 ** 20;
 
@@ -35,6 +37,7 @@ export function stagingPartSize(maxRawBytes: number): number {
   return Math.max(16 * MIB, Math.ceil(maxRawBytes / MAX_PARTS / MIB) * MIB);
 }
 
+/** Streams the raw disk (decompressed, verified) into s3://bucket/key, with progress. */
 async function stageInS3(
   image: PlannedImage,
   ctx: SnapshotContext,
