@@ -13,7 +13,7 @@ import { dispatch } from './dispatch.js';
 import { loadState, saveState } from './persistence.js';
 import { verifySignature } from './sigv4.js';
 import type { RestResponse } from './http.js';
-import { ebsOperation } from './services/ebs.js';
+import { ebsOperation, ZERO_BLOCK } from './services/ebs.js';
 import { catalogOperation, type CatalogSettings } from './services/catalog/index.js';
 import { s3Operation } from './services/s3.js';
 import type { RoleSpec } from './services/iam/state.js';
@@ -38,8 +38,6 @@ export interface LoggedRequest {
  */
 export const ADMIN_CREDENTIALS = { accessKeyId: 'AKIDEMULATORADMIN', secretAccessKey: 'admin' };
 
-/** A 512 KiB block of zeros, as most of a disk image's blocks are, and its SHA-256. */
-const ZERO_BLOCK = Buffer.alloc(512 * 1024);
 const ZERO_BLOCK_SHA256 = createHash('sha256').update(ZERO_BLOCK).digest('hex');
 
 /**

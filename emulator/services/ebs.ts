@@ -6,7 +6,8 @@ import { newSnapshot } from './ec2/index.js';
 
 /** EBS direct APIs (REST-JSON), as documented in the EBS direct API reference. */
 
-const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+/** An all-zero block: most of a disk image's blocks, compared rather than hashed or stored. */
+export const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
 
 function validation(message: string, reason: string): AwsError {
   const error = new AwsError('ValidationException', message, 400);

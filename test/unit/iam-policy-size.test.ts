@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fillPlaceholders } from '../../emulator/iam/policies.js';
 
 // IAM User Guide, "IAM and AWS STS quotas": all inline policies of a role together at most 10,240
 // characters, and a role's trust policy at most 2,048 (the default quota); IAM does not count white
@@ -38,7 +39,7 @@ function filled(path: string, products = 1): string {
     CALLER_REPOSITORY: 'fedora-cloud-release-automation',
     FEDIMG_REF: 'refs/tags/v1.12.3',
   };
-  text = text.replace(/<([A-Z_]+)>/g, (whole, name: string) => values[name] ?? whole);
+  text = fillPlaceholders(text, values);
   expect(text, `${path} has a placeholder this test does not fill`).not.toMatch(/<[A-Z_]+>/);
   return text;
 }

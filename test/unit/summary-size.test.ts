@@ -34,15 +34,19 @@ const row = (index: number) => [
   'yes',
 ];
 
+/** A cleanup's table of `count` rows. */
+const cleanupTable = (count: number, note?: string) => ({
+  title: 'fedimg cleanup',
+  header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
+  rows: Array.from({ length: count }, (_, index) => row(index)),
+  note,
+});
+
 describe('the job summary', () => {
   it('keeps a table within the 1 MiB GitHub takes per step, saying how many rows it left out', async () => {
-    const rows = Array.from({ length: 12_000 }, (_, index) => row(index));
-    await writeSummaryTable({
-      title: 'fedimg cleanup',
-      header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
-      rows,
-      note: undefined,
-    });
+    const table = cleanupTable(12_000);
+    const { rows } = table;
+    await writeSummaryTable(table);
     expect((await stat(file)).size).toBeLessThanOrEqual(LIMIT);
     const text = await readFile(file, 'utf8');
     const shown = text.match(/<tr>/g)!.length - 1;
@@ -52,13 +56,7 @@ describe('the job summary', () => {
   });
 
   it('writes a table that fits whole, with its note', async () => {
-    const rows = Array.from({ length: 100 }, (_, index) => row(index));
-    await writeSummaryTable({
-      title: 'fedimg cleanup',
-      header: ['Region', 'Action', 'Resource', 'Reason', 'Done'],
-      rows,
-      note: 'All done.',
-    });
+    await writeSummaryTable(cleanupTable(100, 'All done.'));
     const text = await readFile(file, 'utf8');
     expect(text.match(/<tr>/g)).toHaveLength(101);
     expect(text).toContain('All done.');
