@@ -3,7 +3,8 @@
  * tests call, copied from "Actions, resources, and condition keys for Amazon EC2" (SAR.ec2): per
  * action the resource types it authorizes (* marks a required one) with the condition keys each
  * carries, the keys of the row without a resource type (they apply to the whole request), and the
- * dependent actions. CreateTags and RunInstances list only the resource types fedimg can touch.
+ * dependent actions. CreateTags, DeleteTags and RunInstances list only the resource types fedimg can
+ * touch.
  */
 import { row, SAR, type ActionRow } from './row.js';
 
