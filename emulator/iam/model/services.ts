@@ -3,11 +3,13 @@
  * API, IAM, STS and S3 actions the emulator serves; see ./ec2.ts for what a row holds.
  *
  * S3's rows are abridged: no access-point resource types (the emulator has no access points), and of
- * the condition keys only those the emulator has facts for (tags, ACL, location, listing). The keys
- * the SAR lists for every S3 action (the signature's, TLS's and access grants') and PutObject's
- * encryption, storage-class, copy and object-lock keys are left out, so a policy that tests one
- * finds it absent; no shipped policy tests any of them. (Compared with the SAR copy on 2026-12-06:
- * the other rows here have the SAR's resource types, keys and dependent actions.)
+ * the condition keys only those the emulator has facts for (object tags, ACL, location, listing).
+ * Left out are the keys the SAR lists for every S3 action (authentication type, signature, TLS,
+ * resource account, content hash, access grants) and the other request keys of PutObject,
+ * CreateBucket and ListBucketMultipartUploads (grants, encryption, storage class, copy, object lock,
+ * ownership, access points, bucket tags): a policy that tests one finds it absent, and no shipped
+ * policy tests any. (Compared with the SAR copy on 2026-12-06: the other rows here have the SAR's
+ * resource types, keys and dependent actions.)
  */
 import { row, SAR, type ActionRow } from './row.js';
 
