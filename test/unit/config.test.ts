@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bootModeFor, flavoursFromInputs, parseFlavourConfig } from '../../src/settings/index.js';
 import { InputError } from '../../src/errors.js';
@@ -16,6 +17,16 @@ describe('flavour configuration', () => {
     });
     expect(bootModeFor(flavours[0]!, 'x86_64')).toBe('uefi-preferred');
     expect(bootModeFor(flavours[0]!, 'arm64')).toBe('uefi');
+  });
+
+  it('takes the config file docs/stages.md shows, as it shows it', () => {
+    const doc = readFileSync('docs/stages.md', 'utf8');
+    const example = /```yaml\n(name-template[\s\S]*?)```/.exec(doc)?.[1];
+    expect(example, 'docs/stages.md has its config-file example').toBeDefined();
+    const config = parseFlavourConfig(example!, 'docs/stages.md');
+    expect(config.flavours.map((flavour) => flavour.name)).toEqual(['gp3', 'io2-tpm', 'encrypted']);
+    expect(config.flavours[1]).toMatchObject({ volumeType: 'io2', iops: 3000, bootMode: 'uefi', tpm: true });
+    expect(config.flavours[2]!.kmsKeyId).toBe('alias/fedimg');
   });
 
   it('reads JSON as well, with encrypted flavours and a name template', () => {
