@@ -42050,6 +42050,15 @@ async function runAll(settings, { log, signal, summarise, print, summaryFile }) 
   return 0;
 }
 __name(runAll, "runAll");
+function readOptionFile(option, path, hint) {
+  try {
+    return readFileSync4(path, "utf8");
+  } catch (error3) {
+    const why = error3.code === "ENOENT" ? "no such file" : describeError(error3);
+    throw new InputError(`${option}: cannot read ${resolve4(path)}: ${why}.`, { hint });
+  }
+}
+__name(readOptionFile, "readOptionFile");
 async function cli(argv) {
   let parsed;
   try {
@@ -42077,11 +42086,21 @@ ${usage()}`);
     if (name === "stage") return positionals[0] === "run" ? "plan" : positionals[0];
     if (name === "dry-run" && positionals[0] === "cleanup" && values["dry-run"] === void 0) return "true";
     const alias = Object.keys(ALIASES).find((short) => ALIASES[short] === name);
+    const given = values[name] !== void 0 ? name : alias;
     const value = values[name] ?? (alias ? values[alias] : void 0);
     if (name === "github-token" && value === void 0) return process.env.GITHUB_TOKEN ?? "";
     if (FILE_VALUES.includes(name) && typeof value === "string" && value.startsWith("@"))
-      return readFileSync4(value.slice(1), "utf8");
-    if (name === "images" && typeof values.plan === "string") return readFileSync4(values.plan, "utf8");
+      return readOptionFile(
+        `--${given} ${value}`,
+        value.slice(1),
+        "Give a readable file after @, or the JSON itself."
+      );
+    if (name === "images" && typeof values.plan === "string")
+      return readOptionFile(
+        `--plan ${values.plan}`,
+        values.plan,
+        "Give the file `fedimg plan --json` wrote."
+      );
     return typeof value === "boolean" ? String(value) : value ?? "";
   }, "read");
   if (positionals[0] === "latest") return printLatest(values, read, log);

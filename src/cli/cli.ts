@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, FedimgError } from '../errors.js';
+import { describeError, FedimgError, InputError } from '../errors.js';
 import { AwsError, isAwsFailure } from '../aws/errors.js';
 import { runGuarded } from '../guard.js';
 import { latest } from './latest.js';
@@ -96,6 +96,16 @@ async function runAll(
   return 0;
 }
 
+/** The file an option names; one that cannot be read is the user's input error, named as given. */
+function readOptionFile(option: string, path: string, hint: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeError(error);
+    throw new InputError(`${option}: cannot read ${resolve(path)}: ${why}.`, { hint });
+  }
+}
+
 export async function cli(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -121,12 +131,22 @@ export async function cli(argv: string[]): Promise<number> {
     // From a terminal the lifecycle sweep only reports unless told otherwise.
     if (name === 'dry-run' && positionals[0] === 'cleanup' && values['dry-run'] === undefined) return 'true';
     const alias = Object.keys(ALIASES).find((short) => ALIASES[short] === name);
+    const given = values[name] !== undefined ? name : alias;
     const value = values[name] ?? (alias ? values[alias] : undefined);
     // As in the action, where it defaults to the workflow's token.
     if (name === 'github-token' && value === undefined) return process.env.GITHUB_TOKEN ?? '';
     if (FILE_VALUES.includes(name) && typeof value === 'string' && value.startsWith('@'))
-      return readFileSync(value.slice(1), 'utf8');
-    if (name === 'images' && typeof values.plan === 'string') return readFileSync(values.plan, 'utf8');
+      return readOptionFile(
+        `--${given} ${value}`,
+        value.slice(1),
+        'Give a readable file after @, or the JSON itself.',
+      );
+    if (name === 'images' && typeof values.plan === 'string')
+      return readOptionFile(
+        `--plan ${values.plan}`,
+        values.plan,
+        'Give the file `fedimg plan --json` wrote.',
+      );
     return typeof value === 'boolean' ? String(value) : (value ?? '');
   };
   if (positionals[0] === 'latest') return printLatest(values, read, log);
