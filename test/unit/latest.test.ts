@@ -1,0 +1,31 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { latest } from '../../src/cli/latest.js';
+import { InputError } from '../../src/errors.js';
+import { terminalLog } from '../../src/log.js';
+
+const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+
+describe('fedimg latest', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it.each([
+    [{ release: '41', arch: 'sparc', region: 'eu-west-1' }, '--arch sparc', 'x86_64 or aarch64'],
+    [{ release: 'forty-one', arch: 'x86_64', region: 'eu-west-1' }, '--release forty-one', 'Rawhide or ELN'],
+    [{ release: '41', arch: 'x86_64', region: 'eu-west' }, '--region eu-west', 'eu-west-1'],
+  ])(
+    'refuses a query no index can answer before it asks AWS or a server (%o)',
+    async (query, named, hint) => {
+      // Nothing answers there: a query that reached AWS would fail on the connection instead.
+      vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:1');
+      vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+      const failure = await latest(
+        { ...query, flavour: undefined, indexUrl: undefined },
+        () => '',
+        quiet,
+      ).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(InputError);
+      expect((failure as Error).message).toContain(named);
+      expect((failure as Error).message).toContain(hint);
+    },
+  );
+});
