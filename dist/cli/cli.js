@@ -41812,12 +41812,36 @@ function nesting(text) {
   return deepest;
 }
 __name(nesting, "nesting");
-var plain2 = string2().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/);
+var REGION_NAME2 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+var PLAIN2 = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+function checkedQuery(query) {
+  let arches = [];
+  try {
+    arches = architectures(query.arch.toLowerCase());
+  } catch {
+  }
+  const [arch] = arches;
+  if (arch === void 0 || arches.length !== 1)
+    throw new InputError(`--arch ${query.arch} is not an architecture fedimg publishes.`, {
+      hint: "Give x86_64 or aarch64."
+    });
+  if (!PLAIN2.test(query.release))
+    throw new InputError(`--release ${query.release} is not a release fedimg lists.`, {
+      hint: "Give a release number, Rawhide or ELN."
+    });
+  if (!REGION_NAME2.test(query.region))
+    throw new InputError(`--region ${query.region} is not a region name.`, {
+      hint: "Give one such as eu-west-1."
+    });
+  return { ...query, arch };
+}
+__name(checkedQuery, "checkedQuery");
+var plain2 = string2().regex(PLAIN2);
 var entrySchema = object({
   release: plain2,
   arch: plain2,
   flavour: plain2,
-  region: string2().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  region: string2().regex(REGION_NAME2),
   ami_id: string2().regex(/^ami-[0-9a-f]{8,17}$/),
   name: string2().max(128),
   compose_id: string2().max(100),
@@ -41897,13 +41921,14 @@ function pickLatest(index, query, defaultFlavour) {
 }
 __name(pickLatest, "pickLatest");
 async function latest(query, read, log) {
+  const checked2 = checkedQuery(query);
   const settings = parseSettings(
-    (name) => name === "stage" ? "index" : name === "regions" ? query.region : read(name),
+    (name) => name === "stage" ? "index" : name === "regions" ? checked2.region : read(name),
     // As every CLI stage: files only where asked.
     WRITTEN_ONLY_WHEN_GIVEN
   );
-  const index = query.indexUrl ? await publishedIndex(query.indexUrl, settings.policy.allowHttp) : await collectIndex(settings, log);
-  return pickLatest(index, query, settings.flavours[0]?.name);
+  const index = checked2.indexUrl ? await publishedIndex(checked2.indexUrl, settings.policy.allowHttp) : await collectIndex(settings, log);
+  return pickLatest(index, checked2, settings.flavours[0]?.name);
 }
 __name(latest, "latest");
 

@@ -5,7 +5,7 @@ import { checkUrl } from '../net/host-policy.js';
 import { InputError } from '../errors.js';
 import { fetchText } from '../net/http.js';
 import type { Log } from '../log.js';
-import { parseSettings, type InputName, type InputReader } from '../settings/index.js';
+import { architectures, parseSettings, type InputName, type InputReader } from '../settings/index.js';
 import { collectIndex } from '../stages/ami-index.js';
 
 /**
@@ -42,13 +42,44 @@ export function nesting(text: string): number {
   return deepest;
 }
 
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** What an index's release, architecture and flavour may be: the plain names fedimg lists. */
+const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+
+/**
+ * The query with its architecture under Fedora's name (arm64 is aarch64, as the architectures input
+ * takes it); a query no index can answer is refused before anything is asked of AWS or a server.
+ */
+export function checkedQuery(query: LatestQuery): LatestQuery {
+  let arches: string[] = [];
+  try {
+    arches = architectures(query.arch.toLowerCase());
+  } catch {
+    // Refused below, under the option's name.
+  }
+  const [arch] = arches;
+  if (arch === undefined || arches.length !== 1)
+    throw new InputError(`--arch ${query.arch} is not an architecture fedimg publishes.`, {
+      hint: 'Give x86_64 or aarch64.',
+    });
+  if (!PLAIN.test(query.release))
+    throw new InputError(`--release ${query.release} is not a release fedimg lists.`, {
+      hint: 'Give a release number, Rawhide or ELN.',
+    });
+  if (!REGION_NAME.test(query.region))
+    throw new InputError(`--region ${query.region} is not a region name.`, {
+      hint: 'Give one such as eu-west-1.',
+    });
+  return { ...query, arch };
+}
+
 // A published index is untrusted until it parses: the same shape fedimg writes, nothing else.
-const plain = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/);
+const plain = z.string().regex(PLAIN);
 const entrySchema = z.object({
   release: plain,
   arch: plain,
   flavour: plain,
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  region: z.string().regex(REGION_NAME),
   ami_id: z.string().regex(/^ami-[0-9a-f]{8,17}$/),
   name: z.string().max(128),
   compose_id: z.string().max(100),
@@ -143,13 +174,14 @@ export function pickLatest(
 }
 
 export async function latest(query: LatestQuery, read: InputReader, log: Log): Promise<IndexEntry> {
+  const checked = checkedQuery(query);
   const settings = parseSettings(
-    (name: InputName) => (name === 'stage' ? 'index' : name === 'regions' ? query.region : read(name)),
+    (name: InputName) => (name === 'stage' ? 'index' : name === 'regions' ? checked.region : read(name)),
     // As every CLI stage: files only where asked.
     WRITTEN_ONLY_WHEN_GIVEN,
   );
-  const index = query.indexUrl
-    ? await publishedIndex(query.indexUrl, settings.policy.allowHttp)
+  const index = checked.indexUrl
+    ? await publishedIndex(checked.indexUrl, settings.policy.allowHttp)
     : await collectIndex(settings, log);
-  return pickLatest(index, query, settings.flavours[0]?.name);
+  return pickLatest(index, checked, settings.flavours[0]?.name);
 }

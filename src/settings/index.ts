@@ -43,7 +43,7 @@ export * from './inputs.js';
 export type { MarketplaceSettings } from './marketplace.js';
 export { DOCTOR_STAGES, type DoctorSettings, type DoctorStage } from './doctor.js';
 export * from './stages.js';
-export { composeLocationFromId } from './source.js';
+export { architectures, composeLocationFromId } from './source.js';
 export { takeStageReads, unreadInputs, unwatched, withParts, type InputUse } from './input-use.js';
 
 export { STAGES, type Stage };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { latest } from '../../src/cli/latest.js';
+import { checkedQuery, latest } from '../../src/cli/latest.js';
 import { InputError } from '../../src/errors.js';
 import { terminalLog } from '../../src/log.js';
 
@@ -8,9 +8,20 @@ const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.W
 describe('fedimg latest', () => {
   afterEach(() => vi.unstubAllEnvs());
 
+  it('takes an architecture as the architectures input does (arm64 is aarch64), one only', () => {
+    const query = { release: '41', region: 'eu-west-1', flavour: undefined, indexUrl: undefined };
+    expect(checkedQuery({ ...query, arch: 'arm64' }).arch).toBe('aarch64');
+    expect(checkedQuery({ ...query, arch: 'X86_64' }).arch).toBe('x86_64');
+    expect(() => checkedQuery({ ...query, arch: 'x86_64,aarch64' })).toThrow(InputError);
+  });
+
   it.each([
     [{ release: '41', arch: 'sparc', region: 'eu-west-1' }, '--arch sparc', 'x86_64 or aarch64'],
-    [{ release: 'forty-one', arch: 'x86_64', region: 'eu-west-1' }, '--release forty-one', 'Rawhide or ELN'],
+    [
+      { release: 'forty one!', arch: 'x86_64', region: 'eu-west-1' },
+      '--release forty one!',
+      'Rawhide or ELN',
+    ],
     [{ release: '41', arch: 'x86_64', region: 'eu-west' }, '--region eu-west', 'eu-west-1'],
   ])(
     'refuses a query no index can answer before it asks AWS or a server (%o)',
