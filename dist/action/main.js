@@ -34881,9 +34881,9 @@ async function cleanupPending(items, clients, log, run) {
         log.info(`${key} is already gone.`);
         continue;
       }
-      const why = refusal(owner, item, run);
-      if (why) {
-        log.warning(`${key} left alone: ${why}.`, "fedimg post");
+      const why2 = refusal(owner, item, run);
+      if (why2) {
+        log.warning(`${key} left alone: ${why2}.`, "fedimg post");
         continue;
       }
       await remove(item, clients);
@@ -35422,8 +35422,51 @@ ${sections.length > 0 ? sections.join("\n") : "<p>No public fedimg AMIs were fou
 }
 __name(renderIndexPage, "renderIndexPage");
 
+// src/util/written.ts
+function why(error3) {
+  switch (error3.code) {
+    case "ENOENT":
+      return "its directory does not exist";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EISDIR":
+      return "it is a directory";
+    case "EACCES":
+    case "EPERM":
+    case "EROFS":
+      return "writing there is not permitted";
+    default:
+      return describeError(error3);
+  }
+}
+__name(why, "why");
+var refusal2 = /* @__PURE__ */ __name((input, path, error3) => new InputError(`Cannot write ${input} ${path}: ${why(error3)}.`, {
+  hint: `Give ${input} a path in a directory that exists and can be written.`,
+  cause: error3
+}), "refusal");
+function writingTo(input, path, write2) {
+  try {
+    return write2();
+  } catch (error3) {
+    throw refusal2(input, path, error3);
+  }
+}
+__name(writingTo, "writingTo");
+async function writingToAsync(input, path, write2) {
+  try {
+    return await write2();
+  } catch (error3) {
+    throw refusal2(input, path, error3);
+  }
+}
+__name(writingToAsync, "writingToAsync");
+
 // src/ami-index/write.ts
-async function writeIndex(dir, selected) {
+function writeIndex(dir, selected) {
+  return writingToAsync("index-dir", dir, () => writeFiles(dir, selected));
+}
+__name(writeIndex, "writeIndex");
+async function writeFiles(dir, selected) {
   const index = redactValue(selected);
   await mkdir(dir, { recursive: true });
   const indexJson = join3(dir, "index.json");
@@ -35451,7 +35494,7 @@ async function writeIndex(dir, selected) {
   await writeFile(indexHtml, renderIndexPage(index));
   return { dir, indexJson, indexHtml, latest };
 }
-__name(writeIndex, "writeIndex");
+__name(writeFiles, "writeFiles");
 
 // src/stages/ami-index.ts
 import { resolve as resolve2 } from "node:path";
@@ -35770,8 +35813,8 @@ async function terminateInstance(ec2, instanceId) {
 __name(terminateInstance, "terminateInstance");
 var BOOT_TEST_HINT = "The AMI is not copied or made public. Fix the image or the test command (test-command) and re-run the boot test.";
 function bootTestFailure(image, outcome, region) {
-  const why = outcome.exitCode !== void 0 ? `the test command exited ${outcome.exitCode}` : "no verdict reached the console";
-  const detail = `AMI ${outcome.imageId} (${image.file}) failed its boot test in ${region}: ${why}. Last console lines:
+  const why2 = outcome.exitCode !== void 0 ? `the test command exited ${outcome.exitCode}` : "no verdict reached the console";
+  const detail = `AMI ${outcome.imageId} (${image.file}) failed its boot test in ${region}: ${why2}. Last console lines:
 ${outcome.consoleTail.join("\n")}`;
   return Object.assign(new BootTestError(detail, { hint: BOOT_TEST_HINT }), { detail });
 }
@@ -35939,6 +35982,10 @@ var EventLog = class {
     __name(this, "EventLog");
   }
   deliveries = [];
+  append(line) {
+    const path = this.path;
+    writingTo("events-file", path, () => appendFileSync(path, line));
+  }
   deliver(topic, what, payload, schema) {
     const url = this.notify.url;
     if (!url) return;
@@ -35988,7 +36035,7 @@ var EventLog = class {
       extra: { virt_type: "hvm", ...extra }
     });
     this.log.debug(`event ${topic} ${status}: ${JSON.stringify(event)}`);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify(event)}
+    if (this.path) this.append(`${JSON.stringify(event)}
 `);
     this.deliver(topic, `${topic} ${status}`, event);
     return event;
@@ -36002,7 +36049,7 @@ var EventLog = class {
   emitMessage(topic, schema, message) {
     const body = redactValue(message);
     this.log.debug(`message ${topic}: ${JSON.stringify(body)}`);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify({ topic, schema, body })}
+    if (this.path) this.append(`${JSON.stringify({ topic, schema, body })}
 `);
     this.deliver(topic, topic, body, schema);
   }
@@ -41158,8 +41205,12 @@ function buildManifest(rows) {
 }
 __name(buildManifest, "buildManifest");
 function writeManifest(path, manifest) {
-  writeFileSync(path, `${JSON.stringify(redactValue(manifest), null, 2)}
-`);
+  writingTo(
+    "manifest-file",
+    path,
+    () => writeFileSync(path, `${JSON.stringify(redactValue(manifest), null, 2)}
+`)
+  );
 }
 __name(writeManifest, "writeManifest");
 function recordMarketplace(path, composeId, versions) {
@@ -41279,10 +41330,10 @@ async function runMarketplace(settings, log, deps = {}) {
         skip(image, "no product for this architecture (marketplace-products)");
         continue;
       }
-      const why = notForMarketplace(image, options);
-      if (why) {
-        log.notice(`${image.name} is from ${why}: no Marketplace version.`, "fedimg marketplace");
-        skip(image, why);
+      const why2 = notForMarketplace(image, options);
+      if (why2) {
+        log.notice(`${image.name} is from ${why2}: no Marketplace version.`, "fedimg marketplace");
+        skip(image, why2);
         continue;
       }
       const amiId = await publishedAmi(settings, image, ec2);

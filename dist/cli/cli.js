@@ -7925,6 +7925,45 @@ async function runGuarded(work, outer) {
 }
 __name(runGuarded, "runGuarded");
 
+// src/util/written.ts
+function why(error3) {
+  switch (error3.code) {
+    case "ENOENT":
+      return "its directory does not exist";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EISDIR":
+      return "it is a directory";
+    case "EACCES":
+    case "EPERM":
+    case "EROFS":
+      return "writing there is not permitted";
+    default:
+      return describeError(error3);
+  }
+}
+__name(why, "why");
+var refusal = /* @__PURE__ */ __name((input, path, error3) => new InputError(`Cannot write ${input} ${path}: ${why(error3)}.`, {
+  hint: `Give ${input} a path in a directory that exists and can be written.`,
+  cause: error3
+}), "refusal");
+function writingTo(input, path, write2) {
+  try {
+    return write2();
+  } catch (error3) {
+    throw refusal(input, path, error3);
+  }
+}
+__name(writingTo, "writingTo");
+async function writingToAsync(input, path, write2) {
+  try {
+    return await write2();
+  } catch (error3) {
+    throw refusal(input, path, error3);
+  }
+}
+__name(writingToAsync, "writingToAsync");
+
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
@@ -35040,7 +35079,11 @@ function redactValue(value) {
 __name(redactValue, "redactValue");
 
 // src/ami-index/write.ts
-async function writeIndex(dir, selected) {
+function writeIndex(dir, selected) {
+  return writingToAsync("index-dir", dir, () => writeFiles(dir, selected));
+}
+__name(writeIndex, "writeIndex");
+async function writeFiles(dir, selected) {
   const index = redactValue(selected);
   await mkdir(dir, { recursive: true });
   const indexJson = join3(dir, "index.json");
@@ -35068,7 +35111,7 @@ async function writeIndex(dir, selected) {
   await writeFile(indexHtml, renderIndexPage(index));
   return { dir, indexJson, indexHtml, latest: latest2 };
 }
-__name(writeIndex, "writeIndex");
+__name(writeFiles, "writeFiles");
 
 // src/stages/ami-index.ts
 import { resolve as resolve2 } from "node:path";
@@ -35387,8 +35430,8 @@ async function terminateInstance(ec2, instanceId) {
 __name(terminateInstance, "terminateInstance");
 var BOOT_TEST_HINT = "The AMI is not copied or made public. Fix the image or the test command (test-command) and re-run the boot test.";
 function bootTestFailure(image, outcome, region) {
-  const why = outcome.exitCode !== void 0 ? `the test command exited ${outcome.exitCode}` : "no verdict reached the console";
-  const detail = `AMI ${outcome.imageId} (${image.file}) failed its boot test in ${region}: ${why}. Last console lines:
+  const why2 = outcome.exitCode !== void 0 ? `the test command exited ${outcome.exitCode}` : "no verdict reached the console";
+  const detail = `AMI ${outcome.imageId} (${image.file}) failed its boot test in ${region}: ${why2}. Last console lines:
 ${outcome.consoleTail.join("\n")}`;
   return Object.assign(new BootTestError(detail, { hint: BOOT_TEST_HINT }), { detail });
 }
@@ -35608,6 +35651,10 @@ var EventLog = class {
     __name(this, "EventLog");
   }
   deliveries = [];
+  append(line2) {
+    const path = this.path;
+    writingTo("events-file", path, () => appendFileSync(path, line2));
+  }
   deliver(topic, what, payload, schema) {
     const url = this.notify.url;
     if (!url) return;
@@ -35657,7 +35704,7 @@ var EventLog = class {
       extra: { virt_type: "hvm", ...extra }
     });
     this.log.debug(`event ${topic} ${status}: ${JSON.stringify(event)}`);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify(event)}
+    if (this.path) this.append(`${JSON.stringify(event)}
 `);
     this.deliver(topic, `${topic} ${status}`, event);
     return event;
@@ -35671,7 +35718,7 @@ var EventLog = class {
   emitMessage(topic, schema, message) {
     const body = redactValue(message);
     this.log.debug(`message ${topic}: ${JSON.stringify(body)}`);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify({ topic, schema, body })}
+    if (this.path) this.append(`${JSON.stringify({ topic, schema, body })}
 `);
     this.deliver(topic, topic, body, schema);
   }
@@ -40827,8 +40874,12 @@ function buildManifest(rows) {
 }
 __name(buildManifest, "buildManifest");
 function writeManifest(path, manifest) {
-  writeFileSync(path, `${JSON.stringify(redactValue(manifest), null, 2)}
-`);
+  writingTo(
+    "manifest-file",
+    path,
+    () => writeFileSync(path, `${JSON.stringify(redactValue(manifest), null, 2)}
+`)
+  );
 }
 __name(writeManifest, "writeManifest");
 function recordMarketplace(path, composeId, versions) {
@@ -40948,10 +40999,10 @@ async function runMarketplace(settings, log, deps = {}) {
         skip(image, "no product for this architecture (marketplace-products)");
         continue;
       }
-      const why = notForMarketplace(image, options);
-      if (why) {
-        log.notice(`${image.name} is from ${why}: no Marketplace version.`, "fedimg marketplace");
-        skip(image, why);
+      const why2 = notForMarketplace(image, options);
+      if (why2) {
+        log.notice(`${image.name} is from ${why2}: no Marketplace version.`, "fedimg marketplace");
+        skip(image, why2);
         continue;
       }
       const amiId = await publishedAmi(settings, image, ec2);
@@ -42079,8 +42130,8 @@ function readOptionFile(option, path, hint) {
   try {
     return readFileSync4(path, "utf8");
   } catch (error3) {
-    const why = error3.code === "ENOENT" ? "no such file" : describeError(error3);
-    throw new InputError(`${option}: cannot read ${resolve4(path)}: ${why}.`, { hint });
+    const why2 = error3.code === "ENOENT" ? "no such file" : describeError(error3);
+    throw new InputError(`${option}: cannot read ${resolve4(path)}: ${why2}.`, { hint });
   }
 }
 __name(readOptionFile, "readOptionFile");
@@ -42135,7 +42186,8 @@ ${usage()}`);
   process.once("SIGTERM", cancel);
   const summaryFile = typeof values["summary-file"] === "string" ? values["summary-file"] : void 0;
   const summarise = /* @__PURE__ */ __name((table2) => {
-    if (summaryFile) appendFileSync2(summaryFile, tableAsMarkdown(table2));
+    if (summaryFile)
+      writingTo("summary-file", summaryFile, () => appendFileSync2(summaryFile, tableAsMarkdown(table2)));
   }, "summarise");
   try {
     return await runGuarded(async (signal) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { renderIndexPage } from './page.js';
 import type { AmiIndex } from './select.js';
 import { redactValue } from '../report/redact.js';
+import { writingToAsync } from '../util/written.js';
 
 export interface WrittenIndex {
   dir: string;
@@ -13,7 +14,11 @@ export interface WrittenIndex {
 }
 
 /** index.json, latest/<release>/<arch>.json (the same entries, one file per pair) and index.html. */
-export async function writeIndex(dir: string, selected: AmiIndex): Promise<WrittenIndex> {
+export function writeIndex(dir: string, selected: AmiIndex): Promise<WrittenIndex> {
+  return writingToAsync('index-dir', dir, () => writeFiles(dir, selected));
+}
+
+async function writeFiles(dir: string, selected: AmiIndex): Promise<WrittenIndex> {
   // Published on Pages: no account data in any string (an AMI's description is AWS text).
   const index = redactValue(selected);
   await mkdir(dir, { recursive: true });

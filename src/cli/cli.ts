@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { describeError, FedimgError, InputError } from '../errors.js';
 import { AwsError, isAwsFailure } from '../aws/errors.js';
 import { runGuarded } from '../guard.js';
+import { writingTo } from '../util/written.js';
 import { latest } from './latest.js';
 import { noteUnsupportedNode } from '../node-support.js';
 import {
@@ -157,7 +158,8 @@ export async function cli(argv: string[]): Promise<number> {
   const summaryFile = typeof values['summary-file'] === 'string' ? values['summary-file'] : undefined;
   // Like the runner's job summary: every stage's table, appended as Markdown.
   const summarise = (table: Table) => {
-    if (summaryFile) appendFileSync(summaryFile, tableAsMarkdown(table));
+    if (summaryFile)
+      writingTo('summary-file', summaryFile, () => appendFileSync(summaryFile, tableAsMarkdown(table)));
   };
   try {
     // A failure outside the stage's own error handling still ends in its error path (below).

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { writingTo } from '../util/written.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../util/retry.js';
 import type { PlannedImage } from '../compose/types.js';
 import { request } from '../net/http.js';
@@ -45,9 +46,9 @@ export function signature(body: string, secret: string): string {
 }
 
 /**
- * Appends events as NDJSON, with account data redacted, (every stage writes to the same file so a job can publish them all) and,
- * when a notify URL is set, POSTs each one as JSON. A failing receiver is retried and then only
- * warned about: it never fails the pipeline.
+ * Appends events as NDJSON with account data redacted (every stage writes to the same file, so a job
+ * can publish them all) and, when a notify URL is set, POSTs each one as JSON. A failing receiver is
+ * retried and then only warned about: it never fails the pipeline.
  */
 export class EventLog {
   private readonly deliveries: Array<Promise<void>> = [];
@@ -63,6 +64,11 @@ export class EventLog {
       maxDelayMs: 5_000,
     },
   ) {}
+
+  private append(line: string): void {
+    const path = this.path!;
+    writingTo('events-file', path, () => appendFileSync(path, line));
+  }
 
   private deliver(topic: string, what: string, payload: unknown, schema?: string): void {
     const url = this.notify.url;
@@ -124,7 +130,7 @@ export class EventLog {
       extra: { virt_type: 'hvm' as const, ...extra },
     });
     this.log.debug(`event ${topic} ${status}: ${JSON.stringify(event)}`);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify(event)}\n`);
+    if (this.path) this.append(`${JSON.stringify(event)}\n`);
     this.deliver(topic, `${topic} ${status}`, event);
     return event;
   }
@@ -138,7 +144,7 @@ export class EventLog {
   emitMessage(topic: string, schema: string, message: object): void {
     const body = redactValue(message);
     this.log.debug(`message ${topic}: ${JSON.stringify(body)}`);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify({ topic, schema, body })}\n`);
+    if (this.path) this.append(`${JSON.stringify({ topic, schema, body })}\n`);
     this.deliver(topic, topic, body, schema);
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { writingTo } from '../util/written.js';
 import type { Registration } from '../aws/read-back.js';
 import type { PlannedImage } from '../compose/types.js';
 import { releaseName } from '../aws/naming.js';
@@ -124,7 +125,9 @@ export function buildManifest(rows: AmiRecord[]): Manifest {
 
 /** Writes the manifest as a release publishes it: no account data in any string (see redact.ts). */
 export function writeManifest(path: string, manifest: Manifest): void {
-  writeFileSync(path, `${JSON.stringify(redactValue(manifest), null, 2)}\n`);
+  writingTo('manifest-file', path, () =>
+    writeFileSync(path, `${JSON.stringify(redactValue(manifest), null, 2)}\n`),
+  );
 }
 
 /**
