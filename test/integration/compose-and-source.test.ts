@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,6 +216,28 @@ describe('plan against a served compose', () => {
     await expect(
       runPlan(inputs({ 'image-url': url, 'image-sha256': 'e'.repeat(64), ...loopback() }), quiet),
     ).rejects.toThrow(/does not match the CHECKSUM file/);
+  });
+
+  it('names a direct image URL nothing answers at, with what to check', async () => {
+    // A port nothing listens on any more.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const url = `http://127.0.0.1:${port}/x/Fedora-Cloud-Base-AmazonEC2-43-1.1.x86_64.raw.xz`;
+    const failure = await runPlan(
+      inputs({
+        'image-url': url,
+        'image-sha256': 'e'.repeat(64),
+        'allowed-hosts': `127.0.0.1:${port}`,
+        'allow-http': 'true',
+      }),
+      quiet,
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ComposeError);
+    expect((failure as Error).message).toContain(url);
+    expect((failure as Error).message).toContain('ECONNREFUSED');
+    expect((failure as Error).message).toContain('Check that the image URL is right and reachable');
   });
 });
 
