@@ -35942,16 +35942,18 @@ async function discoverImageUrl(request2, { policy, selection: selection2 }) {
 }
 __name(discoverImageUrl, "discoverImageUrl");
 async function contentLength(url, policy) {
-  const { response } = await fetchAllowed(url, policy, {
-    method: "HEAD",
-    signal: AbortSignal.timeout(6e4)
-  });
+  const hint = "Check that the image URL is right and reachable.";
+  let response;
+  try {
+    ({ response } = await fetchAllowed(url, policy, { method: "HEAD", signal: AbortSignal.timeout(6e4) }));
+  } catch (error3) {
+    if (error3 instanceof FedimgError) throw error3;
+    throw new ComposeError(`Cannot learn the size of ${url.href}: ${describeError(error3)}.`, { hint });
+  }
   response.discard();
   const length = Number(response.headers.get("content-length"));
   if (!response.ok || !Number.isSafeInteger(length) || length <= 0) {
-    throw new ComposeError(`Cannot learn the size of ${url.href} (HTTP ${response.status}).`, {
-      hint: "Check that the image URL is right and reachable."
-    });
+    throw new ComposeError(`Cannot learn the size of ${url.href} (HTTP ${response.status}).`, { hint });
   }
   return length;
 }

@@ -1,5 +1,5 @@
-import { ComposeError } from '../errors.js';
-import { fetchAllowed } from '../net/http.js';
+import { ComposeError, describeError, FedimgError } from '../errors.js';
+import { fetchAllowed, type HttpResponse } from '../net/http.js';
 import { checksumsForDirectory } from './checksums-beside.js';
 import { parseComposeId, type ComposeId } from './compose-id.js';
 import { fileNameOf } from './location.js';
@@ -92,16 +92,19 @@ export async function discoverImageUrl(
 }
 
 async function contentLength(url: URL, policy: HostPolicy): Promise<number> {
-  const { response } = await fetchAllowed(url, policy, {
-    method: 'HEAD',
-    signal: AbortSignal.timeout(60_000),
-  });
+  const hint = 'Check that the image URL is right and reachable.';
+  let response: HttpResponse;
+  try {
+    ({ response } = await fetchAllowed(url, policy, { method: 'HEAD', signal: AbortSignal.timeout(60_000) }));
+  } catch (error) {
+    // fedimg's own refusals (a redirect off the allow-list) say what they are already.
+    if (error instanceof FedimgError) throw error;
+    throw new ComposeError(`Cannot learn the size of ${url.href}: ${describeError(error)}.`, { hint });
+  }
   response.discard();
   const length = Number(response.headers.get('content-length'));
   if (!response.ok || !Number.isSafeInteger(length) || length <= 0) {
-    throw new ComposeError(`Cannot learn the size of ${url.href} (HTTP ${response.status}).`, {
-      hint: 'Check that the image URL is right and reachable.',
-    });
+    throw new ComposeError(`Cannot learn the size of ${url.href} (HTTP ${response.status}).`, { hint });
   }
   return length;
 }
