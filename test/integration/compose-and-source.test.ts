@@ -238,6 +238,13 @@ describe('plan against a served compose', () => {
     expect((failure as Error).message).toContain(url);
     expect((failure as Error).message).toContain('ECONNREFUSED');
     expect((failure as Error).message).toContain('Check that the image URL is right and reachable');
+    // Without a sha256, the CHECKSUM files beside it were needed: the error says why they were not read.
+    const unread = await runPlan(
+      inputs({ 'image-url': url, 'allowed-hosts': `127.0.0.1:${port}`, 'allow-http': 'true' }),
+      quiet,
+    ).catch((error: unknown) => error);
+    expect(unread).toBeInstanceOf(ComposeError);
+    expect((unread as Error).message).toMatch(/CHECKSUM files beside it could not be read \(.*ECONNREFUSED/);
   });
 });
 
