@@ -36108,9 +36108,11 @@ async function crossCheckWithChecksums(images, policy, notes) {
     byDirectory.set(directory, [...byDirectory.get(directory) ?? [], image]);
   }
   for (const [directory, members2] of byDirectory) {
-    const checksums = await checksumsForDirectory(new URL(directory), policy);
+    let unread;
+    const checksums = await checksumsForDirectory(new URL(directory), policy, (why2) => unread = why2);
     if (!checksums) {
-      notes.push(`No CHECKSUM file found in ${directory}; relying on images.json alone.`);
+      const found = unread ? `could be read in ${directory} (${unread})` : `found in ${directory}`;
+      notes.push(`No CHECKSUM file ${found}; relying on images.json alone.`);
       continue;
     }
     for (const image of members2) {
@@ -36131,7 +36133,7 @@ async function crossCheckWithChecksums(images, policy, notes) {
   }
 }
 __name(crossCheckWithChecksums, "crossCheckWithChecksums");
-async function checksumsForDirectory(directory, policy) {
+async function checksumsForDirectory(directory, policy, unread = () => void 0) {
   let listing;
   try {
     listing = await fetchText(directory, policy, {
@@ -36139,7 +36141,8 @@ async function checksumsForDirectory(directory, policy) {
       maxBytes: SMALL_LIMIT,
       optional: true
     });
-  } catch {
+  } catch (error3) {
+    unread(describeError(error3));
     return void 0;
   }
   if (!listing) return void 0;
@@ -36217,7 +36220,8 @@ async function discoverImageUrl(request2, { policy, selection: selection2 }) {
   const notes = [];
   let sha256 = request2.sha256?.toLowerCase();
   let size;
-  const checksums = await checksumsForDirectory(new URL("./", url), policy);
+  let unread;
+  const checksums = await checksumsForDirectory(new URL("./", url), policy, (why2) => unread = why2);
   const entry2 = checksums?.get(file);
   if (entry2) {
     if (sha256 && sha256 !== entry2.sha256) {
@@ -36232,7 +36236,8 @@ async function discoverImageUrl(request2, { policy, selection: selection2 }) {
     size = entry2.size;
   }
   if (!sha256) {
-    throw new ComposeError(`No sha256 for ${url.href}: none was given and no CHECKSUM file lists it.`, {
+    const beside = unread ? `the CHECKSUM files beside it could not be read (${unread})` : "no CHECKSUM file beside it lists it";
+    throw new ComposeError(`No sha256 for ${url.href}: none was given, and ${beside}.`, {
       hint: "Pass image-sha256 (the sha256 of the .raw.xz file)."
     });
   }

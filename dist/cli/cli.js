@@ -35777,9 +35777,11 @@ async function crossCheckWithChecksums(images, policy, notes) {
     byDirectory.set(directory, [...byDirectory.get(directory) ?? [], image]);
   }
   for (const [directory, members2] of byDirectory) {
-    const checksums = await checksumsForDirectory(new URL(directory), policy);
+    let unread;
+    const checksums = await checksumsForDirectory(new URL(directory), policy, (why2) => unread = why2);
     if (!checksums) {
-      notes.push(`No CHECKSUM file found in ${directory}; relying on images.json alone.`);
+      const found = unread ? `could be read in ${directory} (${unread})` : `found in ${directory}`;
+      notes.push(`No CHECKSUM file ${found}; relying on images.json alone.`);
       continue;
     }
     for (const image of members2) {
@@ -35800,7 +35802,7 @@ async function crossCheckWithChecksums(images, policy, notes) {
   }
 }
 __name(crossCheckWithChecksums, "crossCheckWithChecksums");
-async function checksumsForDirectory(directory, policy) {
+async function checksumsForDirectory(directory, policy, unread = () => void 0) {
   let listing;
   try {
     listing = await fetchText(directory, policy, {
@@ -35808,7 +35810,8 @@ async function checksumsForDirectory(directory, policy) {
       maxBytes: SMALL_LIMIT,
       optional: true
     });
-  } catch {
+  } catch (error3) {
+    unread(describeError(error3));
     return void 0;
   }
   if (!listing) return void 0;
@@ -35886,7 +35889,8 @@ async function discoverImageUrl(request2, { policy, selection: selection2 }) {
   const notes = [];
   let sha256 = request2.sha256?.toLowerCase();
   let size;
-  const checksums = await checksumsForDirectory(new URL("./", url), policy);
+  let unread;
+  const checksums = await checksumsForDirectory(new URL("./", url), policy, (why2) => unread = why2);
   const entry = checksums?.get(file);
   if (entry) {
     if (sha256 && sha256 !== entry.sha256) {
@@ -35901,7 +35905,8 @@ async function discoverImageUrl(request2, { policy, selection: selection2 }) {
     size = entry.size;
   }
   if (!sha256) {
-    throw new ComposeError(`No sha256 for ${url.href}: none was given and no CHECKSUM file lists it.`, {
+    const beside = unread ? `the CHECKSUM files beside it could not be read (${unread})` : "no CHECKSUM file beside it lists it";
+    throw new ComposeError(`No sha256 for ${url.href}: none was given, and ${beside}.`, {
       hint: "Pass image-sha256 (the sha256 of the .raw.xz file)."
     });
   }

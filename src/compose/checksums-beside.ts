@@ -1,4 +1,4 @@
-import { ComposeError } from '../errors.js';
+import { ComposeError, describeError } from '../errors.js';
 import { fetchText } from '../net/http.js';
 import { parseChecksumFile, type ChecksumEntry } from './checksum.js';
 import type { HostPolicy } from '../net/host-policy.js';
@@ -24,9 +24,11 @@ export async function crossCheckWithChecksums(
     byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), image]);
   }
   for (const [directory, members] of byDirectory) {
-    const checksums = await checksumsForDirectory(new URL(directory), policy);
+    let unread: string | undefined;
+    const checksums = await checksumsForDirectory(new URL(directory), policy, (why) => (unread = why));
     if (!checksums) {
-      notes.push(`No CHECKSUM file found in ${directory}; relying on images.json alone.`);
+      const found = unread ? `could be read in ${directory} (${unread})` : `found in ${directory}`;
+      notes.push(`No CHECKSUM file ${found}; relying on images.json alone.`);
       continue;
     }
     for (const image of members) {
@@ -47,10 +49,14 @@ export async function crossCheckWithChecksums(
   }
 }
 
-/** Finds `*CHECKSUM` files through the directory listing (Pungi names them after the compose). */
+/**
+ * Finds `*CHECKSUM` files through the directory listing (Pungi names them after the compose).
+ * Undefined when there are none; `unread` receives why, when the listing could not be read at all.
+ */
 export async function checksumsForDirectory(
   directory: URL,
   policy: HostPolicy,
+  unread: (why: string) => void = () => undefined,
 ): Promise<Map<string, ChecksumEntry> | undefined> {
   let listing: string | undefined;
   try {
@@ -59,7 +65,8 @@ export async function checksumsForDirectory(
       maxBytes: SMALL_LIMIT,
       optional: true,
     });
-  } catch {
+  } catch (error) {
+    unread(describeError(error));
     return undefined;
   }
   if (!listing) return undefined;

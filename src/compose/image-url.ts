@@ -32,7 +32,8 @@ export async function discoverImageUrl(
   const notes: string[] = [];
   let sha256 = request.sha256?.toLowerCase();
   let size: number | undefined;
-  const checksums = await checksumsForDirectory(new URL('./', url), policy);
+  let unread: string | undefined;
+  const checksums = await checksumsForDirectory(new URL('./', url), policy, (why) => (unread = why));
   const entry = checksums?.get(file);
   if (entry) {
     if (sha256 && sha256 !== entry.sha256) {
@@ -47,7 +48,10 @@ export async function discoverImageUrl(
     size = entry.size;
   }
   if (!sha256) {
-    throw new ComposeError(`No sha256 for ${url.href}: none was given and no CHECKSUM file lists it.`, {
+    const beside = unread
+      ? `the CHECKSUM files beside it could not be read (${unread})`
+      : 'no CHECKSUM file beside it lists it';
+    throw new ComposeError(`No sha256 for ${url.href}: none was given, and ${beside}.`, {
       hint: 'Pass image-sha256 (the sha256 of the .raw.xz file).',
     });
   }
