@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli } from '../../src/cli/cli.js';
 
 /** The CLI's exit code and what it wrote to stderr. */
@@ -41,4 +41,26 @@ describe('an option given a file the CLI cannot read', () => {
       expect(stderr).not.toContain('unexpected failure');
     },
   );
+});
+
+describe('a --summary-file the CLI cannot write', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('is refused before the stage runs, not after its work is done', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fedimg-cli-summary-'));
+    try {
+      // Nothing answers there: a stage that ran would fail on AWS instead.
+      vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:1');
+      vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'x');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'x');
+      const summary = join(dir, 'no-such-directory', 'summary.md');
+      const { code, stderr } = await run(['cleanup', '--summary-file', summary]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`Cannot write summary-file ${summary}`);
+      expect(stderr).not.toContain('127.0.0.1:1');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
