@@ -42199,6 +42199,7 @@ ${usage()}`);
   try {
     return await runGuarded(async (signal) => {
       const settings = parseSettings(read, WRITTEN_ONLY_WHEN_GIVEN);
+      if (summaryFile) writingTo("summary-file", summaryFile, () => appendFileSync2(summaryFile, ""));
       warnOfUnreadInputs(settings, positionals[0] === "run" ? RUN_ORDER : [settings.stage], log);
       const print = /* @__PURE__ */ __name((result, table2) => {
         summarise(table2);

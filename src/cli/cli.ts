@@ -166,6 +166,8 @@ export async function cli(argv: string[]): Promise<number> {
     return await runGuarded(async (signal): Promise<number> => {
       // Files are written only where asked: a run from a checkout leaves the directory clean.
       const settings = parseSettings(read, WRITTEN_ONLY_WHEN_GIVEN);
+      // Found now, not when the table is appended after the stage's work is done.
+      if (summaryFile) writingTo('summary-file', summaryFile, () => appendFileSync(summaryFile, ''));
       warnOfUnreadInputs(settings, positionals[0] === 'run' ? RUN_ORDER : [settings.stage], log);
       const print = (result: unknown, table: Table) => {
         summarise(table);
