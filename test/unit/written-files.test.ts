@@ -76,4 +76,11 @@ describe('a file fedimg is told to write where it cannot', () => {
       expect((failure as Error).message).toContain(why);
     }
   });
+
+  it('is refused as the events-file when the event log is opened, before a stage does anything', () => {
+    // Publish writes its first event after making an AMI public: the file must be known good first.
+    const [path] = missing();
+    expect(() => new EventLog(path, silent)).toThrow(InputError);
+    expect(() => new EventLog(path, silent)).toThrow(`Cannot write events-file ${path}`);
+  });
 });
