@@ -35642,6 +35642,7 @@ var EventLog = class {
     this.log = log;
     this.notify = notify;
     this.retry = retry;
+    if (path) this.append("");
   }
   path;
   log;

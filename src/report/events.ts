@@ -63,7 +63,10 @@ export class EventLog {
       baseDelayMs: 500,
       maxDelayMs: 5_000,
     },
-  ) {}
+  ) {
+    // Found now, before a stage changes anything: publish writes its first event after an AMI went public.
+    if (path) this.append('');
+  }
 
   private append(line: string): void {
     const path = this.path!;
