@@ -44,7 +44,7 @@ export const launchUrl = (region: string, amiId: string) =>
   `https://console.aws.amazon.com/ec2/home?region=${region}#LaunchInstances:ami=${amiId}`;
 
 // Tag values are anyone's to write: only plain names pass into the index (and its web page).
-const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+export const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 const plain = (value: string | undefined) => (value !== undefined && PLAIN.test(value) ? value : undefined);
 const plainFile = (value: string | undefined) =>
   value !== undefined && /^[A-Za-z0-9._+-]{1,200}$/.test(value);

@@ -1,11 +1,17 @@
 import * as z from 'zod';
-import { INDEX_SCHEMA_VERSION, type AmiIndex, type IndexEntry } from '../ami-index/select.js';
+import { INDEX_SCHEMA_VERSION, PLAIN, type AmiIndex, type IndexEntry } from '../ami-index/select.js';
 import { WRITTEN_ONLY_WHEN_GIVEN } from './help.js';
 import { checkUrl } from '../net/host-policy.js';
 import { InputError } from '../errors.js';
 import { fetchText } from '../net/http.js';
 import type { Log } from '../log.js';
-import { architectures, parseSettings, type InputName, type InputReader } from '../settings/index.js';
+import {
+  architectures,
+  parseSettings,
+  REGION_NAME,
+  type InputName,
+  type InputReader,
+} from '../settings/index.js';
 import { collectIndex } from '../stages/ami-index.js';
 
 /**
@@ -42,10 +48,6 @@ export function nesting(text: string): number {
   return deepest;
 }
 
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
-/** What an index's release, architecture and flavour may be: the plain names fedimg lists. */
-const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
-
 /**
  * The query with its architecture under Fedora's name (arm64 is aarch64, as the architectures input
  * takes it); a query no index can answer is refused before anything is asked of AWS or a server.
@@ -79,7 +81,7 @@ const entrySchema = z.object({
   release: plain,
   arch: plain,
   flavour: plain,
-  region: z.string().regex(REGION_NAME),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
   ami_id: z.string().regex(/^ami-[0-9a-f]{8,17}$/),
   name: z.string().max(128),
   compose_id: z.string().max(100),
