@@ -36109,8 +36109,7 @@ async function crossCheckWithChecksums(images, policy, notes) {
     byDirectory.set(directory, [...byDirectory.get(directory) ?? [], image]);
   }
   for (const [directory, members2] of byDirectory) {
-    let unread;
-    const checksums = await checksumsForDirectory(new URL(directory), policy, (why2) => unread = why2);
+    const { checksums, unread } = await checksumsForDirectory(new URL(directory), policy);
     if (!checksums) {
       const found = unread ? `could be read in ${directory} (${unread})` : `found in ${directory}`;
       notes.push(`No CHECKSUM file ${found}; relying on images.json alone.`);
@@ -36134,7 +36133,7 @@ async function crossCheckWithChecksums(images, policy, notes) {
   }
 }
 __name(crossCheckWithChecksums, "crossCheckWithChecksums");
-async function checksumsForDirectory(directory, policy, unread = () => void 0) {
+async function checksumsForDirectory(directory, policy) {
   let listing;
   try {
     listing = await fetchText(directory, policy, {
@@ -36143,10 +36142,9 @@ async function checksumsForDirectory(directory, policy, unread = () => void 0) {
       optional: true
     });
   } catch (error3) {
-    unread(describeError(error3));
-    return void 0;
+    return { unread: describeError(error3) };
   }
-  if (!listing) return void 0;
+  if (!listing) return {};
   const names = /* @__PURE__ */ new Set();
   for (const match of listing.matchAll(/href="([A-Za-z0-9._+-]*CHECKSUM)"/g)) names.add(match[1]);
   const merged = /* @__PURE__ */ new Map();
@@ -36159,7 +36157,7 @@ async function checksumsForDirectory(directory, policy, unread = () => void 0) {
     if (text === void 0) continue;
     for (const [file, entry2] of parseChecksumFile(text, `${directory.href}${name}`)) merged.set(file, entry2);
   }
-  return merged.size > 0 ? merged : void 0;
+  return merged.size > 0 ? { checksums: merged } : {};
 }
 __name(checksumsForDirectory, "checksumsForDirectory");
 
@@ -36221,8 +36219,7 @@ async function discoverImageUrl(request2, { policy, selection: selection2 }) {
   const notes = [];
   let sha256 = request2.sha256?.toLowerCase();
   let size;
-  let unread;
-  const checksums = await checksumsForDirectory(new URL("./", url), policy, (why2) => unread = why2);
+  const { checksums, unread } = await checksumsForDirectory(new URL("./", url), policy);
   const entry2 = checksums?.get(file);
   if (entry2) {
     if (sha256 && sha256 !== entry2.sha256) {

@@ -35778,8 +35778,7 @@ async function crossCheckWithChecksums(images, policy, notes) {
     byDirectory.set(directory, [...byDirectory.get(directory) ?? [], image]);
   }
   for (const [directory, members2] of byDirectory) {
-    let unread;
-    const checksums = await checksumsForDirectory(new URL(directory), policy, (why2) => unread = why2);
+    const { checksums, unread } = await checksumsForDirectory(new URL(directory), policy);
     if (!checksums) {
       const found = unread ? `could be read in ${directory} (${unread})` : `found in ${directory}`;
       notes.push(`No CHECKSUM file ${found}; relying on images.json alone.`);
@@ -35803,7 +35802,7 @@ async function crossCheckWithChecksums(images, policy, notes) {
   }
 }
 __name(crossCheckWithChecksums, "crossCheckWithChecksums");
-async function checksumsForDirectory(directory, policy, unread = () => void 0) {
+async function checksumsForDirectory(directory, policy) {
   let listing;
   try {
     listing = await fetchText(directory, policy, {
@@ -35812,10 +35811,9 @@ async function checksumsForDirectory(directory, policy, unread = () => void 0) {
       optional: true
     });
   } catch (error3) {
-    unread(describeError(error3));
-    return void 0;
+    return { unread: describeError(error3) };
   }
-  if (!listing) return void 0;
+  if (!listing) return {};
   const names = /* @__PURE__ */ new Set();
   for (const match of listing.matchAll(/href="([A-Za-z0-9._+-]*CHECKSUM)"/g)) names.add(match[1]);
   const merged = /* @__PURE__ */ new Map();
@@ -35828,7 +35826,7 @@ async function checksumsForDirectory(directory, policy, unread = () => void 0) {
     if (text === void 0) continue;
     for (const [file, entry] of parseChecksumFile(text, `${directory.href}${name}`)) merged.set(file, entry);
   }
-  return merged.size > 0 ? merged : void 0;
+  return merged.size > 0 ? { checksums: merged } : {};
 }
 __name(checksumsForDirectory, "checksumsForDirectory");
 
@@ -35890,8 +35888,7 @@ async function discoverImageUrl(request2, { policy, selection: selection2 }) {
   const notes = [];
   let sha256 = request2.sha256?.toLowerCase();
   let size;
-  let unread;
-  const checksums = await checksumsForDirectory(new URL("./", url), policy, (why2) => unread = why2);
+  const { checksums, unread } = await checksumsForDirectory(new URL("./", url), policy);
   const entry = checksums?.get(file);
   if (entry) {
     if (sha256 && sha256 !== entry.sha256) {
@@ -42191,14 +42188,14 @@ ${usage()}`);
   process.once("SIGINT", cancel);
   process.once("SIGTERM", cancel);
   const summaryFile = typeof values["summary-file"] === "string" ? values["summary-file"] : void 0;
-  const summarise = /* @__PURE__ */ __name((table2) => {
-    if (summaryFile)
-      writingTo("summary-file", summaryFile, () => appendFileSync2(summaryFile, tableAsMarkdown(table2)));
-  }, "summarise");
+  const appendSummary = /* @__PURE__ */ __name((text) => {
+    if (summaryFile) writingTo("summary-file", summaryFile, () => appendFileSync2(summaryFile, text));
+  }, "appendSummary");
+  const summarise = /* @__PURE__ */ __name((table2) => appendSummary(tableAsMarkdown(table2)), "summarise");
   try {
     return await runGuarded(async (signal) => {
       const settings = parseSettings(read, WRITTEN_ONLY_WHEN_GIVEN);
-      if (summaryFile) writingTo("summary-file", summaryFile, () => appendFileSync2(summaryFile, ""));
+      appendSummary("");
       warnOfUnreadInputs(settings, positionals[0] === "run" ? RUN_ORDER : [settings.stage], log);
       const print = /* @__PURE__ */ __name((result, table2) => {
         summarise(table2);

@@ -157,17 +157,17 @@ export async function cli(argv: string[]): Promise<number> {
   process.once('SIGTERM', cancel);
   const summaryFile = typeof values['summary-file'] === 'string' ? values['summary-file'] : undefined;
   // Like the runner's job summary: every stage's table, appended as Markdown.
-  const summarise = (table: Table) => {
-    if (summaryFile)
-      writingTo('summary-file', summaryFile, () => appendFileSync(summaryFile, tableAsMarkdown(table)));
+  const appendSummary = (text: string) => {
+    if (summaryFile) writingTo('summary-file', summaryFile, () => appendFileSync(summaryFile, text));
   };
+  const summarise = (table: Table) => appendSummary(tableAsMarkdown(table));
   try {
     // A failure outside the stage's own error handling still ends in its error path (below).
     return await runGuarded(async (signal): Promise<number> => {
       // Files are written only where asked: a run from a checkout leaves the directory clean.
       const settings = parseSettings(read, WRITTEN_ONLY_WHEN_GIVEN);
       // Found now, not when the table is appended after the stage's work is done.
-      if (summaryFile) writingTo('summary-file', summaryFile, () => appendFileSync(summaryFile, ''));
+      appendSummary('');
       warnOfUnreadInputs(settings, positionals[0] === 'run' ? RUN_ORDER : [settings.stage], log);
       const print = (result: unknown, table: Table) => {
         summarise(table);

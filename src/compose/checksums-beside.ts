@@ -24,8 +24,7 @@ export async function crossCheckWithChecksums(
     byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), image]);
   }
   for (const [directory, members] of byDirectory) {
-    let unread: string | undefined;
-    const checksums = await checksumsForDirectory(new URL(directory), policy, (why) => (unread = why));
+    const { checksums, unread } = await checksumsForDirectory(new URL(directory), policy);
     if (!checksums) {
       const found = unread ? `could be read in ${directory} (${unread})` : `found in ${directory}`;
       notes.push(`No CHECKSUM file ${found}; relying on images.json alone.`);
@@ -49,15 +48,14 @@ export async function crossCheckWithChecksums(
   }
 }
 
-/**
- * Finds `*CHECKSUM` files through the directory listing (Pungi names them after the compose).
- * Undefined when there are none; `unread` receives why, when the listing could not be read at all.
- */
-export async function checksumsForDirectory(
-  directory: URL,
-  policy: HostPolicy,
-  unread: (why: string) => void = () => undefined,
-): Promise<Map<string, ChecksumEntry> | undefined> {
+/** The CHECKSUM files of a directory: their entries, if any; `unread` says why when none could be read. */
+export interface DirectoryChecksums {
+  checksums?: Map<string, ChecksumEntry>;
+  unread?: string;
+}
+
+/** Finds `*CHECKSUM` files through the directory listing (Pungi names them after the compose). */
+export async function checksumsForDirectory(directory: URL, policy: HostPolicy): Promise<DirectoryChecksums> {
   let listing: string | undefined;
   try {
     listing = await fetchText(directory, policy, {
@@ -66,10 +64,9 @@ export async function checksumsForDirectory(
       optional: true,
     });
   } catch (error) {
-    unread(describeError(error));
-    return undefined;
+    return { unread: describeError(error) };
   }
-  if (!listing) return undefined;
+  if (!listing) return {};
   const names = new Set<string>();
   for (const match of listing.matchAll(/href="([A-Za-z0-9._+-]*CHECKSUM)"/g)) names.add(match[1]!);
   const merged = new Map<string, ChecksumEntry>();
@@ -82,5 +79,5 @@ export async function checksumsForDirectory(
     if (text === undefined) continue;
     for (const [file, entry] of parseChecksumFile(text, `${directory.href}${name}`)) merged.set(file, entry);
   }
-  return merged.size > 0 ? merged : undefined;
+  return merged.size > 0 ? { checksums: merged } : {};
 }

@@ -32,8 +32,7 @@ export async function discoverImageUrl(
   const notes: string[] = [];
   let sha256 = request.sha256?.toLowerCase();
   let size: number | undefined;
-  let unread: string | undefined;
-  const checksums = await checksumsForDirectory(new URL('./', url), policy, (why) => (unread = why));
+  const { checksums, unread } = await checksumsForDirectory(new URL('./', url), policy);
   const entry = checksums?.get(file);
   if (entry) {
     if (sha256 && sha256 !== entry.sha256) {
