@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkedQuery, latest } from '../../src/cli/latest.js';
 import { InputError } from '../../src/errors.js';
-import { terminalLog } from '../../src/log.js';
+import { capturedLog } from '../helpers/log.js';
 
-const quiet = terminalLog({ stream: { write: () => true } as unknown as NodeJS.WritableStream });
+const quiet = capturedLog().log;
 
 describe('fedimg latest', () => {
   afterEach(() => vi.unstubAllEnvs());

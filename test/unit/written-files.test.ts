@@ -5,19 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeIndex } from '../../src/ami-index/write.js';
 import type { PlannedImage } from '../../src/compose/types.js';
 import { InputError } from '../../src/errors.js';
-import type { Log } from '../../src/log.js';
 import { EventLog } from '../../src/report/events.js';
 import { writeManifest } from '../../src/report/manifest.js';
+import { capturedLog } from '../helpers/log.js';
 
-const silent: Log = {
-  info: () => undefined,
-  debug: () => undefined,
-  notice: () => undefined,
-  warning: () => undefined,
-  error: () => undefined,
-  group: (_name, work) => work(),
-  secret: () => undefined,
-};
+const silent = capturedLog().log;
 const image = {
   name: 'Fedora-x',
   url: 'https://x/y.raw.xz',
